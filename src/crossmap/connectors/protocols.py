@@ -1,0 +1,106 @@
+"""The two protocols a connector plugin implements.
+
+They are deliberately as small as httpx's transport interface: plain methods, no base
+class. Records travel as plain ``dict`` objects keyed by field name; values are JSON
+types plus ``datetime.date``/``datetime.datetime``/``decimal.Decimal`` where a
+connector knows the type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+from attrs import frozen
+
+if TYPE_CHECKING:
+    from crossmap.schema import Schema
+
+Record = dict[str, Any]
+Page = list[Record]
+"""One page of extracted records, in the source's order."""
+
+Operation = Literal["insert", "upsert", "update", "delete", "hard_delete"]
+
+
+@frozen
+class Tombstone:
+    """A source record that was deleted (or merged into another) at ``deleted_at``."""
+
+    object: str
+    key: str
+    deleted_at: datetime
+    merged_into: str | None = None
+
+
+@frozen
+class LoadResult:
+    """The destination's answer for one row of a batch.
+
+    ``ref`` is the caller's reference for the row (the engine passes the source key),
+    so results never depend on the order a destination answers in.
+    """
+
+    ref: str
+    id: str | None
+    created: bool = False
+    error_code: str | None = None
+    error_message: str | None = None
+    error_fields: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+
+Blob = Iterator[bytes]
+"""Binary content as a stream of chunks, never held whole in memory."""
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Where records come from."""
+
+    def schema(self) -> Schema:
+        """The source's objects and fields."""
+        ...
+
+    def extract(self, object: str, *, since: datetime | None = None) -> Iterator[Page]:
+        """Stream the records of ``object``, page by page; with ``since``, only those
+        changed at or after that watermark."""
+        ...
+
+    def tombstones(self, object: str, *, since: datetime | None = None) -> Iterator[Tombstone]:
+        """Records of ``object`` deleted at or after ``since``."""
+        ...
+
+    def open_blob(self, object: str, key: str, field: str) -> Blob:
+        """Stream a binary field (an attachment's content)."""
+        ...
+
+
+@runtime_checkable
+class Destination(Protocol):
+    """Where records go."""
+
+    def describe(self) -> Schema:
+        """The destination's objects and fields, as it is now."""
+        ...
+
+    def load(
+        self,
+        object: str,
+        operation: Operation,
+        rows: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        external_id: str | None = None,
+    ) -> list[LoadResult]:
+        """Write one batch of ``(ref, row)`` pairs; one result per row. For
+        ``update``/``delete`` a row carries its ``Id``; for ``upsert``, ``external_id``
+        names the matching field."""
+        ...
+
+    def read(self, object: str, ids: Iterable[str], fields: Sequence[str]) -> Iterator[Record]:
+        """Read records back by Id (for diffs, pre-images and verification)."""
+        ...

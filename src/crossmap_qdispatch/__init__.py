@@ -1,0 +1,1 @@
+"""Q Dispatch source connector for crossmap, its API contract and a local simulator."""

@@ -1,0 +1,1 @@
+"""Salesforce destination connector for crossmap and a local org emulator."""
