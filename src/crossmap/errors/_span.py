@@ -65,3 +65,7 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.line}:{self.column}"
+
+
+NO_SPAN = SourceText("<generated>", "").span(0, 0)
+"""The span of nodes built in code rather than parsed from text."""

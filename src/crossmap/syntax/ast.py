@@ -11,9 +11,9 @@ from typing import TypeVar, Union
 
 from attrs import field, frozen
 
-from crossmap.errors import Span
+from crossmap.errors import NO_SPAN, Span
 
-_span = field(eq=False, repr=False, kw_only=True)
+_span = field(eq=False, repr=False, kw_only=True, default=NO_SPAN)
 _T = TypeVar("_T")
 
 # ---- expressions -----------------------------------------------------------------
