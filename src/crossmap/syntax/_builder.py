@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from lark import Token, Tree
 
@@ -473,14 +473,14 @@ class Builder:
         for child in node.children:
             assert isinstance(child, Tree)
             key, value = child.children
-            name = self.string(key) if isinstance(key, Token) else self.name(cast(Tree[Token], key))
+            name = self.string(key) if isinstance(key, Token) else self.name(key)
             fields.append(ast.RecordField(name, self.expr(value), span=self.span(child)))
         return ast.RecordExpr(tuple(fields), span=self.span(node))
 
     def _record(self, tree: Tree[Token]) -> ast.Expr:
         return self.record(tree)
 
-    _EXPR: dict[str, Callable[[Builder, Tree[Token]], ast.Expr]] = {
+    _EXPR: ClassVar[dict[str, Callable[[Builder, Tree[Token]], ast.Expr]]] = {
         "literal": literal,
         "var": _var,
         "attr": _attr,

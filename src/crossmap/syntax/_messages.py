@@ -54,7 +54,7 @@ def diagnose(
     parsed so far, with earlier broken statements blanked) to blank before parsing
     again."""
     if isinstance(error, UnexpectedCharacters):
-        return _unexpected_character(error, source), _statement_range(text, error.pos_in_stream)
+        return _unexpected_character(error, source), _statement_range(text, error.pos_in_stream or 0)
     assert isinstance(error, (UnexpectedToken, UnexpectedEOF))
     token = error.token if isinstance(error, UnexpectedToken) else None
     if token is None or token.type == "$END":
@@ -79,7 +79,9 @@ def diagnose(
     span = source.span(offset, token.end_pos)
     tailored = _tailored(token, expected, error, parser, text)
     if tailored:
-        code, message, hint = tailored
+        code, message, hint, *culprit = tailored
+        if culprit:  # the mistake is an earlier token than the one the parser stopped at
+            span = source.span(culprit[0].start_pos or 0, culprit[0].end_pos)
         diagnostic = Diagnostic(code, message, span, hint)
     else:
         diagnostic = Diagnostic(
@@ -189,17 +191,21 @@ def _expected_words(expected: Iterable[str], parser: Lark) -> str:
 
 def _tailored(
     token: Token, expected: set[str], error: UnexpectedToken, parser: Lark, text: str
-) -> tuple[str, str, str | None] | None:
+) -> tuple[str, str, str | None] | tuple[str, str, str | None, Token] | None:
     """Messages for common mistakes, decided from what was found and expected."""
     value, kind = str(token), token.type
     previous = _previous_token(error)
-    if previous is not None and previous.type not in ("NAME", "QUOTED_NAME") and str(previous).isidentifier():
-        if kind in ("EQUAL", "COLON") or (kind == "NAME" and previous.type in ("KEY", "SOURCE", "TARGET")):
-            return (
-                "XM116",
-                f"'{previous}' is a keyword here, so it cannot be used as a name",
-                f"write it in backquotes: `{previous}`",
-            )
+    if (
+        previous is not None
+        and previous.type not in ("NAME", "QUOTED_NAME")
+        and str(previous).isidentifier()
+        and (kind in ("EQUAL", "COLON") or (kind == "NAME" and previous.type in ("KEY", "SOURCE", "TARGET")))
+    ):
+        return (
+            "XM116",
+            f"'{previous}' is a keyword here, so it cannot be used as a name",
+            f"write it in backquotes: `{previous}`",
+        )
     arrows = _terminals_for(parser, "->")
     if kind == "EQUAL" and text[token.end_pos or 0 :].startswith(">"):
         return ("XM119", "value map entries are written with '->', not '=>'", 'write `"in" -> "out"`')
@@ -219,6 +225,7 @@ def _tailored(
                 "XM125",
                 f"'{previous}' is not a field flag",
                 'the flags are: required, external, unique, label "Label"',
+                previous,
             )
     if value == "==" and "EQUAL" in expected:
         return ("XM105", "'==' compares; a field is assigned with '='", "write `Field = expression`")
@@ -290,7 +297,7 @@ def _terminals_for(parser: Lark, text: str) -> set[str]:
 
 
 def _unexpected_character(error: UnexpectedCharacters, source: SourceText) -> Diagnostic:
-    offset = error.pos_in_stream
+    offset = error.pos_in_stream or 0
     char = source.text[offset] if offset < len(source.text) else ""
     pair = source.text[offset : offset + 2]
     span = source.span(offset)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Literal as Lit
-from typing import TypeVar, Union
+from typing import TypeVar
 
 from attrs import field, frozen
 
@@ -18,7 +18,7 @@ _T = TypeVar("_T")
 
 # ---- expressions -----------------------------------------------------------------
 
-LiteralValue = Union[str, int, Decimal, bool, None, dt.date, dt.datetime]
+LiteralValue = str | int | Decimal | bool | None | dt.date | dt.datetime
 
 
 @frozen
@@ -174,7 +174,7 @@ class RecordExpr:
     span: Span = _span
 
 
-Expr = Union[Literal, Name, Attr, Index, Unary, Binary, Cond, Fail, Call, Lookup, ListExpr, RecordExpr]
+Expr = Literal | Name | Attr | Index | Unary | Binary | Cond | Fail | Call | Lookup | ListExpr | RecordExpr
 
 # ---- header ------------------------------------------------------------------------
 
@@ -361,8 +361,8 @@ class Fallback:
     span: Span = _span
 
 
-MapStmt = Union[Assign, Let, KeyStmt, LoadMode, Skip]
-ResolveStmt = Union[Assign, Let, KeyStmt, By, Fallback]
+MapStmt = Assign | Let | KeyStmt | LoadMode | Skip
+ResolveStmt = Assign | Let | KeyStmt | By | Fallback
 
 
 @frozen
@@ -431,7 +431,7 @@ class Test:
     span: Span = _span
 
 
-Item = Union[Version, Title, Connector, Include, ObjectDecl, ValueMap, Resolve, Mapping, FunctionDef, Test]
+Item = Version | Title | Connector | Include | ObjectDecl | ValueMap | Resolve | Mapping | FunctionDef | Test
 
 
 @frozen

@@ -102,6 +102,7 @@ def _check_header(items: list[ast.Item]) -> list[Diagnostic]:
     diagnostics = []
     seen: dict[str, ast.Item] = {}
     for item in items:
+        key: str
         if isinstance(item, ast.Connector):
             key, what = item.role, f"'{item.role}'"
         elif isinstance(item, ast.Title):

@@ -111,7 +111,7 @@ def test_nested_list_fan_out() -> None:
         ("true", True),
         ("null", None),
         ("@2024-01-31", dt.date(2024, 1, 31)),
-        ("@2024-01-31T14:30:00Z", dt.datetime(2024, 1, 31, 14, 30, tzinfo=dt.timezone.utc)),
+        ("@2024-01-31T14:30:00Z", dt.datetime(2024, 1, 31, 14, 30, tzinfo=dt.UTC)),
         ("@2024-01-31T14:30", dt.datetime(2024, 1, 31, 14, 30)),
     ],
 )
