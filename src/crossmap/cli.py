@@ -34,6 +34,7 @@ def check(specs: tuple[Path, ...], as_json: bool) -> None:
     diagnostics: list[Diagnostic] = []
     failed = False
     summaries = []
+    unreadable: list[dict[str, str]] = []
     for path in specs:
         try:
             spec = load(path)
@@ -42,13 +43,15 @@ def check(specs: tuple[Path, ...], as_json: bool) -> None:
             failed = failed or bool(error.errors)
             continue
         except SpecFileError as error:
-            click.echo(f"error: {error}", err=True)
+            unreadable.append({"code": "XM100", "severity": "error", "message": str(error), "file": str(path)})
             failed = True
             continue
         summaries.append(f"{path}: ok ({_summary(spec)})")
     if as_json:
-        click.echo(json.dumps([d.to_json() for d in diagnostics], indent=2))
+        click.echo(json.dumps([*unreadable, *(d.to_json() for d in diagnostics)], indent=2))
     else:
+        for problem in unreadable:
+            click.echo(f"error[XM100]: {problem['message']}", err=True)
         for diagnostic in diagnostics:
             click.echo(diagnostic.render() + "\n", err=True)
         for line in summaries:

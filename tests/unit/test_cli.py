@@ -53,6 +53,9 @@ def test_check_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
     assert code == 1
     assert "not UTF-8 text" in err
     assert "cannot read the spec" in err
+    code, out, _ = run("check", "--json", str(binary))
+    assert code == 1
+    assert json.loads(out)[0]["code"] == "XM100"
 
 
 def test_usage_errors_exit_2() -> None:

@@ -127,7 +127,7 @@ class Builder:
             except _TooDeep as too_deep:
                 self.error(
                     "XM117",
-                    f"expression nested more than {MAX_DEPTH} levels deep",
+                    f"expression too deep: more than {MAX_DEPTH} levels of nesting or chained operators",
                     too_deep.span,
                     "split it into `let` bindings",
                 )

@@ -31,20 +31,9 @@ _EXPRESSION_STARTS = {"NAME", "STRING", "INT", "DECIMAL", "TEMPORAL", "LPAR", "L
 
 _LITERALS = {"STRING", "INT", "DECIMAL", "TEMPORAL", "TRUE", "FALSE", "NULL"}
 
-_TOP_LEVEL = ("xmap", "migration", "source", "target", "include", "object", "extend",
-              "valuemap", "resolve", "map", "test", "def")
-_RESTART = re.compile(rf"^(?:{'|'.join(_TOP_LEVEL)})\b", re.MULTILINE)
-
 _OPENERS = {"{": "}", "(": ")", "[": "]"}
 _BRACKET = re.compile(r'[{}()\[\]"#`]')
 _SKIP = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|`[^`\n]*`?')
-
-
-def restart_offset(text: str, after_line_start: int) -> int | None:
-    """Where parsing can resume after an error: the next line, after the error's
-    line, that starts a top-level item in column 1."""
-    match = _RESTART.search(text, after_line_start)
-    return match.start() if match else None
 
 
 def diagnose(
@@ -227,6 +216,10 @@ def _tailored(
                 'the flags are: required, external, unique, label "Label"',
                 previous,
             )
+    if value == "|" and text[(token.start_pos or 1) - 1 : token.start_pos] == "|":
+        return ("XM108", "'||' is not an operator", "write `or`")
+    if kind == "EQUAL" and expected == {"LBRACE"} and _in_statement(error, "def"):
+        return ("XM101", "a function's body goes in braces", "write `def cents(amount) { amount / 100 }`")
     if value == "==" and "EQUAL" in expected:
         return ("XM105", "'==' compares; a field is assigned with '='", "write `Field = expression`")
     if kind == "COLON" and "EQUAL" in expected:
@@ -244,12 +237,13 @@ def _tailored(
             "write `missing defer`, `missing null`, `missing fail` or `missing fallback`",
         )
     if expected & arrows and kind in ("NAME", "QUOTED_NAME", "LBRACE", "COLON", "EQUAL"):
-        in_valuemap = previous is not None and previous.type in _LITERALS
-        return (
-            "XM119",
-            f"expected '->' before {describe_token(token)}",
-            'write `"in" -> "out"`' if in_valuemap else "write `map Source -> Destination { ... }`",
-        )
+        if previous is not None and previous.type in _LITERALS:
+            hint = 'write `"in" -> "out"`'
+        elif _in_statement(error, "resolve"):
+            hint = "write `resolve Source -> Destination { ... }`"
+        else:
+            hint = "write `map Source -> Destination { ... }`"
+        return ("XM119", f"expected '->' before {describe_token(token)}", hint)
     if value.isidentifier() and kind not in ("NAME", "TRUE", "FALSE", "NULL") and (
         "NAME" in expected or "QUOTED_NAME" in expected
     ):

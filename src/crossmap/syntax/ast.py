@@ -394,7 +394,7 @@ class Resolve:
 
 @frozen
 class FunctionDef:
-    """``def name(a, b) = expr``: a spec-local function."""
+    """``def name(a, b) { expr }``: a spec-local function."""
 
     name: str
     params: tuple[str, ...]

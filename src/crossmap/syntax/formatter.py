@@ -152,7 +152,7 @@ class _Printer:
             header = f"{'object' if item.new else 'extend'} {name(item.name)}"
             if item.label is not None:
                 header += f" {string(item.label)}"
-            width = _align([f.name for f in item.fields], suffix=":")
+            width = _align([name(f.name) for f in item.fields], suffix=":")
             self.block(0, header, item.span, [(field_decl(f, width), f.span) for f in item.fields])
         elif isinstance(item, ast.ValueMap):
             header = f"valuemap {name(item.name)}" + (" reversible" if item.reversible else "")
@@ -176,7 +176,7 @@ class _Printer:
             self.block(0, header, item.span, statements(item.body))
         elif isinstance(item, ast.FunctionDef):
             params = ", ".join(name(p) for p in item.params)
-            self.line(0, f"def {name(item.name)}({params}) = {expr(item.body)}", item.span)
+            self.line(0, f"def {name(item.name)}({params}) {{ {expr(item.body)} }}", item.span)
         else:
             assert isinstance(item, ast.Test)
             self.test(item)
@@ -240,7 +240,7 @@ def type_ref(ref: ast.TypeRef) -> str:
 
 
 def statements(body: Sequence[ast.MapStmt | ast.ResolveStmt]) -> list[tuple[str, Span]]:
-    width = _align([s.field for s in body if isinstance(s, ast.Assign)])
+    width = _align([name(s.field) for s in body if isinstance(s, ast.Assign)])
     return [(statement(s, width), s.span) for s in body]
 
 
@@ -362,6 +362,7 @@ def field_name(text: str) -> str:
 
 
 def record_key(text: str) -> str:
-    """A record key: a name, or a string when it is not an identifier."""
-    return text if text.isidentifier() and text.isascii() else string(text)
+    """A record key: a name (quoted if spelled like a keyword), or a string when it
+    is not an identifier."""
+    return name(text) if text.isidentifier() and text.isascii() else string(text)
 

@@ -36,7 +36,7 @@ def _included(
         target = (path.parent / include.path).resolve()
         if target in chain:
             diagnostics.append(
-                Diagnostic("XM122", f"'{include.path}' includes itself (through {len(chain)} files)",
+                Diagnostic("XM122", f"'{include.path}' includes itself" + (f" (through {len(chain)} files)" if len(chain) > 1 else ""),
                            include.span, "remove one of the includes")
             )
             continue

@@ -1,8 +1,8 @@
 """Parsing ``.xmap`` text into a ``Spec``; the only module that drives lark.
 
 Errors are collected, not raised one at a time: after a syntax error the parser
-resumes at the next top-level item (a line starting with ``map``, ``valuemap``...),
-so one run reports every broken block of a file.
+blanks the broken statement (or the whole block, when the error is in a block's
+first line) and parses again, so one run reports every broken statement of a file.
 """
 
 from __future__ import annotations

@@ -177,7 +177,7 @@ def test_lookup_forms() -> None:
 
 def test_function_and_test_blocks() -> None:
     spec = parse(
-        "def cents(amount) = amount / 100\n"
+        "def cents(amount) { amount / 100 }\n"
         'test "t" {\n  given jobs { id: "j1", "odd key": { a: [1, 2] } }\n'
         '  expect Case { Subject: "x" }\n  expect no Event\n}\n'
     )
