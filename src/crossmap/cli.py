@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
+from crossmap.compiler import CompileResult, Plan, compile_spec, plan_to_json
+from crossmap.connectors import ConnectorError, static_schema
 from crossmap.errors import Diagnostic, SpecError, SpecFileError
+from crossmap.functions import registry
 from crossmap.syntax import ast, format_spec, load
 from crossmap.syntax.parser import read_spec_text
 
@@ -38,15 +41,20 @@ def check(specs: tuple[Path, ...], as_json: bool) -> None:
     for path in specs:
         try:
             spec = load(path)
+            result = compile_offline(spec)
         except SpecError as error:
             diagnostics.extend(error.diagnostics)
             failed = failed or bool(error.errors)
             continue
-        except SpecFileError as error:
+        except (SpecFileError, ConnectorError) as error:
             unreadable.append({"code": "XM100", "severity": "error", "message": str(error), "file": str(path)})
             failed = True
             continue
-        summaries.append(f"{path}: ok ({_summary(spec)})")
+        diagnostics.extend(result.diagnostics)
+        if result.plan is None:
+            failed = True
+        else:
+            summaries.append(f"{path}: ok ({_summary(spec, result.plan)})")
     if as_json:
         click.echo(json.dumps([*unreadable, *(d.to_json() for d in diagnostics)], indent=2))
     else:
@@ -101,12 +109,80 @@ def fmt(specs: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
     sys.exit(EXIT_SPEC_ERRORS if unformatted else EXIT_OK)
 
 
-def _summary(spec: ast.Spec) -> str:
+def _summary(spec: ast.Spec, plan: Plan) -> str:
     counts = [
-        (len(spec.of_type(ast.Mapping)), "mapping"),
-        (len(spec.of_type(ast.Resolve)), "resolve block"),
-        (len(spec.of_type(ast.ValueMap)), "value map"),
-        (len(spec.of_type(ast.ObjectDecl)), "object declaration"),
-        (len(spec.of_type(ast.Test)), "test"),
+        (len(plan.steps), "step"),
+        (len(plan.waves), "wave"),
+        (len(plan.resolutions), "resolution"),
+        (len(plan.value_maps), "value map"),
+        (len(plan.declarations), "object declaration"),
+        (len(plan.tests), "test"),
     ]
     return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+
+
+def compile_offline(spec: ast.Spec) -> CompileResult:
+    """Compile against the schemas the spec's connectors ship (no connection)."""
+    source = spec.connector("source")
+    target = spec.connector("target")
+    if source is None or target is None:
+        missing = "source" if source is None else "target"
+        raise SpecError([Diagnostic("XM201", f"the spec does not say its {missing}", spec.span,
+                                    f"add `{missing} <connector>`")])
+    try:
+        source_schema = static_schema("source", source.name)
+    except ConnectorError as error:
+        raise SpecError([Diagnostic("XM200", str(error), source.span)]) from None
+    try:
+        target_schema = static_schema("target", target.name)
+    except ConnectorError as error:
+        raise SpecError([Diagnostic("XM200", str(error), target.span)]) from None
+    return compile_spec(spec, source_schema=source_schema, target_schema=target_schema, functions=registry())
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (it round-trips through cattrs).")
+def plan(spec: Path, as_json: bool) -> None:
+    """Print the execution plan: waves, steps, deferred lookups."""
+    try:
+        result = compile_offline(load(spec))
+    except SpecError as error:
+        click.echo(error.render() + "\n", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    except (SpecFileError, ConnectorError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    if result.plan is None:
+        click.echo(SpecError(result.diagnostics).render() + "\n", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    if as_json:
+        click.echo(plan_to_json(result.plan))
+        return
+    click.echo(describe_plan(result.plan))
+
+
+def describe_plan(plan: Plan) -> str:
+    """The plan for people: what runs, in which order."""
+    lines = [f"{plan.title or plan.spec}: {plan.source.name} -> {plan.target.name}"]
+    if plan.declarations:
+        lines.append("\nthe destination must have:")
+        for decl in plan.declarations:
+            kind = "new object" if decl.new else "fields on"
+            lines.append(f"  {kind} {decl.object}: {', '.join(f.name for f in decl.fields)}")
+    if plan.resolutions:
+        lines.append("\nresolved before loading (matched, never created):")
+        for resolution in plan.resolutions:
+            fallback = f", fallback {resolution.fallback!r}" if resolution.fallback else ""
+            lines.append(f"  {resolution.name} by {resolution.target_field}{fallback}")
+    for number, wave in enumerate(plan.waves, 1):
+        lines.append(f"\nwave {number}:")
+        for name in wave:
+            step = plan.step(name)
+            mode = f"upsert on {step.external_id}" if step.mode == "upsert" else "insert"
+            needs = f"  (after {', '.join(step.depends_on)})" if step.depends_on else ""
+            lines.append(f"  {name}: {len(step.assignments)} fields, {mode}{needs}")
+    if plan.deferred:
+        lines.append("\ndeferred update pass:")
+        lines.extend(f"  {name}" for name in plan.deferred)
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Connector plugins: the ``Source`` and ``Destination`` protocols."""
+"""Connector plugins: the ``Source`` and ``Destination`` protocols and the registry."""
 
 from crossmap.connectors.protocols import (
     Blob,
@@ -9,5 +9,18 @@ from crossmap.connectors.protocols import (
     Source,
     Tombstone,
 )
+from crossmap.connectors.registry import ConnectorError, available, plugin, static_schema
 
-__all__ = ["Blob", "Destination", "LoadResult", "Operation", "Page", "Source", "Tombstone"]
+__all__ = [
+    "Blob",
+    "ConnectorError",
+    "Destination",
+    "LoadResult",
+    "Operation",
+    "Page",
+    "Source",
+    "Tombstone",
+    "available",
+    "plugin",
+    "static_schema",
+]

@@ -58,4 +58,10 @@ def standard_schema() -> Schema:
     return schema_from_describes(load_describe(name) for name in STANDARD_OBJECTS)
 
 
-__all__ = ["STANDARD_OBJECTS", "load_describe", "standard_schema"]
+__all__ = ["STANDARD_OBJECTS", "load_describe", "standard_schema", "static_schema"]
+
+
+def static_schema() -> Schema:
+    """The schema ``crossmap check`` uses without a connection: the standard objects
+    (a live org's describe replaces it when connected)."""
+    return standard_schema()

@@ -1,0 +1,281 @@
+"""Plan steps → Python source.
+
+Following cattrs' generators: the source is a list of lines plus a dict of globals;
+every helper (functions, value maps, lookups, constants) is bound as a default
+argument so the hot path reads locals; each statement carries a comment pointing at
+its spec line. Expressions lower to Python expressions (null checks through the
+walrus operator, never a hoisted statement, so ``if``, ``??``, ``and`` and ``or``
+evaluate exactly what the spec says), and each field's computation sits in its own
+``try`` — free on Python 3.11+ until something fails — so a failure names its field.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from crossmap.codegen import runtime
+from crossmap.compiler import ir
+from crossmap.compiler.expressions import LOCAL
+from crossmap.compiler.plan import Binding, Plan, Step
+
+_SAFE = re.compile(r"[^0-9A-Za-z_]")
+
+_COMPARE = {"==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+_ARITH = {"+": "+", "-": "-", "*": "*", "%": "%"}
+
+
+class Emitter:
+    """Lowers the expressions of one generated function."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        functions: Mapping[str, Callable[..., object]],
+        lookups: runtime.Lookups,
+        context: object,
+    ) -> None:
+        self.plan = plan
+        self.functions = functions
+        self.lookups = lookups
+        self.context = context
+        self.bound: dict[str, object] = {}  # default-argument name -> value
+        self._by_value: dict[tuple[str, object], str] = {}
+        self._temps = 0
+        self.value_maps = {vm.name: vm for vm in plan.value_maps}
+        self.steps = {s.name: s for s in plan.steps}
+        self.resolutions = {r.name: r for r in plan.resolutions}
+
+    # ---- names -----------------------------------------------------------------------
+
+    def bind(self, kind: str, key: object, value: object) -> str:
+        """A default-argument name holding ``value`` (one per distinct key)."""
+        try:
+            found = self._by_value.get((kind, key))
+        except TypeError:  # an unhashable key: never shared
+            found = None
+        if found is not None:
+            return found
+        name = f"_{kind}{len(self.bound)}"
+        self.bound[name] = value
+        try:
+            self._by_value[(kind, key)] = name
+        except TypeError:
+            pass
+        return name
+
+    def temp(self) -> str:
+        self._temps += 1
+        return f"_t{self._temps}"
+
+    # ---- expressions ----------------------------------------------------------------
+
+    def expr(self, node: ir.Expr) -> str:
+        method: Callable[[Any], str] = getattr(self, "_" + type(node).__name__.lower())
+        return method(node)
+
+    def _const(self, node: ir.Const) -> str:
+        value = node.value
+        if value is None or isinstance(value, bool | int | str):
+            return repr(value)
+        return self.bind("c", (type(value).__name__, node.text), value)
+
+    def _field(self, node: ir.Field) -> str:
+        if node.root.startswith(LOCAL):
+            base = local_name(node.root[len(LOCAL):])
+        else:
+            base = node.root  # "record" or "element": the generated function's parameters
+        if not node.path:
+            return base
+        head, *rest = node.path
+        text = f"{base}.get({head!r})" if base != "record" else f"_get({head!r})"
+        for part in rest:
+            t = self.temp()
+            text = f"(None if ({t} := {text}) is None else {t}.get({part!r}))"
+        return text
+
+    def _index(self, node: ir.Index) -> str:
+        helper = self.bind("f", "index", runtime.index)
+        return f"{helper}({self.expr(node.value)}, {self.expr(node.key)})"
+
+    def _op(self, node: ir.Op) -> str:
+        op = node.op
+        args = node.args
+        if op == "not":
+            return f"(not {self.expr(args[0])})"
+        if op == "neg":
+            return self._null_guarded(args, lambda a: f"-{a[0]}")
+        if op in ("and", "or"):
+            return f"(True if ({self.expr(args[0])}) {op} ({self.expr(args[1])}) else False)"
+        if op == "??":
+            t = self.temp()
+            return f"({t} if ({t} := {self.expr(args[0])}) is not None else {self.expr(args[1])})"
+        if op in ("==", "!="):
+            return f"({self.expr(args[0])} {op} {self.expr(args[1])})"
+        if op in ("in", "not in"):
+            right = args[1]
+            if isinstance(right, ir.ListOf) and all(isinstance(i, ir.Const) for i in right.items):
+                members = frozenset(i.value for i in right.items if isinstance(i, ir.Const))
+                container = self.bind("c", ("set", tuple(sorted(map(repr, members)))), members)
+            else:
+                container = self.expr(right)
+            return f"({self.expr(args[0])} {op} {container})"
+        if op in _COMPARE:
+            return self._null_guarded(args, lambda a: f"{a[0]} {op} {a[1]}")
+        if op == "/":
+            helper = self.bind("f", "divide", runtime.divide)
+            return self._null_guarded(args, lambda a: f"{helper}({a[0]}, {a[1]})")
+        return self._null_guarded(args, lambda a: f"{a[0]} {_ARITH[op]} {a[1]}")
+
+    def _null_guarded(self, args: tuple[ir.Expr, ...], build: Callable[[list[str]], str]) -> str:
+        """``build(args)``, or null when a nullable argument is null."""
+        texts: list[str] = []
+        checks: list[str] = []
+        for arg in args:
+            text = self.expr(arg)
+            if arg.type.nullable:
+                t = self.temp()
+                checks.append(f"({t} := {text}) is None")
+                text = t
+            texts.append(text)
+        if not checks:
+            return f"({build(texts)})"
+        return f"(None if {' or '.join(checks)} else {build(texts)})"
+
+    def _if(self, node: ir.If) -> str:
+        return f"({self.expr(node.then)} if {self.expr(node.test)} else {self.expr(node.otherwise)})"
+
+    def _listof(self, node: ir.ListOf) -> str:
+        return "[" + ", ".join(self.expr(i) for i in node.items) + "]"
+
+    def _recordof(self, node: ir.RecordOf) -> str:
+        return "{" + ", ".join(f"{name!r}: {self.expr(v)}" for name, v in node.fields) + "}"
+
+    def _mapvalue(self, node: ir.MapValue) -> str:
+        vm = self.value_maps[node.valuemap]
+        table = dict(vm.entries)
+        mapping = self.bind("vm", vm.name, table)
+        value = self.expr(node.value)
+        t = self.temp()
+        guard = node.value.type.nullable and None not in table
+        # The value is evaluated once: bound to a temporary at its first use.
+        first = t if guard else f"({t} := {value})"
+        if vm.otherwise == "keep":
+            lookup = f"{mapping}.get({first}, {t})"
+        elif vm.otherwise == "default":
+            lookup = f"{mapping}.get({first}, {vm.default!r})"
+        else:
+            miss = self.bind("f", "value_map_miss", runtime.value_map_miss)
+            r = self.temp()
+            lookup = f"({r} if ({r} := {mapping}.get({first}, {miss})) is not {miss} else {miss}({vm.name!r}, {t}))"
+        return f"(None if ({t} := {value}) is None else {lookup})" if guard else lookup
+
+    def _lookup(self, node: ir.Lookup) -> str:
+        target = (self.steps[node.step].target if node.step in self.steps
+                  else self.resolutions[node.step].target if node.step in self.resolutions else "?")
+        function = runtime.make_lookup(self.lookups, node.step, target, node.missing)
+        name = self.bind("lk", (node.step, node.missing), function)
+        return f"{name}({self.expr(node.key)})"
+
+    def _call(self, node: ir.Call) -> str:
+        function = self.functions[node.function]
+        on_error = node.on_error
+        if on_error is not None and on_error.kind == "null":
+            function = runtime.on_error_null(function)
+            name = self.bind("fn", (node.function, "null"), function)
+        elif on_error is not None and on_error.kind == "default":
+            function = runtime.on_error_marker(function)
+            name = self.bind("fn", (node.function, "default"), function)
+        else:
+            name = self.bind("fn", node.function, function)
+        arguments: list[str] = []
+        checks: list[str] = []
+        skips = node.null_skips or (False,) * (len(node.args) + len(node.keywords))
+        values = [*node.args, *(v for _, v in node.keywords)]
+        for position, (value, skip) in enumerate(zip(values, skips, strict=False)):
+            text = self.expr(value)
+            if skip:
+                t = self.temp()
+                checks.append(f"({t} := {text}) is None")
+                text = t
+            if position >= len(node.args):
+                text = f"{node.keywords[position - len(node.args)][0]}={text}"
+            arguments.append(text)
+        if node.context:
+            arguments.append(f"context={self.bind('ctx', 'context', self.context)}")
+        call = f"{name}({', '.join(arguments)})"
+        if on_error is not None and on_error.kind == "default" and on_error.default is not None:
+            marker = self.bind("c", "ERROR", runtime.ERROR)
+            r = self.temp()
+            call = f"({r} if ({r} := {call}) is not {marker} else {self.expr(on_error.default)})"
+        if checks:
+            return f"(None if {' or '.join(checks)} else {call})"
+        return call
+
+
+def local_name(name: str) -> str:
+    """A Python identifier for a ``let`` binding."""
+    safe = _SAFE.sub("_", name)
+    return f"v_{safe}" if not keyword.iskeyword(safe) else f"v_{safe}_"
+
+
+# ---- functions ------------------------------------------------------------------------
+
+
+def step_source(
+    plan: Plan,
+    step: Step,
+    emitter: Emitter,
+    *,
+    deferred: bool,
+) -> tuple[str, list[str]]:
+    """(function name, source lines) of the transform of ``step``: the fields written
+    at load time, or (``deferred=True``) those of the later update pass."""
+    spec = plan.spec
+    lines = [f"# {spec}: {step.name} (spec line {step.line})"]
+    body: list[str] = ["    _get = record.get"]
+    for rule in step.skips:
+        body.append(f"    if {emitter.expr(rule.when)}:  # {spec}:{rule.line}")
+        body.append(f"        return {emitter.bind('skip', rule.line, rule)}")
+    fields: list[str] = []
+    for statement in step.body:
+        if isinstance(statement, Binding):
+            target = local_name(statement.name)
+            label = repr(None)
+        elif statement.deferred != deferred:
+            continue
+        else:
+            target = "f_" + _SAFE.sub("_", statement.field)
+            fields.append(f"{statement.field!r}: {target}")
+            label = repr(statement.field)
+        body.extend(_guarded(target, emitter.expr(statement.value), label, statement.line, spec))
+    body.append("    return {" + ", ".join(fields) + "}")
+    name = "deferred_" if deferred else "transform_"
+    name += _SAFE.sub("_", step.name.replace("->", "_to_"))
+    defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
+    signature = f"def {name}(record, element=None{', ' + defaults if defaults else ''}):"
+    return name, [*lines, signature, *body]
+
+
+def _guarded(target: str, value: str, label: str, line: int, spec: str) -> list[str]:
+    return [
+        "    try:",
+        f"        {target} = {value}  # {spec}:{line}",
+        "    except _FAILURES as _e:",
+        f"        raise _FieldFailure({label}, {line}, str(_e) or type(_e).__name__) from None",
+    ]
+
+
+def key_source(plan: Plan, step: Step, emitter: Emitter) -> tuple[str, list[str]]:
+    """(function name, source lines) of the function giving a record's key."""
+    name = "key_" + _SAFE.sub("_", step.name.replace("->", "_to_"))
+    value = emitter.expr(step.key)
+    defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
+    return name, [
+        f"def {name}(record, element=None{', ' + defaults if defaults else ''}):",
+        "    _get = record.get",
+        f"    return {value}  # {plan.spec}:{step.line}",
+    ]
+

@@ -1,0 +1,178 @@
+"""A plan's steps compiled to Python functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from crossmap.codegen import runtime
+from crossmap.codegen._linecache import register
+from crossmap.codegen.lower import Emitter, key_source, step_source
+from crossmap.compiler.plan import Plan, SkipRule, Step
+from crossmap.functions import FunctionContext
+
+Transform = Callable[..., "dict[str, Any] | SkipRule"]
+
+
+@frozen(eq=False)
+class StepProgram:
+    """The generated functions of one step.
+
+    ``transform(record, element=None)`` gives the row's fields (or the ``SkipRule``
+    that skipped it) and raises ``FieldFailure``; ``apply`` and ``run_batch`` turn that
+    into ``Row`` / ``Skipped`` / ``Failed`` results. ``source`` is the generated code.
+    """
+
+    step: Step
+    transform: Transform
+    key: Callable[..., object]
+    deferred: Transform | None
+    source: str
+
+    def apply(self, record: Mapping[str, Any], element: Mapping[str, Any] | None = None) -> runtime.Result:
+        """The result for one record (or one element of its nested list)."""
+        try:
+            key = _text(self.key(record, element))
+        except runtime.FAILURES as exc:
+            return runtime.Failed(self.step.source, None, None, self.step.line, f"its key: {exc}")
+        try:
+            out = self.transform(record, element)
+        except runtime.FieldFailure as failure:
+            return runtime.Failed(self.step.source, key, failure.field, failure.line, failure.reason)
+        if isinstance(out, SkipRule):
+            return runtime.Skipped(key, out.reason, out.line)
+        return runtime.Row(key, out)
+
+    def run(self, record: Mapping[str, Any]) -> Iterator[runtime.Result]:
+        """Every result of one source record: one, or one per nested-list element."""
+        if not self.step.path:
+            yield self.apply(record)
+            return
+        for element in elements(record, self.step.path):
+            yield self.apply(record, element)
+
+    def run_batch(
+        self, records: Iterable[Mapping[str, Any]]
+    ) -> tuple[list[tuple[str, dict[str, Any]]], list[runtime.Skipped | runtime.Failed]]:
+        """(key, row) pairs and the other outcomes of a batch, on the lean path the
+        engine and the benchmarks use."""
+        if self.step.path:
+            rows: list[tuple[str, dict[str, Any]]] = []
+            others: list[runtime.Skipped | runtime.Failed] = []
+            for record in records:
+                for result in self.run(record):
+                    if isinstance(result, runtime.Row):
+                        rows.append((result.key, result.values))
+                    else:
+                        others.append(result)
+            return rows, others
+        transform, key_of = self.transform, self.key
+        rows = []
+        others = []
+        for record in records:
+            try:
+                out = transform(record)
+                key = key_of(record)
+            except Exception:  # noqa: BLE001 - the slow path below says what failed
+                result = self.apply(record)
+                if isinstance(result, runtime.Row):
+                    rows.append((result.key, result.values))
+                else:
+                    others.append(result)
+                continue
+            if out.__class__ is dict:
+                rows.append((key if key.__class__ is str else _text(key), out))  # type: ignore[arg-type]
+            else:
+                others.append(runtime.Skipped(_text(key), out.reason, out.line))  # type: ignore[union-attr]
+        return rows, others
+
+
+def _text(key: object) -> str:
+    if key is None:
+        raise runtime.TransformError("the key is null")
+    return key if isinstance(key, str) else str(key)
+
+
+def elements(record: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[Mapping[str, Any]]:
+    """The elements of the nested list at ``path`` (missing or null: none)."""
+    value: Any = record
+    for part in path:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    for element in value or ():
+        if isinstance(element, Mapping):
+            yield element
+
+
+@frozen(eq=False)
+class Program:
+    """Every step of a plan, compiled."""
+
+    plan: Plan
+    steps: Mapping[str, StepProgram]
+
+    def __getitem__(self, name: str) -> StepProgram:
+        return self.steps[name]
+
+
+def generate(
+    plan: Plan,
+    *,
+    functions: Mapping[str, Callable[..., object]] | None = None,
+    lookups: runtime.Lookups | None = None,
+    context: FunctionContext | None = None,
+) -> Program:
+    """Compile every step of ``plan`` to Python functions.
+
+    ``lookups`` resolves ``lookup()`` (the run's crosswalk; empty by default);
+    ``context`` supplies ``now()`` and the default time zone, so transforms are
+    deterministic under test.
+    """
+    if functions is None:
+        from crossmap.functions import registry
+
+        functions = registry()
+    lookups = lookups if lookups is not None else runtime.MemoryLookups()
+    context = context if context is not None else FunctionContext()
+    steps = {}
+    for step in plan.steps:
+        steps[step.name] = _compile_step(plan, step, functions, lookups, context)
+    return Program(plan, steps)
+
+
+def _compile_step(
+    plan: Plan,
+    step: Step,
+    functions: Mapping[str, Callable[..., object]],
+    lookups: runtime.Lookups,
+    context: FunctionContext,
+) -> StepProgram:
+    emitter = Emitter(plan, functions, lookups, context)
+    # Lower every function first: each binds the helpers it needs, and all share them.
+    parts = [step_source(plan, step, emitter, deferred=False)]
+    has_deferred = any(a.deferred for a in step.assignments)
+    if has_deferred:
+        parts.append(step_source(plan, step, emitter, deferred=True))
+    key_name, key_lines = key_source(plan, step, emitter)
+    # Defaults are written from the final set of bindings, so re-render signatures.
+    defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
+    lines: list[str] = []
+    for _, function_lines in [*parts, (key_name, key_lines)]:
+        for line in function_lines:
+            if line.startswith("def "):
+                head = line[: line.index("(")]
+                line = f"{head}(record, element=None{', ' + defaults if defaults else ''}):"
+            lines.append(line)
+        lines.append("")
+    source = "\n".join(lines)
+    namespace: dict[str, Any] = {
+        **emitter.bound,
+        "_FAILURES": runtime.FAILURES,
+        "_FieldFailure": runtime.FieldFailure,
+    }
+    filename = register(source, f"{plan.spec} {step.name}")
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    transform = namespace[parts[0][0]]
+    deferred = namespace[parts[1][0]] if has_deferred else None
+    return StepProgram(step, transform, namespace[key_name], deferred, source)

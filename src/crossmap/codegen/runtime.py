@@ -1,0 +1,201 @@
+"""What generated transforms use at run time, and what they give back.
+
+A transform turns one source record into a ``Row``, a ``Skipped`` or a ``Failed``.
+A failure never escapes as an exception: it names the object, the record's key, the
+field, the spec line and the reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Protocol
+
+from attrs import frozen
+
+from crossmap.errors import CrossmapError
+from crossmap.functions import ConversionError
+
+
+class TransformError(CrossmapError):
+    """A record cannot be transformed (a value map miss, a missing parent...)."""
+
+
+@frozen
+class Row:
+    """A destination row made from the source record (or element) ``key``."""
+
+    key: str
+    values: dict[str, Any]
+
+
+@frozen
+class Skipped:
+    """A record a ``skip when`` rule left out."""
+
+    key: str | None
+    reason: str
+    line: int
+
+
+@frozen
+class Failed:
+    """A record that could not be transformed, and why."""
+
+    object: str
+    key: str | None
+    field: str | None
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.object} {self.key!r}" + (f", field {self.field}" if self.field else "")
+        return f"{where} (spec line {self.line}): {self.reason}"
+
+
+Result = Row | Skipped | Failed
+
+
+@frozen
+class Deferred:
+    """A lookup whose parent is not loaded yet; the engine fills it in a later pass."""
+
+    step: str
+    key: object
+
+
+class FieldFailure(Exception):
+    """Raised inside a generated transform: which field failed, on which line, why."""
+
+    def __init__(self, field: str | None, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.line = line
+        self.reason = reason
+
+
+class Lookups(Protocol):
+    """Where ``lookup()`` finds destination ids: the crosswalk of a run, or a dict in
+    tests. ``find`` gives the id of the record ``step`` made from source ``key``;
+    ``fallback`` the fallback record's id of a resolution."""
+
+    def find(self, step: str, key: object) -> str | None: ...
+
+    def fallback(self, step: str) -> str | None: ...
+
+
+class MemoryLookups:
+    """Lookups from a dict: ``{step: {source key: destination id}}``."""
+
+    def __init__(
+        self,
+        ids: Mapping[str, Mapping[object, str]] | None = None,
+        fallbacks: Mapping[str, str] | None = None,
+    ) -> None:
+        self.ids = {step: dict(keys) for step, keys in (ids or {}).items()}
+        self.fallbacks = dict(fallbacks or {})
+
+    def find(self, step: str, key: object) -> str | None:
+        return self.ids.get(step, {}).get(key)
+
+    def fallback(self, step: str) -> str | None:
+        return self.fallbacks.get(step)
+
+    def add(self, step: str, key: object, id: str) -> None:
+        """Record that ``step`` made destination ``id`` from source ``key``."""
+        self.ids.setdefault(step, {})[key] = id
+
+
+def make_lookup(lookups: Lookups, step: str, target: str, missing: str) -> Callable[[object], object]:
+    """The function a generated transform calls for ``lookup(...)`` into ``step``."""
+    find = lookups.find
+
+    if missing == "null":
+        return lambda key: None if key is None else find(step, key)
+
+    if missing == "defer":
+
+        def deferred(key: object) -> object:
+            if key is None:
+                return None
+            found = find(step, key)
+            return Deferred(step, key) if found is None else found
+
+        return deferred
+
+    if missing == "fallback":
+
+        def fallback(key: object) -> object:
+            found = None if key is None else find(step, key)
+            if found is None:
+                found = lookups.fallback(step)
+                if found is None:
+                    raise TransformError(f"no {target} matches {key!r}, and the fallback record was not found")
+            return found
+
+        return fallback
+
+    def fail(key: object) -> object:
+        if key is None:
+            return None
+        found = find(step, key)
+        if found is None:
+            raise TransformError(f"no {target} was loaded for {step.split('->')[0]} {key!r}")
+        return found
+
+    return fail
+
+
+def value_map_miss(name: str, value: object) -> object:
+    """Raised for an input a value map with ``else error`` does not list."""
+    raise TransformError(f"{value!r} is not in value map '{name}'")
+
+
+_ERROR = object()
+"""What a call wrapped for ``on_error: <default>`` returns when the conversion failed."""
+
+
+def on_error_null(function: Callable[..., object]) -> Callable[..., object]:
+    """``function``, giving null where a conversion fails."""
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        try:
+            return function(*args, **kwargs)
+        except (ConversionError, TransformError, ArithmeticError):
+            return None
+
+    return wrapper
+
+
+def on_error_marker(function: Callable[..., object]) -> Callable[..., object]:
+    """``function``, giving the ``ERROR`` marker where a conversion fails (the
+    generated code then evaluates the default)."""
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        try:
+            return function(*args, **kwargs)
+        except (ConversionError, TransformError, ArithmeticError):
+            return _ERROR
+
+    return wrapper
+
+
+ERROR = _ERROR
+
+
+def divide(a: Decimal | int, b: Decimal | int) -> Decimal:
+    """``a / b`` in decimals (never floats)."""
+    return Decimal(a) / b
+
+
+def index(value: object, key: object) -> object:
+    """``value[key]``: a record's field or a list's element; null when absent."""
+    if isinstance(value, dict):
+        return value.get(key)  # type: ignore[arg-type]
+    if isinstance(value, list | tuple) and isinstance(key, int):
+        return value[key] if -len(value) <= key < len(value) else None
+    return None
+
+
+FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError)
+"""What a failing field computation raises; each becomes a ``Failed`` result."""

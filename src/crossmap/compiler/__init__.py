@@ -1,0 +1,39 @@
+"""The compiler: name resolution, type checking, the dependency graph, and the plan."""
+
+from crossmap.compiler.compile import CompileResult, compile, compile_spec
+from crossmap.compiler.plan import (
+    Assignment,
+    Binding,
+    ConnectorRef,
+    Declaration,
+    Plan,
+    Resolution,
+    SkipRule,
+    SpecTest,
+    Step,
+    ValueMapPlan,
+    plan_from_dict,
+    plan_to_dict,
+    plan_to_json,
+)
+from crossmap.compiler.types import ValueType
+
+__all__ = [
+    "Assignment",
+    "Binding",
+    "CompileResult",
+    "ConnectorRef",
+    "Declaration",
+    "Plan",
+    "Resolution",
+    "SkipRule",
+    "SpecTest",
+    "Step",
+    "ValueMapPlan",
+    "ValueType",
+    "compile",
+    "compile_spec",
+    "plan_from_dict",
+    "plan_to_dict",
+    "plan_to_json",
+]

@@ -1,0 +1,121 @@
+"""``object`` and ``extend`` blocks → schema fields that extend the destination schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crossmap import schema
+from crossmap.compiler.diagnostics import Reporter
+from crossmap.compiler.plan import Declaration
+from crossmap.syntax import ast
+
+
+def _decimal(ref: ast.TypeRef) -> schema.FieldType:
+    precision = int(ref.args[0])
+    scale = int(ref.args[1]) if len(ref.args) > 1 else 0
+    return schema.Decimal(precision, scale)
+
+
+# Declared type name → schema field type: one table, as a dialect would have it.
+_TYPES: dict[str, Callable[[ast.TypeRef], schema.FieldType]] = {
+    "text": lambda r: schema.String(int(r.args[0])),
+    "long text": lambda r: schema.Text(int(r.args[0]) if r.args else None),
+    "picklist": lambda r: schema.Enum(r.values, restricted=r.restricted),
+    "number": _decimal,
+    "currency": _decimal,
+    "percent": _decimal,
+    "checkbox": lambda r: schema.Boolean(),
+    "date": lambda r: schema.Date(),
+    "datetime": lambda r: schema.DateTime(),
+    "email": lambda r: schema.String(format="email"),
+    "phone": lambda r: schema.String(format="phone"),
+    "url": lambda r: schema.String(format="url"),
+    "lookup": lambda r: schema.Reference((str(r.args[0]),)),
+    "master-detail": lambda r: schema.Reference((str(r.args[0]),)),
+}
+
+
+def field_schema(decl: ast.FieldDecl) -> schema.FieldSchema:
+    """The schema field a declaration asks the destination to have."""
+    ref = decl.type
+    required = decl.required or ref.name == "master-detail"
+    checkbox = ref.name == "checkbox"
+    return schema.FieldSchema(
+        decl.name,
+        _TYPES[ref.name](ref),
+        label=decl.label,
+        # A checkbox is never null: it defaults to false.
+        nullable=not required and not checkbox,
+        defaulted_on_create=checkbox,
+        external_id=decl.external_id,
+        unique=decl.unique,
+        custom=True,
+    )
+
+
+def apply_declarations(
+    decls: tuple[ast.ObjectDecl, ...], target: schema.Schema, report: Reporter
+) -> tuple[schema.Schema, tuple[Declaration, ...]]:
+    """The destination schema extended by the spec's declarations, and the
+    declarations as plan data. Reports unknown objects and bad lookup targets."""
+    declarations = []
+    for decl in decls:
+        fields = _fields(decl, report)
+        existing = target.find_object(decl.name)
+        if not decl.new and existing is None:
+            report.unknown(
+                "XM204", f"cannot extend '{decl.name}': the destination has no such object",
+                decl.span, decl.name, target.objects,
+                hint=f"declare a new custom object with `object {decl.name} {{ ... }}`",
+            )
+            continue
+        if existing is not None:
+            target = target.with_object(existing.with_fields(fields))
+        else:
+            key = _key_field(target)
+            target = target.with_object(
+                schema.ObjectSchema(
+                    decl.name,
+                    [*([key] if key else []), *fields],
+                    label=decl.label,
+                    key=key.name if key else None,
+                    custom=True,
+                )
+            )
+        declarations.append(Declaration(decl.name, decl.new, decl.label, tuple(fields)))
+    for decl in decls:
+        for field_decl in decl.fields:
+            if field_decl.type.name in ("lookup", "master-detail") and field_decl.type.args:
+                referenced = str(field_decl.type.args[0])
+                if referenced not in target:
+                    report.unknown(
+                        "XM204", f"'{field_decl.name}' refers to '{referenced}', which the destination does not have",
+                        field_decl.type.span, referenced, target.objects,
+                    )
+    return target, tuple(declarations)
+
+
+def _fields(decl: ast.ObjectDecl, report: Reporter) -> list[schema.FieldSchema]:
+    fields: list[schema.FieldSchema] = []
+    seen: dict[str, ast.FieldDecl] = {}
+    for field_decl in decl.fields:
+        folded = field_decl.name.casefold()
+        if folded in seen:
+            report.error(
+                "XM210", f"'{field_decl.name}' is declared twice in '{decl.name}'", field_decl.span,
+                f"the first is at line {seen[folded].span.line}",
+            )
+            continue
+        seen[folded] = field_decl
+        if field_decl.type.name in _TYPES:  # unknown types were reported by the parser
+            fields.append(field_schema(field_decl))
+    return fields
+
+
+def _key_field(target: schema.Schema) -> schema.FieldSchema | None:
+    # A new object gets the record-id field the destination's other objects have
+    # (``Id`` on Salesforce): the core does not know the convention, the schema does.
+    for obj in target:
+        if obj.key is not None:
+            return obj.fields[obj.key]
+    return None

@@ -1,0 +1,380 @@
+"""``map`` and ``resolve`` blocks → plan steps and resolutions, with the checks of
+every assignment against the destination field it writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crossmap import schema
+from crossmap.compiler import ir
+from crossmap.compiler import types as t
+from crossmap.compiler.diagnostics import Reporter
+from crossmap.compiler.expressions import Checker, LookupTarget, Scope, constant
+from crossmap.compiler.plan import Assignment, Binding, Resolution, SkipRule, Statement, Step
+from crossmap.errors import Span
+from crossmap.syntax import ast
+
+# What a destination field type accepts: value kinds, and the conversion to suggest.
+_ACCEPTS: dict[type, tuple[frozenset[str], str]] = {
+    schema.String: (frozenset({"string"}), "to_string(...)"),
+    schema.Text: (frozenset({"string"}), "to_string(...)"),
+    schema.Integer: (frozenset({"integer"}), "to_integer(...) or round(...)"),
+    schema.Decimal: (frozenset({"integer", "decimal"}), "to_decimal(...)"),
+    schema.Boolean: (frozenset({"boolean"}), "to_boolean(...)"),
+    schema.Date: (frozenset({"date"}), "to_date(value, format) or date_of(datetime)"),
+    schema.DateTime: (frozenset({"datetime"}), "to_datetime(value, format, tz: ...)"),
+    schema.Time: (frozenset({"time"}), "to_time(value, format)"),
+    schema.Enum: (frozenset({"string"}), "a value map"),
+    schema.Reference: (frozenset({"id"}), "lookup(SourceObject, key)"),
+    schema.Blob: (frozenset({"blob", "string"}), "the file's content"),
+}
+
+
+def step_name(mapping: ast.Mapping) -> str:
+    """``jobs->Case``; ``jobs.status_history->CaseComment`` for a fan-out."""
+    return ".".join((mapping.source, *mapping.path)) + "->" + mapping.target
+
+
+class StepChecker:
+    """Checks map and resolve blocks against both schemas."""
+
+    def __init__(
+        self,
+        report: Reporter,
+        checker: Checker,
+        source_schema: schema.Schema,
+        target_schema: schema.Schema,
+        functions: set[str],
+    ) -> None:
+        self.report = report
+        self.checker = checker
+        self.source_schema = source_schema
+        self.target_schema = target_schema
+        self.functions = functions
+
+    # ---- objects -----------------------------------------------------------------------
+
+    def source_object(self, name: str, span: Span) -> schema.ObjectSchema | None:
+        obj = self.source_schema.objects.get(name)
+        if obj is None:
+            self.report.unknown(
+                "XM203", f"the source has no object '{name}'", span, name, self.source_schema.objects
+            )
+        return obj
+
+    def target_object(self, name: str, span: Span) -> schema.ObjectSchema | None:
+        obj = self.target_schema.find_object(name)
+        if obj is None:
+            self.report.unknown(
+                "XM204", f"the destination has no object '{name}'", span, name, self.target_schema.objects,
+                hint=f"declare it with `object {name} {{ ... }}`",
+            )
+        return obj
+
+    # ---- map blocks --------------------------------------------------------------------
+
+    def mapping(self, mapping: ast.Mapping, name: str) -> Step | None:
+        source = self.source_object(mapping.source, mapping.span)
+        target = self.target_object(mapping.target, mapping.span)
+        if source is None or target is None:
+            return None
+        scope = Scope(record=source)
+        if mapping.path:
+            element = self._element(source, mapping)
+            scope = Scope(record=source, element=element, alias=mapping.alias or mapping.path[-1])
+        self.checker.lookups.clear()
+        mode: str = "insert"
+        external_id: str | None = None
+        key: ir.Expr | None = None
+        body: list[Statement] = []
+        skips: list[SkipRule] = []
+        assigned: dict[str, ast.Assign] = {}
+        for stmt in mapping.body:
+            if isinstance(stmt, ast.LoadMode):
+                mode = stmt.mode
+                if stmt.external_id is not None:
+                    external_id = self._external_id(target, stmt)
+            elif isinstance(stmt, ast.KeyStmt):
+                key = self.checker.check(stmt.value, scope)
+            elif isinstance(stmt, ast.Skip):
+                when = self.checker.check(stmt.when, scope)
+                if when.type.kind not in ("boolean", "any"):
+                    self.report.error("XM211", f"`skip when` needs true or false, not {when.type}", stmt.when.span)
+                reason = stmt.reason or "skip when " + _text(stmt.when.span)
+                skips.append(SkipRule(when, reason, stmt.span.line))
+            elif isinstance(stmt, ast.Let):
+                value = self.checker.check(stmt.value, scope)
+                body.append(Binding(stmt.name, value, stmt.span.line))
+                scope = scope.bind(stmt.name, value)
+            else:
+                assignment = self.assignment(target, stmt, scope, mode, assigned)
+                if assignment is not None:
+                    body.append(assignment)
+        if key is None:
+            key = self._default_key(source, scope, mapping)
+        self._check_required(target, mode, external_id, assigned, mapping)
+        depends = tuple(dict.fromkeys(c.name for c, _ in self.checker.lookups if not c.resolution))
+        return Step(
+            name, source.name, target.name, key, mode, external_id,  # type: ignore[arg-type]
+            tuple(body), tuple(skips), mapping.path, mapping.alias, depends, mapping.span.line,
+        )
+
+    def _element(self, source: schema.ObjectSchema, mapping: ast.Mapping) -> schema.ObjectSchema | None:
+        obj: schema.ObjectSchema | None = source
+        for part in mapping.path:
+            field = obj.fields.get(part) if obj is not None else None
+            if field is not None and isinstance(field.type, schema.Any):
+                return None  # an untyped nested list: its elements' fields are unchecked
+            if field is None or not isinstance(field.type, schema.ListOf):
+                if obj is not None:
+                    candidates = [f.name for f in obj if isinstance(f.type, schema.ListOf)]
+                    self.report.unknown(
+                        "XM205", f"'{part}' is not a nested list of '{obj.name}'", mapping.span, part,
+                        candidates, hint="one row is made per element of a nested list",
+                    )
+                return None
+            obj = self.source_schema.objects.get(field.type.object)
+        return obj
+
+    def _external_id(self, target: schema.ObjectSchema, stmt: ast.LoadMode) -> str | None:
+        name = stmt.external_id or ""
+        field = target.find_field(name)
+        if field is None:
+            self.report.unknown(
+                "XM207", f"'{target.name}' has no field '{name}' to upsert on", stmt.span, name, target.external_ids
+            )
+            return None
+        if not field.external_id:
+            self.report.error(
+                "XM207", f"'{target.name}.{field.name}' is not an external id", stmt.span,
+                f"declare it with the `external` flag: extend {target.name} {{ {field.name}: ... external }}",
+            )
+        return field.name
+
+    def _default_key(self, source: schema.ObjectSchema, scope: Scope, mapping: ast.Mapping) -> ir.Expr:
+        if mapping.path:
+            element = scope.element
+            element_key = element.key or ("id" if "id" in element.fields else None) if element else None
+            parent_key = source.key or ("id" if "id" in source.fields else None)
+            if element_key and parent_key:
+                sep = constant(":")
+                return ir.Op(t.STRING, "+", (
+                    ir.Op(t.STRING, "+", (ir.Field(t.STRING, "record", (parent_key,)), sep)),
+                    ir.Field(t.STRING, "element", (element_key,)),
+                ))
+        else:
+            key = source.key or ("id" if "id" in source.fields else None)
+            if key is not None:
+                return ir.Field(t.STRING, "record", (key,))
+        self.report.error(
+            "XM206", f"the records of '{mapping.source}' have no key field", mapping.span,
+            "say what identifies a record with `key <expression>`",
+        )
+        return constant(None)
+
+    def _check_required(
+        self,
+        target: schema.ObjectSchema,
+        mode: str,
+        external_id: str | None,
+        assigned: dict[str, ast.Assign],
+        mapping: ast.Mapping,
+    ) -> None:
+        missing = [name for name in target.required_on_create if name not in assigned]
+        if missing:
+            self.report.error(
+                "XM217", f"'{target.name}' requires {', '.join(missing)}, which this mapping does not set",
+                mapping.span, "assign them, with a default (`?? \"...\"`) where the source may be empty",
+            )
+        if mode == "upsert" and external_id is not None and external_id not in assigned:
+            self.report.error(
+                "XM217", f"the mapping upserts on '{external_id}' but does not assign it", mapping.span,
+                f"add `{external_id} = <key>`",
+            )
+
+    # ---- assignments ------------------------------------------------------------------
+
+    def assignment(
+        self,
+        target: schema.ObjectSchema,
+        stmt: ast.Assign,
+        scope: Scope,
+        mode: str,
+        assigned: dict[str, ast.Assign],
+    ) -> Assignment | None:
+        value = self.checker.check(stmt.value, scope)
+        field = target.find_field(stmt.field)
+        if field is None:
+            self.report.unknown(
+                "XM204", f"'{target.name}' has no field '{stmt.field}'", stmt.span, stmt.field, target.fields,
+                hint=f"declare it with `extend {target.name} {{ {stmt.field}: ... }}`",
+            )
+            return None
+        if field.name in assigned:
+            first = assigned[field.name].span.line
+            self.report.error("XM210", f"'{field.name}' is assigned twice (first at line {first})", stmt.span)
+            return None
+        assigned[field.name] = stmt
+        self.check_field(target, field, value, stmt.span, mode)
+        return Assignment(field.name, value, stmt.span.line)
+
+    def check_field(
+        self, target: schema.ObjectSchema, field: schema.FieldSchema, value: ir.Expr, span: Span, mode: str
+    ) -> None:
+        """Every check of one value written into one destination field."""
+        where = f"{target.name}.{field.name}"
+        writable = field.updateable if mode == "update" else field.createable
+        if not writable:
+            verb = "updated" if mode == "update" else "set when a record is created"
+            self.report.error(
+                "XM209", f"'{where}' cannot be {verb}: the destination computes it", span,
+                f"keep the value in a custom field instead (`extend {target.name} {{ ... }}`)",
+            )
+            return
+        vtype = value.type
+        accepts = _ACCEPTS.get(type(field.type))
+        if vtype.kind == "list" and not (isinstance(field.type, schema.Enum) and field.type.multi):
+            self.report.error("XM211", f"'{where}' holds one value, but this is {vtype}", span,
+                              "pick one element (first(...)) or join(...) them")
+        elif accepts is not None and vtype.kind not in accepts[0] | {"any", "null"}:
+            if not (isinstance(field.type, schema.Enum) and field.type.multi):
+                self.report.error(
+                    "XM211", f"'{where}' is {schema.describe_type(field.type)}, but this is {vtype}", span,
+                    f"convert explicitly: {accepts[1]}",
+                )
+                return
+        if isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets:
+            if not set(vtype.targets) & set(field.type.targets):
+                self.report.error(
+                    "XM218",
+                    f"'{where}' refers to {' or '.join(field.type.targets)}, "
+                    f"but this lookup gives {' or '.join(vtype.targets)}",
+                    span,
+                )
+        if field.required_on_create and mode != "update" and vtype.nullable:
+            if isinstance(value, ir.Lookup) and value.missing == "defer":
+                self.report.error("XM224", f"'{where}' is required, so it cannot wait for a deferred lookup", span,
+                                  "use `missing fail`")
+            else:
+                self.report.error(
+                    "XM212", f"'{where}' is required, but this may be null ({vtype})", span,
+                    'give a default: `value ?? "..."`',
+                )
+        self._check_length(where, field, vtype, span)
+        self._check_picklist(where, field, vtype, span)
+
+    def _check_length(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
+        limit = getattr(field.type, "max_length", None)
+        if limit is None or vtype.kind != "string":
+            return
+        length = max(map(len, vtype.values)) if vtype.values is not None else vtype.length
+        if length is None:
+            self.report.warning(
+                "XM214", f"'{where}' holds {limit} characters; the length of this value is not known", span,
+                f"truncate(value, {limit}) makes sure it fits",
+            )
+        elif length > limit:
+            self.report.error(
+                "XM213", f"'{where}' holds {limit} characters, but this may be up to {length}", span,
+                f"truncate(value, {limit})",
+            )
+
+    def _check_picklist(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
+        if not isinstance(field.type, schema.Enum) or field.type.multi or vtype.kind != "string":
+            return
+        allowed = set(field.type.values)
+        if vtype.values is None:
+            if field.type.restricted:
+                self.report.warning(
+                    "XM216", f"'{where}' is a restricted picklist; these values cannot be checked", span,
+                    "map them through a value map",
+                )
+            return
+        bad = [v for v in vtype.values if v not in allowed]
+        if bad:
+            shown = ", ".join(repr(v) for v in bad)
+            message = f"{shown} {'is' if len(bad) == 1 else 'are'} not a value of the picklist '{where}'"
+            if field.type.restricted:
+                self.report.error("XM215", message, span, "values: " + ", ".join(field.type.values))
+            else:
+                self.report.warning("XM216", message, span, "the value will be added as an inactive value")
+
+    # ---- resolve blocks ---------------------------------------------------------------------
+
+    def resolution(self, block: ast.Resolve, name: str) -> Resolution | None:
+        source = self.source_object(block.source, block.span)
+        target = self.target_object(block.target, block.span)
+        if source is None or target is None:
+            return None
+        scope = Scope(record=source)
+        by = next((s for s in block.body if isinstance(s, ast.By)), None)
+        if by is None:
+            self.report.error("XM229", "a resolve block needs `by source_expr = destination_field`", block.span)
+            return None
+        source_key = self.checker.check(by.source, scope)
+        matched = self._target_key(by.target, target)
+        if matched is None:
+            return None
+        target_field, transforms = matched
+        fallback = None
+        updates: list[Statement] = []
+        assigned: dict[str, ast.Assign] = {}
+        for stmt in block.body:
+            if isinstance(stmt, ast.Fallback):
+                if not isinstance(stmt.value, ast.Literal) or not isinstance(stmt.value.value, str):
+                    self.report.error("XM229", "the fallback is the key of a destination record, as a string",
+                                      stmt.span, 'write `fallback "dispatch.manager@example.com"`')
+                else:
+                    fallback = stmt.value.value
+            elif isinstance(stmt, ast.Let):
+                value = self.checker.check(stmt.value, scope)
+                updates.append(Binding(stmt.name, value, stmt.span.line))
+                scope = scope.bind(stmt.name, value)
+            elif isinstance(stmt, ast.Assign):
+                assignment = self.assignment(target, stmt, scope, "update", assigned)
+                if assignment is not None:
+                    updates.append(assignment)
+            elif isinstance(stmt, ast.KeyStmt | ast.LoadMode | ast.Skip):
+                self.report.error("XM229", "a resolve block matches records; it has no key, load mode or skip",
+                                  stmt.span)
+        return Resolution(
+            name, source.name, target.name, source_key, target_field, transforms, fallback,
+            tuple(updates), block.span.line,
+        )
+
+    def _target_key(self, node: ast.Expr, target: schema.ObjectSchema) -> tuple[str, tuple[str, ...]] | None:
+        transforms: list[str] = []
+        while isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+            if node.func not in self.functions:
+                self.report.unknown("XM225", f"unknown function '{node.func}'", node.span, node.func, self.functions)
+                return None
+            transforms.append(node.func)
+            node = node.args[0]
+        if not isinstance(node, ast.Name):
+            self.report.error(
+                "XM229", "the right side of `by` is a destination field, optionally in one-argument functions",
+                node.span, "write `by lower(email) = lower(Email)`",
+            )
+            return None
+        field = target.find_field(node.name)
+        if field is None:
+            self.report.unknown("XM204", f"'{target.name}' has no field '{node.name}'", node.span, node.name,
+                                target.fields)
+            return None
+        return field.name, tuple(reversed(transforms))
+
+
+def _text(span: Span) -> str:
+    return span.source.text[span.start : span.end]
+
+
+def lookup_targets(
+    mappings: tuple[ast.Mapping, ...], resolves: tuple[ast.Resolve, ...], names: Callable[[ast.Mapping], str]
+) -> tuple[LookupTarget, ...]:
+    """Everything a ``lookup`` can go through: plain steps (not fan-outs) and resolutions."""
+    targets = [
+        LookupTarget(names(m), m.source, m.target, False) for m in mappings if not m.path
+    ]
+    targets.extend(LookupTarget(f"{r.source}->{r.target}", r.source, r.target, True) for r in resolves)
+    return tuple(targets)
+

@@ -1,0 +1,64 @@
+"""Finding connector plugins through entry points.
+
+Built-in connectors are registered in crossmap's own ``pyproject.toml`` exactly as a
+third-party plugin registers in its own: ``crossmap.sources`` and
+``crossmap.destinations``. An entry point loads a connector factory; offline checks
+call its ``static_schema()`` (the schema of the system's standard objects, shipped
+with the plugin, so ``crossmap check`` needs no connection).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import Literal
+
+from crossmap.errors import CrossmapError, did_you_mean
+from crossmap.schema import Schema
+
+Role = Literal["source", "target"]
+GROUPS: dict[Role, str] = {"source": "crossmap.sources", "target": "crossmap.destinations"}
+
+
+class ConnectorError(CrossmapError):
+    """A connector cannot be found, loaded, or asked for what it does not offer."""
+
+
+def _entry_points(role: Role) -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=GROUPS[role])}
+
+
+def available(role: Role) -> list[str]:
+    """The names of the installed connectors for ``role``."""
+    return sorted(_entry_points(role))
+
+
+@cache
+def plugin(role: Role, name: str) -> object:
+    """The factory a connector's entry point names, loaded."""
+    found = _entry_points(role)
+    entry = found.get(name)
+    if entry is None:
+        kind = "source" if role == "source" else "destination"
+        hint = did_you_mean(name, found) or f"installed: {', '.join(sorted(found)) or 'none'}"
+        raise ConnectorError(f"no {kind} connector named '{name}' ({hint})")
+    try:
+        return entry.load()
+    except Exception as exc:  # noqa: BLE001 - any import failure of a plugin is reported the same way
+        dist = entry.dist.name if entry.dist is not None else "an unknown distribution"
+        raise ConnectorError(
+            f"the {GROUPS[role]} entry point '{name} = {entry.value}' of {dist} failed to load: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def static_schema(role: Role, name: str) -> Schema:
+    """The schema a connector ships for offline checks."""
+    factory = plugin(role, name)
+    provide = getattr(factory, "static_schema", None)
+    if provide is None:
+        raise ConnectorError(f"the '{name}' connector ships no static schema; connect to check against it")
+    schema = provide()
+    if not isinstance(schema, Schema):
+        raise ConnectorError(f"the '{name}' connector's static_schema() did not return a crossmap Schema")
+    return schema
