@@ -8,8 +8,6 @@ problems and keeps going with the ``any`` type, so one pass finds every mistake.
 
 from __future__ import annotations
 
-import inspect
-import typing
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
@@ -21,6 +19,7 @@ from crossmap.compiler import ir
 from crossmap.compiler import types as t
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.errors import Span
+from crossmap.functions import FunctionRegistryError, signature_of
 from crossmap.syntax import ast
 
 LOCAL = "@"
@@ -468,53 +467,37 @@ class Param:
     type: t.ValueType
     required: bool
     keyword_only: bool
-    positional_only: bool
+    positional_only: bool = False
 
 
 def function_signature(
     name: str, function: Callable[..., object]
 ) -> tuple[tuple[Param, ...], t.ValueType, bool] | str:
     """(parameters, return type, needs context) from the function's type hints, or a
-    message saying why they cannot be used."""
+    message saying why they cannot be used. The hints are read by
+    ``crossmap.functions.signature_of``, the one reader of function signatures."""
     try:
-        hints = typing.get_type_hints(function)
-        signature = inspect.signature(function)
-    except (TypeError, ValueError, NameError) as exc:
-        return f"function '{name}' has unreadable type hints: {exc}"
-    params: list[Param] = []
-    context = False
-    for param in signature.parameters.values():
-        if param.name == "context" and param.kind is inspect.Parameter.KEYWORD_ONLY:
-            context = True
-            continue
-        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
-            return f"function '{name}' takes *args or **kwargs, which specs cannot check"
-        value_type = t.from_python(hints.get(param.name, object))
+        signature = signature_of(name, function)
+    except FunctionRegistryError as exc:
+        return str(exc)
+    params = []
+    for parameter in signature.parameters:
+        value_type = t.from_python(parameter.type)
         if value_type is None:
-            return f"function '{name}': the type of parameter '{param.name}' is not one crossmap knows"
-        params.append(
-            Param(
-                param.name,
-                value_type,
-                param.default is inspect.Parameter.empty,
-                param.kind is inspect.Parameter.KEYWORD_ONLY,
-                param.kind is inspect.Parameter.POSITIONAL_ONLY,
-            )
-        )
-    returns = t.from_python(hints.get("return", object))
+            return f"function '{name}': the type of parameter '{parameter.name}' is not one crossmap knows"
+        params.append(Param(parameter.name, value_type, parameter.required, parameter.keyword_only))
+    returns = t.from_python(signature.returns)
     if returns is None:
         return f"function '{name}': its return type is not one crossmap knows"
-    return tuple(params), returns, context
+    return tuple(params), returns, signature.needs_context
 
 
 def describe(name: str, function: Callable[..., object]) -> str:
     """``name(a: string, b: integer) -> string`` for a hint."""
-    signature = function_signature(name, function)
-    if isinstance(signature, str):
-        return signature
-    params, returns, _ = signature
-    shown = ", ".join(f"{p.name}: {p.type}" + ("" if p.required else " = ...") for p in params)
-    return f"{name}({shown}) -> {returns}"
+    try:
+        return signature_of(name, function).render()
+    except FunctionRegistryError as exc:
+        return str(exc)
 
 
 def _keep_length(returns: t.ValueType, args: list[ir.Expr]) -> t.ValueType:
