@@ -83,7 +83,7 @@ class StepProgram:
                     others.append(result)
                 continue
             if out.__class__ is dict:
-                rows.append((key if key.__class__ is str else _text(key), out))  # type: ignore[arg-type]
+                rows.append((key if key.__class__ is str else _text(key), out))
             else:
                 others.append(runtime.Skipped(_text(key), out.reason, out.line))  # type: ignore[union-attr]
         return rows, others

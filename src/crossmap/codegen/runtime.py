@@ -191,7 +191,7 @@ def divide(a: Decimal | int, b: Decimal | int) -> Decimal:
 def index(value: object, key: object) -> object:
     """``value[key]``: a record's field or a list's element; null when absent."""
     if isinstance(value, dict):
-        return value.get(key)  # type: ignore[arg-type]
+        return value.get(key)
     if isinstance(value, list | tuple) and isinstance(key, int):
         return value[key] if -len(value) <= key < len(value) else None
     return None

@@ -206,7 +206,7 @@ class Checker:
             )
             return ir.Op(t.ValueType("string", nullable, length=length), "+", (left, right))
         if kinds <= t.NUMERIC | {"any"}:
-            kind = "integer" if kinds == {"integer"} and node.op != "/" else "decimal"
+            kind: t.Kind = "integer" if kinds == {"integer"} and node.op != "/" else "decimal"
             if "any" in kinds:
                 kind = "any"
             return ir.Op(t.ValueType(kind, nullable or kind == "any"), node.op, (left, right))
@@ -455,8 +455,7 @@ def constant(value: ast.LiteralValue) -> ir.Const:
         return ir.Const(t.DECIMAL, format(value, "f"))
     if isinstance(value, str):
         return ir.Const(t.ValueType("string", length=len(value), values=(value,)), value)
-    kind = "datetime" if hasattr(value, "hour") else "date"
-    return ir.Const(t.ValueType(kind), value.isoformat())
+    return ir.Const(t.DATETIME if hasattr(value, "hour") else t.DATE, value.isoformat())
 
 
 @frozen

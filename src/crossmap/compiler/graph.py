@@ -73,7 +73,7 @@ def order(steps: tuple[Step, ...]) -> tuple[tuple[Step, ...], tuple[tuple[str, .
             if inside:
                 cyclic[name] = inside
     updated = []
-    deferred = []
+    deferred: list[str] = []
     for step in steps:
         targets = cyclic.get(step.name)
         if not targets:

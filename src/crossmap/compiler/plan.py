@@ -175,8 +175,8 @@ def _converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True)
     # JSON scalars (option values, value map entries) pass through as they are.
     converter.register_structure_hook_func(lambda tp: tp == JsonValue, lambda value, _: value)
-    configure_tagged_union(ir.Expr, converter, tag_name="node")  # type: ignore[arg-type]
-    configure_tagged_union(Statement, converter, tag_name="statement")  # type: ignore[arg-type]
+    configure_tagged_union(ir.Expr, converter, tag_name="node")
+    configure_tagged_union(Statement, converter, tag_name="statement")
     schema_converter = schema.make_converter()
     converter.register_unstructure_hook(
         schema.FieldSchema, lambda f: schema_converter.unstructure(f, schema.FieldSchema)

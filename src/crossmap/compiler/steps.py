@@ -81,7 +81,13 @@ class StepChecker:
         scope = Scope(record=source)
         if mapping.path:
             element = self._element(source, mapping)
-            scope = Scope(record=source, element=element, alias=mapping.alias or mapping.path[-1])
+            if element is False:
+                return None  # reported; checking the body against a non-list would only add noise
+            scope = Scope(
+                record=source,
+                element=element if isinstance(element, schema.ObjectSchema) else None,
+                alias=mapping.alias or mapping.path[-1],
+            )
         self.checker.lookups.clear()
         mode: str = "insert"
         external_id: str | None = None
@@ -119,7 +125,9 @@ class StepChecker:
             tuple(body), tuple(skips), mapping.path, mapping.alias, depends, mapping.span.line,
         )
 
-    def _element(self, source: schema.ObjectSchema, mapping: ast.Mapping) -> schema.ObjectSchema | None:
+    def _element(self, source: schema.ObjectSchema, mapping: ast.Mapping) -> schema.ObjectSchema | None | bool:
+        """The element object of a fan-out's nested list; None when untyped; False
+        (reported) when the path is not a nested list."""
         obj: schema.ObjectSchema | None = source
         for part in mapping.path:
             field = obj.fields.get(part) if obj is not None else None
@@ -132,7 +140,7 @@ class StepChecker:
                         "XM205", f"'{part}' is not a nested list of '{obj.name}'", mapping.span, part,
                         candidates, hint="one row is made per element of a nested list",
                     )
-                return None
+                return False
             obj = self.source_schema.objects.get(field.type.object)
         return obj
 

@@ -50,7 +50,9 @@ class ValueType:
 
     def __str__(self) -> str:
         text: str = self.kind
-        if self.kind == "string" and self.values is not None:
+        if self.kind == "string" and self.values is not None and len(self.values) == 1:
+            text = f"the string {self.values[0]!r}"
+        elif self.kind == "string" and self.values is not None:
             shown = ", ".join(repr(v) for v in self.values[:4])
             text = f"one of {shown}{', ...' if len(self.values) > 4 else ''}"
         elif self.kind == "string" and self.length is not None:

@@ -44,7 +44,7 @@ def plugin(role: Role, name: str) -> object:
         raise ConnectorError(f"no {kind} connector named '{name}' ({hint})")
     try:
         return entry.load()
-    except Exception as exc:  # noqa: BLE001 - any import failure of a plugin is reported the same way
+    except Exception as exc:
         dist = entry.dist.name if entry.dist is not None else "an unknown distribution"
         raise ConnectorError(
             f"the {GROUPS[role]} entry point '{name} = {entry.value}' of {dist} failed to load: "

@@ -1,0 +1,42 @@
+"""Every static check has a failing-spec fixture under tests/fixtures/compile with its
+exact diagnostics (checked against the connectors' shipped schemas, as `crossmap
+check` does offline).
+
+Run with CROSSMAP_UPDATE_GOLDEN=1 to rewrite the .expected files after a deliberate
+change of wording; review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from crossmap.cli import compile_offline
+from crossmap.errors import SpecError
+from crossmap.syntax import load
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "compile"
+CASES = sorted(p.name for p in FIXTURES.glob("*.xmap"))
+
+
+def render(name: str) -> tuple[str, bool]:
+    """The rendered diagnostics, and whether a plan was produced."""
+    try:
+        result = compile_offline(load(name))
+    except SpecError as error:
+        return error.render() + "\n", False
+    return "\n\n".join(d.render() for d in result.diagnostics) + "\n", result.plan is not None
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_check_diagnostics(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    actual, planned = render(name)
+    expected_path = FIXTURES / (name.removesuffix(".xmap") + ".expected")
+    if os.environ.get("CROSSMAP_UPDATE_GOLDEN"):
+        expected_path.write_text(actual, encoding="utf-8")
+    assert actual == expected_path.read_text(encoding="utf-8")
+    # A fixture named *_warning compiles (warnings only); every other one is rejected.
+    assert planned == name.removesuffix(".xmap").endswith("_warning")
