@@ -130,14 +130,19 @@ def compile_offline(spec: ast.Spec) -> CompileResult:
         raise SpecError([Diagnostic("XM201", f"the spec does not say its {missing}", spec.span,
                                     f"add `{missing} <connector>`")])
     try:
-        source_schema = static_schema("source", source.name)
+        source_schema = static_schema("source", source.name, _options(source))
     except ConnectorError as error:
         raise SpecError([Diagnostic("XM200", str(error), source.span)]) from None
     try:
-        target_schema = static_schema("target", target.name)
+        target_schema = static_schema("target", target.name, _options(target))
     except ConnectorError as error:
         raise SpecError([Diagnostic("XM200", str(error), target.span)]) from None
     return compile_spec(spec, source_schema=source_schema, target_schema=target_schema, functions=registry())
+
+
+def _options(connector: ast.Connector) -> dict[str, object]:
+    """A connector's literal options (the compiler reports any other kind)."""
+    return {o.name: o.value.value for o in connector.options if isinstance(o.value, ast.Literal)}
 
 
 @main.command()

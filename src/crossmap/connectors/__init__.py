@@ -9,7 +9,7 @@ from crossmap.connectors.protocols import (
     Source,
     Tombstone,
 )
-from crossmap.connectors.registry import ConnectorError, available, plugin, static_schema
+from crossmap.connectors.registry import ConnectorError, available, open_connector, plugin, static_schema
 
 __all__ = [
     "Blob",
@@ -21,6 +21,7 @@ __all__ = [
     "Source",
     "Tombstone",
     "available",
+    "open_connector",
     "plugin",
     "static_schema",
 ]

@@ -4,14 +4,17 @@ Built-in connectors are registered in crossmap's own ``pyproject.toml`` exactly 
 third-party plugin registers in its own: ``crossmap.sources`` and
 ``crossmap.destinations``. An entry point loads a connector factory; offline checks
 call its ``static_schema()`` (the schema of the system's standard objects, shipped
-with the plugin, so ``crossmap check`` needs no connection).
+with the plugin, so ``crossmap check`` needs no connection), and runs call its
+``from_options(options)`` to connect.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import Literal
+from typing import Any, Literal
 
 from crossmap.errors import CrossmapError, did_you_mean
 from crossmap.schema import Schema
@@ -52,13 +55,25 @@ def plugin(role: Role, name: str) -> object:
         ) from exc
 
 
-def static_schema(role: Role, name: str) -> Schema:
-    """The schema a connector ships for offline checks."""
+def static_schema(role: Role, name: str, options: Mapping[str, Any] | None = None) -> Schema:
+    """The schema a connector ships for offline checks. A connector whose schema
+    depends on its options (a folder of JSON-lines files) takes them as the one
+    argument of ``static_schema``."""
     factory = plugin(role, name)
     provide = getattr(factory, "static_schema", None)
     if provide is None:
         raise ConnectorError(f"the '{name}' connector ships no static schema; connect to check against it")
-    schema = provide()
+    takes_options = bool(inspect.signature(provide).parameters)
+    schema = provide(dict(options or {})) if takes_options else provide()
     if not isinstance(schema, Schema):
         raise ConnectorError(f"the '{name}' connector's static_schema() did not return a crossmap Schema")
     return schema
+
+
+def open_connector(role: Role, name: str, options: Mapping[str, Any]) -> Any:
+    """A connected ``Source`` or ``Destination``: the factory's ``from_options``."""
+    factory = plugin(role, name)
+    connect = getattr(factory, "from_options", None)
+    if connect is None:
+        raise ConnectorError(f"the '{name}' connector cannot be opened from options yet")
+    return connect(dict(options))
