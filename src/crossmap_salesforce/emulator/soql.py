@@ -1,0 +1,239 @@
+"""SOQL parsing: text → a small frozen AST (grammar in ``soql.lark``).
+
+Parse errors become ``MALFORMED_QUERY`` with the row, column and a caret under the
+offending token, as Salesforce reports them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from attrs import frozen
+from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
+from lark.exceptions import VisitError
+
+from crossmap_salesforce.emulator.errors import ApiError
+
+
+@frozen
+class Path:
+    """A field, possibly through parent relationships: ``Account.Owner.Name``."""
+
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return ".".join(self.parts)
+
+
+@frozen
+class Count:
+    """``COUNT()`` or ``COUNT(field) [alias]``."""
+
+    path: Path | None
+    alias: str | None
+
+
+@frozen
+class Literal:
+    """A value in a condition. ``kind``: string, number, date, datetime, null,
+    boolean."""
+
+    kind: str
+    value: Any
+
+
+@frozen
+class Compare:
+    """``path op value``; ``op`` is one of = != < <= > >= like in notin."""
+
+    path: Path
+    op: str
+    values: tuple[Literal, ...]
+
+
+@frozen
+class BoolOp:
+    """``and`` / ``or`` of conditions, or ``not`` of one."""
+
+    op: str
+    items: tuple[Any, ...]
+
+
+@frozen
+class OrderItem:
+    """One ``ORDER BY`` key."""
+
+    path: Path
+    descending: bool
+    nulls_last: bool
+
+
+@frozen
+class Query:
+    """A parsed SELECT."""
+
+    fields: tuple[Path | Count, ...]
+    object: str
+    where: Any | None
+    order: tuple[OrderItem, ...]
+    limit: int | None
+    offset: int | None
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    escapes = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "'": "'", '"': '"',
+               "\\": "\\", "%": "\\%", "_": "\\_"}
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), body)
+
+
+class _ToAst(Transformer[Token, Any]):
+    def __init__(self, today: date) -> None:
+        super().__init__()
+        self.today = today
+
+    def path(self, items: list[Token]) -> Path:
+        return Path(tuple(str(t) for t in items))
+
+    def count_expr(self, items: list[Any]) -> Count:
+        path, alias = items
+        return Count(path, str(alias) if alias is not None else None)
+
+    def select_list(self, items: list[Any]) -> tuple[Any, ...]:
+        return tuple(items)
+
+    @v_args(inline=True)
+    def string(self, tok: Token) -> Literal:
+        return Literal("string", _unquote(str(tok)))
+
+    @v_args(inline=True)
+    def number(self, tok: Token) -> Literal:
+        text = str(tok)
+        return Literal("number", float(text) if "." in text else int(text))
+
+    @v_args(inline=True)
+    def date(self, tok: Token) -> Literal:
+        return Literal("date", date.fromisoformat(str(tok)))
+
+    @v_args(inline=True)
+    def datetime(self, tok: Token) -> Literal:
+        text = str(tok).replace("Z", "+00:00")
+        text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+        return Literal("datetime", datetime.fromisoformat(text).astimezone(UTC))
+
+    def null(self, _: list[Any]) -> Literal:
+        return Literal("null", None)
+
+    def true(self, _: list[Any]) -> Literal:
+        return Literal("boolean", True)
+
+    def false(self, _: list[Any]) -> Literal:
+        return Literal("boolean", False)
+
+    @v_args(inline=True)
+    def date_literal(self, tok: Token) -> Literal:
+        word = str(tok).upper()
+        today = self.today
+        if word == "TODAY":
+            return Literal("daterange", (today, today))
+        if word == "YESTERDAY":
+            day = today - timedelta(days=1)
+            return Literal("daterange", (day, day))
+        if word == "TOMORROW":
+            day = today + timedelta(days=1)
+            return Literal("daterange", (day, day))
+        kind, _, n = word.partition(":")
+        days = int(n)
+        if kind == "LAST_N_DAYS":
+            return Literal("daterange", (today - timedelta(days=days), today))
+        return Literal("daterange", (today + timedelta(days=1), today + timedelta(days=days)))
+
+    @v_args(inline=True)
+    def compare(self, path: Path, op: Token, value: Literal) -> Compare:
+        text = "!=" if str(op) == "<>" else str(op)
+        return Compare(path, text, (value,))
+
+    def in_(self, items: list[Any]) -> Compare:
+        return Compare(items[0], "in", tuple(items[1:]))
+
+    def not_in(self, items: list[Any]) -> Compare:
+        return Compare(items[0], "notin", tuple(items[1:]))
+
+    @v_args(inline=True)
+    def like(self, path: Path, value: Literal) -> Compare:
+        return Compare(path, "like", (value,))
+
+    def and_(self, items: list[Any]) -> Any:
+        return items[0] if len(items) == 1 else BoolOp("and", tuple(items))
+
+    def or_(self, items: list[Any]) -> Any:
+        return items[0] if len(items) == 1 else BoolOp("or", tuple(items))
+
+    def not_(self, items: list[Any]) -> BoolOp:
+        return BoolOp("not", (items[0],))
+
+    @v_args(inline=True)
+    def where(self, cond: Any) -> Any:
+        return ("where", cond)
+
+    @v_args(inline=True)
+    def order_item(self, path: Path, direction: Token | None, nulls: Token | None) -> OrderItem:
+        descending = direction is not None and str(direction).upper() == "DESC"
+        nulls_last = descending if nulls is None else str(nulls).upper().endswith("LAST")
+        return OrderItem(path, descending, nulls_last)
+
+    def order(self, items: list[OrderItem]) -> Any:
+        return ("order", tuple(items))
+
+    @v_args(inline=True)
+    def limit(self, tok: Token) -> Any:
+        return ("limit", int(tok))
+
+    @v_args(inline=True)
+    def offset(self, tok: Token) -> Any:
+        return ("offset", int(tok))
+
+    def start(self, items: list[Any]) -> Query:
+        fields, obj, *clauses = items
+        parts = dict(c for c in clauses if c is not None)
+        return Query(fields, str(obj), parts.get("where"), parts.get("order", ()),
+                     parts.get("limit"), parts.get("offset"))
+
+
+@cache
+def _parser() -> Lark:
+    return Lark.open_from_package(
+        "crossmap_salesforce.emulator", "soql.lark", parser="lalr", propagate_positions=True
+    )
+
+
+def malformed(text: str, line: int, column: int, detail: str) -> ApiError:
+    """``MALFORMED_QUERY`` with Salesforce's caret rendering."""
+    source = text.splitlines()[line - 1] if text.splitlines() else text
+    caret = " " * max(column - 1, 0) + "^"
+    return ApiError(400, "MALFORMED_QUERY",
+                    f"\n{source}\n{caret}\nERROR at Row:{line}:Column:{column}\n{detail}")
+
+
+def parse(text: str, *, today: date | None = None) -> Query:
+    """Parse one SOQL query, or raise the ``MALFORMED_QUERY`` :class:`ApiError`."""
+    try:
+        tree: Tree[Token] = _parser().parse(text)
+    except UnexpectedInput as exc:
+        token = getattr(exc, "token", None)
+        if token is not None and getattr(token, "type", "") == "$END":
+            detail = "unexpected end of query"
+        elif token is not None:
+            detail = f"unexpected token: '{token}'"
+        else:
+            char = text[exc.pos_in_stream] if exc.pos_in_stream is not None and exc.pos_in_stream < len(text) else ""
+            detail = f"unexpected character: '{char}'"
+        raise malformed(text, exc.line if exc.line > 0 else 1,
+                        exc.column if exc.column > 0 else len(text), detail) from None
+    try:
+        return _ToAst(today or datetime.now(UTC).date()).transform(tree)  # type: ignore[no-any-return]
+    except VisitError as exc:
+        raise exc.orig_exc from None
