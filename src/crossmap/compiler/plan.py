@@ -68,7 +68,8 @@ class Step:
     theirs) to rows of one destination object.
 
     ``key`` identifies the source record (or element) in the crosswalk; ``mode`` is
-    ``insert`` or ``upsert`` on ``external_id``.
+    ``insert`` or ``upsert`` on ``external_id``; ``on_delete`` is what a delta run
+    does when the source record was deleted (``flag`` sets ``on_delete_field``).
     """
 
     name: str
@@ -83,6 +84,8 @@ class Step:
     alias: str | None = None
     depends_on: tuple[str, ...] = ()
     line: int = 0
+    on_delete: Literal["delete", "ignore", "flag"] = "ignore"
+    on_delete_field: str | None = None
 
     @property
     def assignments(self) -> tuple[Assignment, ...]:

@@ -95,8 +95,19 @@ class StepChecker:
         body: list[Statement] = []
         skips: list[SkipRule] = []
         assigned: dict[str, ast.Assign] = {}
+        on_delete: tuple[str, str | None] = ("ignore", None)
+        seen_kinds: dict[type, ast.MapStmt] = {}
         for stmt in mapping.body:
-            if isinstance(stmt, ast.LoadMode):
+            if isinstance(stmt, ast.LoadMode | ast.OnDelete | ast.KeyStmt):
+                first = seen_kinds.setdefault(type(stmt), stmt)
+                if first is not stmt:
+                    what = {ast.LoadMode: "load mode", ast.OnDelete: "`on delete`", ast.KeyStmt: "`key`"}[type(stmt)]
+                    self.report.error("XM232", f"a mapping has one {what} (the first is at line {first.span.line})",
+                                      stmt.span)
+                    continue
+            if isinstance(stmt, ast.OnDelete):
+                on_delete = (stmt.action, self._flag_field(target, stmt))
+            elif isinstance(stmt, ast.LoadMode):
                 mode = stmt.mode
                 if stmt.external_id is not None:
                     external_id = self._external_id(target, stmt)
@@ -123,7 +134,23 @@ class StepChecker:
         return Step(
             name, source.name, target.name, key, mode, external_id,  # type: ignore[arg-type]
             tuple(body), tuple(skips), mapping.path, mapping.alias, depends, mapping.span.line,
+            on_delete[0], on_delete[1],  # type: ignore[arg-type]
         )
+
+    def _flag_field(self, target: schema.ObjectSchema, stmt: ast.OnDelete) -> str | None:
+        if stmt.field is None:
+            return None
+        field = target.find_field(stmt.field)
+        if field is None:
+            self.report.unknown("XM204", f"'{target.name}' has no field '{stmt.field}'", stmt.span, stmt.field,
+                                target.fields)
+            return None
+        if not isinstance(field.type, schema.Boolean) or not field.updateable:
+            self.report.error(
+                "XM231", f"'{target.name}.{field.name}' cannot flag deleted records: it must be an updateable checkbox",
+                stmt.span, f"declare one: extend {target.name} {{ Deleted_In_Source__c: checkbox }}",
+            )
+        return field.name
 
     def _element(self, source: schema.ObjectSchema, mapping: ast.Mapping) -> schema.ObjectSchema | None | bool:
         """The element object of a fan-out's nested list; None when untyped; False

@@ -328,6 +328,10 @@ class Builder:
         if data == "skip_stmt":
             reason = self.string(cast(Token, children[1])) if len(children) > 1 else None
             return ast.Skip(self.expr(children[0]), reason, span=span)
+        if data == "on_delete_stmt":
+            action = cast(Any, str(children[0]))
+            field = self.name(cast(Tree[Token], children[1])) if len(children) > 1 else None
+            return ast.OnDelete(action, field, span=span)
         if data == "by_stmt":
             return ast.By(self.expr(children[0]), self.expr(children[1]), span=span)
         assert data == "fallback_stmt", data

@@ -361,7 +361,17 @@ class Fallback:
     span: Span = _span
 
 
-MapStmt = Assign | Let | KeyStmt | LoadMode | Skip
+@frozen
+class OnDelete:
+    """``on delete delete|ignore|flag Field``: what a delta run does with the
+    destination record of a source record that was deleted."""
+
+    action: Lit["delete", "ignore", "flag"]
+    field: str | None = None
+    span: Span = _span
+
+
+MapStmt = Assign | Let | KeyStmt | LoadMode | Skip | OnDelete
 ResolveStmt = Assign | Let | KeyStmt | By | Fallback
 
 

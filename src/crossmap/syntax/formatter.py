@@ -256,6 +256,8 @@ def statement(stmt: ast.MapStmt | ast.ResolveStmt, width: int = 0) -> str:
     if isinstance(stmt, ast.Skip):
         reason = f" because {string(stmt.reason)}" if stmt.reason is not None else ""
         return f"skip when {expr(stmt.when)}{reason}"
+    if isinstance(stmt, ast.OnDelete):
+        return f"on delete {stmt.action}" + (f" {name(stmt.field)}" if stmt.field else "")
     if isinstance(stmt, ast.By):
         return f"by {expr(stmt.source)} = {expr(stmt.target)}"
     assert isinstance(stmt, ast.Fallback)
