@@ -1,1 +1,2 @@
-"""Q Dispatch source connector for crossmap, its API contract and a local simulator."""
+"""Q Dispatch source connector for crossmap (``connector.QDispatchSource``), its API
+contract (``openapi.yaml``), a seeded data generator and a local HTTPS simulator."""
