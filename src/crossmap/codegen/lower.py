@@ -264,7 +264,7 @@ def _guarded(target: str, value: str, label: str, line: int, spec: str) -> list[
         "    try:",
         f"        {target} = {value}  # {spec}:{line}",
         "    except _FAILURES as _e:",
-        f"        raise _FieldFailure({label}, {line}, str(_e) or type(_e).__name__) from None",
+        f"        raise _FieldFailure({label}, {line}, str(_e) or type(_e).__name__, _e) from None",
     ]
 
 

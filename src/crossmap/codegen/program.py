@@ -10,7 +10,7 @@ from attrs import frozen
 from crossmap.codegen import runtime
 from crossmap.codegen._linecache import register
 from crossmap.codegen.lower import Emitter, key_source, step_source
-from crossmap.compiler.plan import Plan, SkipRule, Step
+from crossmap.compiler.plan import Plan, Resolution, SkipRule, Step
 from crossmap.functions import FunctionContext
 
 Transform = Callable[..., "dict[str, Any] | SkipRule"]
@@ -40,7 +40,9 @@ class StepProgram:
         try:
             out = self.transform(record, element)
         except runtime.FieldFailure as failure:
-            return runtime.Failed(self.step.source, key, failure.field, failure.line, failure.reason)
+            cause = failure.cause
+            parent = (cause.step, _text(cause.key)) if isinstance(cause, runtime.MissingParent) else None
+            return runtime.Failed(self.step.source, key, failure.field, failure.line, failure.reason, parent)
         if isinstance(out, SkipRule):
             return runtime.Skipped(key, out.reason, out.line)
         return runtime.Row(key, out)
@@ -106,11 +108,23 @@ def elements(record: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[Mappi
 
 
 @frozen(eq=False)
+class ResolutionProgram:
+    """A resolve block, compiled: ``key(record)`` is the source side of its ``by``
+    clause; ``target_key(value)`` applies the same functions to a destination
+    field's value, so the two sides compare."""
+
+    resolution: Resolution
+    key: Callable[..., object]
+    target_key: Callable[[object], object]
+
+
+@frozen(eq=False)
 class Program:
-    """Every step of a plan, compiled."""
+    """Every step and resolution of a plan, compiled."""
 
     plan: Plan
     steps: Mapping[str, StepProgram]
+    resolutions: Mapping[str, ResolutionProgram] = {}
 
     def __getitem__(self, name: str) -> StepProgram:
         return self.steps[name]
@@ -138,7 +152,41 @@ def generate(
     steps = {}
     for step in plan.steps:
         steps[step.name] = _compile_step(plan, step, functions, lookups, context)
-    return Program(plan, steps)
+    resolutions = {
+        r.name: _compile_resolution(plan, r, functions, lookups, context) for r in plan.resolutions
+    }
+    return Program(plan, steps, resolutions)
+
+
+def _compile_resolution(
+    plan: Plan,
+    resolution: Resolution,
+    functions: Mapping[str, Callable[..., object]],
+    lookups: runtime.Lookups,
+    context: FunctionContext,
+) -> ResolutionProgram:
+    emitter = Emitter(plan, functions, lookups, context)
+    value = emitter.expr(resolution.source_key)
+    name = "resolve_" + resolution.name.replace("->", "_to_")
+    defaults = "".join(f", {k}={k}" for k in emitter.bound)
+    source = "\n".join([
+        f"def {name}(record, element=None{defaults}):",
+        "    _get = record.get",
+        f"    return {value}  # {plan.spec}:{resolution.line}",
+        "",
+    ])
+    namespace: dict[str, Any] = dict(emitter.bound)
+    exec(compile(source, register(source, f"{plan.spec} {resolution.name}"), "exec"), namespace)  # noqa: S102
+    chain = [functions[f] for f in resolution.target_transforms]
+
+    def target_key(value: object) -> object:
+        for function in chain:
+            if value is None:
+                return None
+            value = function(value)
+        return value
+
+    return ResolutionProgram(resolution, namespace[name], target_key)
 
 
 def _compile_step(

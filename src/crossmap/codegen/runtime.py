@@ -21,6 +21,15 @@ class TransformError(CrossmapError):
     """A record cannot be transformed (a value map miss, a missing parent...)."""
 
 
+class MissingParent(TransformError):
+    """A ``lookup(..., missing fail)`` found no destination record for its key."""
+
+    def __init__(self, message: str, step: str, key: object) -> None:
+        super().__init__(message)
+        self.step = step
+        self.key = key
+
+
 @frozen
 class Row:
     """A destination row made from the source record (or element) ``key``."""
@@ -47,6 +56,8 @@ class Failed:
     field: str | None
     line: int
     reason: str
+    parent: tuple[str, str] | None = None
+    """(step, key) of the missing parent, when the failure is a lookup that found none."""
 
     def __str__(self) -> str:
         where = f"{self.object} {self.key!r}" + (f", field {self.field}" if self.field else "")
@@ -67,11 +78,12 @@ class Deferred:
 class FieldFailure(Exception):
     """Raised inside a generated transform: which field failed, on which line, why."""
 
-    def __init__(self, field: str | None, line: int, reason: str) -> None:
+    def __init__(self, field: str | None, line: int, reason: str, cause: BaseException | None = None) -> None:
         super().__init__(reason)
         self.field = field
         self.line = line
         self.reason = reason
+        self.cause = cause
 
 
 class Lookups(Protocol):
@@ -140,7 +152,7 @@ def make_lookup(lookups: Lookups, step: str, target: str, missing: str) -> Calla
             return None
         found = find(step, key)
         if found is None:
-            raise TransformError(f"no {target} was loaded for {step.split('->')[0]} {key!r}")
+            raise MissingParent(f"no {target} was loaded for {step.split('->')[0]} {key!r}", step, key)
         return found
 
     return fail

@@ -1,0 +1,310 @@
+"""A reference evaluator: a plain tree-walking interpreter of a plan's steps.
+
+The generated code (``lower.py``) is the hot path; this module is its yardstick. It
+walks the typed ``ir`` tree directly, one node at a time, and shares no lowering code
+with the generator, so the property tests can hold the two against each other on
+random records: same ``Row`` values, same ``Skipped`` rule, same ``Failed`` field,
+line and reason.
+
+The semantics it spells out (and the generated code must match):
+
+- reading a field through a null gives null;
+- an operator (comparisons ``<`` ``>`` ``<=`` ``>=``, arithmetic, unary ``-``)
+  gives null when an operand whose type is nullable is null; those operands are
+  evaluated first, left to right, and the first null one ends the evaluation;
+- ``==`` and ``!=`` compare with null like any value; ``in`` a list of constants
+  tests membership of a set (by hash and equality); ``and``, ``or`` and ``not``
+  give booleans, null counting as false; ``a ?? b`` evaluates ``b`` only when ``a``
+  is null; ``/`` divides in decimals;
+- a call skips (gives null) when an argument for a parameter that does not admit
+  null is null; those arguments are evaluated first, in order;
+- ``on_error: null`` / ``on_error: <default>`` catch conversion failures only;
+- a value map gives null for a null input it does not list (if the input may be
+  null), then its entry, else the input (``keep``), the default, or a failure;
+- a failing field computation fails the record, naming the field (or no field, for
+  a ``let``), its spec line and the reason; a failing key fails it without a key; a
+  ``skip when`` rule is tested after the key and before any field.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from crossmap.codegen import runtime
+from crossmap.compiler import ir
+from crossmap.compiler.expressions import LOCAL
+from crossmap.compiler.plan import Binding, Plan, Step
+from crossmap.functions import ConversionError, FunctionContext
+
+_CONVERSION_FAILURES = (ConversionError, runtime.TransformError, ArithmeticError)
+"""What ``on_error:`` policies catch: a value that cannot be converted, not a bug."""
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "%": operator.mod,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+
+
+class _Evaluator:
+    """Evaluates the expressions of one step for one record (or element)."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        functions: Mapping[str, Callable[..., object]],
+        lookups: runtime.Lookups,
+        context: FunctionContext,
+        record: Mapping[str, Any],
+        element: Mapping[str, Any] | None,
+    ) -> None:
+        self.plan = plan
+        self.functions = functions
+        self.lookups = lookups
+        self.context = context
+        self.record = record
+        self.element = element
+        self.locals: dict[str, object] = {}
+
+    def eval(self, node: ir.Expr) -> object:
+        """The value of ``node``."""
+        if isinstance(node, ir.Const):
+            return node.value
+        if isinstance(node, ir.Field):
+            return self._field(node)
+        if isinstance(node, ir.Index):
+            return _index(self.eval(node.value), self.eval(node.key))
+        if isinstance(node, ir.Op):
+            return self._op(node)
+        if isinstance(node, ir.If):
+            return self.eval(node.then) if self.eval(node.test) else self.eval(node.otherwise)
+        if isinstance(node, ir.Call):
+            return self._call(node)
+        if isinstance(node, ir.MapValue):
+            return self._map_value(node)
+        if isinstance(node, ir.Lookup):
+            return self._lookup(node)
+        if isinstance(node, ir.ListOf):
+            return [self.eval(item) for item in node.items]
+        if isinstance(node, ir.RecordOf):
+            return {name: self.eval(value) for name, value in node.fields}
+        raise TypeError(f"not an expression node: {node!r}")
+
+    # ---- nodes ------------------------------------------------------------------------
+
+    def _field(self, node: ir.Field) -> object:
+        value: Any
+        if node.root == "record":
+            value = self.record
+        elif node.root == "element":
+            value = self.element
+        elif node.root.startswith(LOCAL):
+            value = self.locals[node.root[len(LOCAL):]]
+        else:
+            raise KeyError(f"unknown root {node.root!r}")
+        for part in node.path:
+            if value is None:
+                return None
+            value = value.get(part)
+        return value
+
+    def _op(self, node: ir.Op) -> object:
+        op, args = node.op, node.args
+        if op == "not":
+            return not self.eval(args[0])
+        if op == "and":
+            return bool(self.eval(args[0])) and bool(self.eval(args[1]))
+        if op == "or":
+            return bool(self.eval(args[0])) or bool(self.eval(args[1]))
+        if op == "??":
+            first = self.eval(args[0])
+            return first if first is not None else self.eval(args[1])
+        if op == "==":
+            return self.eval(args[0]) == self.eval(args[1])
+        if op == "!=":
+            return self.eval(args[0]) != self.eval(args[1])
+        if op in ("in", "not in"):
+            found = self.eval(args[0]) in self._container(args[1])  # type: ignore[operator]
+            return found if op == "in" else not found
+        values = self._operands(args)
+        if values is None:
+            return None
+        if op == "neg":
+            return -values[0]
+        if op == "/":
+            return Decimal(values[0]) / values[1]
+        return _BINARY[op](values[0], values[1])
+
+    def _container(self, node: ir.Expr) -> object:
+        # A list of constants is a set of members: membership is by hash and equality.
+        if isinstance(node, ir.ListOf) and all(isinstance(i, ir.Const) for i in node.items):
+            return frozenset(self.eval(i) for i in node.items)
+        return self.eval(node)
+
+    def _operands(self, args: tuple[ir.Expr, ...]) -> list[Any] | None:
+        """The operands' values, or None as soon as one that may be null is null.
+        Those are evaluated first, in order, so a null ends the evaluation before
+        the other operands are looked at."""
+        values: dict[int, Any] = {}
+        for position, arg in enumerate(args):
+            if arg.type.nullable:
+                values[position] = self.eval(arg)
+                if values[position] is None:
+                    return None
+        for position, arg in enumerate(args):
+            if position not in values:
+                values[position] = self.eval(arg)
+        return [values[i] for i in range(len(args))]
+
+    def _map_value(self, node: ir.MapValue) -> object:
+        valuemap = next(vm for vm in self.plan.value_maps if vm.name == node.valuemap)
+        value = self.eval(node.value)
+        table = dict(valuemap.entries)
+        if value is None and node.value.type.nullable and None not in table:
+            return None
+        if value in table:
+            return table[value]
+        if valuemap.otherwise == "keep":
+            return value
+        if valuemap.otherwise == "default":
+            return valuemap.default
+        return runtime.value_map_miss(valuemap.name, value)
+
+    def _lookup(self, node: ir.Lookup) -> object:
+        target = "?"
+        for candidate in (*self.plan.steps, *self.plan.resolutions):
+            if candidate.name == node.step:
+                target = candidate.target
+                break
+        find = runtime.make_lookup(self.lookups, node.step, target, node.missing)
+        return find(self.eval(node.key))
+
+    def _call(self, node: ir.Call) -> object:
+        function = self.functions[node.function]
+        values = [*node.args, *(value for _, value in node.keywords)]
+        skips = node.null_skips or (False,) * len(values)
+        evaluated: dict[int, object] = {}
+        # Arguments that may not be null are evaluated first: one null skips the call.
+        for position, (value, skip) in enumerate(zip(values, skips, strict=False)):
+            if skip:
+                evaluated[position] = self.eval(value)
+                if evaluated[position] is None:
+                    return None
+        for position, value in enumerate(values):
+            if position not in evaluated:
+                evaluated[position] = self.eval(value)
+        positional = [evaluated[i] for i in range(len(node.args))]
+        keywords = {name: evaluated[len(node.args) + i] for i, (name, _) in enumerate(node.keywords)}
+        if node.context:
+            keywords["context"] = self.context
+        on_error = node.on_error
+        if on_error is None or on_error.kind == "fail":
+            return function(*positional, **keywords)
+        try:
+            return function(*positional, **keywords)
+        except _CONVERSION_FAILURES:
+            if on_error.kind == "null" or on_error.default is None:
+                return None
+        return self.eval(on_error.default)
+
+
+def _index(value: object, key: object) -> object:
+    """``value[key]``: a record's field, a list's element, or null."""
+    if isinstance(value, dict):
+        return value.get(key)
+    if isinstance(value, list | tuple) and isinstance(key, int):
+        if -len(value) <= key < len(value):
+            return value[key]
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def evaluate_step(
+    plan: Plan,
+    step: Step,
+    record: Mapping[str, Any],
+    element: Mapping[str, Any] | None = None,
+    *,
+    functions: Mapping[str, Callable[..., object]] | None = None,
+    lookups: runtime.Lookups | None = None,
+    context: FunctionContext | None = None,
+    deferred: bool = False,
+) -> runtime.Result:
+    """The result of ``step`` for one source record (or one element of its nested
+    list), computed by walking the plan's expression trees.
+
+    Gives what ``StepProgram.apply`` gives for the same arguments. ``deferred=True``
+    computes the fields of the later update pass instead of the load-time ones.
+    Errors that are not failures of a value (a user function's bug) propagate.
+    """
+    if functions is None:
+        from crossmap.functions import registry
+
+        functions = registry()
+    evaluator = _Evaluator(
+        plan,
+        functions,
+        lookups if lookups is not None else runtime.MemoryLookups(),
+        context if context is not None else FunctionContext(),
+        record,
+        element,
+    )
+    try:
+        raw_key = evaluator.eval(step.key)
+        if raw_key is None:
+            raise runtime.TransformError("the key is null")
+    except runtime.FAILURES as exc:
+        return runtime.Failed(step.source, None, None, step.line, f"its key: {exc}")
+    key = raw_key if isinstance(raw_key, str) else str(raw_key)
+    for rule in step.skips:
+        if evaluator.eval(rule.when):
+            return runtime.Skipped(key, rule.reason, rule.line)
+    row: dict[str, object] = {}
+    for statement in step.body:
+        if not isinstance(statement, Binding) and statement.deferred != deferred:
+            continue
+        try:
+            value = evaluator.eval(statement.value)
+        except runtime.FAILURES as exc:
+            field = None if isinstance(statement, Binding) else statement.field
+            return runtime.Failed(step.source, key, field, statement.line, _reason(exc))
+        if isinstance(statement, Binding):
+            evaluator.locals[statement.name] = value
+        else:
+            row[statement.field] = value
+    return runtime.Row(key, row)
+
+
+def evaluate_record(
+    plan: Plan,
+    step: Step,
+    record: Mapping[str, Any],
+    *,
+    functions: Mapping[str, Callable[..., object]] | None = None,
+    lookups: runtime.Lookups | None = None,
+    context: FunctionContext | None = None,
+) -> Iterator[runtime.Result]:
+    """Every result of one source record: one, or one per element of the step's
+    nested list (a missing or null list has none; non-record elements are ignored)."""
+    if not step.path:
+        yield evaluate_step(plan, step, record, functions=functions, lookups=lookups, context=context)
+        return
+    value: Any = record
+    for part in step.path:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    for element in value or ():
+        if isinstance(element, Mapping):
+            yield evaluate_step(
+                plan, step, record, element, functions=functions, lookups=lookups, context=context
+            )
