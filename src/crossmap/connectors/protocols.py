@@ -101,6 +101,8 @@ class Destination(Protocol):
         names the matching field."""
         ...
 
-    def read(self, object: str, ids: Iterable[str], fields: Sequence[str]) -> Iterator[Record]:
-        """Read records back by Id (for diffs, pre-images and verification)."""
+    def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
+        """Read records back by Id (for diffs, pre-images and verification); with
+        ``ids=None``, every record of the object (what a resolve block matches
+        against). Records that do not exist are left out."""
         ...
