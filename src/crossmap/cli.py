@@ -5,14 +5,21 @@ from __future__ import annotations
 import difflib
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from crossmap.compiler import CompileResult, Plan, compile_spec, plan_to_json
-from crossmap.connectors import ConnectorError, static_schema
-from crossmap.errors import Diagnostic, SpecError, SpecFileError
+from crossmap.connectors import ConnectorError, open_connector, static_schema
+from crossmap.engine import Engine, RunOptions
+from crossmap.engine import rollback as undo_run
+from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.functions import registry
+from crossmap.reports import audit_report, render_html, render_text
+from crossmap.state import StateStore
 from crossmap.syntax import ast, format_spec, load
 from crossmap.syntax.parser import read_spec_text
 
@@ -122,7 +129,8 @@ def _summary(spec: ast.Spec, plan: Plan) -> str:
 
 
 def compile_offline(spec: ast.Spec) -> CompileResult:
-    """Compile against the schemas the spec's connectors ship (no connection)."""
+    """Compile against the schemas the spec's connectors ship (no connection).
+    Relative paths in the connectors' options are relative to the spec's folder."""
     source = spec.connector("source")
     target = spec.connector("target")
     if source is None or target is None:
@@ -141,8 +149,11 @@ def compile_offline(spec: ast.Spec) -> CompileResult:
 
 
 def _options(connector: ast.Connector) -> dict[str, object]:
-    """A connector's literal options (the compiler reports any other kind)."""
-    return {o.name: o.value.value for o in connector.options if isinstance(o.value, ast.Literal)}
+    """A connector's literal options (the compiler reports any other kind), with
+    ``spec_dir``: the folder of the spec, against which relative paths resolve."""
+    spec_dir = str(Path(connector.span.file).resolve().parent) if not connector.span.file.startswith("<") else "."
+    return {"spec_dir": spec_dir, **{o.name: o.value.value for o in connector.options
+                                      if isinstance(o.value, ast.Literal)}}
 
 
 @main.command()
@@ -191,3 +202,176 @@ def describe_plan(plan: Plan) -> str:
         lines.append("\ndeferred update pass:")
         lines.extend(f"  {name}" for name in plan.deferred)
     return "\n".join(lines)
+
+
+@main.command(name="test")
+@_spec_paths
+def spec_test(specs: tuple[Path, ...]) -> None:
+    """Run the specs' `test` blocks; print a field-level diff for each failure."""
+    from crossmap.spectest import run_spec_tests
+
+    counts = {"passed": 0, "failed": 0}
+    broken = False
+    for path in specs:
+        try:
+            spec = load(path)
+            result = compile_offline(spec)
+            source_schema = static_schema("source", spec.connector("source").name)  # type: ignore[union-attr]
+        except SpecError as error:
+            click.echo(error.render() + "\n", err=True)
+            broken = True
+            continue
+        except (SpecFileError, ConnectorError) as error:
+            click.echo(f"error: {error}", err=True)
+            broken = True
+            continue
+        if result.plan is None:
+            click.echo(SpecError(result.diagnostics).render() + "\n", err=True)
+            broken = True
+            continue
+        if not result.plan.tests:
+            click.echo(f"{path}: no test blocks")
+            continue
+        for outcome in run_spec_tests(result.plan, source_schema=source_schema):
+            counts["passed" if outcome.passed else "failed"] += 1
+            if outcome.passed:
+                click.echo(f"PASS {outcome.location}  {outcome.name}")
+            else:
+                click.echo(f"FAIL {outcome.location}  {outcome.name}")
+                click.echo("\n".join(outcome.render().splitlines()[1:]))
+    total = counts["passed"] + counts["failed"]
+    click.echo(f"{total} test{'' if total == 1 else 's'}: {counts['passed']} passed, {counts['failed']} failed")
+    sys.exit(EXIT_SPEC_ERRORS if broken or counts["failed"] else EXIT_OK)
+
+
+# ---- runs -------------------------------------------------------------------------------
+
+
+def _state_path(spec: Path, state: Path | None) -> Path:
+    """The state store: ``--state``, else ``.crossmap/state.db`` beside the spec."""
+    return state if state is not None else spec.resolve().parent / ".crossmap" / "state.db"
+
+
+_state_option = click.option(
+    "--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="The state store (default: .crossmap/state.db beside the spec).",
+)
+
+
+def _prepare(spec: Path) -> tuple[Plan, Any, Any]:
+    """Compile the spec and open its connectors, or exit with the reason."""
+    try:
+        parsed = load(spec)
+        result = compile_offline(parsed)
+        if result.plan is None:
+            raise SpecError(result.diagnostics)
+        source = parsed.connector("source")
+        target = parsed.connector("target")
+        assert source is not None and target is not None
+        opened_source = open_connector("source", source.name, _options(source))
+        opened_target = open_connector("target", target.name, _options(target))
+    except SpecError as error:
+        click.echo(error.render() + "\n", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    return result.plan, opened_source, opened_target
+
+
+@contextmanager
+def _closing(*connectors: Any) -> Iterator[None]:
+    """Close the connectors that can be closed (a jsonl folder compacts its files)."""
+    try:
+        yield
+    finally:
+        for connector in connectors:
+            close = getattr(connector, "close", None)
+            if close is not None:
+                close()
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@_state_option
+@click.option("--delta", is_flag=True, help="Only what changed since the last successful run.")
+@click.option("--resume", "resume_run", type=int, default=None, metavar="RUN",
+              help="Go on with an interrupted run.")
+@click.option("--retry-failed", "retry_run", type=int, default=None, metavar="RUN",
+              help="Run again only what failed in RUN.")
+@click.option("--batch-size", type=int, default=500, show_default=True)
+def run(spec: Path, state: Path | None, delta: bool, resume_run: int | None, retry_run: int | None,
+        batch_size: int) -> None:
+    """Run a migration: resolutions, then wave by wave, then the deferred pass."""
+    plan, source, destination = _prepare(spec)
+    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+        engine = Engine(plan, source, destination, store, RunOptions(batch_size=batch_size))
+        try:
+            if resume_run is not None:
+                summary = engine.resume(resume_run)
+            elif retry_run is not None:
+                summary = engine.retry_failed(retry_run)
+            else:
+                summary = engine.run(delta=delta)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+        click.echo(render_text(audit_report(plan, store, summary.run.id)))
+    sys.exit(EXIT_SPEC_ERRORS if summary.failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@_state_option
+def status(spec: Path, state: Path | None) -> None:
+    """List the runs of a spec, newest first."""
+    with StateStore.open(_state_path(spec, state)) as store:
+        for past in store.runs():
+            counts = store.outcome_counts(past.id)
+            total = sum(sum(c.values()) for c in counts.values())
+            failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
+            click.echo(f"{past.id:>5}  {past.kind:<8} {past.status:<12} {past.started_at}  "
+                       f"{total} records, {failed} failed")
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("run_id", type=int)
+@_state_option
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report as JSON here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report as a self-contained HTML page here.")
+def report(spec: Path, run_id: int, state: Path | None, json_path: Path | None, html_path: Path | None) -> None:
+    """The audit report of a run: counts per step and the errors grouped by cause."""
+    plan, source, destination = _prepare(spec)
+    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+        try:
+            audit = audit_report(plan, store, run_id)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+    click.echo(render_text(audit))
+    if json_path is not None:
+        json_path.write_text(audit.to_json(), encoding="utf-8")
+    if html_path is not None:
+        html_path.write_text(render_html(audit), encoding="utf-8")
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("run_id", type=int)
+@_state_option
+def rollback(spec: Path, run_id: int, state: Path | None) -> None:
+    """Undo a run: delete what it created, restore what it overwrote, verify."""
+    plan, source, destination = _prepare(spec)
+    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+        try:
+            summary = undo_run(plan, destination, store, run_id)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+    click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}")
+    for line in (*summary.failures, *summary.mismatches):
+        click.echo(f"  {line}", err=True)
+    sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)

@@ -1,6 +1,7 @@
 """The compiler: name resolution, type checking, the dependency graph, and the plan."""
 
 from crossmap.compiler.compile import CompileResult, compile, compile_spec
+from crossmap.compiler.declarations import declared
 from crossmap.compiler.plan import (
     Assignment,
     Binding,
@@ -33,6 +34,7 @@ __all__ = [
     "ValueType",
     "compile",
     "compile_spec",
+    "declared",
     "plan_from_dict",
     "plan_to_dict",
     "plan_to_json",

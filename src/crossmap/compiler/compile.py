@@ -167,11 +167,11 @@ def _value_map_type(vm: ast.ValueMap, report: Reporter) -> t.ValueType:
     outputs = [constant(e.output.value).type for e in vm.entries]
     if vm.otherwise is not None and vm.otherwise.default is not None:
         outputs.append(constant(vm.otherwise.default.value).type)
-    result = t.NULL
-    for output in outputs:
-        result = t.join(result, output)
-    if result.kind == "null" and not outputs:
+    if not outputs:
         return t.ANY
+    result = outputs[0]
+    for output in outputs[1:]:
+        result = t.join(result, output)
     if vm.reversible:
         backwards = [e.output.value for e in vm.entries]
         if len(set(backwards)) != len(backwards):

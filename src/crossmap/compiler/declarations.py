@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from crossmap import schema
 from crossmap.compiler.diagnostics import Reporter
@@ -69,20 +69,9 @@ def apply_declarations(
                 hint=f"declare a new custom object with `object {decl.name} {{ ... }}`",
             )
             continue
-        if existing is not None:
-            target = target.with_object(existing.with_fields(fields))
-        else:
-            key = _key_field(target)
-            target = target.with_object(
-                schema.ObjectSchema(
-                    decl.name,
-                    [*([key] if key else []), *fields],
-                    label=decl.label,
-                    key=key.name if key else None,
-                    custom=True,
-                )
-            )
-        declarations.append(Declaration(decl.name, decl.new, decl.label, tuple(fields)))
+        declaration = Declaration(decl.name, decl.new, decl.label, tuple(fields))
+        target = declared(target, (declaration,))
+        declarations.append(declaration)
     for decl in decls:
         for field_decl in decl.fields:
             if field_decl.type.name in ("lookup", "master-detail") and field_decl.type.args:
@@ -93,6 +82,27 @@ def apply_declarations(
                         field_decl.type.span, referenced, target.objects,
                     )
     return target, tuple(declarations)
+
+
+def declared(target: schema.Schema, declarations: Iterable[Declaration]) -> schema.Schema:
+    """``target`` with a plan's declarations applied: the schema its rows are checked
+    against (``crossmap.testing`` validates rows with it)."""
+    for declaration in declarations:
+        existing = target.find_object(declaration.object)
+        if existing is not None:
+            target = target.with_object(existing.with_fields(declaration.fields))
+            continue
+        key = _key_field(target)
+        target = target.with_object(
+            schema.ObjectSchema(
+                declaration.object,
+                [*([key] if key else []), *declaration.fields],
+                label=declaration.label,
+                key=key.name if key else None,
+                custom=True,
+            )
+        )
+    return target
 
 
 def _fields(decl: ast.ObjectDecl, report: Reporter) -> list[schema.FieldSchema]:

@@ -161,7 +161,8 @@ _FROM_PYTHON: dict[object, ValueType] = {
     dt.datetime: DATETIME,
     dt.time: TIME,
     bytes: BLOB,
-    object: ANY,
+    # ``object`` is "any value but null", as crossmap.functions reads hints.
+    object: ValueType("any"),
     typing.Any: ANY,
     type(None): NULL,
 }

@@ -357,11 +357,11 @@ class JsonlDestination:
                 table.commit()
                 self._save_counters()
 
-    def read(self, object: str, ids: Iterable[str], fields: Sequence[str]) -> Iterator[Record]:
+    def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """``Id`` and ``fields`` of the records among ``ids`` that exist (typed by the
-        schema file when there is one)."""
+        schema file when there is one); every record when ``ids`` is None."""
         with self._lock:
-            return iter(list(read_rows(self._table(object), list(ids), fields)))
+            return iter(list(read_rows(self._table(object), None if ids is None else list(ids), fields)))
 
     def records(self, object: str) -> list[Record]:
         """Every live record of ``object``."""

@@ -228,9 +228,13 @@ class _Loader:
                 raise _RowError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message)
 
 
-def read_rows(table: Table, ids: Iterator[str] | Sequence[str], fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+def read_rows(
+    table: Table, ids: Iterator[str] | Sequence[str] | None, fields: Sequence[str]
+) -> Iterator[dict[str, Any]]:
     """``Id`` and ``fields`` of the live records among ``ids`` (missing ones are left
-    out), in the order asked."""
+    out), in the order asked; every live record when ``ids`` is None."""
+    if ids is None:
+        ids = [id for id, _ in table.items()]
     for id in ids:
         record = table.get(id)
         if record is not None:

@@ -187,11 +187,12 @@ class MemoryDestination:
             self.batches.append((table.name, operation, len(rows)))
             return load_rows(table, obj, operation, rows, external_id=external_id, fail=self.fail)
 
-    def read(self, object: str, ids: Iterable[str], fields: Sequence[str]) -> Iterator[Record]:
-        """Copies of ``Id`` and ``fields`` of the records among ``ids`` that exist."""
+    def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
+        """Copies of ``Id`` and ``fields`` of the records among ``ids`` that exist;
+        every record when ``ids`` is None."""
         with self._lock:
             table = self._table(object)
-            return iter(copy.deepcopy(list(read_rows(table, list(ids), fields))))
+            return iter(copy.deepcopy(list(read_rows(table, None if ids is None else list(ids), fields))))
 
     def records(self, object: str) -> list[Record]:
         """Copies of every record of ``object``, in the order they were created."""

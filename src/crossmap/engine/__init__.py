@@ -1,0 +1,7 @@
+"""The engine: runs a plan between a source and a destination, answering for every record."""
+
+from crossmap.engine.options import RunOptions
+from crossmap.engine.rollback import RollbackSummary, rollback
+from crossmap.engine.run import Engine, RunError, RunSummary
+
+__all__ = ["Engine", "RollbackSummary", "RunError", "RunOptions", "RunSummary", "rollback"]

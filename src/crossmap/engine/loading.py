@@ -1,0 +1,121 @@
+"""Loading one step's rows: batching, insert-or-update through the crosswalk,
+pre-images for rollback, and an outcome for every row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from crossmap.codegen import Deferred
+from crossmap.compiler import Step
+from crossmap.connectors import Destination, LoadResult, Operation
+from crossmap.engine.lookups import CrosswalkLookups
+from crossmap.state import Outcome, StateStore
+
+
+class StepLoader:
+    """Collects the rows of one step and writes them in batches.
+
+    Rows whose key the crosswalk already knows are updated in place (that is what
+    makes a re-run or a resumed run create no duplicates); the others are inserted,
+    or upserted on the step's external id. Before a record is overwritten, the
+    fields about to change are read and kept as its pre-image, so a rollback can
+    restore them.
+    """
+
+    def __init__(
+        self,
+        store: StateStore,
+        destination: Destination,
+        lookups: CrosswalkLookups,
+        run_id: int,
+        step: Step,
+        batch_size: int,
+    ) -> None:
+        self.store = store
+        self.destination = destination
+        self.lookups = lookups
+        self.run_id = run_id
+        self.step = step
+        self.batch_size = batch_size
+        self._rows: list[tuple[str, dict[str, Any]]] = []
+        self.deferred_keys = 0
+
+    def add(self, key: str, row: dict[str, Any]) -> None:
+        """Queue a row; writes a batch when enough are queued."""
+        if any(type(v) is Deferred for v in row.values()):
+            # Parents not loaded yet: the row loads without them, the deferred pass fills them.
+            row = {f: v for f, v in row.items() if type(v) is not Deferred}
+            self.deferred_keys += 1
+        self._rows.append((key, row))
+        if len(self._rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued row."""
+        rows, self._rows = self._rows, []
+        if rows:
+            self.write(rows)
+
+    def write(self, rows: list[tuple[str, dict[str, Any]]], *, update_only: bool = False) -> None:
+        """Load ``rows`` (source key, row): update those the crosswalk knows, insert or
+        upsert the rest. With ``update_only`` (the deferred pass), rows without a known
+        id are left alone, and only failures become outcomes: a record's outcome is
+        the load that created or updated it."""
+        step = self.step
+        known = self.store.ids(step.name, (key for key, _ in rows))
+        updates = [(key, {**row, "Id": known[key]}) for key, row in rows if key in known]
+        fresh = [] if update_only else [(key, row) for key, row in rows if key not in known]
+        outcomes: list[Outcome] = []
+        if updates:
+            self._keep_preimages(updates)
+            results = self.destination.load(step.target, "update", updates)
+            outcomes += self._record(results, updates, "update")
+        if fresh:
+            operation: Operation = "upsert" if step.mode == "upsert" else "insert"
+            results = self.destination.load(step.target, operation, fresh, external_id=step.external_id)
+            outcomes += self._record(results, fresh, operation)
+        if update_only:
+            outcomes = [o for o in outcomes if o.outcome == "failed"]
+        self.store.record_outcomes(self.run_id, step.name, step.source, outcomes)
+
+    def _keep_preimages(self, updates: list[tuple[str, dict[str, Any]]]) -> None:
+        fields = sorted({f for _, row in updates for f in row if f != "Id"})
+        if not fields:
+            return
+        ids = [row["Id"] for _, row in updates]
+        current = {r["Id"]: r for r in self.destination.read(self.step.target, ids, ["Id", *fields])}
+        self.store.record_preimages(
+            self.run_id,
+            self.step.target,
+            ((id, {f: current[id].get(f) for f in fields}) for id in ids if id in current),
+        )
+
+    def _record(
+        self, results: Iterable[LoadResult], rows: list[tuple[str, dict[str, Any]]], operation: str
+    ) -> list[Outcome]:
+        by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}
+        outcomes: list[Outcome] = []
+        loaded: list[tuple[str, str, bool]] = []
+        created: list[str] = []
+        for key, _ in rows:
+            result = by_ref.get(key)
+            if result is None:
+                outcomes.append(Outcome(key, "failed", "NO_RESULT", None, None,
+                                        "the destination gave no result for this record"))
+            elif result.ok and result.id is not None:
+                is_new = operation == "insert" or (operation == "upsert" and result.created)
+                loaded.append((key, result.id, is_new))
+                if is_new:
+                    created.append(result.id)
+                outcomes.append(Outcome(key, "created" if is_new else "updated", None, None, None, None))
+            else:
+                fields = ",".join(result.error_fields) or None
+                outcomes.append(Outcome(key, "failed", result.error_code or "ERROR", fields, None,
+                                        result.error_message or "the destination refused the record"))
+        if loaded:
+            self.store.put_ids(self.run_id, self.step.name, self.step.target, loaded)
+            self.lookups.learn(self.step.name, ((key, id) for key, id, _ in loaded))
+        if created:
+            self.store.record_created(self.run_id, self.step.target, created)
+        return outcomes

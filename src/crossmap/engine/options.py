@@ -1,0 +1,29 @@
+"""How a run behaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from attrs import frozen
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@frozen
+class RunOptions:
+    """Options of a run.
+
+    ``batch_size``: rows per destination call (the connector may split further, e.g.
+    Salesforce picks composite or Bulk API by size); ``overlap``: how far before the
+    last watermark a delta run looks again, to catch records changed during the
+    previous run; ``sample``: stop each step after this many source records (a
+    sample run); ``now``: the clock (injected in tests).
+    """
+
+    batch_size: int = 500
+    overlap: dt.timedelta = dt.timedelta(hours=48)
+    sample: int | None = None
+    now: Callable[[], dt.datetime] = _utc_now

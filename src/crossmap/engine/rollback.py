@@ -1,0 +1,136 @@
+"""Undoing a run: delete what it created (newest first, so children go before their
+parents), restore what it overwrote, then check the destination matches.
+
+Resumable and idempotent: each batch is marked undone as it completes, so a
+rollback that is cut off and started again goes on where it stopped; records
+already gone count as deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from typing import Any
+
+from attrs import frozen
+
+from crossmap import schema as s
+from crossmap.compiler import Plan
+from crossmap.connectors import Destination
+from crossmap.state import StateStore
+
+_GONE = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"}
+
+
+@frozen
+class RollbackSummary:
+    """What a rollback did, and what its verification found."""
+
+    run_id: int
+    deleted: int
+    restored: int
+    failures: tuple[str, ...]
+    mismatches: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.mismatches
+
+
+def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: int, *, batch_size: int = 200) -> RollbackSummary:
+    """Undo run ``run_id``; see the module docstring."""
+    original = store.run(run_id)
+    undo = store.begin_run(spec=plan.spec, spec_hash=original.spec_hash, kind="rollback",
+                           options={"rollback_of": run_id}, parent=run_id)
+    failures: list[str] = []
+    deleted_ids: list[tuple[str, str]] = []
+    deleted = restored = 0
+    for target, ids in _batches(store.created(run_id), batch_size):
+        results = destination.load(target, "delete", [(id, {"Id": id}) for id in ids])
+        done = [r.ref for r in results if r.ok or r.error_code in _GONE]
+        failures += [f"{target} {r.ref}: {r.error_code} {r.error_message}" for r in results
+                     if not (r.ok or r.error_code in _GONE)]
+        store.mark_undone(run_id, target, done)
+        deleted += len(done)
+        deleted_ids += [(target, id) for id in done]
+    images = [(target, id, _typed(destination, target, fields)) for target, id, fields in store.preimages(run_id)]
+    for target, group in groupby(images, key=lambda image: image[0]):
+        batch = [(id, {"Id": id, **fields}) for _, id, fields in group]
+        for start in range(0, len(batch), batch_size):
+            chunk = batch[start : start + batch_size]
+            results = destination.load(target, "update", chunk)
+            # A record the run created and then updated is already deleted above.
+            done = [r.ref for r in results if r.ok or r.error_code in _GONE]
+            failures += [f"{target} {r.ref}: {r.error_code} {r.error_message}" for r in results
+                         if not (r.ok or r.error_code in _GONE)]
+            store.mark_undone(run_id, target, done)
+            restored += sum(1 for r in results if r.ok)
+    _forget(plan, store, {id for _, id in deleted_ids})
+    mismatches = _verify(destination, deleted_ids, images)
+    status = "succeeded" if not failures and not mismatches else "failed"
+    store.end_run(undo.id, status)
+    if status == "succeeded":
+        store.end_run(run_id, "rolled_back")
+    return RollbackSummary(run_id, deleted, restored, tuple(failures), tuple(mismatches))
+
+
+def _batches(items: Iterable[tuple[str, str]], size: int) -> Iterator[tuple[str, list[str]]]:
+    """Consecutive (target, ids) batches, keeping the newest-first order."""
+    for target, group in groupby(items, key=lambda item: item[0]):
+        ids = [id for _, id in group]
+        for start in range(0, len(ids), size):
+            yield target, ids[start : start + size]
+
+
+def _forget(plan: Plan, store: StateStore, ids: set[str]) -> None:
+    """Drop crosswalk entries pointing at deleted records, so later runs insert anew."""
+    if not ids:
+        return
+    for step in plan.steps:
+        stale = [key for key, id in store.crosswalk(step.name) if id in ids]
+        if stale:
+            store.forget_ids(step.name, stale)
+
+
+def _verify(
+    destination: Destination, deleted: list[tuple[str, str]], images: list[tuple[str, str, dict[str, Any]]]
+) -> list[str]:
+    mismatches = []
+    for target, pairs in groupby(sorted(deleted), key=lambda item: item[0]):
+        ids = [id for _, id in pairs]
+        for record in destination.read(target, ids, ["Id"]):
+            mismatches.append(f"{target} {record['Id']} still exists")
+    for target, group in groupby(images, key=lambda image: image[0]):
+        wanted = {id: fields for _, id, fields in group}
+        fields = sorted({f for values in wanted.values() for f in values})
+        for record in destination.read(target, list(wanted), ["Id", *fields]):
+            expected = wanted[record["Id"]]
+            for field, value in expected.items():
+                if _text(record.get(field)) != _text(value):
+                    mismatches.append(f"{target} {record['Id']}.{field} is {record.get(field)!r}, not {value!r}")
+    return mismatches
+
+
+def _typed(destination: Destination, target: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """A pre-image with the values the store kept as text (decimals, dates) typed
+    again by the destination's schema."""
+    obj = destination.describe().find_object(target)
+    if obj is None:
+        return fields
+    typed = {}
+    for name, value in fields.items():
+        field = obj.find_field(name)
+        if isinstance(value, str) and field is not None and not isinstance(field.type, s.String | s.Text | s.Enum):
+            try:
+                value = s.parse_value(field.type, value)
+            except ValueError:
+                pass  # left as text: the destination judges it
+        typed[name] = value
+    return typed
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)

@@ -1,0 +1,332 @@
+"""Running a plan: resolutions, then wave by wave extract → transform → load, then
+the deferred update pass; every source record ends with one recorded outcome.
+
+A run is resumable: steps finished are recorded, and a step that was cut off is
+simply run again — the crosswalk turns what it already loaded into updates, so the
+final state is the one an uninterrupted run reaches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from crossmap.codegen import Failed, Program, Row, Skipped, generate
+from crossmap.codegen.program import ResolutionProgram, StepProgram
+from crossmap.compiler import Plan, Step, ir
+from crossmap.connectors import Destination, Source
+from crossmap.engine.loading import StepLoader
+from crossmap.engine.lookups import CrosswalkLookups
+from crossmap.engine.options import RunOptions
+from crossmap.errors import CrossmapError
+from crossmap.functions import FunctionContext
+from crossmap.state import Outcome, Run, StateStore
+
+
+class RunError(CrossmapError):
+    """A run cannot start or go on (not a per-record problem: those are outcomes)."""
+
+
+@frozen
+class RunSummary:
+    """What a run did: outcome counts per step (they add up to what was extracted)."""
+
+    run: Run
+    counts: Mapping[str, Mapping[str, int]]
+
+    @property
+    def failed(self) -> int:
+        return sum(c.get("failed", 0) + c.get("held_back", 0) for c in self.counts.values())
+
+
+def spec_hash(plan: Plan) -> str:
+    """A stable fingerprint of the plan, stored with each run."""
+    from crossmap.compiler import plan_to_json
+
+    return hashlib.sha256(plan_to_json(plan).encode()).hexdigest()[:16]
+
+
+class Engine:
+    """Runs one plan between one source and one destination, recording everything
+    in ``store``."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        source: Source,
+        destination: Destination,
+        store: StateStore,
+        options: RunOptions | None = None,
+        *,
+        functions: Mapping[str, Any] | None = None,
+        context: FunctionContext | None = None,
+    ) -> None:
+        self.plan = plan
+        self.source = source
+        self.destination = destination
+        self.store = store
+        self.options = options or RunOptions()
+        self.lookups = CrosswalkLookups(store)
+        self.program: Program = generate(plan, functions=functions, lookups=self.lookups, context=context)
+        self._failed: dict[str, set[str]] = {}
+
+    # ---- entry points ------------------------------------------------------------------
+
+    def run(self, *, delta: bool = False) -> RunSummary:
+        """A full run (or, with ``delta``, only what changed since the last run)."""
+        kind = "delta" if delta else ("sample" if self.options.sample else "full")
+        since: dict[str, dt.datetime | None] = {}
+        if delta:
+            previous = self.store.last_run(self.plan.spec, kinds=("full", "delta"))
+            if previous is None:
+                raise RunError("there is no successful run to pick up from; run without --delta first")
+            for obj in self._source_objects():
+                mark = self.store.watermark(self.plan.spec, obj)
+                since[obj] = None if mark is None else mark - self.options.overlap
+        run = self.store.begin_run(
+            spec=self.plan.spec, spec_hash=spec_hash(self.plan), kind=kind,
+            options={"batch_size": self.options.batch_size, "sample": self.options.sample, "delta": delta},
+        )
+        return self._execute(run, since)
+
+    def resume(self, run_id: int) -> RunSummary:
+        """Go on with a run that was interrupted, to the state an uninterrupted run reaches."""
+        run = self.store.run(run_id)
+        if run.status not in ("running", "interrupted", "failed"):
+            raise RunError(f"run {run_id} {run.status}; only an interrupted run can be resumed")
+        if run.spec_hash != spec_hash(self.plan):
+            raise RunError(f"run {run_id} ran a different version of the spec; it cannot be resumed with this one")
+        run = self.store.resume_run(run_id)
+        since: dict[str, dt.datetime | None] = {}
+        if run.kind == "delta":
+            for obj in self._source_objects():
+                mark = self.store.watermark(self.plan.spec, obj)
+                since[obj] = None if mark is None else mark - self.options.overlap
+        return self._execute(run, since, resumed=True)
+
+    def retry_failed(self, run_id: int) -> RunSummary:
+        """Run again only the records that failed (or were held back) in ``run_id``."""
+        previous = self.store.run(run_id)
+        keys = {
+            step.name: self.store.failed_keys(run_id, step.name, outcomes=("failed", "held_back"))
+            for step in self.plan.steps
+        }
+        run = self.store.begin_run(
+            spec=self.plan.spec, spec_hash=spec_hash(self.plan), kind="retry",
+            options={"retry_of": previous.id}, parent=previous.id,
+        )
+        return self._execute(run, {}, only=keys)
+
+    # ---- the run ----------------------------------------------------------------------
+
+    def _execute(
+        self,
+        run: Run,
+        since: Mapping[str, dt.datetime | None],
+        *,
+        resumed: bool = False,
+        only: Mapping[str, set[str]] | None = None,
+    ) -> RunSummary:
+        started = self.options.now()
+        done = self.store.steps_done(run.id) if resumed else set()
+        try:
+            self._resolve(run)
+            for wave in self.plan.waves:
+                for name in wave:
+                    if name in done:
+                        continue
+                    step = self.plan.step(name)
+                    self._run_step(run, step, since.get(step.source), None if only is None else only.get(name, set()))
+                    self.store.mark_step_done(run.id, name)
+            self._deferred_pass(run, since)
+            if run.kind in ("full", "delta"):
+                for obj in self._source_objects():
+                    self.store.set_watermark(self.plan.spec, obj, started, run.id)
+        except BaseException:
+            self.store.end_run(run.id, "interrupted")
+            raise
+        self.store.end_run(run.id, "succeeded")
+        return RunSummary(self.store.run(run.id), self.store.outcome_counts(run.id))
+
+    def _source_objects(self) -> list[str]:
+        return sorted({s.source for s in self.plan.steps})
+
+    def _pages(self, obj: str, since: dt.datetime | None) -> Iterator[list[dict[str, Any]]]:
+        limit = self.options.sample
+        seen = 0
+        for page in self.source.extract(obj, since=since):
+            if limit is not None:
+                page = page[: max(0, limit - seen)]
+            seen += len(page)
+            if page:
+                yield page
+            if limit is not None and seen >= limit:
+                return
+
+    def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
+        program = self.program[step.name]
+        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+        key_field = self._key_field(step.source)
+        for page in self._pages(step.source, since):
+            if only is not None:
+                page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
+            self._prefetch(step, page)
+            outcomes: list[Outcome] = []
+            for record in page:
+                for result in program.run(record):
+                    if isinstance(result, Row):
+                        loader.add(result.key, result.values)
+                    elif isinstance(result, Skipped):
+                        outcomes.append(Outcome(result.key or "", "skipped", "SKIPPED", None, result.line, result.reason))
+                    else:
+                        outcomes.append(self._failure(run, step, result))
+            loader.flush()
+            if outcomes:
+                self.store.record_outcomes(run.id, step.name, step.source, outcomes)
+        if step.on_delete != "ignore" and run.kind == "delta":
+            self._apply_deletions(run, step, since, loader)
+
+    def _failure(self, run: Run, step: Step, failed: Failed) -> Outcome:
+        """A transform failure — or, when the missing parent itself failed in this
+        run, a record held back with its parent."""
+        self._failed.setdefault(step.name, set()).add(failed.key or "")
+        if failed.parent is not None:
+            parent_step, parent_key = failed.parent
+            if parent_key in self._failed.get(parent_step, set()) or parent_key in self.store.failed_keys(
+                run.id, parent_step
+            ):
+                return Outcome(failed.key or "", "held_back", "PARENT_FAILED", failed.field, failed.line,
+                               f"held back: its parent {parent_step.split('->')[0]} {parent_key!r} failed")
+        return Outcome(failed.key or "", "failed", "TRANSFORM", failed.field, failed.line, failed.reason)
+
+    def _prefetch(self, step: Step, page: list[dict[str, Any]]) -> None:
+        """Load the crosswalk ids the page's lookups will ask for, in one query each."""
+        for target, field in _lookup_fields(step):
+            self.lookups.prefetch(target, (r.get(field) for r in page))
+
+    def _key_field(self, obj: str) -> str:
+        schema = self.source.schema()
+        found = schema.find_object(obj)
+        return (found.key if found is not None else None) or "id"
+
+    # ---- resolutions ---------------------------------------------------------------------
+
+    def _resolve(self, run: Run) -> None:
+        for name, resolution in self.program.resolutions.items():
+            self._resolve_one(run, name, resolution)
+
+    def _resolve_one(self, run: Run, name: str, program: ResolutionProgram) -> None:
+        resolution = program.resolution
+        index: dict[object, str] = {}
+        for record in self.destination.read(resolution.target, None, ["Id", resolution.target_field]):
+            value = program.target_key(record.get(resolution.target_field))
+            if value is not None:
+                index.setdefault(value, record["Id"])
+        if resolution.fallback is not None:
+            fallback = index.get(program.target_key(resolution.fallback))
+            if fallback is None:
+                raise RunError(
+                    f"the fallback {resolution.target} {resolution.fallback!r} of '{name}' does not exist "
+                    "in the destination"
+                )
+            self.lookups.fallbacks[name] = fallback
+        key_field = self._key_field(resolution.source)
+        for page in self.source.extract(resolution.source):
+            matched: list[tuple[str, str, bool]] = []
+            outcomes: list[Outcome] = []
+            for record in page:
+                key = str(record.get(key_field))
+                found = index.get(program.key(record))
+                if found is None:
+                    outcomes.append(Outcome(key, "skipped", "UNMATCHED", resolution.target_field, resolution.line,
+                                            f"no {resolution.target} matches; its records go to the fallback"))
+                else:
+                    matched.append((key, found, False))
+            if matched:
+                self.store.put_ids(run.id, name, resolution.target, matched)
+                self.lookups.learn(name, ((k, i) for k, i, _ in matched))
+            self.store.record_outcomes(run.id, name, resolution.source, outcomes)
+
+    # ---- deferred pass and deletions -------------------------------------------------------
+
+    def _deferred_pass(self, run: Run, since: Mapping[str, dt.datetime | None]) -> None:
+        """Fill the lookups that had to wait: circular ones and ``missing defer``."""
+        for step in self.plan.steps:
+            fields = {a.field for a in step.assignments if a.deferred or _defers(a.value)}
+            if not fields:
+                continue
+            program = self.program[step.name]
+            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+            updates: list[tuple[str, dict[str, Any]]] = []
+            for page in self._pages(step.source, since.get(step.source)):
+                self._prefetch(step, page)
+                for record in page:
+                    values = _deferred_values(program, record, fields)
+                    if values:
+                        updates.append(values)
+                if len(updates) >= self.options.batch_size:
+                    loader.write(updates, update_only=True)
+                    updates = []
+            if updates:
+                loader.write(updates, update_only=True)
+
+    def _apply_deletions(self, run: Run, step: Step, since: dt.datetime | None, loader: StepLoader) -> None:
+        keys = [t.key for t in self.source.tombstones(step.source, since=since)]
+        known = self.store.ids(step.name, keys)
+        if not known:
+            return
+        outcomes: list[Outcome] = []
+        if step.on_delete == "flag" and step.on_delete_field:
+            loader.write([(k, {step.on_delete_field: True}) for k in known], update_only=True)
+            return
+        results = self.destination.load(step.target, "delete", [(k, {"Id": i}) for k, i in known.items()])
+        for result in results:
+            if result.ok:
+                outcomes.append(Outcome(result.ref, "deleted", None, None, None, "deleted in the source"))
+            else:
+                outcomes.append(Outcome(result.ref, "failed", result.error_code, None, None, result.error_message))
+        self.store.forget_ids(step.name, [r.ref for r in results if r.ok])
+        self.store.record_outcomes(run.id, step.name, step.source, outcomes)
+
+
+def _defers(node: ir.Expr) -> bool:
+    return isinstance(node, ir.Lookup) and node.missing == "defer"
+
+
+def _lookup_fields(step: Step) -> list[tuple[str, str]]:
+    """(lookup step, source field) for lookups keyed by a plain source field."""
+    pairs = []
+    for assignment in step.assignments:
+        value = assignment.value
+        if isinstance(value, ir.Lookup) and isinstance(value.key, ir.Field) and value.key.root == "record":
+            if len(value.key.path) == 1:
+                pairs.append((value.step, value.key.path[0]))
+    return pairs
+
+
+def _deferred_values(program: StepProgram, record: dict[str, Any], fields: set[str]) -> tuple[str, dict[str, Any]] | None:
+    result = program.apply(record)
+    if not isinstance(result, Row):
+        return None
+    values = {f: v for f, v in result.values.items() if f in fields and v is not None and not hasattr(v, "step")}
+    if program.deferred is not None:
+        try:
+            computed = program.deferred(record)
+        except Exception:  # noqa: BLE001 - a deferred field that cannot be computed stays empty
+            computed = {}
+        extra = computed if isinstance(computed, dict) else {}
+        values.update({f: v for f, v in extra.items() if v is not None and not hasattr(v, "step")})
+    return (result.key, values) if values else None
+
+
+def _key_prefix_matches(key: object, only: set[str], step: Step) -> bool:
+    if key is None:
+        return False
+    text = str(key)
+    if not step.path:
+        return text in only
+    return any(k.startswith(text) for k in only)

@@ -1,0 +1,119 @@
+"""The engine end to end with the in-memory connectors: lookups, a self lookup,
+fan-out, a failed parent holding back its children, re-runs, delta, rollback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from engine_support import SOURCE, T0, TARGET, dataset, plan
+
+from crossmap.connectors import Tombstone
+from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
+from crossmap.engine import Engine, RunError, RunOptions, rollback
+from crossmap.reports import audit_report
+from crossmap.state import StateStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> StateStore:
+    with StateStore.open(tmp_path / "state.db") as opened:
+        yield opened
+
+
+def engine(store: StateStore, data: dict, destination: MemoryDestination, *, now: dt.datetime = T0,
+           tombstones: tuple = ()) -> Engine:
+    source = MemorySource(data, SOURCE, tombstones=tombstones)
+    return Engine(plan(), source, destination, store, RunOptions(batch_size=2, now=lambda: now))
+
+
+def by_ext(destination: MemoryDestination, obj: str) -> dict[str, dict]:
+    return {r["Ext__c"]: r for r in destination.records(obj)}
+
+
+def test_full_run_loads_in_order_and_accounts_for_every_record(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    summary = engine(store, dataset(), destination).run()
+    accounts = by_ext(destination, "Account")
+    assert set(accounts) == {"c1", "c2"}
+    assert accounts["c2"]["Parent"] == accounts["c1"]["Id"]  # the self lookup, filled by the deferred pass
+    cases = by_ext(destination, "Case")
+    assert set(cases) == {"j1", "j2"}
+    assert cases["j1"]["AccountId"] == accounts["c1"]["Id"]
+    comments = destination.records("Comment")
+    assert sorted(c["Body"] for c in comments) == ["called", "fixed"]
+    assert {c["CaseId"] for c in comments} == {cases["j1"]["Id"]}
+    assert summary.counts == {
+        "customers->Account": {"created": 2, "failed": 1},
+        "jobs->Case": {"created": 2, "held_back": 1},
+        "jobs.notes->Comment": {"created": 2},
+    }
+    report = audit_report(plan(), store, summary.run.id)
+    (failure, held) = report.errors
+    assert (failure.code, failure.field, failure.sample_keys) == ("STRING_TOO_LONG", "Name", ("c3",))
+    assert failure.hint and "truncate" in failure.hint
+    assert (held.code, held.sample_keys) == ("PARENT_FAILED", ("j3",))
+
+
+def test_rerun_creates_no_duplicates(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    engine(store, dataset(), destination).run()
+    second = engine(store, dataset(), destination).run()
+    assert len(destination.records("Account")) == 2
+    assert len(destination.records("Case")) == 2
+    assert len(destination.records("Comment")) == 2
+    assert second.counts["customers->Account"] == {"updated": 2, "failed": 1}
+
+
+def test_retry_failed_loads_what_was_fixed(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    data = dataset()
+    first = engine(store, data, destination).run()
+    data["customers"][2]["name"] = "Short"
+    retry = engine(store, data, destination).retry_failed(first.run.id)
+    assert retry.counts["customers->Account"] == {"created": 1}
+    assert retry.counts["jobs->Case"] == {"created": 1}
+    assert set(by_ext(destination, "Case")) == {"j1", "j2", "j3"}
+
+
+def test_delta_updates_creates_and_applies_deletions(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    data = dataset()
+    engine(store, data, destination).run()
+    later = T0 + dt.timedelta(days=3)
+    data["customers"][0].update(name="Acme Inc", updated_at=later)
+    data["jobs"].append({"id": "j4", "customer_id": "c1", "title": "New", "updated_at": later})
+    gone = (Tombstone("jobs", "j2", later), Tombstone("customers", "c2", later))
+    delta = engine(store, data, destination, now=later, tombstones=gone).run(delta=True)
+    accounts = by_ext(destination, "Account")
+    assert accounts["c1"]["Name"] == "Acme Inc"
+    assert accounts["c2"]["Gone__c"] is True  # on delete flag
+    assert set(by_ext(destination, "Case")) == {"j1", "j4"}  # j2 deleted; j3 still held back with c3
+    assert delta.counts["jobs->Case"]["deleted"] == 1
+
+
+def test_delta_needs_a_previous_run(store: StateStore) -> None:
+    with pytest.raises(RunError, match="no successful run"):
+        engine(store, dataset(), MemoryDestination(TARGET)).run(delta=True)
+
+
+def test_rollback_restores_the_exact_prior_state(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    data = dataset()
+    first = engine(store, data, destination).run()
+    after_first = {o: destination.records(o) for o in ("Account", "Case", "Comment")}
+    data["customers"][0]["name"] = "Renamed"
+    second = engine(store, data, destination, now=T0 + dt.timedelta(days=1)).run()
+    assert by_ext(destination, "Account")["c1"]["Name"] == "Renamed"
+
+    undo_second = rollback(plan(), destination, store, second.run.id)
+    assert undo_second.ok, undo_second
+    assert {o: destination.records(o) for o in after_first} == after_first
+
+    undo_first = rollback(plan(), destination, store, first.run.id)
+    assert undo_first.ok and undo_first.deleted == 6
+    assert all(destination.records(o) == [] for o in after_first)
+    again = rollback(plan(), destination, store, first.run.id)  # idempotent
+    assert again.ok and again.deleted == 0
+    assert store.run(first.run.id).status == "rolled_back"
