@@ -19,7 +19,8 @@ from typing import Any
 from crossmap.codegen import runtime
 from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
-from crossmap.compiler.plan import Binding, Plan, Step
+from crossmap.compiler.graph import children
+from crossmap.compiler.plan import Assignment, Binding, Plan, SkipRule, Step
 
 _SAFE = re.compile(r"[^0-9A-Za-z_]")
 
@@ -90,7 +91,12 @@ class Emitter:
         if not node.path:
             return base
         head, *rest = node.path
-        text = f"{base}.get({head!r})" if base != "record" else f"_get({head!r})"
+        if base == "record":
+            text = f"_get({head!r})"
+        elif base == "element":
+            text = f"element.get({head!r})"
+        else:  # a let binding may be null (or not a record at all)
+            text = f"(None if {base} is None else {base}.get({head!r}))"
         for part in rest:
             t = self.temp()
             text = f"(None if ({t} := {text}) is None else {t}.get({part!r}))"
@@ -155,7 +161,7 @@ class Emitter:
 
     def _mapvalue(self, node: ir.MapValue) -> str:
         vm = self.value_maps[node.valuemap]
-        table = dict(vm.entries)
+        table = vm.table()
         mapping = self.bind("vm", vm.name, table)
         value = self.expr(node.value)
         t = self.temp()
@@ -165,7 +171,7 @@ class Emitter:
         if vm.otherwise == "keep":
             lookup = f"{mapping}.get({first}, {t})"
         elif vm.otherwise == "default":
-            lookup = f"{mapping}.get({first}, {vm.default!r})"
+            lookup = f"{mapping}.get({first}, {self._const(vm.default) if vm.default else 'None'})"
         else:
             miss = self.bind("f", "value_map_miss", runtime.value_map_miss)
             r = self.temp()
@@ -232,15 +238,25 @@ def step_source(
     deferred: bool,
 ) -> tuple[str, list[str]]:
     """(function name, source lines) of the transform of ``step``: the fields written
-    at load time, or (``deferred=True``) those of the later update pass."""
+    at load time, or (``deferred=True``) those of the later update pass.
+
+    Statements run in spec order — ``let`` bindings, ``skip when`` rules and field
+    assignments as written — so a rule sees the bindings above it and a record it
+    skips computes nothing after the rule."""
     spec = plan.spec
     lines = [f"# {spec}: {step.name} (spec line {step.line})"]
     body: list[str] = ["    _get = record.get"]
-    for rule in step.skips:
-        body.append(f"    if {emitter.expr(rule.when)}:  # {spec}:{rule.line}")
-        body.append(f"        return {emitter.bind('skip', rule.line, rule)}")
+    statements: list[Binding | Assignment | SkipRule] = sorted(
+        [*step.body, *step.skips], key=lambda st: st.line
+    )
     fields: list[str] = []
-    for statement in step.body:
+    for statement in statements:
+        if isinstance(statement, SkipRule):
+            test = f"_skip{statement.line}"
+            body.extend(_guarded(test, emitter.expr(statement.when), "None", statement.line, spec))
+            body.append(f"    if {test}:")
+            body.append(f"        return {emitter.bind('skip', statement.line, statement)}")
+            continue
         if isinstance(statement, Binding):
             target = local_name(statement.name)
             label = repr(None)
@@ -254,9 +270,7 @@ def step_source(
     body.append("    return {" + ", ".join(fields) + "}")
     name = "deferred_" if deferred else "transform_"
     name += _SAFE.sub("_", step.name.replace("->", "_to_"))
-    defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
-    signature = f"def {name}(record, element=None{', ' + defaults if defaults else ''}):"
-    return name, [*lines, signature, *body]
+    return name, [*lines, f"def {name}(record, element=None):", *body]
 
 
 def _guarded(target: str, value: str, label: str, line: int, spec: str) -> list[str]:
@@ -269,13 +283,20 @@ def _guarded(target: str, value: str, label: str, line: int, spec: str) -> list[
 
 
 def key_source(plan: Plan, step: Step, emitter: Emitter) -> tuple[str, list[str]]:
-    """(function name, source lines) of the function giving a record's key."""
+    """(function name, source lines) of the function giving a record's key; it
+    computes the ``let`` bindings first when the key reads them."""
     name = "key_" + _SAFE.sub("_", step.name.replace("->", "_to_"))
-    value = emitter.expr(step.key)
-    defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
-    return name, [
-        f"def {name}(record, element=None{', ' + defaults if defaults else ''}):",
-        "    _get = record.get",
-        f"    return {value}  # {plan.spec}:{step.line}",
-    ]
+    body = ["    _get = record.get"]
+    if _reads_locals(step.key):
+        for statement in step.body:
+            if isinstance(statement, Binding):
+                body.extend(_guarded(local_name(statement.name), emitter.expr(statement.value), "None",
+                                     statement.line, plan.spec))
+    body.append(f"    return {emitter.expr(step.key)}  # {plan.spec}:{step.line}")
+    return name, [f"def {name}(record, element=None):", *body]
 
+
+def _reads_locals(node: ir.Expr) -> bool:
+    if isinstance(node, ir.Field) and node.root.startswith(LOCAL):
+        return True
+    return any(_reads_locals(child) for child in children(node))

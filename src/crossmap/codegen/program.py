@@ -203,14 +203,13 @@ def _compile_step(
     if has_deferred:
         parts.append(step_source(plan, step, emitter, deferred=True))
     key_name, key_lines = key_source(plan, step, emitter)
-    # Defaults are written from the final set of bindings, so re-render signatures.
     defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
     lines: list[str] = []
     for _, function_lines in [*parts, (key_name, key_lines)]:
         for line in function_lines:
             if line.startswith("def "):
-                head = line[: line.index("(")]
-                line = f"{head}(record, element=None{', ' + defaults if defaults else ''}):"
+                # Every helper the functions use is bound as a default argument.
+                line = line.replace("(record, element=None)", f"(record, element=None{', ' + defaults if defaults else ''})")
             lines.append(line)
         lines.append("")
     source = "\n".join(lines)

@@ -22,8 +22,14 @@ The semantics it spells out (and the generated code must match):
 - a value map gives null for a null input it does not list (if the input may be
   null), then its entry, else the input (``keep``), the default, or a failure;
 - a failing field computation fails the record, naming the field (or no field, for
-  a ``let``), its spec line and the reason; a failing key fails it without a key; a
-  ``skip when`` rule is tested after the key and before any field.
+  a ``let``), its spec line, the reason and, for a ``missing fail`` lookup, the
+  parent it did not find; a failing key fails it without a key; ``skip when`` rules
+  are tested after the key and before any field, and one that cannot be evaluated
+  fails the record (without a field, on the rule's line);
+- a key or a skip rule may read a ``let`` written before it: the binding is then
+  evaluated first (its failure fails the key, or the record on the binding's line);
+- anything else raised (a bug in a user function) propagates, as it does from the
+  generated code, whose traceback then points at the spec line.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from typing import Any
 from crossmap.codegen import runtime
 from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
-from crossmap.compiler.plan import Binding, Plan, Step
+from crossmap.compiler.plan import Binding, Plan, Resolution, Step
 from crossmap.functions import ConversionError, FunctionContext
 
 _CONVERSION_FAILURES = (ConversionError, runtime.TransformError, ArithmeticError)
@@ -52,6 +58,11 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "<=": operator.le,
     ">=": operator.ge,
 }
+
+
+class UnknownNodeError(Exception):
+    """The plan holds a node this evaluator does not know (a plan from a newer
+    compiler): a bug to report, never a record's failure."""
 
 
 class _Evaluator:
@@ -73,6 +84,10 @@ class _Evaluator:
         self.record = record
         self.element = element
         self.locals: dict[str, object] = {}
+        # ``let`` bindings not evaluated yet: a key or a skip rule may read one
+        # before the body reaches it, and then it is evaluated on demand.
+        self.pending: dict[str, Binding] = {}
+        self.done: set[int] = set()  # id() of the bindings evaluated on demand
 
     def eval(self, node: ir.Expr) -> object:
         """The value of ``node``."""
@@ -96,7 +111,19 @@ class _Evaluator:
             return [self.eval(item) for item in node.items]
         if isinstance(node, ir.RecordOf):
             return {name: self.eval(value) for name, value in node.fields}
-        raise TypeError(f"not an expression node: {node!r}")
+        # Not TypeError: that would pass for a failing value and fail the record quietly.
+        raise UnknownNodeError(f"not an expression node: {node!r}")
+
+    def local(self, name: str) -> object:
+        """The value of ``let name``, evaluating the binding first if need be."""
+        if name not in self.locals:
+            binding = self.pending.pop(name)
+            try:
+                self.locals[name] = self.eval(binding.value)
+            except runtime.FAILURES as exc:
+                raise _BindingFailure(binding, exc) from exc
+            self.done.add(id(binding))
+        return self.locals[name]
 
     # ---- nodes ------------------------------------------------------------------------
 
@@ -107,7 +134,7 @@ class _Evaluator:
         elif node.root == "element":
             value = self.element
         elif node.root.startswith(LOCAL):
-            value = self.locals[node.root[len(LOCAL):]]
+            value = self.local(node.root[len(LOCAL):])
         else:
             raise KeyError(f"unknown root {node.root!r}")
         for part in node.path:
@@ -167,7 +194,7 @@ class _Evaluator:
     def _map_value(self, node: ir.MapValue) -> object:
         valuemap = next(vm for vm in self.plan.value_maps if vm.name == node.valuemap)
         value = self.eval(node.value)
-        table = dict(valuemap.entries)
+        table = valuemap.table()
         if value is None and node.value.type.nullable and None not in table:
             return None
         if value in table:
@@ -175,15 +202,13 @@ class _Evaluator:
         if valuemap.otherwise == "keep":
             return value
         if valuemap.otherwise == "default":
-            return valuemap.default
+            return valuemap.default_value
         return runtime.value_map_miss(valuemap.name, value)
 
     def _lookup(self, node: ir.Lookup) -> object:
-        target = "?"
-        for candidate in (*self.plan.steps, *self.plan.resolutions):
-            if candidate.name == node.step:
-                target = candidate.target
-                break
+        targets = {step.name: step.target for step in self.plan.steps}
+        targets.update({r.name: r.target for r in self.plan.resolutions})
+        target = targets.get(node.step, "?")
         find = runtime.make_lookup(self.lookups, node.step, target, node.missing)
         return find(self.eval(node.key))
 
@@ -220,14 +245,65 @@ def _index(value: object, key: object) -> object:
     """``value[key]``: a record's field, a list's element, or null."""
     if isinstance(value, dict):
         return value.get(key)
-    if isinstance(value, list | tuple) and isinstance(key, int):
-        if -len(value) <= key < len(value):
-            return value[key]
+    if isinstance(value, list | tuple) and isinstance(key, int) and -len(value) <= key < len(value):
+        return value[key]
     return None
+
+
+class _BindingFailure(Exception):
+    """A ``let`` evaluated on demand (for a key or a skip rule) failed."""
+
+    def __init__(self, binding: Binding, cause: BaseException) -> None:
+        super().__init__(_reason(cause))
+        self.binding = binding
+        self.cause = cause
 
 
 def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+def _parent(exc: BaseException) -> tuple[str, str] | None:
+    """(step, key) of the parent a ``missing fail`` lookup did not find."""
+    if isinstance(exc, runtime.MissingParent):
+        return exc.step, exc.key if isinstance(exc.key, str) else str(exc.key)
+    return None
+
+
+def evaluate_expression(
+    plan: Plan,
+    node: ir.Expr,
+    record: Mapping[str, Any] | None = None,
+    *,
+    functions: Mapping[str, Callable[..., object]] | None = None,
+    lookups: runtime.Lookups | None = None,
+    context: FunctionContext | None = None,
+) -> object:
+    """The value of one expression of ``plan`` (a spec test's record literal, say),
+    reading fields of ``record`` if it has any. Failures raise."""
+    return _evaluator(plan, functions, lookups, context, record or {}, None).eval(node)
+
+
+def _evaluator(
+    plan: Plan,
+    functions: Mapping[str, Callable[..., object]] | None,
+    lookups: runtime.Lookups | None,
+    context: FunctionContext | None,
+    record: Mapping[str, Any],
+    element: Mapping[str, Any] | None,
+) -> _Evaluator:
+    if functions is None:
+        from crossmap.functions import registry
+
+        functions = registry()
+    return _Evaluator(
+        plan,
+        functions,
+        lookups if lookups is not None else runtime.MemoryLookups(),
+        context if context is not None else FunctionContext(),
+        record,
+        element,
+    )
 
 
 def evaluate_step(
@@ -248,39 +324,41 @@ def evaluate_step(
     computes the fields of the later update pass instead of the load-time ones.
     Errors that are not failures of a value (a user function's bug) propagate.
     """
-    if functions is None:
-        from crossmap.functions import registry
-
-        functions = registry()
-    evaluator = _Evaluator(
-        plan,
-        functions,
-        lookups if lookups is not None else runtime.MemoryLookups(),
-        context if context is not None else FunctionContext(),
-        record,
-        element,
-    )
+    evaluator = _evaluator(plan, functions, lookups, context, record, element)
+    for statement in step.body:
+        if isinstance(statement, Binding):
+            evaluator.pending.setdefault(statement.name, statement)
     try:
         raw_key = evaluator.eval(step.key)
         if raw_key is None:
             raise runtime.TransformError("the key is null")
-    except runtime.FAILURES as exc:
+    except (_BindingFailure, *runtime.FAILURES) as exc:
         return runtime.Failed(step.source, None, None, step.line, f"its key: {exc}")
     key = raw_key if isinstance(raw_key, str) else str(raw_key)
     for rule in step.skips:
-        if evaluator.eval(rule.when):
-            return runtime.Skipped(key, rule.reason, rule.line)
+        try:
+            if evaluator.eval(rule.when):
+                return runtime.Skipped(key, rule.reason, rule.line)
+        except _BindingFailure as failure:
+            line, cause = failure.binding.line, failure.cause
+            return runtime.Failed(step.source, key, None, line, _reason(cause), _parent(cause))
+        except runtime.FAILURES as exc:
+            return runtime.Failed(step.source, key, None, rule.line, _reason(exc), _parent(exc))
     row: dict[str, object] = {}
     for statement in step.body:
+        if id(statement) in evaluator.done:
+            continue  # already evaluated for the key or a skip rule
         if not isinstance(statement, Binding) and statement.deferred != deferred:
             continue
         try:
             value = evaluator.eval(statement.value)
         except runtime.FAILURES as exc:
             field = None if isinstance(statement, Binding) else statement.field
-            return runtime.Failed(step.source, key, field, statement.line, _reason(exc))
+            return runtime.Failed(step.source, key, field, statement.line, _reason(exc), _parent(exc))
         if isinstance(statement, Binding):
             evaluator.locals[statement.name] = value
+            if evaluator.pending.get(statement.name) is statement:
+                del evaluator.pending[statement.name]
         else:
             row[statement.field] = value
     return runtime.Row(key, row)
@@ -308,3 +386,34 @@ def evaluate_record(
             yield evaluate_step(
                 plan, step, record, element, functions=functions, lookups=lookups, context=context
             )
+
+
+def evaluate_resolution_key(
+    plan: Plan,
+    resolution: Resolution,
+    record: Mapping[str, Any],
+    *,
+    functions: Mapping[str, Callable[..., object]] | None = None,
+    lookups: runtime.Lookups | None = None,
+    context: FunctionContext | None = None,
+) -> object:
+    """The source side of a resolve block's ``by`` clause for one source record."""
+    return evaluate_expression(
+        plan, resolution.source_key, record, functions=functions, lookups=lookups, context=context
+    )
+
+
+def resolution_target_key(
+    resolution: Resolution, value: object, *, functions: Mapping[str, Callable[..., object]] | None = None
+) -> object:
+    """The destination side of a ``by`` clause: the field's value through the
+    clause's functions, innermost first; null stays null."""
+    if functions is None:
+        from crossmap.functions import registry
+
+        functions = registry()
+    for name in resolution.target_transforms:
+        if value is None:
+            return None
+        value = functions[name](value)
+    return value

@@ -181,18 +181,10 @@ def _value_map_type(vm: ast.ValueMap, report: Reporter) -> t.ValueType:
 
 
 def _value_map_plan(vm: ast.ValueMap) -> ValueMapPlan:
-    entries = tuple(
-        (_json(i.value), _json(e.output.value)) for e in vm.entries for i in e.inputs
-    )
+    entries = tuple((constant(i.value), constant(e.output.value)) for e in vm.entries for i in e.inputs)
     otherwise = vm.otherwise.kind if vm.otherwise is not None else "error"
-    default = _json(vm.otherwise.default.value) if vm.otherwise and vm.otherwise.default else None
+    default = constant(vm.otherwise.default.value) if vm.otherwise and vm.otherwise.default else None
     return ValueMapPlan(vm.name, entries, otherwise, default, vm.reversible, vm.span.line)
-
-
-def _json(value: ast.LiteralValue) -> JsonValue:
-    if value is None or isinstance(value, str | bool | int):
-        return value
-    return str(value) if not hasattr(value, "isoformat") else value.isoformat()
 
 
 def _test(

@@ -111,14 +111,23 @@ class Resolution:
 
 @frozen
 class ValueMapPlan:
-    """A value map as data: input → output pairs and what an unlisted input does."""
+    """A value map as data: input → output pairs and what an unlisted input does.
+    Values are typed constants, so a decimal or date input matches decimals or dates."""
 
     name: str
-    entries: tuple[tuple[JsonValue, JsonValue], ...]
+    entries: tuple[tuple[ir.Const, ir.Const], ...]
     otherwise: Literal["error", "keep", "default"]
-    default: JsonValue = None
+    default: ir.Const | None = None
     reversible: bool = False
     line: int = 0
+
+    def table(self) -> dict[object, object]:
+        """Input value → output value."""
+        return {i.value: o.value for i, o in self.entries}
+
+    @property
+    def default_value(self) -> object:
+        return None if self.default is None else self.default.value
 
 
 @frozen
