@@ -18,6 +18,7 @@ from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.functions import registry
+from crossmap.progress import run_progress
 from crossmap.reports import audit_report, render_html, render_text
 from crossmap.state import StateStore
 from crossmap.syntax import ast, format_spec, load
@@ -216,7 +217,8 @@ def spec_test(specs: tuple[Path, ...]) -> None:
         try:
             spec = load(path)
             result = compile_offline(spec)
-            source_schema = static_schema("source", spec.connector("source").name)  # type: ignore[union-attr]
+            source = spec.connector("source")
+            source_schema = static_schema("source", source.name, _options(source)) if source else None
         except SpecError as error:
             click.echo(error.render() + "\n", err=True)
             broken = True
@@ -304,8 +306,12 @@ def run(spec: Path, state: Path | None, delta: bool, resume_run: int | None, ret
         batch_size: int) -> None:
     """Run a migration: resolutions, then wave by wave, then the deferred pass."""
     plan, source, destination = _prepare(spec)
-    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
-        engine = Engine(plan, source, destination, store, RunOptions(batch_size=batch_size))
+    with (
+        _closing(source, destination),
+        StateStore.open(_state_path(spec, state)) as store,
+        run_progress() as progress,
+    ):
+        engine = Engine(plan, source, destination, store, RunOptions(batch_size=batch_size, progress=progress))
         try:
             if resume_run is not None:
                 summary = engine.resume(resume_run)

@@ -117,3 +117,23 @@ def test_rollback_restores_the_exact_prior_state(store: StateStore) -> None:
     again = rollback(plan(), destination, store, first.run.id)  # idempotent
     assert again.ok and again.deleted == 0
     assert store.run(first.run.id).status == "rolled_back"
+
+
+def test_progress_is_reported_per_page(store: StateStore) -> None:
+    seen: list[tuple[str, int]] = []
+    source = MemorySource(dataset(), SOURCE, page_size=2)
+    options = RunOptions(batch_size=2, now=lambda: T0, progress=lambda step, done: seen.append((step, done)))
+    Engine(plan(), source, MemoryDestination(TARGET), store, options).run()
+    assert [done for step, done in seen if step == "customers->Account"] == [2, 3]
+    assert ("jobs->Case", 3) in seen
+
+
+def test_progress_off_a_terminal_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    import io
+    import logging
+
+    from crossmap.progress import run_progress
+
+    with caplog.at_level(logging.INFO, logger="crossmap.run"), run_progress(io.StringIO()) as progress:
+        progress("jobs->Case", 500)
+    assert "step=jobs->Case records=500" in caplog.text

@@ -20,10 +20,13 @@ class RunOptions:
     Salesforce picks composite or Bulk API by size); ``overlap``: how far before the
     last watermark a delta run looks again, to catch records changed during the
     previous run; ``sample``: stop each step after this many source records (a
-    sample run); ``now``: the clock (injected in tests).
+    sample run); ``now``: the clock (injected in tests); ``progress``: see below.
     """
 
     batch_size: int = 500
     overlap: dt.timedelta = dt.timedelta(hours=48)
     sample: int | None = None
     now: Callable[[], dt.datetime] = _utc_now
+    progress: Callable[[str, int], None] | None = None
+    """Called with (step, records done so far) after each page; the CLI draws
+    progress bars with it on a terminal and logs otherwise."""

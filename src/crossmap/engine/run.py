@@ -171,6 +171,7 @@ class Engine:
         program = self.program[step.name]
         loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
         key_field = self._key_field(step.source)
+        done = 0
         for page in self._pages(step.source, since):
             if only is not None:
                 page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
@@ -187,6 +188,9 @@ class Engine:
             loader.flush()
             if outcomes:
                 self.store.record_outcomes(run.id, step.name, step.source, outcomes)
+            done += len(page)
+            if self.options.progress is not None:
+                self.options.progress(step.name, done)
         if step.on_delete != "ignore" and run.kind == "delta":
             self._apply_deletions(run, step, since, loader)
 
