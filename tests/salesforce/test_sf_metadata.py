@@ -1,0 +1,137 @@
+"""Schema scaffolding: declarations → checklist, source-format package, and fields
+created through the Tooling API, then checked against a fresh describe."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sf_support import destination, org_at
+
+from crossmap.compiler.plan import Declaration
+from crossmap.schema import (
+    Boolean,
+    Date,
+    DateTime,
+    Decimal,
+    Enum,
+    FieldSchema,
+    Reference,
+    String,
+    Text,
+)
+from crossmap_salesforce.emulator import OrgHandle
+from crossmap_salesforce.metadata import MetadataError, checklist, field_metadata, write_package
+
+NS = {"md": "http://soap.sforce.com/2006/04/metadata"}
+
+DECLARATIONS = (
+    Declaration("Account", False, None, (
+        FieldSchema("Legacy_Id__c", String(40), external_id=True, unique=True, custom=True),
+        FieldSchema("Tier__c", Enum(("Gold", "Silver"), restricted=True), custom=True),
+    )),
+    Declaration("Widget__c", True, "Widget", (
+        FieldSchema("Code__c", String(20), external_id=True, custom=True, label="Code"),
+        FieldSchema("Weight__c", Decimal(10, 2), custom=True),
+        FieldSchema("Notes__c", Text(5000), custom=True),
+        FieldSchema("Contact_Email__c", String(format="email"), custom=True),
+        FieldSchema("Active__c", Boolean(), nullable=False, defaulted_on_create=True, custom=True),
+        FieldSchema("Made_On__c", Date(), custom=True),
+        FieldSchema("Shipped_At__c", DateTime(), custom=True),
+        FieldSchema("Colors__c", Enum(("Red", "Blue"), multi=True), custom=True),
+        FieldSchema("Account__c", Reference(("Account",)), custom=True),
+    )),
+)
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrgHandle]:
+    with org_at(tmp_path_factory.mktemp("sf-meta")) as handle:
+        yield handle
+
+
+def test_checklist_names_every_object_and_field() -> None:
+    lines = checklist(DECLARATIONS)
+    assert lines[0] == "[ ] Account.Legacy_Id__c: Text (length=40, externalId=True, unique=True)"
+    assert "[ ] Account.Tier__c: Picklist (values=Gold|Silver)" in lines
+    assert "[ ] create custom object Widget__c (Widget)" in lines
+    assert "[ ] Widget__c.Account__c: Lookup (referenceTo=Account)" in lines
+    assert len(lines) == 2 + 1 + 9
+
+
+def test_package_is_in_source_format(tmp_path: Path) -> None:
+    written = write_package(DECLARATIONS, tmp_path)
+    assert tmp_path / "package.xml" in written
+    package = ET.parse(tmp_path / "package.xml").getroot()
+    members = {t.findtext("md:name", namespaces=NS): [m.text for m in t.findall("md:members", NS)]
+               for t in package.findall("md:types", NS)}
+    assert members["CustomObject"] == ["Widget__c"]
+    assert "Account.Legacy_Id__c" in members["CustomField"] and len(members["CustomField"]) == 11
+    obj = ET.parse(tmp_path / "objects/Widget__c/Widget__c.object-meta.xml").getroot()
+    assert obj.findtext("md:label", namespaces=NS) == "Widget"
+    assert obj.findtext("md:nameField/md:type", namespaces=NS) == "Text"
+    pick = ET.parse(tmp_path / "objects/Account/fields/Tier__c.field-meta.xml").getroot()
+    assert pick.findtext("md:fullName", namespaces=NS) == "Tier__c"
+    assert pick.findtext("md:valueSet/md:restricted", namespaces=NS) == "true"
+    values = [v.text for v in pick.findall("md:valueSet/md:valueSetDefinition/md:value/md:fullName", NS)]
+    assert values == ["Gold", "Silver"]
+    ext = ET.parse(tmp_path / "objects/Account/fields/Legacy_Id__c.field-meta.xml").getroot()
+    assert ext.findtext("md:externalId", namespaces=NS) == "true"
+    assert ext.findtext("md:length", namespaces=NS) == "40"
+
+
+def test_apply_creates_what_is_missing_and_describe_agrees(org: OrgHandle, tmp_path: Path) -> None:
+    dest = destination(org)
+    assert "Widget__c" not in dest.describe().objects
+    report = dest.deploy_declarations(DECLARATIONS, folder=tmp_path / "pkg")
+    assert report.ok, report.problems
+    assert "Widget__c" in report.created and "Widget__c.Account__c" in report.created
+    assert len(report.created) == 12 and report.existing == ()
+    assert (tmp_path / "pkg" / "package.xml").is_file()
+    widget = dest.describe().objects["Widget__c"]
+    assert widget.fields["Code__c"].external_id
+    assert widget.fields["Weight__c"].type == Decimal(10, 2)
+    assert widget.fields["Colors__c"].type == Enum(("Red", "Blue"), restricted=True, multi=True)
+    assert widget.fields["Account__c"].type == Reference(("Account",))
+    # Running it again changes nothing and still checks clean.
+    again = dest.deploy_declarations(DECLARATIONS)
+    assert again.created == () and len(again.existing) == 12 and again.ok
+    # And the new object takes records at once.
+    account = dest.load("Account", "upsert", [("a", {"Legacy_Id__c": "L1", "Name": "Acme",
+                                                     "Tier__c": "Gold"})], external_id="Legacy_Id__c")[0]
+    made = dest.load("Widget__c", "upsert", [("w", {"Code__c": "W-1", "Name": "Widget 1",
+                                                    "Account__c": account.id, "Weight__c": 1.5})],
+                     external_id="Code__c")[0]
+    assert made.ok and made.created, made
+
+
+def test_a_field_the_org_got_wrong_is_reported(org: OrgHandle) -> None:
+    dest = destination(org)
+    org.sf.toolingexecute("sobjects/CustomField", method="POST", data={
+        "FullName": "Contact.Score__c", "Metadata": {"label": "Score", "type": "Text", "length": 10}})
+    org.sf.toolingexecute("sobjects/CustomField", method="POST", data={
+        "FullName": "Contact.Grade__c", "Metadata": {"label": "Grade", "type": "Picklist", "valueSet": {
+            "valueSetDefinition": {"value": [{"fullName": "A"}]}}}})
+    wrong = (Declaration("Contact", False, None, (
+        FieldSchema("Score__c", Decimal(5, 0), custom=True),
+        FieldSchema("Absent__c", Date(), custom=True),
+        FieldSchema("Grade__c", Enum(("A", "B")), custom=True),
+    )),)
+    report = dest.deploy_declarations(wrong, apply=False)
+    assert report.created == () and report.problems == ()
+    report = dest.deploy_declarations(wrong)
+    assert report.created == ("Contact.Absent__c",)
+    assert report.problems == ("Contact.Score__c: the org has type string, declared Number",
+                               "Contact.Grade__c: the org's picklist lacks B")
+    assert not report.ok
+
+
+def test_types_without_a_salesforce_field_are_refused() -> None:
+    with pytest.raises(MetadataError, match="custom field names end in __c"):
+        field_metadata(FieldSchema("Plain", String(10)))
+    with pytest.raises(MetadataError, match="exactly one object"):
+        field_metadata(FieldSchema("Who__c", Reference(("Contact", "Lead"))))
+    assert field_metadata(FieldSchema("Parent__c", Reference(("Account",)), nullable=False))["type"] == \
+        "MasterDetail"
