@@ -260,8 +260,9 @@ _state_option = click.option(
 )
 
 
-def _prepare(spec: Path) -> tuple[Plan, Any, Any]:
-    """Compile the spec and open its connectors, or exit with the reason."""
+def _prepare(spec: Path) -> tuple[Plan, Any, Any, list[Diagnostic]]:
+    """Compile the spec and open its connectors, or exit with the reason; the
+    compiler's warnings come along for the audit report."""
     try:
         parsed = load(spec)
         result = compile_offline(parsed)
@@ -278,7 +279,7 @@ def _prepare(spec: Path) -> tuple[Plan, Any, Any]:
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
-    return result.plan, opened_source, opened_target
+    return result.plan, opened_source, opened_target, result.diagnostics
 
 
 @contextmanager
@@ -305,7 +306,7 @@ def _closing(*connectors: Any) -> Iterator[None]:
 def run(spec: Path, state: Path | None, delta: bool, resume_run: int | None, retry_run: int | None,
         batch_size: int) -> None:
     """Run a migration: resolutions, then wave by wave, then the deferred pass."""
-    plan, source, destination = _prepare(spec)
+    plan, source, destination, findings = _prepare(spec)
     with (
         _closing(source, destination),
         StateStore.open(_state_path(spec, state)) as store,
@@ -322,7 +323,7 @@ def run(spec: Path, state: Path | None, delta: bool, resume_run: int | None, ret
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
-        click.echo(render_text(audit_report(plan, store, summary.run.id)))
+        click.echo(render_text(audit_report(plan, store, summary.run.id, findings)))
     sys.exit(EXIT_SPEC_ERRORS if summary.failed else EXIT_OK)
 
 
@@ -350,10 +351,10 @@ def status(spec: Path, state: Path | None) -> None:
               help="Also write the report as a self-contained HTML page here.")
 def report(spec: Path, run_id: int, state: Path | None, json_path: Path | None, html_path: Path | None) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
-    plan, source, destination = _prepare(spec)
+    plan, source, destination, findings = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
         try:
-            audit = audit_report(plan, store, run_id)
+            audit = audit_report(plan, store, run_id, findings)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
@@ -370,7 +371,7 @@ def report(spec: Path, run_id: int, state: Path | None, json_path: Path | None, 
 @_state_option
 def rollback(spec: Path, run_id: int, state: Path | None) -> None:
     """Undo a run: delete what it created, restore what it overwrote, verify."""
-    plan, source, destination = _prepare(spec)
+    plan, source, destination, _ = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
         try:
             summary = undo_run(plan, destination, store, run_id)

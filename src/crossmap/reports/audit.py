@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from attrs import asdict, frozen
 
 from crossmap.compiler import Plan
+from crossmap.errors import Diagnostic
 from crossmap.state import StateStore
 
 OUTCOMES = ("created", "updated", "deleted", "skipped", "failed", "held_back")
@@ -61,6 +63,17 @@ class ErrorLine:
 
 
 @frozen
+class Finding:
+    """A field-mapping validation result of the spec: a compiler warning the run went
+    ahead with."""
+
+    code: str
+    severity: str
+    where: str
+    message: str
+
+
+@frozen
 class AuditReport:
     """Everything ``crossmap report RUN`` shows."""
 
@@ -72,13 +85,17 @@ class AuditReport:
     ended_at: str | None
     steps: tuple[StepCounts, ...]
     errors: tuple[ErrorLine, ...]
+    validation: tuple[Finding, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
 
 
-def audit_report(plan: Plan, store: StateStore, run_id: int) -> AuditReport:
-    """Build the report of ``run_id`` from the state store."""
+def audit_report(
+    plan: Plan, store: StateStore, run_id: int, validation: Sequence[Diagnostic] = ()
+) -> AuditReport:
+    """Build the report of ``run_id`` from the state store; ``validation`` are the
+    compiler's findings on the spec (its warnings), reported with the run."""
     run = store.run(run_id)
     counts = store.outcome_counts(run_id)
     steps = []
@@ -102,6 +119,7 @@ def audit_report(plan: Plan, store: StateStore, run_id: int) -> AuditReport:
     return AuditReport(
         run.id, run.spec, run.kind, run.status, str(run.started_at), str(run.ended_at) if run.ended_at else None,
         tuple(steps), tuple(errors),
+        tuple(Finding(d.code, d.severity, str(d.span), d.message) for d in validation),
     )
 
 
@@ -127,6 +145,9 @@ def render_text(report: AuditReport) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for row in rows:
         lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    if report.validation:
+        lines += ["", "field-mapping validation:"]
+        lines += [f"  {f.where}: {f.severity}[{f.code}]: {f.message}" for f in report.validation]
     if report.errors:
         lines += ["", "errors, grouped by cause:"]
         for error in report.errors:
@@ -155,6 +176,10 @@ def render_html(report: AuditReport) -> str:
         f"<td>{e(x['hint'] or '')}</td></tr>"
         for x in data["errors"]
     )
+    findings = "".join(
+        f"<tr><td>{e(f['where'])}</td><td>{e(f['severity'])}[{e(f['code'])}]</td><td>{e(f['message'])}</td></tr>"
+        for f in data["validation"]
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>crossmap run {report.run_id}</title>
 <style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}
@@ -163,6 +188,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}th{{background:#f4
 <p>{e(report.spec)} &middot; {e(report.kind)} &middot; {e(report.started_at)} &ndash; {e(report.ended_at or '')}</p>
 <h2>Records per step</h2><table><tr><th>step</th><th>extracted</th><th>created</th><th>updated</th>
 <th>deleted</th><th>skipped</th><th>failed</th><th>held back</th></tr>{rows}</table>
+<h2>Field-mapping validation</h2><table><tr><th>where</th><th>code</th><th>message</th></tr>{findings}</table>
 <h2>Errors by cause</h2><table><tr><th>step</th><th>code</th><th>field</th><th>count</th><th>examples</th>
 <th>reason</th><th>hint</th></tr>{errors}</table></body></html>
 """
