@@ -137,3 +137,19 @@ def test_progress_off_a_terminal_is_logged(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.INFO, logger="crossmap.run"), run_progress(io.StringIO()) as progress:
         progress("jobs->Case", 500)
     assert "step=jobs->Case records=500" in caplog.text
+
+
+def test_rolling_back_a_delta_run_undoes_only_that_run(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    data = dataset()
+    engine(store, data, destination).run()
+    before_delta = {o: destination.records(o) for o in ("Account", "Case", "Comment")}
+    later = T0 + dt.timedelta(days=2)
+    data["customers"][1].update(name="Acme West", updated_at=later)
+    data["jobs"].append({"id": "j9", "customer_id": "c2", "title": "Fresh", "updated_at": later})
+    delta = engine(store, data, destination, now=later).run(delta=True)
+    assert by_ext(destination, "Account")["c2"]["Name"] == "Acme West"
+    assert "j9" in by_ext(destination, "Case")
+    undo = rollback(plan(), destination, store, delta.run.id)
+    assert undo.ok and undo.deleted == 1  # the overlap window re-read (and restores) the rest
+    assert {o: destination.records(o) for o in before_delta} == before_delta
