@@ -379,6 +379,8 @@ def rollback(spec: Path, run_id: int, state: Path | None) -> None:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
     click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}")
+    for record in summary.changed:
+        click.echo(f"  left alone, changed in the destination after the run: {record}", err=True)
     for line in (*summary.failures, *summary.mismatches):
         click.echo(f"  {line}", err=True)
     sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)

@@ -153,3 +153,15 @@ def test_rolling_back_a_delta_run_undoes_only_that_run(store: StateStore) -> Non
     undo = rollback(plan(), destination, store, delta.run.id)
     assert undo.ok and undo.deleted == 1  # the overlap window re-read (and restores) the rest
     assert {o: destination.records(o) for o in before_delta} == before_delta
+
+
+def test_rollback_leaves_records_changed_after_the_run_and_reports_them(store: StateStore) -> None:
+    destination = MemoryDestination(TARGET)
+    first = engine(store, dataset(), destination).run()
+    account = by_ext(destination, "Account")["c1"]
+    # Someone edits c1 in the destination after the run.
+    destination.load("Account", "update", [("edit", {"Id": account["Id"], "Name": "Edited by hand"})])
+    undo = rollback(plan(), destination, store, first.run.id)
+    assert undo.changed == (f"Account {account['Id']}",)
+    assert [r["Name"] for r in destination.records("Account")] == ["Edited by hand"]
+    assert destination.records("Case") == [] and destination.records("Comment") == []

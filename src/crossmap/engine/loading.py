@@ -9,6 +9,7 @@ from typing import Any
 from crossmap.codegen import Deferred
 from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
+from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.state import Outcome, StateStore
 
@@ -40,6 +41,7 @@ class StepLoader:
         self.batch_size = batch_size
         self._rows: list[tuple[str, dict[str, Any]]] = []
         self.deferred_keys = 0
+        self._target = destination.describe().find_object(step.target)
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row; writes a batch when enough are queued."""
@@ -98,7 +100,8 @@ class StepLoader:
         outcomes: list[Outcome] = []
         loaded: list[tuple[str, str, bool]] = []
         created: list[str] = []
-        for key, _ in rows:
+        written: list[tuple[str, str, str]] = []
+        for key, row in rows:
             result = by_ref.get(key)
             if result is None:
                 outcomes.append(Outcome(key, "failed", "NO_RESULT", None, None,
@@ -106,6 +109,8 @@ class StepLoader:
             elif result.ok and result.id is not None:
                 is_new = operation == "insert" or (operation == "upsert" and result.created)
                 loaded.append((key, result.id, is_new))
+                fields = sorted(f for f in row if f != "Id")
+                written.append((result.id, ",".join(fields), digest(self._target, row, fields)))
                 if is_new:
                     created.append(result.id)
                 outcomes.append(Outcome(key, "created" if is_new else "updated", None, None, None, None))
@@ -118,4 +123,6 @@ class StepLoader:
             self.lookups.learn(self.step.name, ((key, id) for key, id, _ in loaded))
         if created:
             self.store.record_created(self.run_id, self.step.target, created)
+        if written:
+            self.store.record_written(self.run_id, self.step.target, written)
         return outcomes

@@ -18,6 +18,7 @@ from attrs import frozen
 from crossmap import schema as s
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination
+from crossmap.engine.fingerprint import digest
 from crossmap.state import StateStore
 
 _GONE = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"}
@@ -32,6 +33,8 @@ class RollbackSummary:
     restored: int
     failures: tuple[str, ...]
     mismatches: tuple[str, ...]
+    changed: tuple[str, ...] = ()
+    """Records changed in the destination after the run: left as they are."""
 
     @property
     def ok(self) -> bool:
@@ -46,7 +49,15 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
     failures: list[str] = []
     deleted_ids: list[tuple[str, str]] = []
     deleted = restored = 0
+    changed: list[str] = []
     for target, ids in _batches(store.created(run_id), batch_size):
+        touched = _changed_since(destination, store, run_id, target, ids)
+        if touched:
+            changed += [f"{target} {id}" for id in touched]
+            store.mark_undone(run_id, target, touched)  # left alone, on purpose: reported
+            ids = [id for id in ids if id not in touched]
+            if not ids:
+                continue
         results = destination.load(target, "delete", [(id, {"Id": id}) for id in ids])
         done = [r.ref for r in results if r.ok or r.error_code in _GONE]
         failures += [f"{target} {r.ref}: {r.error_code} {r.error_message}" for r in results
@@ -57,6 +68,11 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
     images = [(target, id, _typed(destination, target, fields)) for target, id, fields in store.preimages(run_id)]
     for target, group in groupby(images, key=lambda image: image[0]):
         batch = [(id, {"Id": id, **fields}) for _, id, fields in group]
+        touched = _changed_since(destination, store, run_id, target, [id for id, _ in batch])
+        if touched:
+            changed += [f"{target} {id}" for id in touched]
+            store.mark_undone(run_id, target, touched)
+            batch = [(id, row) for id, row in batch if id not in touched]
         for start in range(0, len(batch), batch_size):
             chunk = batch[start : start + batch_size]
             results = destination.load(target, "update", chunk)
@@ -67,12 +83,31 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
             store.mark_undone(run_id, target, done)
             restored += sum(1 for r in results if r.ok)
     _forget(plan, store, {id for _, id in deleted_ids})
-    mismatches = _verify(destination, deleted_ids, images)
+    skipped = {entry.split(" ", 1)[1] for entry in changed}
+    mismatches = _verify(destination, deleted_ids, [i for i in images if i[1] not in skipped])
     status = "succeeded" if not failures and not mismatches else "failed"
     store.end_run(undo.id, status)
     if status == "succeeded":
         store.end_run(run_id, "rolled_back")
-    return RollbackSummary(run_id, deleted, restored, tuple(failures), tuple(mismatches))
+    return RollbackSummary(run_id, deleted, restored, tuple(failures), tuple(mismatches), tuple(changed))
+
+
+def _changed_since(destination: Destination, store: StateStore, run_id: int, target: str, ids: list[str]) -> set[str]:
+    """The ids whose fields no longer hold what the run wrote."""
+    written = store.written(run_id, target, ids)
+    if not written:
+        return set()
+    fields = sorted({f for entries in written.values() for names, _ in entries for f in names.split(",") if f})
+    obj = destination.describe().find_object(target)
+    current = {r["Id"]: r for r in destination.read(target, list(written), ["Id", *fields])}
+    changed = set()
+    for id, entries in written.items():
+        record = current.get(id)
+        if record is None:
+            continue  # gone already: nothing to protect
+        if any(digest(obj, record, [f for f in names.split(",") if f]) != value for names, value in entries):
+            changed.add(id)
+    return changed
 
 
 def _batches(items: Iterable[tuple[str, str]], size: int) -> Iterator[tuple[str, list[str]]]:

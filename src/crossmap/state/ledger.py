@@ -118,6 +118,34 @@ class Ledger:
                 return
             before = page[-1][0]
 
+    def record_written(self, run_id: int, target: str, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Keep ``(id, fields, digest)`` fingerprints of the values run ``run_id``
+        wrote; a later write of the same fields replaces the earlier one."""
+        target_id = self.db.name_id(target)
+        with self.db.transaction() as connection:
+            require_run(connection, run_id)
+            connection.executemany(
+                "INSERT OR REPLACE INTO ledger_written (run_id, target_id, destination_id, fields, digest)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ((run_id, target_id, id, fields, digest) for id, fields, digest in rows),
+            )
+
+    def written(self, run_id: int, target: str, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """id -> [(fields, digest)] the run wrote, for these ids of ``target``."""
+        target_id = self.db.existing_name_id(target)
+        found: dict[str, list[tuple[str, str]]] = {}
+        if target_id is None:
+            return found
+        with self.db.reading() as connection:
+            for chunk in chunks(ids):
+                for id, fields, digest in connection.execute(
+                    "SELECT destination_id, fields, digest FROM ledger_written WHERE run_id = ?"
+                    f" AND target_id = ? AND destination_id IN ({placeholders(len(chunk))})",
+                    (run_id, target_id, *chunk),
+                ):
+                    found.setdefault(id, []).append((fields, digest))
+        return found
+
     def mark_undone(self, run_id: int, target: str, ids: Iterable[str]) -> None:
         """Mark entries of run ``run_id`` for these ids as undone (both kinds)."""
         target_id = self.db.existing_name_id(target)

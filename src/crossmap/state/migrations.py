@@ -134,7 +134,23 @@ _V2 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+_V3 = Migration(
+    "fingerprints of what each run wrote, so a rollback can tell records changed since",
+    (
+        # One row per record and set of fields a run wrote (a deferred pass writes a
+        # second set); ``digest`` fingerprints the values written.
+        """CREATE TABLE ledger_written (
+            run_id INTEGER NOT NULL,
+            target_id INTEGER NOT NULL,
+            destination_id TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            PRIMARY KEY (run_id, target_id, destination_id, fields)
+        ) WITHOUT ROWID""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -170,6 +170,15 @@ class StateStore:
         """``(target, id, {field: old value})`` not yet undone, newest first, streamed."""
         return self._ledger.preimages(run_id)
 
+    def record_written(self, run_id: int, target: str, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Keep ``(id, fields, digest)`` fingerprints of what the run wrote (rollback
+        compares them with the destination to skip records changed since)."""
+        self._ledger.record_written(run_id, target, rows)
+
+    def written(self, run_id: int, target: str, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """id -> [(comma-separated fields, digest)] the run wrote, for these ids."""
+        return self._ledger.written(run_id, target, ids)
+
     def mark_undone(self, run_id: int, target: str, ids: Iterable[str]) -> None:
         """Mark the run's ledger entries for these ids of ``target`` as undone."""
         self._ledger.mark_undone(run_id, target, ids)

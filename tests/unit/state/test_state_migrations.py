@@ -108,7 +108,7 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path: Path) -> None:
             )
         }
         assert {"crosswalk_view", "outcomes_view", "ledger_view", "outcomes_problems"} <= views
-    assert version_of(path) == 2
+    assert version_of(path) == SCHEMA_VERSION
 
 
 def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:

@@ -1,0 +1,46 @@
+"""Fingerprints of the values a run wrote, compared at rollback to find records
+someone changed in the destination after the run (those are skipped and reported,
+not overwritten).
+
+Values are put in one canonical text form first, typed by the destination's schema,
+so a decimal written as ``1.50`` and read back as ``1.5``, or a datetime read back as
+Salesforce's ``2024-01-02T03:04:05.000+0000``, compare equal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crossmap import schema as s
+
+
+def canonical(field: s.FieldSchema | None, value: Any) -> str:
+    """One text form per value, whatever form the destination gives it back in."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and field is not None and not isinstance(field.type, s.String | s.Text | s.Enum | s.Id | s.Reference):
+        try:
+            value = s.parse_value(field.type, value)
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        try:
+            return format(Decimal(str(value)).normalize(), "f")
+        except InvalidOperation:
+            return str(value)
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def digest(obj: s.ObjectSchema | None, values: Mapping[str, Any], fields: list[str]) -> str:
+    """The fingerprint of ``values`` over ``fields``."""
+    text = "\x1f".join(f"{f}={canonical(obj.find_field(f) if obj else None, values.get(f))}" for f in fields)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
