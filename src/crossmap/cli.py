@@ -249,14 +249,19 @@ def spec_test(specs: tuple[Path, ...]) -> None:
 # ---- runs -------------------------------------------------------------------------------
 
 
-def _state_path(spec: Path, state: Path | None) -> Path:
-    """The state store: ``--state``, else ``.crossmap/state.db`` beside the spec."""
-    return state if state is not None else spec.resolve().parent / ".crossmap" / "state.db"
+def _state_path(spec: Path, state: str | None) -> Path:
+    """The state store: ``--state`` (a path or a ``sqlite:///path`` URL), else
+    ``.crossmap/state.db`` beside the spec."""
+    if state is None:
+        return spec.resolve().parent / ".crossmap" / "state.db"
+    if state.startswith("sqlite:///"):
+        return Path("/" + state.removeprefix("sqlite:///").lstrip("/"))
+    return Path(state)
 
 
 _state_option = click.option(
-    "--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="The state store (default: .crossmap/state.db beside the spec).",
+    "--state", type=str, default=None,
+    help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).",
 )
 
 
@@ -303,7 +308,7 @@ def _closing(*connectors: Any) -> Iterator[None]:
 @click.option("--retry-failed", "retry_run", type=int, default=None, metavar="RUN",
               help="Run again only what failed in RUN.")
 @click.option("--batch-size", type=int, default=500, show_default=True)
-def run(spec: Path, state: Path | None, delta: bool, resume_run: int | None, retry_run: int | None,
+def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retry_run: int | None,
         batch_size: int) -> None:
     """Run a migration: resolutions, then wave by wave, then the deferred pass."""
     plan, source, destination, findings = _prepare(spec)
@@ -330,7 +335,7 @@ def run(spec: Path, state: Path | None, delta: bool, resume_run: int | None, ret
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @_state_option
-def status(spec: Path, state: Path | None) -> None:
+def status(spec: Path, state: str | None) -> None:
     """List the runs of a spec, newest first."""
     with StateStore.open(_state_path(spec, state)) as store:
         for past in store.runs():
@@ -346,10 +351,10 @@ def status(spec: Path, state: Path | None) -> None:
 @click.argument("run_id", type=int)
 @_state_option
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the report as JSON here.")
+              help="Where to write the report as JSON (default: .crossmap/reports/run-N.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the report as a self-contained HTML page here.")
-def report(spec: Path, run_id: int, state: Path | None, json_path: Path | None, html_path: Path | None) -> None:
+              help="Where to write it as a self-contained HTML page (default: .crossmap/reports/run-N.html).")
+def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
     plan, source, destination, findings = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
@@ -359,17 +364,20 @@ def report(spec: Path, run_id: int, state: Path | None, json_path: Path | None, 
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
     click.echo(render_text(audit))
-    if json_path is not None:
-        json_path.write_text(audit.to_json(), encoding="utf-8")
-    if html_path is not None:
-        html_path.write_text(render_html(audit), encoding="utf-8")
+    folder = _state_path(spec, state).parent / "reports"
+    json_path = json_path or folder / f"run-{run_id}.json"
+    html_path = html_path or folder / f"run-{run_id}.html"
+    for path, text in ((json_path, audit.to_json()), (html_path, render_html(audit))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    click.echo(f"\nwritten: {json_path}, {html_path}")
 
 
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("run_id", type=int)
 @_state_option
-def rollback(spec: Path, run_id: int, state: Path | None) -> None:
+def rollback(spec: Path, run_id: int, state: str | None) -> None:
     """Undo a run: delete what it created, restore what it overwrote, verify."""
     plan, source, destination, _ = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:

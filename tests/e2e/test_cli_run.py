@@ -57,3 +57,14 @@ def test_unknown_run_is_a_clean_error(tmp_path: Path) -> None:
     spec = copy_example(tmp_path)
     code, out = run("rollback", str(spec), "42")
     assert code == 1 and out.startswith("error:") and "Traceback" not in out
+
+
+def test_state_url_and_default_report_files(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    url = f"sqlite:///{tmp_path / 'elsewhere' / 'state.db'}"
+    assert run("run", str(spec), "--state", url)[0] == 0
+    assert (tmp_path / "elsewhere" / "state.db").exists() and not (tmp_path / ".crossmap").exists()
+    code, out = run("report", str(spec), "1", "--state", url)
+    assert code == 0
+    assert (tmp_path / "elsewhere" / "reports" / "run-1.json").exists()
+    assert (tmp_path / "elsewhere" / "reports" / "run-1.html").exists()

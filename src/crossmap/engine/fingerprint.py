@@ -25,7 +25,7 @@ def canonical(field: s.FieldSchema | None, value: Any) -> str:
         try:
             value = s.parse_value(field.type, value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):

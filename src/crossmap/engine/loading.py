@@ -109,14 +109,14 @@ class StepLoader:
             elif result.ok and result.id is not None:
                 is_new = operation == "insert" or (operation == "upsert" and result.created)
                 loaded.append((key, result.id, is_new))
-                fields = sorted(f for f in row if f != "Id")
-                written.append((result.id, ",".join(fields), digest(self._target, row, fields)))
+                names = sorted(f for f in row if f != "Id")
+                written.append((result.id, ",".join(names), digest(self._target, row, names)))
                 if is_new:
                     created.append(result.id)
                 outcomes.append(Outcome(key, "created" if is_new else "updated", None, None, None, None))
             else:
-                fields = ",".join(result.error_fields) or None
-                outcomes.append(Outcome(key, "failed", result.error_code or "ERROR", fields, None,
+                failed_fields = ",".join(result.error_fields) or None
+                outcomes.append(Outcome(key, "failed", result.error_code or "ERROR", failed_fields, None,
                                         result.error_message or "the destination refused the record"))
         if loaded:
             self.store.put_ids(self.run_id, self.step.name, self.step.target, loaded)

@@ -27,6 +27,8 @@ class RunOptions:
     overlap: dt.timedelta = dt.timedelta(hours=48)
     sample: int | None = None
     now: Callable[[], dt.datetime] = _utc_now
+    prefetch: int = 2
+    """Pages extracted ahead of loading, in a background thread (0: none)."""
     progress: Callable[[str, int], None] | None = None
     """Called with (step, records done so far) after each page; the CLI draws
     progress bars with it on a terminal and logs otherwise."""

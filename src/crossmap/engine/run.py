@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+from queue import Full, Queue
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -156,6 +158,11 @@ class Engine:
         return sorted({s.source for s in self.plan.steps})
 
     def _pages(self, obj: str, since: dt.datetime | None) -> Iterator[list[dict[str, Any]]]:
+        """The pages of ``obj``, extracted ahead in a background thread (at most
+        ``prefetch`` pages waiting), so extraction and loading overlap."""
+        return prefetched(self._extract(obj, since), self.options.prefetch)
+
+    def _extract(self, obj: str, since: dt.datetime | None) -> Iterator[list[dict[str, Any]]]:
         limit = self.options.sample
         seen = 0
         for page in self.source.extract(obj, since=since):
@@ -334,3 +341,46 @@ def _key_prefix_matches(key: object, only: set[str], step: Step) -> bool:
     if not step.path:
         return text in only
     return any(k.startswith(text) for k in only)
+
+
+_DONE = object()
+
+
+def prefetched(pages: Iterator[list[dict[str, Any]]], depth: int) -> Iterator[list[dict[str, Any]]]:
+    """``pages`` produced by a worker thread, at most ``depth`` ahead of the consumer
+    (memory stays bounded); an exception in the worker is raised in the consumer."""
+    if depth <= 0:
+        yield from pages
+        return
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        queue.put(page, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="crossmap-extract", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
