@@ -265,7 +265,7 @@ _state_option = click.option(
 )
 
 
-def _prepare(spec: Path) -> tuple[Plan, Any, Any, list[Diagnostic]]:
+def _prepare(spec: Path, *, source_too: bool = True) -> tuple[Plan, Any, Any, list[Diagnostic]]:
     """Compile the spec and open its connectors, or exit with the reason; the
     compiler's warnings come along for the audit report."""
     try:
@@ -276,7 +276,7 @@ def _prepare(spec: Path) -> tuple[Plan, Any, Any, list[Diagnostic]]:
         source = parsed.connector("source")
         target = parsed.connector("target")
         assert source is not None and target is not None
-        opened_source = open_connector("source", source.name, _options(source))
+        opened_source = open_connector("source", source.name, _options(source)) if source_too else None
         opened_target = open_connector("target", target.name, _options(target))
     except SpecError as error:
         click.echo(error.render() + "\n", err=True)
@@ -392,3 +392,37 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
     for line in (*summary.failures, *summary.mismatches):
         click.echo(f"  {line}", err=True)
     sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write a deployable metadata package here.")
+@click.option("--apply", "apply_", is_flag=True, help="Create the missing objects and fields in the destination.")
+def scaffold(spec: Path, out: Path | None, apply_: bool) -> None:
+    """What the destination must have before any record moves: the field-creation
+    checklist, a metadata package (--out), or the objects and fields created (--apply)."""
+    plan, source, destination, _ = _prepare(spec, source_too=False)
+    with _closing(source, destination):
+        click.echo("the destination must have:")
+        for decl in plan.declarations:
+            kind = "new object" if decl.new else "fields on"
+            click.echo(f"  {kind} {decl.object}: {', '.join(f.name for f in decl.fields)}")
+        deploy = getattr(destination, "deploy_declarations", None)
+        if out is None and not apply_:
+            return
+        if deploy is None:
+            click.echo(f"error: the '{plan.target.name}' connector cannot write metadata", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+        try:
+            report = deploy(plan.declarations, folder=out, apply=apply_)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+    if out is not None:
+        click.echo(f"metadata package written to {out}")
+    if apply_:
+        click.echo(f"created {len(report.created)}, already there {len(report.existing)}")
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(EXIT_SPEC_ERRORS if report.problems else EXIT_OK)
