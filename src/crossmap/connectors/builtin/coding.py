@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import decimal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -164,4 +164,23 @@ def watermark_of(value: object) -> datetime | None:
 def aware(moment: datetime) -> datetime:
     """``moment`` with UTC assumed when it has no offset."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def paged(
+    records: Iterable[dict[str, Any]], since: datetime | None, watermark_field: str, page_size: int
+) -> Iterator[list[dict[str, Any]]]:
+    """``records`` in pages of ``page_size``; with ``since``, only those whose
+    watermark is at or after it (or that have none)."""
+    page: list[dict[str, Any]] = []
+    for record in records:
+        if since is not None:
+            stamp = watermark_of(record.get(watermark_field))
+            if stamp is not None and stamp < since:
+                continue
+        page.append(record)
+        if len(page) >= page_size:
+            yield page
+            page = []
+    if page:
+        yield page
 

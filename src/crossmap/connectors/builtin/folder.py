@@ -22,6 +22,7 @@ from crossmap.connectors.builtin.coding import (
     aware,
     blob_of,
     key_text,
+    paged,
     watermark_of,
 )
 from crossmap.connectors.builtin.inference import infer_object
@@ -176,19 +177,8 @@ class FolderSource(ABC):
         return self._pages(object, None if since is None else aware(since))
 
     def _pages(self, object: str, since: datetime | None) -> Iterator[Page]:
-        page: Page = []
-        mark = self.watermark_field
-        for _, record in self._records(object, self._object_schema(object)):
-            if since is not None:
-                stamp = watermark_of(record.get(mark))
-                if stamp is not None and stamp < since:
-                    continue
-            page.append(record)
-            if len(page) >= self.page_size:
-                yield page
-                page = []
-        if page:
-            yield page
+        records = (record for _, record in self._records(object, self._object_schema(object)))
+        return paged(records, since, self.watermark_field, self.page_size)
 
     def tombstones(self, object: str, *, since: datetime | None = None) -> Iterator[Tombstone]:
         """Deletions listed in ``<object>.deleted<suffix>`` (fields ``key``,

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from crossmap.connectors.builtin.coding import aware, blob_of, key_text, watermark_of
+from crossmap.connectors.builtin.coding import aware, blob_of, key_text, paged
 from crossmap.connectors.builtin.inference import infer_object
 from crossmap.connectors.builtin.loading import FailHook, Table, load_rows, read_rows
 from crossmap.connectors.protocols import Blob, LoadResult, Operation, Page, Record, Tombstone
@@ -83,19 +83,9 @@ class MemorySource:
         return self._pages(records, None if since is None else aware(since))
 
     def _pages(self, records: Sequence[Mapping[str, Any]], since: datetime | None) -> Iterator[Page]:
-        page: Page = []
-        for record in records:
-            if since is not None:
-                stamp = watermark_of(record.get(self.watermark_field))
-                if stamp is not None and stamp < since:
-                    continue
-            # Deep copies: a consumer that edits a record must not edit the source.
-            page.append(copy.deepcopy(dict(record)))
-            if len(page) >= self.page_size:
-                yield page
-                page = []
-        if page:
-            yield page
+        # Deep copies: a consumer that edits a record must not edit the source.
+        copies = (copy.deepcopy(dict(record)) for record in records)
+        return paged(copies, since, self.watermark_field, self.page_size)
 
     def tombstones(self, object: str, *, since: datetime | None = None) -> Iterator[Tombstone]:
         """The tombstones given for ``object``, at or after ``since``."""
