@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The project's two entry points, needing nothing but Python 3.11+.
 
-    python3 tasks.py demo    set up .venv and run the end-to-end demo
+    python3 tasks.py demo    set up .venv and run the end-to-end demo (the flagship
+                             migration on a local Q Dispatch and a local Salesforce org)
     python3 tasks.py test    set up .venv and run the whole test suite
 
 Setup is a virtual environment in ``.venv`` with the project installed in editable
@@ -45,8 +46,8 @@ def main(argv: list[str]) -> int:
     setup()
     command, rest = argv[0], argv[1:]
     if command == "demo":
-        # Until the end-to-end demo lands, the main job checks the flagship spec.
-        args = [str(BIN / "crossmap"), "check", "specs/qdispatch_to_salesforce.xmap", *rest]
+        # The flagship migration end to end on the two embedded local systems.
+        args = [str(BIN / "crossmap"), "demo", *rest]
     else:
         args = [str(BIN / "python"), "-m", "pytest", *rest]
     return subprocess.run(args, cwd=ROOT).returncode

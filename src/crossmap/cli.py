@@ -426,3 +426,25 @@ def scaffold(spec: Path, out: Path | None, apply_: bool) -> None:
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(EXIT_SPEC_ERRORS if report.problems else EXIT_OK)
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A new or empty folder for the demo (default: a fresh temporary folder, kept).")
+@click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Size of the simulated Q Dispatch tenant (1 is about 530 records).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated data.")
+@click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The flagship spec (default: specs/qdispatch_to_salesforce.xmap of the checkout).")
+def demo(folder: Path | None, scale: int, seed: int, spec: Path | None) -> None:
+    """Migrate a simulated Q Dispatch tenant into a local Salesforce org: full run,
+    delta, rollback of the delta, verified. Starts and stops both systems itself."""
+    from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo
+
+    options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC)
+    try:
+        result = run_demo(options, say=click.echo)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    sys.exit(EXIT_OK if result.restored else EXIT_SPEC_ERRORS)

@@ -153,6 +153,22 @@ class QDispatchSource:
                 self._definitions = list(self.api.get_json("/v1/custom_property_definitions")["data"])
             return self._definitions
 
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> QDispatchSource:
+        """The source a spec's ``source qdispatch { profile = "..." }`` names: the
+        profile (in ``crossmap.toml`` beside the spec) gives ``base_url``,
+        ``client_id``, ``ca_file`` and the variable holding the client secret
+        (``client_secret_env``)."""
+        from crossmap.connectors.profiles import resolve_profile
+
+        plain = {k: v for k, v in options.items() if k not in ("profile", "spec_dir")}
+        profile = resolve_profile(str(options.get("profile", "qdispatch")), options.get("spec_dir"), overrides=plain)
+        return cls(
+            str(profile.get("base_url")),
+            Credentials(str(profile.get("client_id")), profile.secret("client_secret")),
+            profile.path("ca_file") if profile.get("ca_file") else None,
+        )
+
     @staticmethod
     def static_schema() -> Schema:
         """The schema without connecting (for ``crossmap check``): standard objects plus

@@ -66,7 +66,9 @@ class StepLoader:
         the load that created or updated it."""
         step = self.step
         known = self.store.ids(step.name, (key for key, _ in rows))
-        updates = [(key, {**row, "Id": known[key]}) for key, row in rows if key in known]
+        # An update may not carry fields the destination only lets you set on
+        # create (a master-detail parent, a comment's ParentId).
+        updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         fresh = [] if update_only else [(key, row) for key, row in rows if key not in known]
         outcomes: list[Outcome] = []
         if updates:
@@ -80,6 +82,12 @@ class StepLoader:
         if update_only:
             outcomes = [o for o in outcomes if o.outcome == "failed"]
         self.store.record_outcomes(self.run_id, step.name, step.source, outcomes)
+
+    def _updateable(self, row: dict[str, Any]) -> dict[str, Any]:
+        target = self._target
+        if target is None:
+            return row
+        return {f: v for f, v in row.items() if (field := target.find_field(f)) is None or field.updateable}
 
     def _keep_preimages(self, updates: list[tuple[str, dict[str, Any]]]) -> None:
         fields = sorted({f for _, row in updates for f in row if f != "Id"})

@@ -156,6 +156,8 @@ def _typed(destination: Destination, target: str, fields: dict[str, Any]) -> dic
     typed = {}
     for name, value in fields.items():
         field = obj.find_field(name)
+        if field is not None and not field.updateable:
+            continue  # cannot be written back (and the run could not have changed it)
         if isinstance(value, str) and field is not None and not isinstance(field.type, s.String | s.Text | s.Enum):
             try:
                 value = s.parse_value(field.type, value)

@@ -257,6 +257,7 @@ class Engine:
                                             f"no {resolution.target} matches; its records go to the fallback"))
                 else:
                     matched.append((key, found, False))
+                    outcomes.append(Outcome(key, "matched", None, None, None, None))
             if matched:
                 self.store.put_ids(run.id, name, resolution.target, matched)
                 self.lookups.learn(name, ((k, i) for k, i, _ in matched))

@@ -15,7 +15,7 @@ from crossmap.compiler import Plan
 from crossmap.errors import Diagnostic
 from crossmap.state import StateStore
 
-OUTCOMES = ("created", "updated", "deleted", "skipped", "failed", "held_back")
+OUTCOMES = ("created", "updated", "matched", "deleted", "skipped", "failed", "held_back")
 
 # Destination and transform error codes → what to do. {field}, {line}, {step} are filled in.
 HINTS: dict[str, str] = {
@@ -43,6 +43,7 @@ class StepCounts:
     extracted: int
     created: int
     updated: int
+    matched: int
     deleted: int
     skipped: int
     failed: int
@@ -137,9 +138,10 @@ def render_text(report: AuditReport) -> str:
     """The report for a terminal."""
     lines = [f"run {report.run_id} ({report.kind}) of {report.spec}: {report.status}",
              f"started {report.started_at}, ended {report.ended_at or '-'}", ""]
-    header = ("step", "extracted", "created", "updated", "deleted", "skipped", "failed", "held back")
+    header = ("step", "extracted", "created", "updated", "matched", "deleted", "skipped", "failed", "held back")
     rows = [header] + [
-        (s.step, *(str(v) for v in (s.extracted, s.created, s.updated, s.deleted, s.skipped, s.failed, s.held_back)))
+        (s.step, *(str(v) for v in (s.extracted, s.created, s.updated, s.matched, s.deleted, s.skipped, s.failed,
+                                    s.held_back)))
         for s in report.steps
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -165,8 +167,8 @@ def render_html(report: AuditReport) -> str:
     data: dict[str, Any] = asdict(report)
     rows = "".join(
         "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
-            s["step"], s["extracted"], s["created"], s["updated"], s["deleted"], s["skipped"], s["failed"],
-            s["held_back"],
+            s["step"], s["extracted"], s["created"], s["updated"], s["matched"], s["deleted"], s["skipped"],
+            s["failed"], s["held_back"],
         )) + "</tr>"
         for s in data["steps"]
     )
@@ -186,7 +188,7 @@ def render_html(report: AuditReport) -> str:
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}th{{background:#f4f4f4}}</style></head>
 <body><h1>Run {report.run_id}: {e(report.status)}</h1>
 <p>{e(report.spec)} &middot; {e(report.kind)} &middot; {e(report.started_at)} &ndash; {e(report.ended_at or '')}</p>
-<h2>Records per step</h2><table><tr><th>step</th><th>extracted</th><th>created</th><th>updated</th>
+<h2>Records per step</h2><table><tr><th>step</th><th>extracted</th><th>created</th><th>updated</th><th>matched</th>
 <th>deleted</th><th>skipped</th><th>failed</th><th>held back</th></tr>{rows}</table>
 <h2>Field-mapping validation</h2><table><tr><th>where</th><th>code</th><th>message</th></tr>{findings}</table>
 <h2>Errors by cause</h2><table><tr><th>step</th><th>code</th><th>field</th><th>count</th><th>examples</th>

@@ -17,7 +17,8 @@ from attrs.validators import in_, instance_of, optional
 from crossmap.state.database import PAGE, Database, placeholders
 from crossmap.state.runs import require_run
 
-OUTCOMES = ("created", "updated", "skipped", "failed", "held_back", "deleted")
+OUTCOMES = ("created", "updated", "matched", "skipped", "failed", "held_back", "deleted")
+"""How a source record can end; ``matched``: a resolve block found its destination record."""
 # The outcomes the partial index ``outcomes_problems`` covers. Queries must repeat
 # its WHERE term literally for SQLite to use it.
 PROBLEMS = ("failed", "held_back")

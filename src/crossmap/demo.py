@@ -1,0 +1,470 @@
+"""``crossmap demo``: the flagship migration, Q Dispatch → Salesforce, end to end on
+local systems.
+
+In one folder it starts the Q Dispatch simulator (seeded) and a local Salesforce org
+(the emulator) on 127.0.0.1, seeds the org with the Users the technicians should
+match (plus the fallback user), writes a ``crossmap.toml`` whose secrets come from
+environment variables set in this process only, deploys the spec's declarations,
+compiles the flagship spec against the live schemas, runs it, changes a few records
+in Q Dispatch, runs a delta, rolls the delta back and checks that the org is back to
+its pre-delta state. Both servers stop when it ends.
+
+Library code never prints: narration goes to the ``say`` callback (the CLI passes
+``click.echo``), and everything the demo found is returned as a :class:`DemoResult`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from crossmap.compiler import CompileResult, Plan, compile_spec
+from crossmap.connectors.profiles import PROFILE_FILE
+from crossmap.connectors.protocols import Blob, Page, Tombstone
+from crossmap.engine import Engine, RollbackSummary, RunOptions, RunSummary, rollback
+from crossmap.errors import CrossmapError, SpecError
+from crossmap.functions import registry
+from crossmap.reports import AuditReport, audit_report, render_html, render_text
+from crossmap.schema import Blob as BlobType
+from crossmap.schema import Schema
+from crossmap.state import StateStore
+from crossmap.syntax import ast, load
+from crossmap_qdispatch.connector import QDispatchSource
+from crossmap_qdispatch.generator import salesforce_user_emails
+from crossmap_qdispatch.simulator import Simulator
+from crossmap_qdispatch.simulator.store import Store
+from crossmap_salesforce.connector import SalesforceDestination
+from crossmap_salesforce.emulator import OrgHandle, running_org
+from crossmap_salesforce.standard_objects import standard_schema
+
+__all__ = ["FALLBACK_USER", "FLAGSHIP_SPEC", "BlobFilledSource", "DemoError", "DemoOptions",
+           "DemoResult", "Snapshot", "differences", "new_folder", "run_demo", "snapshot"]
+
+FLAGSHIP_SPEC = Path(__file__).resolve().parents[2] / "specs" / "qdispatch_to_salesforce.xmap"
+"""The flagship spec in a source checkout (``--spec`` points elsewhere)."""
+
+FALLBACK_USER = "dispatch.manager@example.com"
+"""The user the spec's ``resolve technicians`` block falls back to."""
+
+# The variables the demo's crossmap.toml names; set in this process only, never printed.
+_ENV = {
+    "qd_secret": "CROSSMAP_DEMO_QDISPATCH_SECRET",
+    "sf_username": "CROSSMAP_DEMO_SF_USERNAME",
+    "sf_password": "CROSSMAP_DEMO_SF_PASSWORD",
+    "sf_token": "CROSSMAP_DEMO_SF_TOKEN",
+}
+
+Say = Callable[[str], None]
+Snapshot = Mapping[str, Mapping[str, Mapping[str, Any]]]
+"""Destination records the spec writes: object → Id → mapped field → value."""
+
+
+class DemoError(CrossmapError):
+    """The demo cannot run (a folder in use, a spec that does not compile...)."""
+
+
+@frozen
+class DemoOptions:
+    """Where and how big: ``folder`` must be empty or new; ``scale`` and ``seed``
+    shape the simulated Q Dispatch tenant (scale 1 is about 530 records)."""
+
+    folder: Path
+    scale: int = 1
+    seed: int = 1
+    spec: Path = FLAGSHIP_SPEC
+    batch_size: int = 200
+
+
+@frozen
+class DemoResult:
+    """Everything the demo did and found."""
+
+    folder: Path
+    plan: Plan
+    full: RunSummary
+    delta: RunSummary
+    undo: RollbackSummary
+    reports: tuple[AuditReport, AuditReport]
+    matched_technicians: Mapping[str, str]
+    """Technician id → the Salesforce User Id it matched by email."""
+    unmatched_technicians: tuple[str, ...]
+    fallback_user_id: str
+    orphans: Mapping[tuple[str, str], str | None]
+    """Parents missing from Q Dispatch that records of the full run point at:
+    (object, id) → the id it was merged into, or ``None`` when it was deleted."""
+    mutations: tuple[str, ...]
+    """What was changed in Q Dispatch before the delta run, one line each."""
+    before_delta: Snapshot
+    after_delta: Snapshot
+    after_rollback: Snapshot
+
+    @property
+    def restored(self) -> bool:
+        """Is the org, after rolling the delta back, as it was before the delta?"""
+        return self.after_rollback == self.before_delta
+
+
+class BlobFilledSource:
+    """A source whose blob fields (``Blob`` in its schema) carry their bytes.
+
+    The engine passes record values through as they are, and a source yields no
+    bytes for a blob field: they come from ``open_blob``, streamed. Until the engine
+    streams blobs itself, this wrapper reads each blob when its record is extracted,
+    so a page holds at most one page of files in memory.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def schema(self) -> Schema:
+        """The wrapped source's schema."""
+        return self.inner.schema()  # type: ignore[no-any-return]
+
+    def extract(self, object: str, *, since: datetime | None = None) -> Iterator[Page]:
+        """The wrapped source's pages, blob fields filled in."""
+        found = self.schema().find_object(object)
+        blobs = [] if found is None else [f.name for f in found.fields.values() if isinstance(f.type, BlobType)]
+        key = (found.key if found is not None else None) or "id"
+        for page in self.inner.extract(object, since=since):
+            if blobs:
+                page = [{**record, **{f: b"".join(self.inner.open_blob(object, str(record[key]), f))
+                                      for f in blobs}} for record in page]
+            yield page
+
+    def tombstones(self, object: str, *, since: datetime | None = None) -> Iterator[Tombstone]:
+        """The wrapped source's tombstones."""
+        return self.inner.tombstones(object, since=since)  # type: ignore[no-any-return]
+
+    def open_blob(self, object: str, key: str, field: str) -> Blob:
+        """The wrapped source's blob stream."""
+        return self.inner.open_blob(object, key, field)  # type: ignore[no-any-return]
+
+
+# ---- the story -----------------------------------------------------------------------
+
+
+def run_demo(options: DemoOptions, say: Say = lambda _line: None) -> DemoResult:
+    """Run the whole demo in ``options.folder``; narrate through ``say``."""
+    folder = options.folder.resolve()
+    if folder.exists() and any(folder.iterdir()):
+        raise DemoError(f"{folder} is not empty: the demo needs a new or empty folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    spec_path = _copy_spec(options.spec, folder)
+    with ExitStack() as stack:
+        say(f"demo folder: {folder}")
+        sim = stack.enter_context(Simulator(seed=options.seed, scale=options.scale))
+        say(f"Q Dispatch simulator: {sim.base_url} (seed {options.seed}, scale {options.scale})")
+        org = stack.enter_context(running_org(folder / "org"))
+        say(f"Salesforce org (local emulator): {org.instance_url}, data in {folder / 'org'}")
+        stack.enter_context(_environment({
+            _ENV["qd_secret"]: sim.client_secret, _ENV["sf_username"]: org.username,
+            _ENV["sf_password"]: org.password, _ENV["sf_token"]: "",
+        }))
+        _write_profiles(folder, sim, org)
+        say(f"wrote {folder / PROFILE_FILE}: profiles 'qdispatch' and 'salesforce', secrets from "
+            "environment variables set in this process")
+        emails = _seed_users(org, options.seed, options.scale)
+        say(f"created {len(emails) - 1} Users for the technicians with a company email (the others "
+            f"have none) and the fallback user {FALLBACK_USER}")
+        spec = load(spec_path)
+        source = BlobFilledSource(stack.enter_context(_open_source(folder)))
+        say("attachments: each file's bytes are streamed from Q Dispatch's content endpoint "
+            "(open_blob) as its record is extracted")
+        destination = stack.enter_context(SalesforceDestination.from_options(
+            {"profile": "salesforce", "spec_dir": str(folder)}))
+        offline = _compiled(compile_spec(spec, source_schema=source.schema(),
+                                         target_schema=standard_schema(), functions=registry()))
+        deployed = destination.deploy_declarations(offline.declarations, folder=folder / "metadata")
+        if not deployed.ok:
+            raise DemoError("deploying the spec's declarations left problems: " + "; ".join(deployed.problems))
+        say(f"deployed the spec's declarations: {len(deployed.created)} objects and fields created "
+            f"(package in {folder / 'metadata'})")
+        compiled = compile_spec(spec, source_schema=source.schema(), target_schema=destination.describe(),
+                                functions=registry())
+        plan = _compiled(compiled)
+        say(f"compiled {spec_path.name} against the live schemas: {len(plan.steps)} steps in "
+            f"{len(plan.waves)} waves, {len(compiled.diagnostics)} warnings")
+        result = _migrate(options, folder, sim, source, destination, plan, compiled, say)
+    say(f"\nboth servers stopped; reports, state and the org's data are in {folder}")
+    return result
+
+
+def _migrate(options: DemoOptions, folder: Path, sim: Simulator, source: BlobFilledSource,
+             destination: SalesforceDestination, plan: Plan, compiled: CompileResult, say: Say) -> DemoResult:
+    """Full run, changes in Q Dispatch, delta run, rollback of the delta, verification."""
+    run_options = RunOptions(batch_size=options.batch_size)
+    with StateStore.open(folder / ".crossmap" / "state.db") as store:
+        say("\n== full run ==")
+        full = Engine(plan, source, destination, store, run_options).run()
+        full_report = _report(plan, store, full, compiled, folder, say)
+        matched, unmatched = _resolution(plan, store, full)
+        fallback = _fallback_id(destination)
+        say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
+            f"({', '.join(unmatched) or 'none'}): their work is owned by {FALLBACK_USER}")
+        orphans = _orphans(source, store, full)
+        if orphans:
+            say("findings: records whose parent Q Dispatch no longer has (they fail, with their "
+                "children held back):")
+            for (obj, key), (merged, count) in sorted(orphans.items()):
+                fate = f"merged into {merged}: these should follow the merge" if merged else "deleted"
+                say(f"  {obj} {key}: {fate} ({count} records point at it)")
+
+        before = snapshot(plan, destination)
+        say("\n== changes in Q Dispatch ==")
+        mutations = _mutate(sim.store, store)
+        for line in mutations:
+            say(f"  {line}")
+
+        say("\n== delta run ==")
+        delta = Engine(plan, source, destination, store, run_options).run(delta=True)
+        delta_report = _report(plan, store, delta, compiled, folder, say)
+        after = snapshot(plan, destination)
+
+        say(f"\n== rollback of the delta run (run {delta.run.id}) ==")
+        undo = rollback(plan, destination, store, delta.run.id)
+        say(f"deleted {undo.deleted}, restored {undo.restored}; verification "
+            f"{'passed' if undo.ok else 'found problems'}")
+        for line in (*undo.failures, *undo.mismatches):
+            say(f"  {line}")
+        for record in undo.changed:
+            say(f"  left alone, changed in the org after the run: {record}")
+        restored = snapshot(plan, destination)
+        if restored == before:
+            say(f"the org is back to its pre-delta state ({_size(before)} records compared)")
+        else:
+            say("the org is NOT back to its pre-delta state:")
+            for line in differences(before, restored):
+                say(f"  {line}")
+    return DemoResult(folder, plan, full, delta, undo, (full_report, delta_report), matched,
+                      unmatched, fallback, {k: m for k, (m, _) in orphans.items()}, tuple(mutations),
+                      before, after, restored)
+
+
+def _report(plan: Plan, store: StateStore, summary: RunSummary, compiled: CompileResult, folder: Path,
+            say: Say) -> AuditReport:
+    """Print the run's audit report and write it as JSON and HTML."""
+    report = audit_report(plan, store, summary.run.id, compiled.diagnostics)
+    say(render_text(report))
+    reports = folder / ".crossmap" / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"run-{summary.run.id}.json").write_text(report.to_json(), encoding="utf-8")
+    (reports / f"run-{summary.run.id}.html").write_text(render_html(report), encoding="utf-8")
+    say(f"written: {reports / f'run-{summary.run.id}.json'}, {reports / f'run-{summary.run.id}.html'}")
+    return report
+
+
+# ---- setting the stage ------------------------------------------------------------------
+
+
+def _copy_spec(spec: Path, folder: Path) -> Path:
+    """Copy the spec and the files it includes into the folder, so the profile file
+    sits beside it as ``crossmap run`` expects."""
+    if not spec.is_file():
+        raise DemoError(f"the flagship spec is not at {spec}; pass its path")
+    target = folder / spec.name
+    shutil.copy(spec, target)
+    for include in load(spec).of_type(ast.Include):
+        relative = Path(include.path)
+        if relative.is_absolute() or ".." in relative.parts:
+            continue
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(spec.parent / relative, folder / relative)
+    return target
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the demo's lifetime, then put back what was there."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
+def _write_profiles(folder: Path, sim: Simulator, org: OrgHandle) -> None:
+    """``crossmap.toml`` for the two local systems. Paths are relative to the file, and
+    only variable names go in: profile files get committed."""
+    # The simulator's CA lives in a temporary folder of its own; keep a copy beside
+    # the profile so the file stands alone.
+    shutil.copy(sim.ca_file, folder / "qdispatch-ca.pem")
+    org_ca = Path(org.ca_file).resolve()
+    org_ca_text = org_ca.relative_to(folder) if org_ca.is_relative_to(folder) else org_ca
+    (folder / PROFILE_FILE).write_text(
+        "# Written by `crossmap demo`: the two local systems it started.\n"
+        "[profiles.qdispatch]\n"
+        f'base_url = "{sim.base_url}"\n'
+        'ca_file = "qdispatch-ca.pem"\n'
+        f'client_id = "{sim.client_id}"\n'
+        f'client_secret_env = "{_ENV["qd_secret"]}"\n\n'
+        "[profiles.salesforce]\n"
+        'auth = "password"\n'
+        f'login_url = "{org.instance_url}"\n'
+        f'ca_file = "{org_ca_text}"\n'
+        f'username_env = "{_ENV["sf_username"]}"\n'
+        f'password_env = "{_ENV["sf_password"]}"\n'
+        f'security_token_env = "{_ENV["sf_token"]}"\n',
+        encoding="utf-8",
+    )
+
+
+def _open_source(folder: Path) -> QDispatchSource:
+    """The Q Dispatch source from the 'qdispatch' profile, as `crossmap run` opens it."""
+    return QDispatchSource.from_options({"profile": "qdispatch", "spec_dir": str(folder)})
+
+
+def _seed_users(org: OrgHandle, seed: int, scale: int) -> list[str]:
+    """Create a User for every technician email at the company's domain (the others
+    stay unmatched) and the fallback user; returns the emails."""
+    profiles = org.sf.query("SELECT Id FROM Profile WHERE Name = 'Standard User'")["records"]
+    if not profiles:
+        raise DemoError("the org has no 'Standard User' profile")
+    emails = sorted(set(salesforce_user_emails(seed, scale))) + [FALLBACK_USER]
+    users = []
+    for number, email in enumerate(emails, 1):
+        local = email.split("@")[0]
+        users.append({
+            "attributes": {"type": "User"}, "Username": email, "Email": email,
+            "FirstName": local.split(".")[0].title() if "." in local else None,
+            "LastName": local.split(".")[-1].title(), "Alias": f"tech{number}"[:8],
+            "ProfileId": profiles[0]["Id"], "TimeZoneSidKey": "GMT", "LocaleSidKey": "en_US",
+            "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US",
+        })
+    answers = org.sf.restful("composite/sobjects", method="POST",
+                             data=json.dumps({"allOrNone": True, "records": users}))
+    refused = [a for a in answers or () if not a.get("success")]
+    if refused:
+        raise DemoError(f"the org refused the demo's Users: {refused[0].get('errors')}")
+    return emails
+
+
+def _compiled(result: CompileResult) -> Plan:
+    if result.plan is None:
+        raise DemoError("the flagship spec does not compile:\n" + SpecError(result.diagnostics).render())
+    return result.plan
+
+
+def _fallback_id(destination: SalesforceDestination) -> str:
+    for user in destination.read("User", None, ["Id", "Username"]):
+        if str(user.get("Username", "")).lower() == FALLBACK_USER:
+            return str(user["Id"])
+    raise DemoError(f"the fallback user {FALLBACK_USER} is missing")
+
+
+def _resolution(plan: Plan, store: StateStore, run: RunSummary) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The technicians matched to Users (from the crosswalk) and those left unmatched."""
+    matched: dict[str, str] = {}
+    unmatched: set[str] = set()
+    for resolution in plan.resolutions:
+        matched.update(store.crosswalk(resolution.name))
+        unmatched |= store.failed_keys(run.run.id, resolution.name, outcomes=("skipped",))
+    return matched, tuple(sorted(unmatched))
+
+
+# The codegen's reason for a lookup whose parent never loaded ends like this.
+_MISSING_PARENT = re.compile(r"was loaded for (\w+) '([^']+)'$")
+
+
+def _orphans(source: BlobFilledSource, store: StateStore, run: RunSummary
+             ) -> dict[tuple[str, str], tuple[str | None, int]]:
+    """Parents that failed records point at and that Q Dispatch deleted or merged away:
+    (object, id) → (merged into, how many records point at it)."""
+    pointing: Counter[tuple[str, str]] = Counter()
+    for outcome in store.failures(run.run.id):
+        found = _MISSING_PARENT.search(outcome.reason or "")
+        if found is not None:
+            pointing[(found.group(1), found.group(2))] += 1
+    orphans: dict[tuple[str, str], tuple[str | None, int]] = {}
+    for obj in sorted({obj for obj, _ in pointing}):
+        for tomb in source.tombstones(obj):
+            if (obj, tomb.key) in pointing:
+                orphans[(obj, tomb.key)] = (tomb.merged_into, pointing[(obj, tomb.key)])
+    return orphans
+
+
+# ---- the delta ----------------------------------------------------------------------------
+
+
+def _mutate(qd: Store, store: StateStore) -> list[str]:
+    """A few changes as Q Dispatch users make them, on records the full run loaded."""
+
+    def loaded(step: str) -> str:
+        return min(key for key, _ in store.crosswalk(step))
+
+    lines = []
+    customer = loaded("customers->Account")
+    qd.update("customers", customer, {"company_name": "Harbor View Property Management"})
+    lines.append(f"customer {customer}: renamed to 'Harbor View Property Management'")
+    contact = loaded("contacts->Contact")
+    qd.update("contacts", contact, {"phone": "+1 415 555 0142"})
+    lines.append(f"contact {contact}: phone changed to +1 415 555 0142")
+    item = qd.get("line_items", loaded("line_items->Work_Order_Line_Item__c"))
+    quantity = Decimal(str(item.get("quantity") or "1")) + 1
+    qd.update("line_items", item["id"], {"quantity": str(quantity),
+                                         "total_cents": int((Decimal(item["rate_cents"]) * quantity)
+                                                            .quantize(Decimal(1), ROUND_HALF_UP))})
+    lines.append(f"line item {item['id']}: quantity {item.get('quantity')} -> {quantity}")
+    job = loaded("jobs->Case")
+    note = qd.create("job_notes", {"job_id": job, "author_id": None, "visibility": "internal",
+                                   "body": "Customer called: gate code changed to 4471."})
+    lines.append(f"job {job}: new note {note['id']}")
+    return lines
+
+
+def snapshot(plan: Plan, destination: SalesforceDestination) -> Snapshot:
+    """Every record of the objects the plan writes, with the fields it maps (file
+    bytes aside), as the org holds them now."""
+    schema = destination.describe()
+    fields: dict[str, set[str]] = {}
+    for step in plan.steps:
+        target = schema.find_object(step.target)
+        if target is None:
+            continue
+        wanted = fields.setdefault(target.name, set())
+        wanted.update(a.field for a in step.assignments
+                      if a.field in target.fields and not isinstance(target.fields[a.field].type, BlobType))
+    return {obj: {str(r["Id"]): {f: r.get(f) for f in sorted(names)}
+                  for r in destination.read(obj, None, ["Id", *sorted(names)])}
+            for obj, names in sorted(fields.items())}
+
+
+def differences(before: Snapshot, after: Snapshot) -> list[str]:
+    """What differs between two snapshots, one line per record."""
+    lines = []
+    for obj in sorted(set(before) | set(after)):
+        old, new = before.get(obj, {}), after.get(obj, {})
+        lines += [f"{obj} {rid}: missing" for rid in sorted(set(old) - set(new))]
+        lines += [f"{obj} {rid}: extra" for rid in sorted(set(new) - set(old))]
+        for rid in sorted(set(old) & set(new)):
+            changed = [f for f in old[rid] if old[rid][f] != new[rid].get(f)]
+            if changed:
+                lines.append(f"{obj} {rid}: " + ", ".join(
+                    f"{f} {old[rid][f]!r} -> {new[rid].get(f)!r}" for f in changed))
+    return lines
+
+
+def _size(shot: Snapshot) -> int:
+    return sum(len(records) for records in shot.values())
+
+
+def new_folder() -> Path:
+    """A fresh folder for a demo run (kept afterwards: the reports are in it)."""
+    return Path(tempfile.mkdtemp(prefix="crossmap-demo-"))
+

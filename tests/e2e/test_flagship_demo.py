@@ -1,0 +1,253 @@
+"""`crossmap demo` end to end at the smallest scale: the flagship spec from a simulated
+Q Dispatch tenant into a local Salesforce org, full run, delta, rollback of the delta.
+
+The expectations come from the seeded generator, not from the run: what Q Dispatch
+holds decides what every step must have extracted and where every lookup must point.
+The org is queried afterwards by restarting the emulator on the demo's data folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from crossmap.cli import main
+from crossmap.demo import FALLBACK_USER, DemoOptions, DemoResult, run_demo
+from crossmap.reports import StepCounts
+from crossmap_qdispatch.generator import generate
+from crossmap_salesforce.emulator import OrgHandle, running_org
+
+SEED, SCALE = 1, 1
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, list[str]]:
+    """One demo run for the whole module, and its narration."""
+    lines: list[str] = []
+    folder = tmp_path_factory.mktemp("demo") / "run"
+    return run_demo(DemoOptions(folder, scale=SCALE, seed=SEED), lines.append), lines
+
+
+@pytest.fixture(scope="module")
+def demo(narrated: tuple[DemoResult, list[str]]) -> DemoResult:
+    return narrated[0]
+
+
+@pytest.fixture(scope="module")
+def source() -> dict[str, dict[str, dict[str, Any]]]:
+    """The simulated tenant's live records: object -> id -> record."""
+    live: dict[str, dict[str, dict[str, Any]]] = {}
+    for g in generate(SEED, SCALE):
+        if g.live:
+            live.setdefault(g.object, {})[g.record["id"]] = g.record
+    return live
+
+
+@pytest.fixture(scope="module")
+def org(demo: DemoResult) -> Iterator[OrgHandle]:
+    # The org's data survives a restart: the test reads what the demo left.
+    with running_org(demo.folder / "org") as handle:
+        yield handle
+
+
+def query(org: OrgHandle, soql: str) -> list[dict[str, Any]]:
+    return list(org.sf.query_all(soql)["records"])
+
+
+def by_external_id(org: OrgHandle, obj: str, field: str) -> dict[str, dict[str, Any]]:
+    """Records of ``obj`` by the external id the spec upserts on."""
+    return {r[field]: r for r in query(org, f"SELECT Id, {field}{_EXTRA.get(obj, '')} FROM {obj}")}
+
+
+_EXTRA = {
+    "Account": ", Name",
+    "Contact": ", AccountId",
+    "Case": ", AccountId, Subject",
+    "Event": ", WhatId, OwnerId",
+    "Job_Technician__c": ", Case__c, Technician__c",
+    "Work_Order_Line_Item__c": ", Case__c, Quantity__c",
+    "Service_Address__c": ", Account__c",
+}
+
+
+def steps(demo: DemoResult, run: int) -> dict[str, StepCounts]:
+    return {s.step: s for s in demo.reports[run].steps}
+
+
+def test_every_source_record_has_one_outcome(demo: DemoResult, source: dict[str, dict[str, dict[str, Any]]]) -> None:
+    counts = steps(demo, 0)
+    for step in demo.plan.steps:
+        expected = (sum(len(j["status_history"]) for j in source["jobs"].values()) if step.path
+                    else len(source[step.source]))
+        got = counts[step.name]
+        assert got.extracted == expected, step.name
+        assert got.extracted == (got.created + got.updated + got.deleted + got.skipped + got.failed
+                                 + got.held_back), step.name
+    # Resolutions: matched technicians are in the crosswalk, unmatched ones skipped.
+    assert len(demo.matched_technicians) + len(demo.unmatched_technicians) == len(source["technicians"])
+    assert demo.matched_technicians and demo.unmatched_technicians
+
+
+def test_failures_are_the_sources_orphans(demo: DemoResult, source: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Every failed or held-back record has a parent Q Dispatch deleted: real findings."""
+    orphan_jobs = {j for j, job in source["jobs"].items() if job["customer_id"] not in source["customers"]}
+    counts = steps(demo, 0)
+    assert counts["jobs->Case"].failed == len(orphan_jobs) > 0
+    for error in demo.reports[0].errors:
+        assert error.code in ("TRANSFORM", "PARENT_FAILED"), error
+        assert "was loaded for" in (error.reason or "") or "failed" in (error.reason or ""), error
+    # The demo names each missing parent, and whether Q Dispatch merged it away.
+    dead = {g.record["id"]: g.merged_into for g in generate(SEED, SCALE)
+            if not g.live and g.object in ("customers", "jobs")}
+    pointed_at = {("customers", r["customer_id"]) for obj in ("customer_locations", "contacts", "jobs")
+                  for r in source[obj].values()}
+    pointed_at |= {("jobs", r["job_id"]) for obj in CHILDREN_OF_JOBS for r in source[obj].values()}
+    expected = {(obj, key): dead[key] for obj, key in pointed_at if key in dead}
+    assert demo.orphans == expected
+    assert any(merged is not None for merged in expected.values())
+
+
+CHILDREN_OF_JOBS = ("technician_assignments", "appointments", "line_items", "job_notes", "attachments")
+
+
+def test_records_and_lookups_in_the_org(demo: DemoResult, org: OrgHandle,
+                                        source: dict[str, dict[str, dict[str, Any]]]) -> None:
+    counts = steps(demo, 0)
+    accounts = by_external_id(org, "Account", "QD_Customer_Id__c")
+    cases = by_external_id(org, "Case", "QD_Job_Id__c")
+    assert len(accounts) == counts["customers->Account"].created == len(source["customers"])
+    assert len(cases) == counts["jobs->Case"].created
+    for job_id, case in cases.items():
+        assert case["AccountId"] == accounts[source["jobs"][job_id]["customer_id"]]["Id"]
+    contacts = by_external_id(org, "Contact", "QD_Contact_Id__c")
+    assert len(contacts) == counts["contacts->Contact"].created
+    for contact_id, contact in contacts.items():
+        assert contact["AccountId"] == accounts[source["contacts"][contact_id]["customer_id"]]["Id"]
+    sites = by_external_id(org, "Service_Address__c", "QD_Location_Id__c")
+    assert len(sites) == counts["customer_locations->Service_Address__c"].created
+    for location_id, site in sites.items():
+        assert site["Account__c"] == accounts[source["customer_locations"][location_id]["customer_id"]]["Id"]
+    items = by_external_id(org, "Work_Order_Line_Item__c", "QD_Line_Item_Id__c")
+    assert len(items) == counts["line_items->Work_Order_Line_Item__c"].created > 0
+    for item_id, item in items.items():
+        assert item["Case__c"] == cases[source["line_items"][item_id]["job_id"]]["Id"]
+    comments = query(org, "SELECT Id, ParentId FROM CaseComment")
+    assert len(comments) == (counts["job_notes->CaseComment"].created
+                             + counts["jobs.status_history->CaseComment"].created)
+    assert {c["ParentId"] for c in comments} <= {c["Id"] for c in cases.values()}
+
+
+def test_technicians_match_users_or_fall_back(demo: DemoResult, org: OrgHandle,
+                                              source: dict[str, dict[str, dict[str, Any]]]) -> None:
+    users = {u["Email"].lower(): u["Id"] for u in query(org, "SELECT Id, Email FROM User")}
+    fallback = users[FALLBACK_USER]
+    assert demo.fallback_user_id == fallback
+    for tech_id, user_id in demo.matched_technicians.items():
+        assert users[source["technicians"][tech_id]["email"].strip().lower()] == user_id
+
+    def owner(tech_id: str) -> str:
+        return demo.matched_technicians.get(tech_id, fallback)
+
+    cases = by_external_id(org, "Case", "QD_Job_Id__c")
+    junction = by_external_id(org, "Job_Technician__c", "QD_Assignment_Id__c")
+    assert len(junction) == steps(demo, 0)["technician_assignments->Job_Technician__c"].created > 0
+    for asg_id, row in junction.items():
+        asg = source["technician_assignments"][asg_id]
+        assert row["Case__c"] == cases[asg["job_id"]]["Id"]
+        assert row["Technician__c"] == owner(asg["technician_id"])
+    events = by_external_id(org, "Event", "QD_Appointment_Id__c")
+    assert len(events) == steps(demo, 0)["appointments->Event"].created > 0
+    for apt_id, event in events.items():
+        apt = source["appointments"][apt_id]
+        assert event["WhatId"] == cases[apt["job_id"]]["Id"]
+        assert event["OwnerId"] == owner(apt["technician_id"])
+    fell_back = [a for a in source["appointments"].values()
+                 if a["technician_id"] in demo.unmatched_technicians and a["job_id"] in cases]
+    assert fell_back and all(events[a["id"]]["OwnerId"] == fallback for a in fell_back)
+
+
+def test_attachment_bytes_arrive_whole(demo: DemoResult, org: OrgHandle,
+                                       source: dict[str, dict[str, dict[str, Any]]]) -> None:
+    cases = {c["Id"]: job for job, c in by_external_id(org, "Case", "QD_Job_Id__c").items()}
+    versions = query(org, "SELECT Id, PathOnClient, FirstPublishLocationId FROM ContentVersion")
+    assert len(versions) == steps(demo, 0)["attachments->ContentVersion"].created > 0
+    got: Counter[tuple[str, str]] = Counter()
+    for version in versions:
+        answer = org.sf.session.get(f"{org.sf.base_url}sobjects/ContentVersion/{version['Id']}/VersionData",
+                                    headers=org.sf.headers, verify=org.ca_file)
+        assert answer.status_code == 200
+        got[(cases[version["FirstPublishLocationId"]], hashlib.sha256(answer.content).hexdigest())] += 1
+    expected = Counter((a["job_id"], a["sha256"]) for a in source["attachments"].values() if a["job_id"] in
+                       cases.values())
+    assert got == expected
+
+
+def test_delta_picks_up_the_changes_and_its_rollback_restores_the_org(demo: DemoResult, org: OrgHandle) -> None:
+    delta = steps(demo, 1)
+    assert demo.delta.run.kind == "delta" and len(demo.mutations) == 4
+    assert delta["customers->Account"].extracted == delta["customers->Account"].updated == 1
+    assert delta["contacts->Contact"].updated == 1
+    assert delta["job_notes->CaseComment"].created == 1
+    assert delta["line_items->Work_Order_Line_Item__c"].extracted == 1
+    # Whatever failed in the delta is in its report, with the record's key.
+    failed = {k for e in demo.reports[1].errors for k in e.sample_keys}
+    assert sum(s.failed + s.held_back for s in delta.values()) == len(failed)
+    names = {r["Name"] for r in demo.after_delta["Account"].values()}
+    assert "Harbor View Property Management" in names
+    assert demo.after_delta != demo.before_delta
+    assert demo.restored and demo.after_rollback == demo.before_delta
+    assert demo.undo.deleted == 1
+    # And the org itself, read afresh after a restart, agrees.
+    accounts = by_external_id(org, "Account", "QD_Customer_Id__c")
+    assert "Harbor View Property Management" not in {a["Name"] for a in accounts.values()}
+    assert len(query(org, "SELECT Id FROM CaseComment")) == len(demo.before_delta["CaseComment"])
+
+
+def test_narration_keeps_secrets_out(narrated: tuple[DemoResult, list[str]], org: OrgHandle) -> None:
+    demo, lines = narrated
+    text = "\n".join(lines)
+    assert "== full run ==" in text and "== delta run ==" in text and "pre-delta state" in text
+    toml = (demo.folder / "crossmap.toml").read_text()
+    assert "password_env" in toml and org.password not in toml and org.password not in text
+    assert (demo.folder / ".crossmap" / "reports" / f"run-{demo.full.run.id}.html").exists()
+
+
+def test_cli_runs_the_demo(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path / "cli"), "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "the org is back to its pre-delta state" in result.stdout
+    assert (tmp_path / "cli" / ".crossmap" / "reports" / "run-2.json").exists()
+
+
+def test_cli_refuses_a_folder_in_use(tmp_path: Path) -> None:
+    (tmp_path / "something").write_text("x")
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "not empty" in result.stderr
+
+
+def test_amounts_and_timestamps_survive_exactly(org: OrgHandle, source: dict[str, dict[str, dict[str, Any]]]) -> None:
+    items = query(org, "SELECT QD_Line_Item_Id__c, Rate__c, Quantity__c, Total__c FROM Work_Order_Line_Item__c")
+    assert items
+    for item in items:
+        wire = source["line_items"][item["QD_Line_Item_Id__c"]]
+        assert Decimal(str(item["Rate__c"])) == Decimal(wire["rate_cents"]) / 100
+        assert Decimal(str(item["Quantity__c"])) == Decimal(wire["quantity"])
+        assert Decimal(str(item["Total__c"])) == Decimal(wire["total_cents"]) / 100
+    cases = query(org, "SELECT QD_Job_Id__c, QD_Completed_At__c FROM Case")
+    completed = 0
+    for case in cases:
+        stamp = source["jobs"][case["QD_Job_Id__c"]]["completed_at"]
+        if stamp is None or stamp.startswith("0000"):
+            assert case["QD_Completed_At__c"] is None
+            continue
+        completed += 1
+        assert datetime.fromisoformat(case["QD_Completed_At__c"]) == datetime.fromisoformat(stamp)
+    assert completed > 0
