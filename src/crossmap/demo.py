@@ -23,7 +23,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -32,13 +31,11 @@ from attrs import frozen
 
 from crossmap.compiler import CompileResult, Plan, compile_spec
 from crossmap.connectors.profiles import PROFILE_FILE
-from crossmap.connectors.protocols import Blob, Page, Tombstone
 from crossmap.engine import Engine, RollbackSummary, RunOptions, RunSummary, rollback
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.functions import registry
 from crossmap.reports import AuditReport, audit_report, render_html, render_text
 from crossmap.schema import Blob as BlobType
-from crossmap.schema import Schema
 from crossmap.state import StateStore
 from crossmap.syntax import ast, load
 from crossmap_qdispatch.connector import QDispatchSource
@@ -49,7 +46,7 @@ from crossmap_salesforce.connector import SalesforceDestination
 from crossmap_salesforce.emulator import OrgHandle, running_org
 from crossmap_salesforce.standard_objects import standard_schema
 
-__all__ = ["FALLBACK_USER", "FLAGSHIP_SPEC", "BlobFilledSource", "DemoError", "DemoOptions",
+__all__ = ["FALLBACK_USER", "FLAGSHIP_SPEC", "DemoError", "DemoOptions",
            "DemoResult", "Snapshot", "differences", "new_folder", "run_demo", "snapshot"]
 
 FLAGSHIP_SPEC = Path(__file__).resolve().parents[2] / "specs" / "qdispatch_to_salesforce.xmap"
@@ -116,42 +113,6 @@ class DemoResult:
         return self.after_rollback == self.before_delta
 
 
-class BlobFilledSource:
-    """A source whose blob fields (``Blob`` in its schema) carry their bytes.
-
-    The engine passes record values through as they are, and a source yields no
-    bytes for a blob field: they come from ``open_blob``, streamed. Until the engine
-    streams blobs itself, this wrapper reads each blob when its record is extracted,
-    so a page holds at most one page of files in memory.
-    """
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def schema(self) -> Schema:
-        """The wrapped source's schema."""
-        return self.inner.schema()  # type: ignore[no-any-return]
-
-    def extract(self, object: str, *, since: datetime | None = None) -> Iterator[Page]:
-        """The wrapped source's pages, blob fields filled in."""
-        found = self.schema().find_object(object)
-        blobs = [] if found is None else [f.name for f in found.fields.values() if isinstance(f.type, BlobType)]
-        key = (found.key if found is not None else None) or "id"
-        for page in self.inner.extract(object, since=since):
-            if blobs:
-                page = [{**record, **{f: b"".join(self.inner.open_blob(object, str(record[key]), f))
-                                      for f in blobs}} for record in page]
-            yield page
-
-    def tombstones(self, object: str, *, since: datetime | None = None) -> Iterator[Tombstone]:
-        """The wrapped source's tombstones."""
-        return self.inner.tombstones(object, since=since)  # type: ignore[no-any-return]
-
-    def open_blob(self, object: str, key: str, field: str) -> Blob:
-        """The wrapped source's blob stream."""
-        return self.inner.open_blob(object, key, field)  # type: ignore[no-any-return]
-
-
 # ---- the story -----------------------------------------------------------------------
 
 
@@ -179,7 +140,7 @@ def run_demo(options: DemoOptions, say: Say = lambda _line: None) -> DemoResult:
         say(f"created {len(emails) - 1} Users for the technicians with a company email (the others "
             f"have none) and the fallback user {FALLBACK_USER}")
         spec = load(spec_path)
-        source = BlobFilledSource(stack.enter_context(_open_source(folder)))
+        source = stack.enter_context(_open_source(folder))
         say("attachments: each file's bytes are streamed from Q Dispatch's content endpoint "
             "(open_blob) as its record is extracted")
         destination = stack.enter_context(SalesforceDestination.from_options(
@@ -201,7 +162,7 @@ def run_demo(options: DemoOptions, say: Say = lambda _line: None) -> DemoResult:
     return result
 
 
-def _migrate(options: DemoOptions, folder: Path, sim: Simulator, source: BlobFilledSource,
+def _migrate(options: DemoOptions, folder: Path, sim: Simulator, source: QDispatchSource,
              destination: SalesforceDestination, plan: Plan, compiled: CompileResult, say: Say) -> DemoResult:
     """Full run, changes in Q Dispatch, delta run, rollback of the delta, verification."""
     run_options = RunOptions(batch_size=options.batch_size)
@@ -382,7 +343,7 @@ def _resolution(plan: Plan, store: StateStore, run: RunSummary) -> tuple[dict[st
 _MISSING_PARENT = re.compile(r"was loaded for (\w+) '([^']+)'$")
 
 
-def _orphans(source: BlobFilledSource, store: StateStore, run: RunSummary
+def _orphans(source: QDispatchSource, store: StateStore, run: RunSummary
              ) -> dict[tuple[str, str], tuple[str | None, int]]:
     """Parents that failed records point at and that Q Dispatch deleted or merged away:
     (object, id) → (merged into, how many records point at it)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from attrs import frozen
 
+from crossmap import schema as s
 from crossmap.codegen import Failed, Program, Row, Skipped, generate
 from crossmap.codegen.program import ResolutionProgram, StepProgram
 from crossmap.compiler import Plan, Step, ir
@@ -165,7 +166,16 @@ class Engine:
     def _extract(self, obj: str, since: dt.datetime | None) -> Iterator[list[dict[str, Any]]]:
         limit = self.options.sample
         seen = 0
+        blobs, key_field = self._blob_fields(obj), self._key_field(obj)
         for page in self.source.extract(obj, since=since):
+            if blobs:
+                # A source streams binary content separately (open_blob); each file is
+                # read as its record is extracted, so memory holds one page of files.
+                page = [
+                    {**record, **{f: b"".join(self.source.open_blob(obj, str(record.get(key_field)), f))
+                                  for f in blobs}}
+                    for record in page
+                ]
             if limit is not None:
                 page = page[: max(0, limit - seen)]
             seen += len(page)
@@ -218,6 +228,10 @@ class Engine:
         """Load the crosswalk ids the page's lookups will ask for, in one query each."""
         for target, field in _lookup_fields(step):
             self.lookups.prefetch(target, (r.get(field) for r in page))
+
+    def _blob_fields(self, obj: str) -> list[str]:
+        found = self.source.schema().find_object(obj)
+        return [] if found is None else [f.name for f in found if isinstance(f.type, s.Blob)]
 
     def _key_field(self, obj: str) -> str:
         schema = self.source.schema()
