@@ -177,9 +177,9 @@ def _migrate(options: DemoOptions, folder: Path, sim: Simulator, source: QDispat
         orphans = _orphans(source, store, full)
         if orphans:
             say("findings: records whose parent Q Dispatch no longer has (they fail, with their "
-                "children held back):")
+                "children held back; children of a merged record follow the merge):")
             for (obj, key), (merged, count) in sorted(orphans.items()):
-                fate = f"merged into {merged}: these should follow the merge" if merged else "deleted"
+                fate = f"merged into {merged}, which did not load either" if merged else "deleted"
                 say(f"  {obj} {key}: {fate} ({count} records point at it)")
 
         before = snapshot(plan, destination)

@@ -165,3 +165,13 @@ def test_rollback_leaves_records_changed_after_the_run_and_reports_them(store: S
     assert undo.changed == (f"Account {account['Id']}",)
     assert [r["Name"] for r in destination.records("Account")] == ["Edited by hand"]
     assert destination.records("Case") == [] and destination.records("Comment") == []
+
+
+def test_children_of_a_merged_record_follow_the_merge(store: StateStore) -> None:
+    data = dataset()
+    data["jobs"].append({"id": "j7", "customer_id": "c_old", "title": "Merged", "updated_at": T0})
+    merged = (Tombstone("customers", "c_old", T0, merged_into="c1"),)
+    destination = MemoryDestination(TARGET)
+    engine(store, data, destination, tombstones=merged).run()
+    cases = by_ext(destination, "Case")
+    assert cases["j7"]["AccountId"] == by_ext(destination, "Account")["c1"]["Id"]

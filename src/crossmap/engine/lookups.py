@@ -23,6 +23,8 @@ class CrosswalkLookups:
         self.store = store
         self.fallbacks = dict(fallbacks or {})
         self.size = size
+        self.merges: dict[str, dict[str, str]] = {}
+        """step -> {merged-away source key: the key it was merged into}"""
         self._cache: OrderedDict[tuple[str, str], str | None] = OrderedDict()
 
     def find(self, step: str, key: object) -> str | None:
@@ -35,6 +37,11 @@ class CrosswalkLookups:
             cache.move_to_end(entry)
             return cache[entry]
         found = self.store.id_for(step, text)
+        if found is None:
+            survivor = self.merges.get(step, {}).get(text)
+            if survivor is not None and survivor != text:
+                # A record merged into another: its children follow the merge.
+                found = self.find(step, survivor)
         self._remember(entry, found)
         return found
 
@@ -51,8 +58,10 @@ class CrosswalkLookups:
         if not wanted:
             return
         found = self.store.ids(step, wanted)
+        merged = self.merges.get(step, {})
         for key in wanted:
-            self._remember((step, key), found.get(key))
+            if key in found or key not in merged:  # a merged-away key is resolved by find()
+                self._remember((step, key), found.get(key))
 
     def learn(self, step: str, pairs: Iterable[tuple[str, str]]) -> None:
         """Ids just loaded by this run, so children of the same run find them."""

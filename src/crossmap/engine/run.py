@@ -137,6 +137,7 @@ class Engine:
         started = self.options.now()
         done = self.store.steps_done(run.id) if resumed else set()
         try:
+            self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:
                 for name in wave:
@@ -154,6 +155,20 @@ class Engine:
             raise
         self.store.end_run(run.id, "succeeded")
         return RunSummary(self.store.run(run.id), self.store.outcome_counts(run.id))
+
+    def _follow_merges(self) -> None:
+        """Learn which source records were merged into others, so lookups of a
+        merged-away key find the survivor's destination record."""
+        targets = [(s.name, s.source) for s in self.plan.steps if not s.path]
+        targets += [(r.name, r.source) for r in self.plan.resolutions]
+        merged_by_object: dict[str, dict[str, str]] = {}
+        for name, obj in targets:
+            if obj not in merged_by_object:
+                merged_by_object[obj] = {
+                    t.key: t.merged_into for t in self.source.tombstones(obj) if t.merged_into is not None
+                }
+            if merged_by_object[obj]:
+                self.lookups.merges[name] = merged_by_object[obj]
 
     def _source_objects(self) -> list[str]:
         return sorted({s.source for s in self.plan.steps})
