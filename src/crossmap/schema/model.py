@@ -7,6 +7,7 @@ a ``Schema`` from what its system describes; a spec's declarations extend it wit
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any as _Any
 
@@ -142,7 +143,7 @@ class ObjectSchema:
         index = self._cache.get("folded")
         if index is None:
             index = self._cache["folded"] = _fold_index(self.fields)
-        return index  # type: ignore[no-any-return]
+        return index
 
     def __iter__(self) -> Iterator[FieldSchema]:
         return iter(self.fields.values())
@@ -197,7 +198,7 @@ class Schema:
         real = index.get(name.casefold())
         return None if real is None else self.objects[real]
 
-    def __contains__(self, name: object) -> bool:
+    def __contains__(self, name: builtins.object) -> bool:
         return isinstance(name, str) and self.find_object(name) is not None
 
     def __iter__(self) -> Iterator[ObjectSchema]:

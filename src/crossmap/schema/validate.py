@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import decimal as _decimal
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Final, Literal
 
@@ -89,6 +89,10 @@ _NOT_WRITABLE_ADVICE: Final = (
 _EMAIL: Final = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
 
 
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @frozen
 class Violation:
     """One reason a row would be rejected: a Salesforce-style error code, the message
@@ -96,7 +100,7 @@ class Violation:
 
     code: str
     message: str
-    fields: tuple[str, ...] = field(default=(), converter=tuple)
+    fields: tuple[str, ...] = field(default=(), converter=_names)
 
 
 Check = Callable[[object], "Violation | None"]
@@ -561,7 +565,7 @@ def row_validator(
             text_values=text_values,
             allow_audit_fields=frozenset(allow_audit_fields),
         )
-    return validator  # type: ignore[no-any-return]
+    return validator
 
 
 def validate_row(

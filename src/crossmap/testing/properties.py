@@ -60,7 +60,7 @@ def check_totality(step: StepProgram, record: Record) -> list[Result]:
 def check_validity(step: StepProgram, results: list[Result], target_schema: s.Schema) -> None:
     """Every row the transform made is one the destination accepts."""
     obj = target_schema.object(step.step.target)
-    operation = "upsert" if step.step.mode == "upsert" else "insert"
+    operation: s.WriteOperation = "upsert" if step.step.mode == "upsert" else "insert"
     for result in results:
         if not isinstance(result, Row):
             continue
