@@ -62,7 +62,7 @@ def check(specs: tuple[Path, ...], as_json: bool) -> None:
         if result.plan is None:
             failed = True
         else:
-            summaries.append(f"{path}: ok ({_summary(spec, result.plan)})")
+            summaries.append(f"{path}: ok ({_summary(result.plan)})")
     if as_json:
         click.echo(json.dumps([*unreadable, *(d.to_json() for d in diagnostics)], indent=2))
     else:
@@ -117,7 +117,7 @@ def fmt(specs: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
     sys.exit(EXIT_SPEC_ERRORS if unformatted else EXIT_OK)
 
 
-def _summary(spec: ast.Spec, plan: Plan) -> str:
+def _summary(plan: Plan) -> str:
     counts = [
         (len(plan.steps), "step"),
         (len(plan.waves), "wave"),

@@ -40,7 +40,6 @@ class StepLoader:
         self.step = step
         self.batch_size = batch_size
         self._rows: list[tuple[str, dict[str, Any]]] = []
-        self.deferred_keys = 0
         self._target = destination.describe().find_object(step.target)
 
     def add(self, key: str, row: dict[str, Any]) -> None:
@@ -48,7 +47,6 @@ class StepLoader:
         if any(type(v) is Deferred for v in row.values()):
             # Parents not loaded yet: the row loads without them, the deferred pass fills them.
             row = {f: v for f, v in row.items() if type(v) is not Deferred}
-            self.deferred_keys += 1
         self._rows.append((key, row))
         if len(self._rows) >= self.batch_size:
             self.flush()
