@@ -1,66 +1,48 @@
-"""B1: transform throughput of the flagship Job -> Case step.
+"""B1: transform throughput of the flagship plan (issue 10).
 
-Generated code against the same mapping written by hand in Python (the practical
-limit), measured side by side in one run; prints records/s and the ratio.
+Part 1, the flagship Job -> Case step: crossmap's generated code, the hand-written
+Python function doing the same mapping (the practical limit), crossmap's reference
+evaluator, and the peer engines a Python user would pick instead (jsonatapy,
+jsonata2py, Singer SDK stream maps, jq, glom), each on the equivalent mapping and
+each checked for the hand-written function's output before it is timed. The
+contenders run interleaved, one pass each per round, so all see the same machine
+noise; the best round counts.
 
-    .venv/bin/python benchmarks/bench_transform.py [--records N] [--repeat R]
+Part 2, the whole flagship plan: every step over its own generated records,
+generated code against the reference evaluator, checked equal, records/s per step.
+
+    .venv/bin/python benchmarks/bench_transform.py [--records N] [--repeat R] [--quick]
+
+``--records`` is the Job -> Case record count; the whole plan maps a tenth of it
+per source object. ``--quick`` (1,000 records, 1 round) only checks it still works.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import random
+import sys
 import time
-from collections.abc import Callable, Mapping
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from crossmap.codegen import MemoryLookups, generate
-from crossmap.compiler import compile
+from flagship_records import FACTORIES, jobs, lookup_ids
+from transform_peers import CASE_STATUS, ORIGIN, PEERS, PRIORITY, WORK_ORDER, describe, json_form
+
+from crossmap.codegen import MemoryLookups, Row, generate
+from crossmap.codegen.reference import evaluate_record, evaluate_step
+from crossmap.compiler import Plan, compile
 from crossmap.connectors import static_schema
-from crossmap.functions import registry
+from crossmap.functions import FunctionContext, registry
 from crossmap.functions.strings import trim, truncate
 
 SPEC = "specs/qdispatch_to_salesforce.xmap"
-STATUSES = ("Pending", "Assigned", "En Route", "In Progress", "Completed", "Cancelled")
-
-
-def jobs(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Typed, flattened job records as the Q Dispatch connector yields them."""
-    rng = random.Random(seed)
-    at = dt.datetime(2024, 5, 1, 9, 30, tzinfo=dt.UTC)
-    out = []
-    for i in range(count):
-        status = STATUSES[i % 6]
-        out.append({
-            "id": f"job_{i:07d}", "number": f"J-{10000 + i}", "customer_id": f"cus_{i % 5000:05d}",
-            "title": rng.choice(("  No heat ", "Leaking valve", "Annual service", "AC not cooling")),
-            "description": rng.choice((None, "", "Gate code 4417#", "Customer requests afternoon.")),
-            "urgency": rng.choice(("low", "normal", "high", "emergency")),
-            "channel": rng.choice(("phone", "web", "email", "app", "walk_in")),
-            "status": status,
-            "completed_at": at if status == "Completed" else None,
-            "status_assigned_at": at if status != "Pending" else None,
-            "status_en_route_at": None, "status_in_progress_at": None, "status_cancelled_at": None,
-            "custom_equipment_model": rng.choice((None, "Carrier 59TP6")),
-            "custom_parts_used": rng.choice((None, "Filter ×2; Valve ×1")),
-            "custom_site_conditions": rng.choice((None, "Roof access")),
-            "custom_service_tier": rng.choice((None, "Gold")),
-            "custom_warranty_claim": rng.choice((None, True, False)),
-            "custom_estimated_hours": rng.choice((None, Decimal("1.5"))),
-            "custom_install_date": rng.choice((None, dt.date(2021, 4, 30))),
-        })
-    return out
+CHECKED = 2000
+"""How many records each contender's output is checked on before it is timed."""
 
 
 def hand_written(accounts: Mapping[str, str]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """The flagship Job -> Case mapping written by hand, with the same semantics."""
-    priority = {"low": "Low", "normal": "Medium", "high": "High", "emergency": "High"}
-    origin = {"phone": "Phone", "email": "Email", "web": "Web", "app": "Web", "walk_in": "Phone"}
-    work_order = {s: s for s in STATUSES}
-    case_status = {"Pending": "New", "Assigned": "Working", "En Route": "Working",
-                   "In Progress": "Working", "Completed": "Closed", "Cancelled": "Closed"}
+    priority, origin, work_order, case_status = PRIORITY, ORIGIN, WORK_ORDER, CASE_STATUS
 
     def transform(r: Mapping[str, Any]) -> dict[str, Any]:
         get = r.get
@@ -105,38 +87,175 @@ def hand_written(accounts: Mapping[str, str]) -> Callable[[Mapping[str, Any]], d
     return transform
 
 
-def best_rate(function: Callable[[Mapping[str, Any]], object], records: list[dict[str, Any]], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for record in records:
-            function(record)
-        best = min(best, time.perf_counter() - start)
-    return len(records) / best
+def seconds(function: Callable[[Any], object], inputs: Iterable[Any]) -> float:
+    """Wall time of one pass of ``function`` over ``inputs``."""
+    start = time.perf_counter()
+    for item in inputs:
+        function(item)
+    return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    records = jobs(args.records)
-    accounts = {f"cus_{i:05d}": f"001{i:015d}" for i in range(5000)}
-    plan = compile(SPEC, source_schema=static_schema("source", "qdispatch"),
-                   target_schema=static_schema("target", "salesforce"), functions=registry())
-    program = generate(plan, lookups=MemoryLookups({"customers->Account": accounts}))
-    generated = program["jobs->Case"].transform
+def best_rates(
+    contenders: Sequence[tuple[str, Callable[[Any], object], Sequence[Any]]], rounds: int
+) -> dict[str, float]:
+    """Records/s of each contender, best of ``rounds`` interleaved passes."""
+    best = {name: float("inf") for name, _, _ in contenders}
+    for _ in range(rounds):
+        for name, function, inputs in contenders:
+            best[name] = min(best[name], seconds(function, inputs))
+    return {name: len(inputs) / best[name] for name, _, inputs in contenders}
+
+
+def flagship_plan() -> Plan:
+    """The compiled flagship spec, against the built-in static schemas."""
+    return compile(
+        SPEC,
+        source_schema=static_schema("source", "qdispatch"),
+        target_schema=static_schema("target", "salesforce"),
+        functions=registry(),
+    )
+
+
+def job_to_case(records: int, rounds: int) -> bool:
+    """Part 1: prints the Job -> Case table; gives whether every output check passed."""
+    typed = jobs(records, history=False)
+    ids, fallbacks = lookup_ids()
+    accounts = {str(key): value for key, value in ids["customers->Account"].items()}
+    plan = flagship_plan()
+    functions, context = registry(), FunctionContext()
+    lookups = MemoryLookups(ids, fallbacks)
+    step = plan.step("jobs->Case")
+    generated = generate(plan, functions=functions, lookups=lookups, context=context)[
+        step.name
+    ].transform
+
+    def reference(record: Mapping[str, Any]) -> object:
+        return evaluate_step(
+            plan, step, record, functions=functions, lookups=lookups, context=context
+        )
+
     hand = hand_written(accounts)
-    assert all(generated(r) == hand(r) for r in records[:2000]), "generated and hand-written rows differ"
-    rates = {}
-    # Interleave the contenders so both see the same machine noise.
-    for name, function in (("hand-written", hand), ("generated", generated)) * 2:
-        rates[name] = max(rates.get(name, 0.0), best_rate(function, records, args.repeat))
-    print(f"B1 jobs->Case, {len(records):,} records (best of {args.repeat * 2})")
-    print(f"{'contender':<14} {'records/s':>12} {'time vs hand-written':>22}")
-    for name in ("hand-written", "generated"):
-        print(f"{name:<14} {rates[name]:>12,.0f} {rates['hand-written'] / rates[name]:>21.2f}x")
+    # JSON peers get their records converted once, outside the timing.
+    as_json = [json_form(r) for r in typed]
+    checked = typed[:CHECKED]
+    expected = [hand(r) for r in checked]
+    expected_json = [json_form(row) for row in expected]
+    contenders: list[tuple[str, Callable[[Any], object], Sequence[Any]]] = [
+        ("hand-written", hand, typed),
+        ("generated", generated, typed),
+        ("reference", reference, typed),
+    ]
+    checks = {
+        "generated": [generated(r) for r in checked] == expected,
+        "reference": [_values(reference(r)) for r in checked] == expected,
+    }
+    for name, (build, wants_json) in PEERS.items():
+        mapper = build(accounts)
+        inputs = as_json if wants_json else typed
+        got = [mapper(r) for r in inputs[:CHECKED]]
+        checks[name] = got == (expected_json if wants_json else expected)
+        contenders.append((name, mapper, inputs))
+    rates = best_rates(contenders, rounds)
+    print(f"B1 jobs->Case: {records:,} records, best of {rounds} interleaved round(s)")
+    print(
+        f"{'contender':<14} {'records/s':>11} {'time vs hand-written':>21} {'speed vs jsonatapy':>19}"
+    )
+    for name, _, _ in contenders:
+        print(
+            f"{name:<14} {rates[name]:>11,.0f} {rates['hand-written'] / rates[name]:>20.2f}x "
+            f"{rates[name] / rates['jsonatapy']:>18.2f}x"
+        )
+    print(f"outputs equal to hand-written on the first {len(checked):,} records:")
+    for name, ok in checks.items():
+        note = f" ({describe(name)})" if name in PEERS else ""
+        print(f"  {name}: {'passed' if ok else 'FAILED'}{note}")
+    return all(checks.values())
+
+
+def _values(result: object) -> object:
+    return result.values if isinstance(result, Row) else result
+
+
+def whole_plan(records: int, rounds: int) -> bool:
+    """Part 2: prints generated vs reference per step of the flagship plan; gives
+    whether the two agreed on every checked record."""
+    plan = flagship_plan()
+    functions, context = registry(), FunctionContext()
+    ids, fallbacks = lookup_ids()
+    lookups = MemoryLookups(ids, fallbacks)
+    program = generate(plan, functions=functions, lookups=lookups, context=context)
+    print(
+        f"\nB1 whole flagship plan: {records:,} records per source object, "
+        f"best of {rounds} interleaved round(s)"
+    )
+    print(
+        f"{'step':<42} {'rows':>7} {'generated rec/s':>16} {'reference rec/s':>16} {'ref/gen time':>13}"
+    )
+    ok = True
+    totals = {"generated": 0.0, "reference": 0.0}
+    all_records = 0
+    for step in plan.steps:
+        source = FACTORIES[step.source](records)
+        stepper = program[step.name]
+
+        def by_reference(record: Mapping[str, Any], step: Any = step) -> list[object]:
+            return list(
+                evaluate_record(
+                    plan, step, record, functions=functions, lookups=lookups, context=context
+                )
+            )
+
+        checked = source[:CHECKED]
+        generated_results = [result for r in checked for result in stepper.run(r)]
+        same = generated_results == [result for r in checked for result in by_reference(r)]
+        ok = ok and same
+        rows = sum(isinstance(result, Row) for r in source for result in stepper.run(r))
+        # The generated side runs as the engine runs it: run_batch over the batch.
+        best = {"generated": float("inf"), "reference": float("inf")}
+        for _ in range(rounds):
+            start = time.perf_counter()
+            stepper.run_batch(source)
+            best["generated"] = min(best["generated"], time.perf_counter() - start)
+            best["reference"] = min(best["reference"], seconds(by_reference, source))
+        for name in totals:
+            totals[name] += best[name]
+        all_records += len(source)
+        print(
+            f"{step.name:<42} {rows:>7,} {len(source) / best['generated']:>16,.0f} "
+            f"{len(source) / best['reference']:>16,.0f} {best['reference'] / best['generated']:>12.1f}x"
+            f"{'' if same else '  OUTPUTS DIFFER'}"
+        )
+    print(
+        f"{'all steps':<42} {'':>7} {all_records / totals['generated']:>16,.0f} "
+        f"{all_records / totals['reference']:>16,.0f} {totals['reference'] / totals['generated']:>12.1f}x"
+    )
+    print(
+        f"outputs equal, generated vs reference, first {min(records, CHECKED):,} records of every step: "
+        f"{'passed' if ok else 'FAILED'}"
+    )
+    return ok
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run both parts; exit status 1 if any output check failed."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--records", type=int, default=200_000, help="Job -> Case records (default 200,000)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="interleaved rounds, best counts (default 3)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 records, 1 round: a smoke run for CI"
+    )
+    args = parser.parse_args(argv)
+    records, rounds = (1000, 1) if args.quick else (args.records, args.repeat)
+    ok = job_to_case(records, rounds)
+    ok = whole_plan(max(records // 10, 1), rounds) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -172,8 +172,11 @@ class Harness:
 
     def load(self, contents: tuple[dict[str, dict[object, str]], dict[str, str]]) -> None:
         ids, fallbacks = contents
-        self.lookups.ids.clear()
-        self.lookups.ids.update({name: dict(keys) for name, keys in ids.items()})
+        # Generated lookups bind each step's dict: refill the dicts, do not replace them.
+        for table in self.lookups.ids.values():
+            table.clear()
+        for name, keys in ids.items():
+            self.lookups.table(name).update(keys)
         self.lookups.fallbacks.clear()
         self.lookups.fallbacks.update(fallbacks)
 

@@ -97,7 +97,8 @@ class Lookups(Protocol):
 
 
 class MemoryLookups:
-    """Lookups from a dict: ``{step: {source key: destination id}}``."""
+    """Lookups from a dict: ``{step: {source key: destination id}}``. Generated code
+    binds each step's dict (``table``): change its contents, do not replace it."""
 
     def __init__(
         self,
@@ -110,6 +111,10 @@ class MemoryLookups:
     def find(self, step: str, key: object) -> str | None:
         return self.ids.get(step, {}).get(key)
 
+    def table(self, step: str) -> dict[object, str]:
+        """The live dict of ``step``'s ids (lookups bind its ``get``)."""
+        return self.ids.setdefault(step, {})
+
     def fallback(self, step: str) -> str | None:
         return self.fallbacks.get(step)
 
@@ -119,8 +124,32 @@ class MemoryLookups:
 
 
 def make_lookup(lookups: Lookups, step: str, target: str, missing: str) -> Callable[[object], object]:
-    """The function a generated transform calls for ``lookup(...)`` into ``step``."""
-    find = lookups.find
+    """The function a generated transform calls for ``lookup(...)`` into ``step``.
+
+    When the lookups keep a plain dict per step (``table(step)``, as ``MemoryLookups``
+    does), the dict's own ``get`` is bound in: a lookup then costs what a
+    hand-written ``ids.get(key)`` does."""
+    table = getattr(lookups, "table", None)
+    find: Callable[[str, object], str | None]
+    if table is not None:
+        get = table(step).get
+
+        def find(_step: str, key: object) -> str | None:
+            return get(key)  # type: ignore[no-any-return]
+
+        if missing == "fail":
+
+            def fail_fast(key: object) -> object:
+                if key is None:
+                    return None
+                found = get(key)
+                if found is None:
+                    raise MissingParent(f"no {target} was loaded for {step.split('->')[0]} {key!r}", step, key)
+                return found
+
+            return fail_fast
+    else:
+        find = lookups.find
 
     if missing == "null":
         return lambda key: None if key is None else find(step, key)
