@@ -267,7 +267,11 @@ _state_option = click.option(
 
 def _prepare(spec: Path, *, source_too: bool = True) -> tuple[Plan, Any, Any, list[Diagnostic]]:
     """Compile the spec and open its connectors, or exit with the reason; the
-    compiler's warnings come along for the audit report."""
+    compiler's warnings come along for the audit report.
+
+    Once connected, the spec is compiled again against the live schemas (the
+    static ones extended by what the systems describe), so a field the org types
+    differently from the shipped schema is caught before any record moves."""
     try:
         parsed = load(spec)
         result = compile_offline(parsed)
@@ -278,13 +282,25 @@ def _prepare(spec: Path, *, source_too: bool = True) -> tuple[Plan, Any, Any, li
         assert source is not None and target is not None
         opened_source = open_connector("source", source.name, _options(source)) if source_too else None
         opened_target = open_connector("target", target.name, _options(target))
+        if opened_source is not None:
+            live = compile_spec(
+                parsed,
+                source_schema=static_schema("source", source.name, _options(source)).merged(opened_source.schema()),
+                target_schema=static_schema("target", target.name, _options(target)).merged(opened_target.describe()),
+                functions=registry(),
+            )
+            if live.plan is None:
+                raise SpecError(live.diagnostics)
+            result = live
+        plan = result.plan
+        assert plan is not None  # a compile without a plan raised above
     except SpecError as error:
         click.echo(error.render() + "\n", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
-    return result.plan, opened_source, opened_target, result.diagnostics
+    return plan, opened_source, opened_target, result.diagnostics
 
 
 @contextmanager
