@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any as _Any
+from typing import Protocol, TypeVar
 
 import attrs
 from attrs import frozen
@@ -53,38 +54,36 @@ class FieldSchema:
         )
 
 
-def _fields_by_name(
-    fields: Mapping[str, FieldSchema] | Iterable[FieldSchema],
-) -> dict[str, FieldSchema]:
-    # A list of fields is the natural way to write a schema by hand; a mapping is what
-    # cattrs hands back. Either way the key must be the field's own name.
-    items = fields.values() if isinstance(fields, Mapping) else fields
-    by_name: dict[str, FieldSchema] = {}
-    for f in items:
-        if f.name in by_name:
-            raise ValueError(f"field {f.name!r} is declared twice")
-        by_name[f.name] = f
-    if isinstance(fields, Mapping):
-        for key, f in fields.items():
-            if key != f.name:
-                raise ValueError(f"field stored under {key!r} is named {f.name!r}")
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _by_name(kind: str, items: Mapping[str, _N] | Iterable[_N]) -> dict[str, _N]:
+    # A list is the natural way to write a schema by hand; a mapping is what cattrs
+    # hands back. Either way the key must be the item's own name.
+    values = items.values() if isinstance(items, Mapping) else items
+    by_name: dict[str, _N] = {}
+    for item in values:
+        if item.name in by_name:
+            raise ValueError(f"{kind} {item.name!r} is declared twice")
+        by_name[item.name] = item
+    if isinstance(items, Mapping):
+        for key, item in items.items():
+            if key != item.name:
+                raise ValueError(f"{kind} stored under {key!r} is named {item.name!r}")
     return by_name
 
 
-def _objects_by_name(
-    objects: Mapping[str, ObjectSchema] | Iterable[ObjectSchema],
-) -> dict[str, ObjectSchema]:
-    items = objects.values() if isinstance(objects, Mapping) else objects
-    by_name: dict[str, ObjectSchema] = {}
-    for o in items:
-        if o.name in by_name:
-            raise ValueError(f"object {o.name!r} is declared twice")
-        by_name[o.name] = o
-    if isinstance(objects, Mapping):
-        for key, o in objects.items():
-            if key != o.name:
-                raise ValueError(f"object stored under {key!r} is named {o.name!r}")
-    return by_name
+def _fields_by_name(fields: Mapping[str, FieldSchema] | Iterable[FieldSchema]) -> dict[str, FieldSchema]:
+    return _by_name("field", fields)
+
+
+def _objects_by_name(objects: Mapping[str, ObjectSchema] | Iterable[ObjectSchema]) -> dict[str, ObjectSchema]:
+    return _by_name("object", objects)
 
 
 def _fold_index(names: Iterable[str]) -> dict[str, str]:

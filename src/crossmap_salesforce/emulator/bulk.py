@@ -348,6 +348,17 @@ def ingest_jobs(call: Call) -> Response:
     return json_response(_public(info))
 
 
+def _delete_job(call: Call, info: dict[str, Any]) -> Response:
+    """``DELETE`` of a finished job (ingest or query), with its data and results."""
+    if info["state"] not in TERMINAL:
+        raise _job_state_error(info["state"])
+    with call.emulator.org.store.transaction() as conn:
+        conn.execute("DELETE FROM jobs WHERE id = ?", (info["id"],))
+        conn.execute("DELETE FROM job_data WHERE job_id = ?", (info["id"],))
+        conn.execute("DELETE FROM job_results WHERE job_id = ?", (info["id"],))
+    return empty()
+
+
 def ingest_job(call: Call) -> Response:
     """``GET|PATCH|DELETE /jobs/ingest/{id}``."""
     bulk = call.emulator.bulk
@@ -355,13 +366,7 @@ def ingest_job(call: Call) -> Response:
     if call.method == "GET":
         return json_response(_public(info))
     if call.method == "DELETE":
-        if info["state"] not in TERMINAL:
-            raise _job_state_error(info["state"])
-        with call.emulator.org.store.transaction() as conn:
-            for table in ("jobs", "job_data", "job_results"):
-                conn.execute(f"DELETE FROM {table} WHERE {'id' if table == 'jobs' else 'job_id'} = ?",
-                             (info["id"],))
-        return empty()
+        return _delete_job(call, info)
     body = call.json() or {}
     state = body.get("state")
     if state == "UploadComplete":
@@ -459,12 +464,7 @@ def query_job(call: Call) -> Response:
     if call.method == "GET":
         return json_response(_public(info))
     if call.method == "DELETE":
-        if info["state"] not in TERMINAL:
-            raise _job_state_error(info["state"])
-        with call.emulator.org.store.transaction() as conn:
-            conn.execute("DELETE FROM jobs WHERE id = ?", (info["id"],))
-            conn.execute("DELETE FROM job_results WHERE job_id = ?", (info["id"],))
-        return empty()
+        return _delete_job(call, info)
     state = (call.json() or {}).get("state")
     if state != "Aborted" or info["state"] in TERMINAL:
         raise _job_state_error(info["state"])
