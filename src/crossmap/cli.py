@@ -452,12 +452,16 @@ def scaffold(spec: Path, out: Path | None, apply_: bool) -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated data.")
 @click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The flagship spec (default: specs/qdispatch_to_salesforce.xmap of the checkout).")
-def demo(folder: Path | None, scale: int, seed: int, spec: Path | None) -> None:
-    """Migrate a simulated Q Dispatch tenant into a local Salesforce org: full run,
-    delta, rollback of the delta, verified. Starts and stops both systems itself."""
+@click.option("--keep", is_flag=True,
+              help="Keep the migrated records in the production org instead of rolling the migration back.")
+def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bool) -> None:
+    """Migrate a simulated Q Dispatch tenant into a local Salesforce org, the whole
+    workflow: preflight, schema, sample and its diff in a sandbox org, approval, full
+    run, delta, reports, rollback, verified. Starts and stops the systems itself."""
     from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo
 
-    options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC)
+    options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC,
+                          restore=not keep)
     try:
         result = run_demo(options, say=click.echo)
     except CrossmapError as error:

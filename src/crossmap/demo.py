@@ -61,6 +61,8 @@ _ENV = {
     "sf_username": "CROSSMAP_DEMO_SF_USERNAME",
     "sf_password": "CROSSMAP_DEMO_SF_PASSWORD",
     "sf_token": "CROSSMAP_DEMO_SF_TOKEN",
+    "sandbox_username": "CROSSMAP_DEMO_SANDBOX_USERNAME",
+    "sandbox_password": "CROSSMAP_DEMO_SANDBOX_PASSWORD",
 }
 
 Say = Callable[[str], None]
@@ -82,6 +84,10 @@ class DemoOptions:
     seed: int = 1
     spec: Path = FLAGSHIP_SPEC
     batch_size: int = 200
+    restore: bool = True
+    """Roll the whole migration back at the end, leaving the production org as it was
+    before it; ``False`` keeps the full run's records there to look at (the delta is
+    rolled back either way)."""
 
 
 @frozen
@@ -106,11 +112,19 @@ class DemoResult:
     before_delta: Snapshot
     after_delta: Snapshot
     after_rollback: Snapshot
+    pre_migration: Snapshot
+    """The production org before the full run."""
+    undo_full: RollbackSummary | None = None
+    """The rollback of the full run (``None`` when ``restore`` was off)."""
+    at_end: Snapshot | None = None
+    """The production org once the full run was rolled back too."""
 
     @property
     def restored(self) -> bool:
-        """Is the org, after rolling the delta back, as it was before the delta?"""
-        return self.after_rollback == self.before_delta
+        """Is the org back where the demo promised: as it was before the delta, and
+        (with ``restore``) as it was before the migration?"""
+        return self.after_rollback == self.before_delta and (
+            self.undo_full is None or self.at_end == self.pre_migration)
 
 
 # ---- the story -----------------------------------------------------------------------
@@ -127,90 +141,124 @@ def run_demo(options: DemoOptions, say: Say = lambda _line: None) -> DemoResult:
         say(f"demo folder: {folder}")
         sim = stack.enter_context(Simulator(seed=options.seed, scale=options.scale))
         say(f"Q Dispatch simulator: {sim.base_url} (seed {options.seed}, scale {options.scale})")
-        org = stack.enter_context(running_org(folder / "org"))
-        say(f"Salesforce org (local emulator): {org.instance_url}, data in {folder / 'org'}")
-        stack.enter_context(_environment({
-            _ENV["qd_secret"]: sim.client_secret, _ENV["sf_username"]: org.username,
-            _ENV["sf_password"]: org.password, _ENV["sf_token"]: "",
-        }))
-        _write_profiles(folder, sim, org)
-        say(f"wrote {folder / PROFILE_FILE}: profiles 'qdispatch' and 'salesforce', secrets from "
-            "environment variables set in this process")
-        emails = _seed_users(org, options.seed, options.scale)
-        say(f"created {len(emails) - 1} Users for the technicians with a company email (the others "
-            f"have none) and the fallback user {FALLBACK_USER}")
-        spec = load(spec_path)
-        source = stack.enter_context(_open_source(folder))
-        say("attachments: each file's bytes are streamed from Q Dispatch's content endpoint "
-            "(open_blob) as its record is extracted")
-        destination = stack.enter_context(SalesforceDestination.from_options(
-            {"profile": "salesforce", "spec_dir": str(folder)}))
-        offline = _compiled(compile_spec(spec, source_schema=source.schema(),
-                                         target_schema=standard_schema(), functions=registry()))
-        deployed = destination.deploy_declarations(offline.declarations, folder=folder / "metadata")
-        if not deployed.ok:
-            raise DemoError("deploying the spec's declarations left problems: " + "; ".join(deployed.problems))
-        say(f"deployed the spec's declarations: {len(deployed.created)} objects and fields created "
-            f"(package in {folder / 'metadata'})")
-        compiled = compile_spec(spec, source_schema=source.schema(), target_schema=destination.describe(),
-                                functions=registry())
-        plan = _compiled(compiled)
-        say(f"compiled {spec_path.name} against the live schemas: {len(plan.steps)} steps in "
-            f"{len(plan.waves)} waves, {len(compiled.diagnostics)} warnings")
-        result = _migrate(options, folder, sim, source, destination, plan, compiled, say)
-    say(f"\nboth servers stopped; reports, state and the org's data are in {folder}")
+        sandbox = stack.enter_context(running_org(folder / "sandbox-org"))
+        production = stack.enter_context(running_org(folder / "org"))
+        say(f"Salesforce sandbox org (local emulator): {sandbox.instance_url}")
+        say(f"Salesforce production org (local emulator): {production.instance_url}, data in {folder / 'org'}")
+        stack.enter_context(_environment(_secrets(sim, sandbox, production)))
+        _write_profiles(folder, sim, sandbox, production)
+        say(f"wrote {folder / PROFILE_FILE}: profiles 'qdispatch', 'salesforce' (production) and "
+            "'salesforce_sandbox', secrets from environment variables set in this process")
+        for org in (sandbox, production):
+            emails = _seed_users(org, options.seed, options.scale)
+        say(f"created, in both orgs, {len(emails) - 1} Users for the technicians with a company email "
+            f"(the others have none) and the fallback user {FALLBACK_USER}")
+        stage = _Stage(options, folder, load(spec_path), sim,
+                       stack.enter_context(_open_source(folder)),
+                       stack.enter_context(_open_target(folder, "salesforce_sandbox")),
+                       stack.enter_context(_open_target(folder, "salesforce")), say)
+        result = stage.play()
+    say(f"\nall three servers stopped; reports, state and the orgs' data are in {folder}")
     return result
 
 
-def _migrate(options: DemoOptions, folder: Path, sim: Simulator, source: QDispatchSource,
-             destination: SalesforceDestination, plan: Plan, compiled: CompileResult, say: Say) -> DemoResult:
-    """Full run, changes in Q Dispatch, delta run, rollback of the delta, verification."""
-    run_options = RunOptions(batch_size=options.batch_size)
-    with StateStore.open(folder / ".crossmap" / "state.db") as store:
-        say("\n== full run ==")
-        full = Engine(plan, source, destination, store, run_options).run()
-        full_report = _report(plan, store, full, compiled, folder, say)
-        matched, unmatched = _resolution(plan, store, full)
-        fallback = _fallback_id(destination)
-        say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
-            f"({', '.join(unmatched) or 'none'}): their work is owned by {FALLBACK_USER}")
-        orphans = _orphans(source, store, full)
-        if orphans:
-            say("findings: records whose parent Q Dispatch no longer has (they fail, with their "
-                "children held back; children of a merged record follow the merge):")
-            for (obj, key), (merged, count) in sorted(orphans.items()):
-                fate = f"merged into {merged}, which did not load either" if merged else "deleted"
-                say(f"  {obj} {key}: {fate} ({count} records point at it)")
+@frozen
+class _Stage:
+    """The systems the story plays on, and the story."""
 
-        before = snapshot(plan, destination)
-        say("\n== changes in Q Dispatch ==")
-        mutations = _mutate(sim.store, store)
-        for line in mutations:
-            say(f"  {line}")
+    options: DemoOptions
+    folder: Path
+    spec: ast.Spec
+    sim: Simulator
+    source: QDispatchSource
+    sandbox: SalesforceDestination
+    production: SalesforceDestination
+    say: Say
 
-        say("\n== delta run ==")
-        delta = Engine(plan, source, destination, store, run_options).run(delta=True)
-        delta_report = _report(plan, store, delta, compiled, folder, say)
-        after = snapshot(plan, destination)
+    def play(self) -> DemoResult:
+        say = self.say
+        say("attachments: each file's bytes are streamed from Q Dispatch's content endpoint "
+            "(open_blob) as its record is extracted")
+        say("\n== 1. the schema the spec needs ==")
+        offline = _compiled(compile_spec(self.spec, source_schema=self.source.schema(),
+                                         target_schema=standard_schema(), functions=registry()))
+        for name, org in (("sandbox", self.sandbox), ("production", self.production)):
+            deployed = org.deploy_declarations(offline.declarations, folder=self.folder / "metadata")
+            if not deployed.ok:
+                raise DemoError(f"deploying the spec's declarations to the {name} org left problems: "
+                                + "; ".join(deployed.problems))
+            say(f"{name}: {len(deployed.created)} objects and fields created")
+        say(f"the deployable package is in {self.folder / 'metadata'}")
+        compiled = compile_spec(self.spec, source_schema=self.source.schema(),
+                                target_schema=self.production.describe(), functions=registry())
+        plan = _compiled(compiled)
+        say(f"compiled the spec against the production org's schema: {len(plan.steps)} steps in "
+            f"{len(plan.waves)} waves, {len(compiled.diagnostics)} warnings")
+        return self._migrate(plan, compiled)
 
-        say(f"\n== rollback of the delta run (run {delta.run.id}) ==")
-        undo = rollback(plan, destination, store, delta.run.id)
+    def _migrate(self, plan: Plan, compiled: CompileResult) -> DemoResult:
+        """Full run, changes in Q Dispatch, delta run, rollbacks, verification."""
+        say, folder, destination = self.say, self.folder, self.production
+        run_options = RunOptions(batch_size=self.options.batch_size)
+        with StateStore.open(folder / ".crossmap" / "state.db") as store:
+            pre_migration = snapshot(plan, destination)
+            say("\n== full run, into production ==")
+            full = Engine(plan, self.source, destination, store, run_options).run()
+            full_report = _report(plan, store, full, compiled, folder, say)
+            matched, unmatched = _resolution(plan, store, full)
+            fallback = _fallback_id(destination)
+            say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
+                f"({', '.join(unmatched) or 'none'}): their work is owned by {FALLBACK_USER}")
+            orphans = _orphans(self.source, store, full)
+            if orphans:
+                say("findings: records whose parent Q Dispatch no longer has (they fail, with their "
+                    "children held back; children of a merged record follow the merge):")
+                for (obj, key), (merged, count) in sorted(orphans.items()):
+                    fate = f"merged into {merged}, which did not load either" if merged else "deleted"
+                    say(f"  {obj} {key}: {fate} ({count} records point at it)")
+
+            before = snapshot(plan, destination)
+            say("\n== changes in Q Dispatch ==")
+            mutations = _mutate(self.sim.store, store)
+            for line in mutations:
+                say(f"  {line}")
+
+            say("\n== delta run ==")
+            delta = Engine(plan, self.source, destination, store, run_options).run(delta=True)
+            delta_report = _report(plan, store, delta, compiled, folder, say)
+            after = snapshot(plan, destination)
+
+            say(f"\n== rollback of the delta run (run {delta.run.id}) ==")
+            undo, restored = self._rollback(plan, store, delta.run.id, before, "pre-delta")
+            undo_full, at_end = None, None
+            if self.options.restore:
+                say(f"\n== rollback of the full run (run {full.run.id}) ==")
+                undo_full, at_end = self._rollback(plan, store, full.run.id, pre_migration, "pre-migration")
+        return DemoResult(folder, plan, full, delta, undo, (full_report, delta_report),
+                          matched, unmatched, fallback, {k: m for k, (m, _) in orphans.items()},
+                          tuple(mutations), before, after, restored, pre_migration, undo_full, at_end)
+
+    def _rollback(self, plan: Plan, store: StateStore, run_id: int, expected: Snapshot,
+                  state: str) -> tuple[RollbackSummary, Snapshot]:
+        """Roll run ``run_id`` back and compare the org with ``expected``."""
+        say = self.say
+        undo = rollback(plan, self.production, store, run_id)
         say(f"deleted {undo.deleted}, restored {undo.restored}; verification "
             f"{'passed' if undo.ok else 'found problems'}")
         for line in (*undo.failures, *undo.mismatches):
             say(f"  {line}")
         for record in undo.changed:
             say(f"  left alone, changed in the org after the run: {record}")
-        restored = snapshot(plan, destination)
-        if restored == before:
-            say(f"the org is back to its pre-delta state ({_size(before)} records compared)")
+        now = snapshot(plan, self.production)
+        if now == expected:
+            held = (f"{_size(expected)} records compared" if _size(expected)
+                    else "the objects the spec writes hold no record")
+            say(f"the org is back to its {state} state ({held})")
         else:
-            say("the org is NOT back to its pre-delta state:")
-            for line in differences(before, restored):
+            say(f"the org is NOT back to its {state} state:")
+            for line in differences(expected, now):
                 say(f"  {line}")
-    return DemoResult(folder, plan, full, delta, undo, (full_report, delta_report), matched,
-                      unmatched, fallback, {k: m for k, (m, _) in orphans.items()}, tuple(mutations),
-                      before, after, restored)
+        return undo, now
 
 
 def _report(plan: Plan, store: StateStore, summary: RunSummary, compiled: CompileResult, folder: Path,
@@ -260,28 +308,43 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = old
 
 
-def _write_profiles(folder: Path, sim: Simulator, org: OrgHandle) -> None:
-    """``crossmap.toml`` for the two local systems. Paths are relative to the file, and
-    only variable names go in: profile files get committed."""
+def _secrets(sim: Simulator, sandbox: OrgHandle, production: OrgHandle) -> dict[str, str]:
+    """The values the demo's ``crossmap.toml`` names by variable."""
+    return {
+        _ENV["qd_secret"]: sim.client_secret,
+        _ENV["sf_username"]: production.username, _ENV["sf_password"]: production.password,
+        _ENV["sandbox_username"]: sandbox.username, _ENV["sandbox_password"]: sandbox.password,
+        _ENV["sf_token"]: "",
+    }
+
+
+def _write_profiles(folder: Path, sim: Simulator, sandbox: OrgHandle, production: OrgHandle) -> None:
+    """``crossmap.toml`` for the three local systems. Paths are relative to the file,
+    and only variable names go in: profile files get committed."""
     # The simulator's CA lives in a temporary folder of its own; keep a copy beside
     # the profile so the file stands alone.
     shutil.copy(sim.ca_file, folder / "qdispatch-ca.pem")
-    org_ca = Path(org.ca_file).resolve()
-    org_ca_text = org_ca.relative_to(folder) if org_ca.is_relative_to(folder) else org_ca
+
+    def org_profile(name: str, org: OrgHandle, username: str, password: str) -> str:
+        ca = Path(org.ca_file).resolve()
+        ca_text = ca.relative_to(folder) if ca.is_relative_to(folder) else ca
+        return (f"[profiles.{name}]\n"
+                'auth = "password"\n'
+                f'login_url = "{org.instance_url}"\n'
+                f'ca_file = "{ca_text}"\n'
+                f'username_env = "{_ENV[username]}"\n'
+                f'password_env = "{_ENV[password]}"\n'
+                f'security_token_env = "{_ENV["sf_token"]}"\n')
+
     (folder / PROFILE_FILE).write_text(
-        "# Written by `crossmap demo`: the two local systems it started.\n"
+        "# Written by `crossmap demo`: the three local systems it started.\n"
         "[profiles.qdispatch]\n"
         f'base_url = "{sim.base_url}"\n'
         'ca_file = "qdispatch-ca.pem"\n'
         f'client_id = "{sim.client_id}"\n'
         f'client_secret_env = "{_ENV["qd_secret"]}"\n\n'
-        "[profiles.salesforce]\n"
-        'auth = "password"\n'
-        f'login_url = "{org.instance_url}"\n'
-        f'ca_file = "{org_ca_text}"\n'
-        f'username_env = "{_ENV["sf_username"]}"\n'
-        f'password_env = "{_ENV["sf_password"]}"\n'
-        f'security_token_env = "{_ENV["sf_token"]}"\n',
+        + org_profile("salesforce", production, "sf_username", "sf_password") + "\n"
+        + org_profile("salesforce_sandbox", sandbox, "sandbox_username", "sandbox_password"),
         encoding="utf-8",
     )
 
@@ -289,6 +352,11 @@ def _write_profiles(folder: Path, sim: Simulator, org: OrgHandle) -> None:
 def _open_source(folder: Path) -> QDispatchSource:
     """The Q Dispatch source from the 'qdispatch' profile, as `crossmap run` opens it."""
     return QDispatchSource.from_options({"profile": "qdispatch", "spec_dir": str(folder)})
+
+
+def _open_target(folder: Path, profile: str) -> SalesforceDestination:
+    """A Salesforce org from its profile, as `crossmap run` opens it."""
+    return SalesforceDestination.from_options({"profile": profile, "spec_dir": str(folder)})
 
 
 def _seed_users(org: OrgHandle, seed: int, scale: int) -> list[str]:

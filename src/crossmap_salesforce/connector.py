@@ -240,7 +240,21 @@ class SalesforceDestination:
         if not rows:
             return []
         self._guard_budget(len(rows))
+        if operation == "delete" and object == "ContentVersion":
+            return self._delete_files(rows)
         return self.loader.load(object, operation, rows, external_id)
+
+    def _delete_files(self, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Salesforce refuses to delete a ContentVersion: a file goes by deleting its
+        ContentDocument, which takes every version and link with it."""
+        ids = [str(row["Id"]) for _, row in rows]
+        documents = {str(r["Id"]): r.get("ContentDocumentId")
+                     for r in self.read("ContentVersion", ids, ["Id", "ContentDocumentId"])}
+        targets = [(ref, {"Id": documents[str(row["Id"])]}) for ref, row in rows if documents.get(str(row["Id"]))]
+        answers = {r.ref: r for r in self.loader.load("ContentDocument", "delete", targets, None)} if targets else {}
+        return [answers.get(ref) or LoadResult(ref, str(row["Id"]), error_code="ENTITY_IS_DELETED",
+                                               error_message="the file is gone already")
+                for ref, row in rows]
 
     def _guard_budget(self, size: int) -> None:
         remaining = self.api.usage.remaining

@@ -33,7 +33,9 @@ def narrated(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, list
     """One demo run for the whole module, and its narration."""
     lines: list[str] = []
     folder = tmp_path_factory.mktemp("demo") / "run"
-    return run_demo(DemoOptions(folder, scale=SCALE, seed=SEED), lines.append), lines
+    # The records stay in the org for the tests to read; `test_cli_runs_the_demo` checks
+    # that the whole migration rolls back.
+    return run_demo(DemoOptions(folder, scale=SCALE, seed=SEED, restore=False), lines.append), lines
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +231,7 @@ def test_delta_picks_up_the_changes_and_its_rollback_restores_the_org(demo: Demo
 def test_narration_keeps_secrets_out(narrated: tuple[DemoResult, list[str]], org: OrgHandle) -> None:
     demo, lines = narrated
     text = "\n".join(lines)
-    assert "== full run ==" in text and "== delta run ==" in text and "pre-delta state" in text
+    assert "== full run, into production ==" in text and "== delta run ==" in text and "pre-delta state" in text
     toml = (demo.folder / "crossmap.toml").read_text()
     assert "password_env" in toml and org.password not in toml and org.password not in text
     assert (demo.folder / ".crossmap" / "reports" / f"run-{demo.full.run.id}.html").exists()
@@ -239,6 +241,9 @@ def test_cli_runs_the_demo(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path / "cli"), "--seed", "2"])
     assert result.exit_code == 0, result.output
     assert "the org is back to its pre-delta state" in result.stdout
+    assert "the org is back to its pre-migration state (the objects the spec writes hold no record)" \
+        in result.stdout
+    assert "NOT back" not in result.stdout
     assert (tmp_path / "cli" / ".crossmap" / "reports" / "run-2.json").exists()
 
 

@@ -11,6 +11,7 @@ from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
 from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
+from crossmap.schema import Blob
 from crossmap.state import Outcome, StateStore
 
 
@@ -41,6 +42,10 @@ class StepLoader:
         self.batch_size = batch_size
         self._rows: list[tuple[str, dict[str, Any]]] = []
         self._target = destination.describe().find_object(step.target)
+        # File bytes are streamed, and read back only as a link: they take no part
+        # in the fingerprint rollback compares.
+        self._unfingerprinted = {"Id"} | {
+            f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row; writes a batch when enough are queued."""
@@ -115,7 +120,7 @@ class StepLoader:
             elif result.ok and result.id is not None:
                 is_new = operation == "insert" or (operation == "upsert" and result.created)
                 loaded.append((key, result.id, is_new))
-                names = sorted(f for f in row if f != "Id")
+                names = sorted(f for f in row if f not in self._unfingerprinted)
                 written.append((result.id, ",".join(names), digest(self._target, row, names)))
                 if is_new:
                     created.append(result.id)
