@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -454,17 +456,33 @@ def scaffold(spec: Path, out: Path | None, apply_: bool) -> None:
               help="The flagship spec (default: specs/qdispatch_to_salesforce.xmap of the checkout).")
 @click.option("--keep", is_flag=True,
               help="Keep the migrated records in the production org instead of rolling the migration back.")
-def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bool) -> None:
+@click.option("--serve", "serve_only", is_flag=True,
+              help="Only start the local systems and keep them up (Ctrl-C stops them), to run each step "
+                   "by hand as docs/tutorial.md does.")
+def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bool, serve_only: bool) -> None:
     """Migrate a simulated Q Dispatch tenant into a local Salesforce org, the whole
     workflow: preflight, schema, sample and its diff in a sandbox org, approval, full
     run, delta, reports, rollback, verified. Starts and stops the systems itself."""
-    from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo
+    from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
 
     options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC,
                           restore=not keep)
     try:
+        if serve_only:
+            serve(options, wait=_until_interrupted, say=click.echo)
+            sys.exit(EXIT_OK)
         result = run_demo(options, say=click.echo)
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
     sys.exit(EXIT_OK if result.restored else EXIT_SPEC_ERRORS)
+
+
+def _until_interrupted() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        click.echo("")

@@ -47,7 +47,7 @@ from crossmap_salesforce.emulator import OrgHandle, running_org
 from crossmap_salesforce.standard_objects import standard_schema
 
 __all__ = ["FALLBACK_USER", "FLAGSHIP_SPEC", "DemoError", "DemoOptions",
-           "DemoResult", "Snapshot", "differences", "new_folder", "run_demo", "snapshot"]
+           "DemoResult", "Snapshot", "differences", "new_folder", "run_demo", "serve", "snapshot"]
 
 FLAGSHIP_SPEC = Path(__file__).resolve().parents[2] / "specs" / "qdispatch_to_salesforce.xmap"
 """The flagship spec in a source checkout (``--spec`` points elsewhere)."""
@@ -132,6 +132,34 @@ class DemoResult:
 
 def run_demo(options: DemoOptions, say: Say = lambda _line: None) -> DemoResult:
     """Run the whole demo in ``options.folder``; narrate through ``say``."""
+    with _systems(options, say) as stage:
+        result = stage.play()
+    say(f"\nall three servers stopped; reports, state and the orgs' data are in {options.folder.resolve()}")
+    return result
+
+
+def serve(options: DemoOptions, wait: Callable[[], None], say: Say = lambda _line: None) -> None:
+    """Start the demo's three local systems in ``options.folder`` with the spec, the
+    profiles and a ``.env`` file holding the profiles' variables, and keep them up
+    until ``wait`` returns (the CLI waits for Ctrl-C), so each step of the workflow
+    can be run by hand (``docs/tutorial.md``)."""
+    with _systems(options, say) as stage:
+        env = stage.folder / ".env"
+        env.touch(mode=0o600)
+        env.write_text("".join(f"{name}={value}\n" for name, value in sorted(_secrets(
+            stage.sim, *stage.orgs).items())), encoding="utf-8")
+        say(f"\nwrote {env} (readable by you only): the variables the profiles name")
+        say(f"in another terminal:\n  cd {stage.folder}\n  set -a; . ./.env; set +a\n"
+            f"  crossmap preflight {options.spec.name}\n")
+        say("the systems stay up until you press Ctrl-C")
+        wait()
+    say("all three servers stopped")
+
+
+@contextmanager
+def _systems(options: DemoOptions, say: Say) -> Iterator[_Stage]:
+    """The three local systems, started in the demo folder with the spec copied and the
+    profiles written; stopped when the block ends."""
     folder = options.folder.resolve()
     if folder.exists() and any(folder.iterdir()):
         raise DemoError(f"{folder} is not empty: the demo needs a new or empty folder")
@@ -153,13 +181,10 @@ def run_demo(options: DemoOptions, say: Say = lambda _line: None) -> DemoResult:
             emails = _seed_users(org, options.seed, options.scale)
         say(f"created, in both orgs, {len(emails) - 1} Users for the technicians with a company email "
             f"(the others have none) and the fallback user {FALLBACK_USER}")
-        stage = _Stage(options, folder, load(spec_path), sim,
-                       stack.enter_context(_open_source(folder)),
-                       stack.enter_context(_open_target(folder, "salesforce_sandbox")),
-                       stack.enter_context(_open_target(folder, "salesforce")), say)
-        result = stage.play()
-    say(f"\nall three servers stopped; reports, state and the orgs' data are in {folder}")
-    return result
+        yield _Stage(options, folder, load(spec_path), sim, (sandbox, production),
+                     stack.enter_context(_open_source(folder)),
+                     stack.enter_context(_open_target(folder, "salesforce_sandbox")),
+                     stack.enter_context(_open_target(folder, "salesforce")), say)
 
 
 @frozen
@@ -170,6 +195,8 @@ class _Stage:
     folder: Path
     spec: ast.Spec
     sim: Simulator
+    orgs: tuple[OrgHandle, OrgHandle]
+    """The sandbox and the production org."""
     source: QDispatchSource
     sandbox: SalesforceDestination
     production: SalesforceDestination
