@@ -278,6 +278,32 @@ class QDispatchSource:
                 except queue.Empty:
                     pass
 
+    # --- preflight capabilities (docs/connectors/writing-a-connector.md) ---------------
+    def count(self, object: str) -> int | None:
+        """Records of ``object`` when one request tells (the page-numbered endpoint
+        answers with a ``total``); None where only paging through would."""
+        info = self._info(object)
+        if info.paging != "page":
+            return None
+        return int(self.api.get_json(f"/v1/{info.name}", {"page": 1, "page_size": 1})["total"])
+
+    def extraction_requests(self, object: str, records: int) -> int:
+        """Requests to extract ``records`` of ``object``: one per page, and one per
+        attachment for its content."""
+        pages = max(1, -(-records // self.options.page_size))
+        return pages + (records if object == "attachments" else 0)
+
+    def requests_per_minute(self) -> float:
+        """The pace this connector keeps: the limit (learned from the responses)
+        times the headroom."""
+        return self.api.pacer.per_minute * self.options.headroom
+
+    def native_gaps(self, counts: Mapping[str, int]) -> list[Any]:
+        """What must be rebuilt natively (``crossmap_qdispatch.gaps``)."""
+        from crossmap_qdispatch.gaps import native_gaps
+
+        return list(native_gaps(self.extract("appointments"), counts))
+
     # --- paging -------------------------------------------------------------------------
     def _info(self, object: str) -> ObjectInfo:
         try:

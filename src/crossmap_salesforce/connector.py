@@ -272,6 +272,13 @@ class SalesforceDestination:
         """Records by Id (missing ones left out), or every record with ``ids=None``."""
         return reading.read(self.api, object, ids, fields)
 
+    def active_field(self, object: str) -> str | None:
+        """The field saying whether a record is active (``IsActive``, as on User), for
+        the preflight's resolution check; None when the object has none."""
+        describe = self.describe_object(object)
+        names = {str(f.get("name")) for f in (describe or {}).get("fields") or ()}
+        return "IsActive" if "IsActive" in names else None
+
     # -- files --------------------------------------------------------------------
 
     def upload_files(self, uploads: Iterable[files.FileUpload]) -> list[LoadResult]:

@@ -1,0 +1,56 @@
+"""``crossmap preflight SPEC``: the preflight report in the terminal, as JSON and as HTML.
+
+Exit codes: 0 when nothing blocks the run, 1 when something does (declared schema
+missing and not applied, keys that resolve nowhere with no fallback, an API budget
+too short) or the spec or a connection fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_BLOCKED = 0, 1
+
+
+@click.command(name="preflight")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report as JSON (default: .crossmap/reports/preflight-<time>.json).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it as a self-contained HTML page (default: beside the JSON).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the deployable metadata package of the spec's declarations here.")
+@click.option("--apply", "apply_", is_flag=True, help="Create the declared objects and fields the destination lacks.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="The run's batch size (it shapes the API calls estimated).")
+def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None, out: Path | None,
+                      apply_: bool, batch_size: int) -> None:
+    """Check both systems before any record moves: schema audit, record counts,
+    resolve blocks, coverage of the source's values, API budget and duration, what
+    to rebuild natively, and a complexity grade."""
+    # Imported here: crossmap.cli registers this command at its end.
+    from crossmap.cli import _closing, _prepare
+    from crossmap.errors import CrossmapError
+    from crossmap.preflight.collect import preflight
+    from crossmap.preflight.report import render_html, render_text
+
+    plan, source, destination, _ = _prepare(spec)
+    with _closing(source, destination):
+        try:
+            report = preflight(plan, source, destination, batch_size=batch_size, out=out, apply=apply_)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BLOCKED)
+    click.echo(render_text(report))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = spec.resolve().parent / ".crossmap" / "reports"
+    json_path = json_path or folder / f"preflight-{stamp}.json"
+    html_path = html_path or json_path.with_suffix(".html")
+    for path, text in ((json_path, report.to_json()), (html_path, render_html(report))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    click.echo(f"\nwritten: {json_path}, {html_path}")
+    sys.exit(EXIT_OK if report.ok else EXIT_BLOCKED)
