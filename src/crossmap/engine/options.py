@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from attrs import frozen
 
@@ -29,6 +29,11 @@ class RunOptions:
     now: Callable[[], dt.datetime] = _utc_now
     prefetch: int = 2
     """Pages extracted ahead of loading, in a background thread (0: none)."""
+    parallel: int = 4
+    """Steps of one wave run at once, each in its own thread (1: one after another)."""
     progress: Callable[[str, int], None] | None = None
     """Called with (step, records done so far) after each page; the CLI draws
     progress bars with it on a terminal and logs otherwise."""
+    tags: Mapping[str, str | int | bool | None] = {}
+    """Extra entries stored with the run's options (the CLI records there that a run
+    went ahead ``without_approval``; a sample records its selection)."""

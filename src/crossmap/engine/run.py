@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from queue import Full, Queue
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from queue import Full, Queue
 from typing import Any
 
 from attrs import frozen
@@ -20,7 +21,7 @@ from attrs import frozen
 from crossmap import schema as s
 from crossmap.codegen import Failed, Program, Row, Skipped, generate
 from crossmap.codegen.program import ResolutionProgram, StepProgram
-from crossmap.compiler import Plan, Step, ir
+from crossmap.compiler import Plan, Resolution, Step, ir
 from crossmap.connectors import Destination, Source
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
@@ -92,7 +93,8 @@ class Engine:
                 since[obj] = None if mark is None else mark - self.options.overlap
         run = self.store.begin_run(
             spec=self.plan.spec, spec_hash=spec_hash(self.plan), kind=kind,
-            options={"batch_size": self.options.batch_size, "sample": self.options.sample, "delta": delta},
+            options={"batch_size": self.options.batch_size, "sample": self.options.sample, "delta": delta,
+                     **self.options.tags},
         )
         return self._execute(run, since)
 
@@ -120,7 +122,7 @@ class Engine:
         }
         run = self.store.begin_run(
             spec=self.plan.spec, spec_hash=spec_hash(self.plan), kind="retry",
-            options={"retry_of": previous.id}, parent=previous.id,
+            options={"retry_of": previous.id, **self.options.tags}, parent=previous.id,
         )
         return self._execute(run, {}, only=keys)
 
@@ -140,12 +142,23 @@ class Engine:
             self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:
-                for name in wave:
-                    if name in done:
-                        continue
-                    step = self.plan.step(name)
-                    self._run_step(run, step, since.get(step.source), None if only is None else only.get(name, set()))
-                    self.store.mark_step_done(run.id, name)
+                todo = [self.plan.step(name) for name in wave if name not in done]
+
+                def run_one(step: Step) -> None:
+                    self._run_step(run, step, since.get(step.source),
+                                   None if only is None else only.get(step.name, set()))
+                    self.store.mark_step_done(run.id, step.name)
+
+                if self.options.parallel > 1 and len(todo) > 1:
+                    # The steps of a wave depend only on earlier waves: they load at
+                    # once, each in its own thread (the waits are the systems').
+                    with ThreadPoolExecutor(min(self.options.parallel, len(todo)),
+                                            thread_name_prefix="crossmap-step") as pool:
+                        for future in [pool.submit(run_one, step) for step in todo]:
+                            future.result()
+                else:
+                    for step in todo:
+                        run_one(step)
             self._deferred_pass(run, since)
             if run.kind in ("full", "delta"):
                 for obj in self._source_objects():
@@ -266,15 +279,12 @@ class Engine:
             value = program.target_key(record.get(resolution.target_field))
             if value is not None:
                 index.setdefault(value, record["Id"])
-        if resolution.fallback is not None:
-            fallback = index.get(program.target_key(resolution.fallback))
-            if fallback is None:
-                raise RunError(
-                    f"the fallback {resolution.target} {resolution.fallback!r} of '{name}' does not exist "
-                    "in the destination"
-                )
+        fallback = None if resolution.fallback is None else index.get(program.target_key(resolution.fallback))
+        if fallback is not None:
             self.lookups.fallbacks[name] = fallback
         key_field = self._key_field(resolution.source)
+        unmatched: list[str] = []
+        misses = 0
         for page in self.source.extract(resolution.source):
             matched: list[tuple[str, str, bool]] = []
             outcomes: list[Outcome] = []
@@ -282,6 +292,9 @@ class Engine:
                 key = str(record.get(key_field))
                 found = index.get(program.key(record))
                 if found is None:
+                    misses += 1
+                    if len(unmatched) < _LISTED:
+                        unmatched.append(key)
                     outcomes.append(Outcome(key, "skipped", "UNMATCHED", resolution.target_field, resolution.line,
                                             f"no {resolution.target} matches; its records go to the fallback"))
                 else:
@@ -291,6 +304,27 @@ class Engine:
                 self.store.put_ids(run.id, name, resolution.target, matched)
                 self.lookups.learn(name, ((k, i) for k, i, _ in matched))
             self.store.record_outcomes(run.id, name, resolution.source, outcomes)
+        self._gate(name, resolution, fallback, unmatched, misses)
+
+    def _gate(self, name: str, resolution: Resolution, fallback: str | None, unmatched: list[str],
+              misses: int) -> None:
+        """No step that uses a resolution loads until every key resolves or the
+        fallback is confirmed: the spec's ``fallback`` line names it, and it must
+        exist in the destination. Called before the first wave, so no step has loaded."""
+        listed = ", ".join(unmatched) + (f" and {misses - len(unmatched)} more" if misses > len(unmatched) else "")
+        if resolution.fallback is not None and fallback is None:
+            found = f"; {misses} {resolution.source} match none: {listed}" if misses else ""
+            raise RunError(
+                f"the fallback {resolution.target} {resolution.fallback!r} of '{name}' does not exist in the "
+                f"destination{found}. The run stopped before its first step: create that "
+                f"{resolution.target} (or the missing ones), or change the fallback, and run again"
+            )
+        if misses and resolution.fallback is None and uses_fallback(self.plan, name):
+            raise RunError(
+                f"{misses} {resolution.source} match no {resolution.target} and '{name}' declares no "
+                f"fallback, but the spec falls back for them (`missing fallback`): {listed}. The run stopped "
+                f"before its first step: create the missing {resolution.target} records, or add a `fallback` line"
+            )
 
     # ---- deferred pass and deletions -------------------------------------------------------
 
@@ -332,6 +366,26 @@ class Engine:
                 outcomes.append(Outcome(result.ref, "failed", result.error_code, None, None, result.error_message))
         self.store.forget_ids(step.name, [r.ref for r in results if r.ok])
         self.store.record_outcomes(run.id, step.name, step.source, outcomes)
+
+
+_LISTED = 20
+"""Unmatched keys a resolution error names (it gives the count of the rest)."""
+
+
+def uses_fallback(plan: Plan, name: str) -> bool:
+    """Does some step look up resolution ``name`` with ``missing fallback``?"""
+    stack: list[object] = [st.value for step in plan.steps for st in step.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Lookup):
+            if node.step == name and node.missing == "fallback":
+                return True
+            stack.append(node.key)
+        elif isinstance(node, tuple | list):
+            stack.extend(node)
+        elif hasattr(node, "__attrs_attrs__"):
+            stack.extend(getattr(node, a.name) for a in node.__attrs_attrs__)
+    return False
 
 
 def _defers(node: ir.Expr) -> bool:
