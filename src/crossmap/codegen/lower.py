@@ -20,7 +20,7 @@ from crossmap.codegen import runtime
 from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
 from crossmap.compiler.graph import children
-from crossmap.compiler.plan import Assignment, Binding, Plan, SkipRule, Step
+from crossmap.compiler.plan import Assignment, Binding, FailRule, Plan, SkipRule, Step
 
 _SAFE = re.compile(r"[^0-9A-Za-z_]")
 
@@ -240,14 +240,16 @@ def step_source(
     """(function name, source lines) of the transform of ``step``: the fields written
     at load time, or (``deferred=True``) those of the later update pass.
 
-    Statements run in spec order — ``let`` bindings, ``skip when`` rules and field
-    assignments as written — so a rule sees the bindings above it and a record it
-    skips computes nothing after the rule."""
+    Statements run in spec order — ``let`` bindings, ``skip when`` and ``fail when``
+    rules and field assignments as written — so a rule sees the bindings above it
+    and a record it skips or fails computes nothing after the rule. A ``fail when``
+    that holds raises the same ``_FieldFailure`` a failing field does, without a
+    field, so the record fails with the rule's reason and line."""
     spec = plan.spec
     lines = [f"# {spec}: {step.name} (spec line {step.line})"]
     body: list[str] = ["    _get = record.get"]
-    statements: list[Binding | Assignment | SkipRule] = sorted(
-        [*step.body, *step.skips], key=lambda st: st.line
+    statements: list[Binding | Assignment | SkipRule | FailRule] = sorted(
+        [*step.body, *step.skips, *step.fails], key=lambda st: st.line
     )
     fields: list[str] = []
     for statement in statements:
@@ -256,6 +258,12 @@ def step_source(
             body.extend(_guarded(test, emitter.expr(statement.when), "None", statement.line, spec))
             body.append(f"    if {test}:")
             body.append(f"        return {emitter.bind('skip', statement.line, statement)}")
+            continue
+        if isinstance(statement, FailRule):
+            test = f"_fail{statement.line}"
+            body.extend(_guarded(test, emitter.expr(statement.when), "None", statement.line, spec))
+            body.append(f"    if {test}:")
+            body.append(f"        raise _FieldFailure(None, {statement.line}, {statement.reason!r})")
             continue
         if isinstance(statement, Binding):
             target = local_name(statement.name)

@@ -23,9 +23,11 @@ The semantics it spells out (and the generated code must match):
   null), then its entry, else the input (``keep``), the default, or a failure;
 - a failing field computation fails the record, naming the field (or no field, for
   a ``let``), its spec line, the reason and, for a ``missing fail`` lookup, the
-  parent it did not find; a failing key fails it without a key; ``skip when`` rules
-  are tested after the key and before any field, and one that cannot be evaluated
-  fails the record (without a field, on the rule's line);
+  parent it did not find; a failing key fails it without a key; ``skip when`` and
+  ``fail when`` rules are tested after the key and before any field, in spec order;
+  one that holds skips the record, or fails it with the rule's reason (without a
+  field, on the rule's line); a null condition does not hold; a rule that cannot be
+  evaluated fails the record (without a field, on the rule's line);
 - a key or a skip rule may read a ``let`` written before it: the binding is then
   evaluated first (its failure fails the key, or the record on the binding's line);
 - anything else raised (a bug in a user function) propagates, as it does from the
@@ -42,7 +44,7 @@ from typing import Any
 from crossmap.codegen import runtime
 from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
-from crossmap.compiler.plan import Binding, Plan, Resolution, Step
+from crossmap.compiler.plan import Binding, FailRule, Plan, Resolution, SkipRule, Step
 from crossmap.functions import ConversionError, FunctionContext
 
 _CONVERSION_FAILURES = (ConversionError, runtime.TransformError, ArithmeticError)
@@ -335,15 +337,20 @@ def evaluate_step(
     except (_BindingFailure, *runtime.FAILURES) as exc:
         return runtime.Failed(step.source, None, None, step.line, f"its key: {exc}")
     key = raw_key if isinstance(raw_key, str) else str(raw_key)
-    for rule in step.skips:
+    rules: list[SkipRule | FailRule] = sorted([*step.skips, *step.fails], key=lambda r: r.line)
+    for rule in rules:
         try:
-            if evaluator.eval(rule.when):
-                return runtime.Skipped(key, rule.reason, rule.line)
+            holds = evaluator.eval(rule.when)
         except _BindingFailure as failure:
             line, cause = failure.binding.line, failure.cause
             return runtime.Failed(step.source, key, None, line, _reason(cause), _parent(cause))
         except runtime.FAILURES as exc:
             return runtime.Failed(step.source, key, None, rule.line, _reason(exc), _parent(exc))
+        if not holds:
+            continue
+        if isinstance(rule, SkipRule):
+            return runtime.Skipped(key, rule.reason, rule.line)
+        return runtime.Failed(step.source, key, None, rule.line, rule.reason)
     row: dict[str, object] = {}
     for statement in step.body:
         if id(statement) in evaluator.done:

@@ -28,6 +28,11 @@ LOCAL = "@"
 MAX_INLINE_DEPTH = 32
 """How deep ``def`` functions may call each other (they are inlined; no recursion)."""
 
+TODO = "todo"
+"""``todo("what to decide")`` marks a decision a drafted spec (``crossmap propose``)
+leaves to a person. It is never a real function: every call is error XM240, so a draft
+cannot run until each one is resolved (a spec or plugin may still define its own)."""
+
 
 @frozen
 class Scope:
@@ -297,6 +302,8 @@ class Checker:
         if node.func in self.value_maps:
             return self._map_value(node, scope)
         function = self.functions.get(node.func)
+        if function is None and node.func == TODO:
+            return self._todo(node, scope)
         if function is None:
             self.report.unknown(
                 "XM225", f"unknown function or value map '{node.func}'", node.span, node.func,
@@ -306,6 +313,15 @@ class Checker:
                 self.check(arg, scope)
             return ir.Call(t.ANY, node.func, ())
         return self._call_function(node, function, scope)
+
+    def _todo(self, node: ast.Call, scope: Scope) -> ir.Expr:
+        # Typed non-null ``any`` so the placeholder adds no second, confusing error.
+        said = " ".join(str(arg.value) for arg in node.args if isinstance(arg, ast.Literal))
+        self.report.error(
+            "XM240", f"TODO: {said or 'a decision is left open here'}", node.span,
+            "resolve it: replace this todo(...) with an expression, or delete the line",
+        )
+        return ir.Call(t.ANY.null(False), node.func, ())
 
     def _map_value(self, node: ast.Call, scope: Scope) -> ir.Expr:
         valuemap, output = self.value_maps[node.func]

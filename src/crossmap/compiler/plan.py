@@ -59,6 +59,26 @@ class SkipRule:
     line: int
 
 
+@frozen
+class FailRule:
+    """Records for which ``when`` holds end as failed with ``reason`` (``fail when``);
+    a null condition does not fail them."""
+
+    when: ir.Expr
+    reason: str
+    line: int
+
+
+@frozen
+class DroppedAssignment:
+    """A ``Field ?= expr`` left out because the destination does not let ``field`` be
+    written by this step (``reason`` says why), kept so reports can show it."""
+
+    field: str
+    line: int
+    reason: str
+
+
 Statement = Binding | Assignment
 
 
@@ -70,6 +90,9 @@ class Step:
     ``key`` identifies the source record (or element) in the crosswalk; ``mode`` is
     ``insert`` or ``upsert`` on ``external_id``; ``on_delete`` is what a delta run
     does when the source record was deleted (``flag`` sets ``on_delete_field``).
+    ``skips`` and ``fails`` are the record-level rules (tested in spec order, before
+    the fields); ``dropped`` lists the ``?=`` assignments this destination does not
+    allow.
     """
 
     name: str
@@ -86,6 +109,8 @@ class Step:
     line: int = 0
     on_delete: Literal["delete", "ignore", "flag"] = "ignore"
     on_delete_field: str | None = None
+    fails: tuple[FailRule, ...] = ()
+    dropped: tuple[DroppedAssignment, ...] = ()
 
     @property
     def assignments(self) -> tuple[Assignment, ...]:
@@ -107,6 +132,7 @@ class Resolution:
     fallback: JsonValue
     updates: tuple[Statement, ...] = ()
     line: int = 0
+    dropped: tuple[DroppedAssignment, ...] = ()
 
 
 @frozen
@@ -180,6 +206,14 @@ class Plan:
             if step.name == name:
                 return step
         raise KeyError(name)
+
+    @property
+    def dropped(self) -> tuple[tuple[str, DroppedAssignment], ...]:
+        """(step or resolution name, assignment) for every ``?=`` left out, in plan
+        order: what a report lists as "not written in this destination"."""
+        found = [(r.name, d) for r in self.resolutions for d in r.dropped]
+        found += [(s.name, d) for s in self.steps for d in s.dropped]
+        return tuple(found)
 
 
 @cache

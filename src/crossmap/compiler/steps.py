@@ -10,7 +10,16 @@ from crossmap.compiler import ir
 from crossmap.compiler import types as t
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.expressions import Checker, LookupTarget, Scope, constant
-from crossmap.compiler.plan import Assignment, Binding, Resolution, SkipRule, Statement, Step
+from crossmap.compiler.plan import (
+    Assignment,
+    Binding,
+    DroppedAssignment,
+    FailRule,
+    Resolution,
+    SkipRule,
+    Statement,
+    Step,
+)
 from crossmap.errors import Span
 from crossmap.syntax import ast
 
@@ -94,7 +103,9 @@ class StepChecker:
         key: ir.Expr | None = None
         body: list[Statement] = []
         skips: list[SkipRule] = []
+        fails: list[FailRule] = []
         assigned: dict[str, ast.Assign] = {}
+        dropped: list[DroppedAssignment] = []
         on_delete: tuple[str, str | None] = ("ignore", None)
         seen_kinds: dict[type, ast.MapStmt] = {}
         for stmt in mapping.body:
@@ -119,22 +130,30 @@ class StepChecker:
                     self.report.error("XM211", f"`skip when` needs true or false, not {when.type}", stmt.when.span)
                 reason = stmt.reason or "skip when " + _text(stmt.when.span)
                 skips.append(SkipRule(when, reason, stmt.span.line))
+            elif isinstance(stmt, ast.FailWhen):
+                when = self.checker.check(stmt.when, scope)
+                if when.type.kind not in ("boolean", "any"):
+                    self.report.error("XM211", f"`fail when` needs true or false, not {when.type}", stmt.when.span)
+                reason = stmt.reason or "fail when " + _text(stmt.when.span)
+                fails.append(FailRule(when, reason, stmt.span.line))
             elif isinstance(stmt, ast.Let):
                 value = self.checker.check(stmt.value, scope)
                 body.append(Binding(stmt.name, value, stmt.span.line))
                 scope = scope.bind(stmt.name, value)
             else:
-                assignment = self.assignment(target, stmt, scope, mode, assigned)
+                assignment = self.assignment(target, stmt, scope, mode, assigned, dropped)
                 if assignment is not None:
                     body.append(assignment)
         if key is None:
             key = self._default_key(source, scope, mapping)
-        self._check_required(target, mode, external_id, assigned, mapping)
+        written = {name: stmt for name, stmt in assigned.items() if name not in {d.field for d in dropped}}
+        self._check_required(target, mode, external_id, written, mapping)
         depends = tuple(dict.fromkeys(c.name for c, _ in self.checker.lookups if not c.resolution))
         return Step(
             name, source.name, target.name, key, mode, external_id,  # type: ignore[arg-type]
             tuple(body), tuple(skips), mapping.path, mapping.alias, depends, mapping.span.line,
             on_delete[0], on_delete[1],  # type: ignore[arg-type]
+            tuple(fails), tuple(dropped),
         )
 
     def _flag_field(self, target: schema.ObjectSchema, stmt: ast.OnDelete) -> str | None:
@@ -236,7 +255,11 @@ class StepChecker:
         scope: Scope,
         mode: str,
         assigned: dict[str, ast.Assign],
+        dropped: list[DroppedAssignment],
     ) -> Assignment | None:
+        """One ``Field = expr`` (or ``?=``) checked; None when it is an error or an
+        optional assignment this destination does not allow (added to ``dropped``)."""
+        lookups_before = len(self.checker.lookups)
         value = self.checker.check(stmt.value, scope)
         field = target.find_field(stmt.field)
         if field is None:
@@ -250,20 +273,47 @@ class StepChecker:
             self.report.error("XM210", f"'{field.name}' is assigned twice (first at line {first})", stmt.span)
             return None
         assigned[field.name] = stmt
+        writable = field.updateable if mode == "update" else field.createable
+        if stmt.optional and not writable:
+            where = f"{target.name}.{field.name}"
+            verb = "updated" if mode == "update" else "set when a record is created"
+            reason = f"'{where}' cannot be {verb} in this destination"
+            self.report.warning(
+                "XM233", f"{reason}; `?=` leaves it out", stmt.span,
+                "the destination decides: where it allows the field (an org permission, say), "
+                "the same spec writes it",
+            )
+            # The value is still checked against the field's type, so the spec holds
+            # for every destination it may run against.
+            self.check_field(target, field, value, stmt.span, mode, writable=True)
+            # A left-out value's lookups do not make this step wait for their targets.
+            del self.checker.lookups[lookups_before:]
+            dropped.append(DroppedAssignment(field.name, stmt.span.line, reason))
+            return None
         self.check_field(target, field, value, stmt.span, mode)
         return Assignment(field.name, value, stmt.span.line)
 
     def check_field(
-        self, target: schema.ObjectSchema, field: schema.FieldSchema, value: ir.Expr, span: Span, mode: str
+        self,
+        target: schema.ObjectSchema,
+        field: schema.FieldSchema,
+        value: ir.Expr,
+        span: Span,
+        mode: str,
+        *,
+        writable: bool | None = None,
     ) -> None:
-        """Every check of one value written into one destination field."""
+        """Every check of one value written into one destination field (``writable``
+        overrides what the schema says, for a ``?=`` checked though left out)."""
         where = f"{target.name}.{field.name}"
-        writable = field.updateable if mode == "update" else field.createable
+        if writable is None:
+            writable = field.updateable if mode == "update" else field.createable
         if not writable:
             verb = "updated" if mode == "update" else "set when a record is created"
             self.report.error(
                 "XM209", f"'{where}' cannot be {verb}: the destination computes it", span,
-                f"keep the value in a custom field instead (`extend {target.name} {{ ... }}`)",
+                f"keep the value in a custom field instead (`extend {target.name} {{ ... }}`); "
+                "`?=` writes it only where the destination allows it",
             )
             return
         vtype = value.type
@@ -354,6 +404,7 @@ class StepChecker:
         fallback = None
         updates: list[Statement] = []
         assigned: dict[str, ast.Assign] = {}
+        dropped: list[DroppedAssignment] = []
         for stmt in block.body:
             if isinstance(stmt, ast.Fallback):
                 if not isinstance(stmt.value, ast.Literal) or not isinstance(stmt.value.value, str):
@@ -366,15 +417,15 @@ class StepChecker:
                 updates.append(Binding(stmt.name, value, stmt.span.line))
                 scope = scope.bind(stmt.name, value)
             elif isinstance(stmt, ast.Assign):
-                assignment = self.assignment(target, stmt, scope, "update", assigned)
+                assignment = self.assignment(target, stmt, scope, "update", assigned, dropped)
                 if assignment is not None:
                     updates.append(assignment)
-            elif isinstance(stmt, ast.KeyStmt | ast.LoadMode | ast.Skip):
+            elif isinstance(stmt, ast.KeyStmt | ast.LoadMode | ast.Skip | ast.FailWhen):
                 self.report.error("XM229", "a resolve block matches records; it has no key, load mode or skip",
                                   stmt.span)
         return Resolution(
             name, source.name, target.name, source_key, target_field, transforms, fallback,
-            tuple(updates), block.span.line,
+            tuple(updates), block.span.line, tuple(dropped),
         )
 
     def _target_key(self, node: ast.Expr, target: schema.ObjectSchema) -> tuple[str, tuple[str, ...]] | None:

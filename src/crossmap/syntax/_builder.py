@@ -315,8 +315,13 @@ class Builder:
         span = self.span(tree)
         children = tree.children
         data = tree.data
-        if data == "assign":
-            return ast.Assign(self.name(cast(Tree[Token], children[0])), self.expr(children[1]), span=span)
+        if data in ("assign", "optional_assign"):
+            return ast.Assign(
+                self.name(cast(Tree[Token], children[0])),
+                self.expr(children[1]),
+                optional=data == "optional_assign",
+                span=span,
+            )
         if data == "let_stmt":
             return ast.Let(self.name(cast(Tree[Token], children[0])), self.expr(children[1]), span=span)
         if data == "key_stmt":
@@ -328,6 +333,10 @@ class Builder:
         if data == "skip_stmt":
             reason = self.string(cast(Token, children[1])) if len(children) > 1 else None
             return ast.Skip(self.expr(children[0]), reason, span=span)
+        if data == "fail_stmt":
+            # children[0] is the FAIL keyword token itself (a named terminal is kept).
+            reason = self.string(cast(Token, children[2])) if len(children) > 2 else None
+            return ast.FailWhen(self.expr(children[1]), reason, span=span)
         if data == "on_delete_stmt":
             action = cast(Any, str(children[0]))
             field = self.name(cast(Tree[Token], children[1])) if len(children) > 1 else None

@@ -312,6 +312,13 @@ def _unexpected_character(error: UnexpectedCharacters, source: SourceText) -> Di
                           f"write `{word}`")
     if char == ";":
         return Diagnostic("XM121", "unexpected ';'", span, "statements need no separator: start a new line")
+    if char == "?":
+        # '?' only exists in '??' and '?='; the usual slip is '=?' for '?='.
+        if source.text[:offset].rstrip(" \t").endswith("="):
+            return Diagnostic("XM126", "an optional assignment is written '?=', not '=?'", span,
+                              "write `Field ?= value`")
+        return Diagnostic("XM126", "'?' is not an operator on its own", span,
+                          "write `Field ?= value` for an optional assignment, `a ?? b` for a default")
     if char == "`":
         return Diagnostic("XM103", "unterminated quoted name", span, "close it with '`' on the same line")
     shown = repr(char) if char.isprintable() and char else f"U+{ord(char):04X}" if char else "end of file"

@@ -300,10 +300,13 @@ class ValueMap:
 
 @frozen
 class Assign:
-    """``Field = expr``: how one destination field is computed."""
+    """``Field = expr``: how one destination field is computed. ``Field ?= expr``
+    (``optional``) writes it only where the destination lets it be written; where it
+    does not, the compiler leaves the assignment out with a warning."""
 
     field: str
     value: Expr
+    optional: bool = False
     span: Span = _span
 
 
@@ -344,6 +347,16 @@ class Skip:
 
 
 @frozen
+class FailWhen:
+    """``fail when expr [because "reason"]``: records for which ``expr`` holds are
+    recorded as failed, with the reason; the run goes on."""
+
+    when: Expr
+    reason: str | None = None
+    span: Span = _span
+
+
+@frozen
 class By:
     """``by source_expr = destination_expr``: how a resolve block matches."""
 
@@ -371,7 +384,7 @@ class OnDelete:
     span: Span = _span
 
 
-MapStmt = Assign | Let | KeyStmt | LoadMode | Skip | OnDelete
+MapStmt = Assign | Let | KeyStmt | LoadMode | Skip | FailWhen | OnDelete
 ResolveStmt = Assign | Let | KeyStmt | By | Fallback
 
 

@@ -240,12 +240,16 @@ def type_ref(ref: ast.TypeRef) -> str:
 
 
 def statements(body: Sequence[ast.MapStmt | ast.ResolveStmt]) -> list[tuple[str, Span]]:
-    width = _align([name(s.field) for s in body if isinstance(s, ast.Assign)])
+    # The '=' of '?=' lines up with the others: an optional assignment's name counts
+    # one character longer.
+    width = _align([name(s.field) + "?" * s.optional for s in body if isinstance(s, ast.Assign)])
     return [(statement(s, width), s.span) for s in body]
 
 
 def statement(stmt: ast.MapStmt | ast.ResolveStmt, width: int = 0) -> str:
     if isinstance(stmt, ast.Assign):
+        if stmt.optional:
+            return f"{name(stmt.field):<{max(width - 1, 0)}} ?= {expr(stmt.value)}"
         return f"{name(stmt.field):<{width}} = {expr(stmt.value)}"
     if isinstance(stmt, ast.Let):
         return f"let {name(stmt.name)} = {expr(stmt.value)}"
@@ -256,6 +260,9 @@ def statement(stmt: ast.MapStmt | ast.ResolveStmt, width: int = 0) -> str:
     if isinstance(stmt, ast.Skip):
         reason = f" because {string(stmt.reason)}" if stmt.reason is not None else ""
         return f"skip when {expr(stmt.when)}{reason}"
+    if isinstance(stmt, ast.FailWhen):
+        reason = f" because {string(stmt.reason)}" if stmt.reason is not None else ""
+        return f"fail when {expr(stmt.when)}{reason}"
     if isinstance(stmt, ast.OnDelete):
         return f"on delete {stmt.action}" + (f" {name(stmt.field)}" if stmt.field else "")
     if isinstance(stmt, ast.By):

@@ -27,12 +27,23 @@ STANDARD_OBJECTS: tuple[str, ...] = tuple(STANDARD_PREFIXES)
 #: Audit fields the "Set Audit Fields upon Record Creation" permission unlocks.
 AUDIT_FIELDS = frozenset({"CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById"})
 
+#: Fields of one object the same permission unlocks too: a migrated Case keeps the
+#: date it was closed.
+OBJECT_AUDIT_FIELDS: Mapping[str, frozenset[str]] = {"Case": frozenset({"ClosedDate"})}
+
+
+def audit_fields(object_name: str) -> frozenset[str]:
+    """The fields of ``object_name`` an insert may set when the org has "Set Audit
+    Fields upon Record Creation" (on create only: updates never may)."""
+    return AUDIT_FIELDS | OBJECT_AUDIT_FIELDS.get(object_name, frozenset())
+
 @frozen
 class OrgSettings:
     """Settings of one emulated org (the knobs an admin would turn in Setup)."""
 
     set_audit_fields: bool = False
-    """"Set Audit Fields upon Record Creation": allows CreatedDate & co. on insert."""
+    """"Set Audit Fields upon Record Creation": allows CreatedDate & co. (and
+    Case.ClosedDate) on insert, and describes show them createable."""
     daily_api_requests: int = 1_000_000
     """The 24-hour API request allowance (``DailyApiRequests``)."""
     session_seconds: int = 7200
@@ -85,6 +96,19 @@ class ObjectDef:
         from crossmap_salesforce.describe import object_from_describe
 
         return object_from_describe(self.describe)
+
+
+def describe_for(od: ObjectDef, settings: OrgSettings) -> dict[str, Any]:
+    """A copy of ``od``'s describe as this org answers it: with "Set Audit Fields upon
+    Record Creation", the audit fields are ``createable`` (still not ``updateable``),
+    as Salesforce shows them to a user holding the permission."""
+    body = copy.deepcopy(od.describe)
+    if settings.set_audit_fields:
+        unlocked = audit_fields(od.name)
+        for field in body["fields"]:
+            if field["name"] in unlocked:
+                field["createable"] = True
+    return body
 
 
 class OrgDefinition:

@@ -4,7 +4,6 @@ sObject collections."""
 from __future__ import annotations
 
 import base64
-import copy
 import email.parser
 import email.policy
 import json
@@ -14,7 +13,7 @@ from starlette.responses import Response
 
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, empty, json_response
-from crossmap_salesforce.emulator.orgdef import ObjectDef
+from crossmap_salesforce.emulator.orgdef import ObjectDef, describe_for
 from crossmap_salesforce.emulator.records import Outcome
 
 _GLOBAL_KEYS = (
@@ -74,7 +73,7 @@ def global_describe(call: Call) -> Response:
 def describe(call: Call) -> Response:
     """``GET /sobjects/{O}/describe``."""
     od = call.emulator.org.definition.get(call.params["object"])
-    body = copy.deepcopy(od.describe)
+    body = describe_for(od, call.emulator.org.settings)
     body["urls"] = urls(od, call.prefix())
     return json_response(body)
 

@@ -26,7 +26,8 @@ from crossmap.schema.values import (
     parse_time,
 )
 from crossmap_salesforce.emulator.errors import ApiError
-from crossmap_salesforce.emulator.orgdef import AUDIT_FIELDS, ObjectDef
+from crossmap_salesforce.emulator.orgdef import ObjectDef
+from crossmap_salesforce.emulator.orgdef import audit_fields as unlocked_audit_fields
 
 Operation = Literal["insert", "update"]
 
@@ -101,7 +102,7 @@ class RowChecker:
 
     def __init__(self, od: ObjectDef, *, audit_fields: bool) -> None:
         self.od = od
-        self._audit = AUDIT_FIELDS if audit_fields else frozenset()
+        self._audit = unlocked_audit_fields(od.name) if audit_fields else frozenset()
         self._types = {name: f["type"] for name, f in od.fields.items()}
         self._base64 = frozenset(n for n, t in self._types.items() if t == "base64")
 
@@ -217,11 +218,12 @@ def check_event(record: dict[str, Any], changed: Mapping[str, Any]) -> list[ApiE
 
 
 def apply_case_status(record: dict[str, Any], before: Mapping[str, Any] | None, now: str) -> None:
-    """Set IsClosed/ClosedDate as Salesforce does when Status changes."""
+    """Set IsClosed/ClosedDate as Salesforce does when Status changes. A ClosedDate
+    the insert gave (allowed with "Set Audit Fields upon Record Creation") is kept."""
     closed = record.get("Status") in CLOSED_CASE_STATUSES
     was_closed = bool(before and before.get("IsClosed"))
     record["IsClosed"] = closed
     if closed and not was_closed:
-        record["ClosedDate"] = now
+        record["ClosedDate"] = (record.get("ClosedDate") if before is None else None) or now
     elif not closed:
         record["ClosedDate"] = None
