@@ -1,0 +1,306 @@
+"""``propose``: two schemas (and, optionally, sampled source records) → a ``Proposal``.
+
+The steps: pick the source objects, pair them with destination objects, then for
+each pair match fields one-to-one, draft value maps, propose an external id and
+custom fields, and write down what is left for a person as TODOs. A destination
+object that needs many required fields no source field fills (a user, say) is
+proposed as a ``resolve`` (match existing records) instead of a ``map``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from crossmap import schema
+from crossmap.errors import CrossmapError, did_you_mean
+from crossmap.propose import custom
+from crossmap.propose.match import FieldScorer, greedy, nested_objects, score_objects, writable
+from crossmap.propose.model import (
+    Candidate,
+    CustomField,
+    FieldMatch,
+    ObjectMatch,
+    Proposal,
+    Todo,
+    ValueMapDraft,
+)
+from crossmap.propose.names import split_words
+from crossmap.propose.profile import ValueProfile, field_shape, profile_records
+from crossmap.propose.spelling import ref
+from crossmap.propose.valuemaps import draft_value_map
+from crossmap.schema.types import describe_type
+
+DEFAULT_THRESHOLD = 0.6
+"""Field pairs below this confidence are not proposed as matches."""
+
+RESOLVE_AT = 3
+"""A destination object with this many required fields left unfilled is resolved
+(existing records matched), not created."""
+
+
+NEAR_MISS = 0.3
+"""A custom field's comment names the best existing field when it scored this much."""
+
+
+class ProposeError(CrossmapError):
+    """``propose`` was asked for something the schemas do not have."""
+
+
+def default_prefix(source_system: str) -> str:
+    """The prefix of proposed external ids: the source system's first two letters."""
+    letters = [c for c in source_system if c.isalnum()]
+    return "".join(letters[:2]).upper() or "SRC"
+
+
+def propose(
+    source: schema.Schema,
+    target: schema.Schema,
+    *,
+    source_system: str,
+    target_system: str,
+    source_profile: str | None = None,
+    target_profile: str | None = None,
+    objects: Sequence[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    samples: Mapping[str, Iterable[dict[str, object]]] | None = None,
+    prefix: str | None = None,
+    source_options: Mapping[str, str] | None = None,
+    target_options: Mapping[str, str] | None = None,
+) -> Proposal:
+    """Propose a mapping from ``source`` to ``target``.
+
+    ``objects`` limits the source objects considered; ``samples`` are source records
+    by object name, profiled to recognise value shapes and picklist-like fields;
+    ``source_options`` / ``target_options`` are written into the draft's header.
+    Raises ProposeError for an unknown object name.
+    """
+    if not 0 < threshold <= 1:
+        raise ProposeError(f"the threshold is a confidence between 0 and 1, not {threshold}")
+    prefix = prefix or default_prefix(source_system)
+    profiles = {name: profile_records(records) for name, records in (samples or {}).items()}
+    nested = nested_objects(source)
+    chosen = [o for o in source if o.name not in nested]
+    if objects:
+        by_name = {o.name: o for o in chosen}
+        missing = [name for name in objects if name not in by_name]
+        if missing:
+            hint = did_you_mean(missing[0], by_name) or f"known: {', '.join(sorted(by_name))}"
+            raise ProposeError(f"the source has no object '{missing[0]}' ({hint})")
+        chosen = [by_name[name] for name in dict.fromkeys(objects)]
+    targets = [o for o in target if o.createable]
+    pairs = score_objects(chosen, targets, prefix=prefix, threshold=threshold, profiles=profiles)
+    object_map = {s: d for _, s, d, _ in pairs}
+    order = {o.name: i for i, o in enumerate(chosen)}
+    matches: list[ObjectMatch] = []
+    value_maps: list[ValueMapDraft] = []
+    for confidence, s_name, d_name, reasons in sorted(pairs, key=lambda p: order[p[1]]):
+        match = _ObjectProposer(
+            source.object(s_name), target.object(d_name), object_map, source,
+            prefix=prefix, threshold=threshold, system_label=source_system,
+            profiles=profiles.get(s_name, {}),
+        ).propose(confidence, reasons)
+        matches.append(match)
+        value_maps += [f.value_map for f in match.fields if f.value_map is not None]
+    return Proposal(
+        source_system=source_system,
+        target_system=target_system,
+        source_profile=source_profile or source_system,
+        target_profile=target_profile or target_system,
+        threshold=threshold,
+        objects=tuple(matches),
+        unmatched_objects=tuple(o.name for o in chosen if o.name not in object_map),
+        value_maps=tuple(value_maps),
+        source_options=tuple((source_options or {}).items()),
+        target_options=tuple((target_options or {}).items()),
+    )
+
+
+def _snake(name: str) -> str:
+    return "_".join(split_words(name))
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _ObjectProposer:
+    """Fields, keys, custom fields and TODOs for one object pair."""
+
+    def __init__(
+        self,
+        source: schema.ObjectSchema,
+        target: schema.ObjectSchema,
+        object_map: Mapping[str, str],
+        source_schema: schema.Schema,
+        *,
+        prefix: str,
+        threshold: float,
+        system_label: str,
+        profiles: Mapping[str, ValueProfile],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.object_map = object_map
+        self.source_schema = source_schema
+        self.prefix = prefix
+        self.threshold = threshold
+        self.system_label = system_label
+        self.profiles = profiles
+        self.scorer = FieldScorer(source, target, prefix=prefix, profiles=profiles)
+
+    def propose(self, confidence: float, reasons: tuple[str, ...]) -> ObjectMatch:
+        scored, best_of = self._score()
+        chosen = greedy(scored, self.threshold)
+        assigned = {d for _, _, d in chosen}
+        unfilled = [n for n in self.target.required_on_create if n not in assigned]
+        resolve_by = self._resolve_by(chosen)
+        if len(unfilled) >= RESOLVE_AT and resolve_by is not None:
+            return ObjectMatch(self.source.name, self.target.name, confidence, reasons,
+                               resolve=True, resolve_by=resolve_by, unfilled=tuple(unfilled))
+        fields: list[FieldMatch] = []
+        customs: list[CustomField] = []
+        todos: list[Todo] = []
+        upsert_key = None
+        key = custom.key_field(self.source, self.prefix, self.system_label)
+        if key is not None and self.target.find_field(key[0].name) is None:
+            declared, expression = key
+            customs.append(declared)
+            upsert_key = declared.name
+            fields.append(FieldMatch(self.source.key or "", declared.name, 1.0, "key", ("external id",),
+                                     expression))
+        for score, s_name, d_name in chosen:
+            fields.append(self._field(score, self.source.fields[s_name], self.target.fields[d_name], todos))
+        used = {f.source for f in fields}
+        taken = set(self.target.fields) | {c.name for c in customs}
+        for field in self.source:
+            if field.name in used or field.name == self.source.key:
+                continue
+            proposed = self._custom(field, taken, best_of.get(field.name), todos)
+            if proposed is not None:
+                declared, match = proposed
+                customs.append(declared)
+                taken.add(declared.name)
+                fields.append(match)
+        for name in unfilled:
+            field = self.target.fields[name]
+            todos.append(Todo(
+                f"{self.target.name} requires {name} ({describe_type(field.type)}), which no source "
+                f"field was matched to: assign a source field or a constant", target=name))
+        return ObjectMatch(self.source.name, self.target.name, confidence, reasons, tuple(fields),
+                           tuple(customs), tuple(todos), upsert_key)
+
+    # ---- scoring ------------------------------------------------------------------------
+
+    def _score(self) -> tuple[list[tuple[float, str, str]], dict[str, Candidate]]:
+        scored: list[tuple[float, str, str]] = []
+        best_of: dict[str, Candidate] = {}
+        targets = [d for d in self.target if writable(d)]
+        for s in self.source:
+            if s.name == self.source.key:
+                continue
+            for d in targets:
+                if isinstance(s.type, schema.Reference):
+                    via = self._lookup_object(s)
+                    score = 0.0 if via is None else self.scorer.reference(s, d, self.object_map[via])
+                else:
+                    score = self.scorer.plain(s, d)[0]
+                if score > 0:
+                    scored.append((score, s.name, d.name))
+                    if s.name not in best_of or score > best_of[s.name].confidence:
+                        best_of[s.name] = Candidate(s.name, d.name, score)
+        return scored, best_of
+
+    def _lookup_object(self, field: schema.FieldSchema) -> str | None:
+        assert isinstance(field.type, schema.Reference)
+        return next((x for x in field.type.targets if x in self.object_map), None)
+
+    def _resolve_by(self, chosen: list[tuple[float, str, str]]) -> tuple[str, str] | None:
+        # Existing records are matched on something that identifies a person or a
+        # thing: an email address, or a field the destination keeps unique.
+        for _, s_name, d_name in chosen:
+            s, d = self.source.fields[s_name], self.target.fields[d_name]
+            shape = field_shape(d, (), None)
+            if shape == "email" or d.unique or d.external_id:
+                return s.name, d.name
+        return None
+
+    # ---- expressions --------------------------------------------------------------------
+
+    def _field(self, score: float, s: schema.FieldSchema, d: schema.FieldSchema, todos: list[Todo]) -> FieldMatch:
+        if isinstance(s.type, schema.Reference):
+            via = self._lookup_object(s)
+            assert via is not None
+            missing = "null" if s.nullable and not d.required_on_create else "fail"
+            expression = f"lookup({ref(via)}, {ref(s.name)}) missing {missing}"
+            return FieldMatch(s.name, d.name, score, "lookup", ("structure", "name"), expression, lookup_object=via)
+        _, reasons = self.scorer.plain(s, d)
+        expression = ref(s.name)
+        value_map = None
+        if isinstance(d.type, schema.Enum) and d.type.values:
+            values = self.scorer.source_values(s)
+            if values:
+                value_map = draft_value_map(
+                    f"{_snake(self.target.name)}_{_snake(d.name)}", values, tuple(d.type.values),
+                    source_closed=isinstance(s.type, schema.Enum) and s.type.restricted,
+                    target_restricted=d.type.restricted,
+                )
+            if value_map is not None:
+                expression = f"{ref(s.name)} | {value_map.name}"
+                if value_map.unmatched:
+                    shown = ", ".join(repr(v) for v in value_map.unmatched)
+                    todos.append(Todo(f"value map {value_map.name}: choose {self.target.name}.{d.name} "
+                                      f"values for {shown}"))
+        limit = getattr(d.type, "max_length", None)
+        known = getattr(s.type, "max_length", None)
+        if limit is not None and isinstance(s.type, schema.String | schema.Text) and (known is None or known > limit):
+            expression = f"truncate({expression}, {limit})"
+        if s.nullable and d.required_on_create:
+            expression = self._default(expression, d)
+        return FieldMatch(s.name, d.name, score, "field", reasons, expression, value_map=value_map)
+
+    def _default(self, expression: str, d: schema.FieldSchema) -> str:
+        # A required destination field fed from a field that may be empty.
+        if isinstance(d.type, schema.String | schema.Text):
+            words = " ".join(split_words(d.label or d.name))
+            return f"{expression} ?? {_quoted(f'(no {words})')}"
+        if isinstance(d.type, schema.Boolean):
+            return f"{expression} ?? false"
+        message = f"{self.target.name}.{d.name} is required but the source value may be empty: give a default"
+        return f"{expression} ?? todo({_quoted(message)})"
+
+    def _custom(
+        self, field: schema.FieldSchema, taken: set[str], best: Candidate | None, todos: list[Todo],
+    ) -> tuple[CustomField, FieldMatch] | None:
+        lookup_target = None
+        via = None
+        if isinstance(field.type, schema.Reference):
+            via = self._lookup_object(field)
+            lookup_target = self.object_map[via] if via is not None else None
+        words = tuple(split_words(field.name))
+        found = custom.declaration(field, words, lookup_target, self.scorer.shape("s", field))
+        where = f"{self.source.name}.{field.name}"
+        if found is None:
+            if isinstance(field.type, schema.Reference):
+                why = (f"refers to {' or '.join(field.type.targets)}, which this draft does not map: "
+                       f"map that object too, or delete this line")
+            else:
+                why = (f"({describe_type(field.type)}) has no destination field and no custom field can "
+                       f"hold it: map it another way, or delete this line")
+            todos.append(Todo(f"source field {where} {why}"))
+            return None
+        declared_type, expression = found
+        name = custom.custom_name(self.source.name, field, taken, self.prefix)
+        suffix = 2
+        while name in taken:
+            name = f"{name[:-3]}_{suffix}__c"
+            suffix += 1
+        if via is not None:
+            expression = f"lookup({ref(via)}, {ref(field.name)}) missing null"
+        reasons: tuple[str, ...] = ("custom field",)
+        if best is not None and best.confidence >= NEAR_MISS:
+            reasons += (f"best existing {best.target} {best.confidence:.2f}",)
+        label = field.label if field.label and len(field.label) <= 40 else None
+        declaration = declared_type + (f" label {_quoted(label)}" if label else "")
+        return (CustomField(name, declaration, label),
+                FieldMatch(field.name, name, 0.0, "custom", reasons, expression,
+                           lookup_object=via))
