@@ -10,7 +10,10 @@ cents, quantities as decimal strings, blank legacy dates as ``0000-00-00``.
 Hostile on purpose: unicode and padded names, missing and empty fields, duplicate and
 mixed-case emails, technicians whose email matches no Salesforce user, multi-location
 customers, several contacts per customer, every job status with its history,
-multi-technician jobs, all-day and recurring appointments, decimal quantities, long
+multi-technician jobs (each job lists its technicians, ``assigned_technician_ids``,
+consistent with its assignments), all-day and recurring appointments, decimal
+quantities with line totals that are mostly rate x quantity but sometimes rounded down
+or edited by hand, long
 notes, real PNG/JPEG/PDF attachments, custom properties holding dropdown values that
 were since removed, soft-deleted and merged records, many records sharing one
 ``updated_at`` (a legacy import), and children edited after their parent.
@@ -22,7 +25,7 @@ import hashlib
 import random
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from attrs import field, frozen
@@ -338,7 +341,13 @@ class _Walk:
                 status == "In Progress" and skel.random() < 0.3) else 0,
         }
         if "jobs" in self.want:
-            yield self.job_record(index, jid, cid, locations, status, opened)
+            # The job lists its technicians the way the assignments it is about to get
+            # name them: the next ``n`` assignment indexes are this job's.
+            first = self.counters["technician_assignments"]
+            assigned = assigned_technicians(
+                self.assignment_record(i, "", opened)["technician_id"]
+                for i in range(first, first + counts["technician_assignments"]))
+            yield self.job_record(index, jid, cid, locations, status, opened, assigned)
         for _ in range(counts["technician_assignments"]):
             yield from self.assignment(jid, opened)
         for _ in range(counts["appointments"]):
@@ -353,7 +362,7 @@ class _Walk:
             yield from self.invoice(jid, cid, opened)
 
     def job_record(self, index: int, jid: str, cid: str, locations: list[str], status: str,
-                   opened: datetime) -> Generated:
+                   opened: datetime, assigned: list[str]) -> Generated:
         rng = _rng(self.seed, "jobs", index)
         path = list(JOB_STATUSES[: JOB_STATUSES.index(status) + 1])
         if status == "Cancelled":
@@ -380,7 +389,7 @@ class _Walk:
             "urgency": rng.choice(("low", "normal", "normal", "high", "emergency")),
             "channel": rng.choice(("phone", "web", "email", "app", "walk_in")),
             "status": status, "status_history": history, "completed_at": completed,
-            "custom_properties": props, "created_at": created, "updated_at": updated,
+            "assigned_technician_ids": assigned, "custom_properties": props, "created_at": created, "updated_at": updated,
         }
         return Generated("jobs", rec, self.tombstone(rng, rec, 0.02))
 
@@ -401,19 +410,23 @@ class _Walk:
         return rng.choice(("Carrier 59TP6", "Lennox EL296V", "Rheem RTGH-95DVLN", "Трane XR", ""))
 
     def assignment(self, jid: str, opened: datetime) -> Iterator[Generated]:
-        index, aid = self.next_id("technician_assignments", "asg")
+        index, _ = self.next_id("technician_assignments", "asg")
         if "technician_assignments" not in self.want:
             return
+        yield Generated("technician_assignments", self.assignment_record(index, jid, opened))
+
+    def assignment_record(self, index: int, jid: str, opened: datetime) -> Record:
+        """Assignment ``index``: a pure function of it, so its job can name the
+        technician before the assignment itself is generated."""
         rng = _rng(self.seed, "technician_assignments", index)
         created, updated = self.stamps(rng, "technician_assignments")
         hours = rng.choice((None, "0", "1.5", "2.25", "7.75", "0.5", f"{rng.randrange(1, 12)}"))
-        rec = {
-            "id": aid, "job_id": jid, "technician_id": self.technician_id(rng),
+        return {
+            "id": f"asg_{index + 1:07d}", "job_id": jid, "technician_id": self.technician_id(rng),
             "role": rng.choice(("Primary", "Primary", "Secondary", "Helper")),
             "hours_worked": hours, "assigned_at": ts(opened + timedelta(hours=1)),
             "created_at": created, "updated_at": updated,
         }
-        yield Generated("technician_assignments", rec)
 
     def appointment(self, jid: str, opened: datetime) -> Iterator[Generated]:
         index, pid = self.next_id("appointments", "apt")
@@ -454,7 +467,15 @@ class _Walk:
         quantity = {"labor": rng.choice(("0.25", "1.5", "2", "3.75")),
                     "material": rng.choice(("1", "2", "10", "0.333", "12.5")),
                     "flat_rate": "1"}[kind]
-        total = int((Decimal(rate) * Decimal(quantity)).quantize(Decimal(1), ROUND_HALF_UP))
+        total = line_total(rate, quantity)
+        roll = rng.random()
+        if roll < 0.06 or index % 40 == 17:
+            # Rounded down by an older client: a cent short on fractional products.
+            total = int((Decimal(rate) * Decimal(quantity)).quantize(Decimal(1), ROUND_DOWN))
+        elif roll < 0.08 or index % 40 == 29:
+            # Edited by hand after a discount agreed on site: the total no longer
+            # matches rate x quantity, and only a check against them finds it.
+            total = total - max(1, total // 10)
         created, updated = self.stamps(rng, "line_items")
         rec = {
             "id": lid, "job_id": jid, "kind": kind,
@@ -554,6 +575,18 @@ class _Walk:
             "created_at": created, "updated_at": updated,
         }
         yield Generated("payments", rec)
+
+
+def line_total(rate_cents: int, quantity: str) -> int:
+    """The total in cents Q Dispatch computes for a line item: rate x quantity,
+    rounded half up to the cent."""
+    return int((Decimal(rate_cents) * Decimal(quantity)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def assigned_technicians(technician_ids: Iterable[str | None]) -> list[str]:
+    """A job's ``assigned_technician_ids`` for the technicians of its assignments (in
+    assignment order): each technician once, however many assignments name them."""
+    return list(dict.fromkeys(t for t in technician_ids if t))
 
 
 def generate(seed: int, scale: int, objects: Iterable[str] | None = None) -> Iterator[Generated]:

@@ -82,6 +82,9 @@ FIELDS: dict[str, dict[str, FieldType | str]] = {
         "channel": Enum(("phone", "web", "email", "app", "walk_in")),
         "status": Enum(JOB_STATUSES), "status_history": ListOf("job_status_changes"),
         "completed_at": DateTime(), "custom_properties": ListOf("job_custom_properties"),
+        # Technician ids, each once, following the job's assignments; a multi enum is
+        # the schema's list of strings.
+        "assigned_technician_ids": Enum((), restricted=False, multi=True),
     },
     "technician_assignments": {
         "job_id": _ref("jobs"), "technician_id": _ref("technicians"),

@@ -241,3 +241,41 @@ def test_command_line_prints_one_json_line_and_stops_on_sigterm() -> None:
         finally:
             if proc.poll() is None:  # a failed assertion must not leave it running
                 proc.kill()
+
+
+def test_a_jobs_technician_list_follows_its_assignments(sim: Simulator, http: httpx.Client,
+                                                         module_clock: ManualClock) -> None:
+    module_clock.advance(60)
+    jobs = _walk(http, "/v1/jobs", limit=200)
+    job = next(j for j in jobs if not j["assigned_technician_ids"])
+    techs = [t["id"] for t in _walk(http, "/v1/technicians", limit=200)[:2]]
+
+    def assign(tech: str) -> dict[str, Any]:
+        r = http.post("/_sim/records/technician_assignments", json={
+            "job_id": job["id"], "technician_id": tech, "role": "Primary",
+            "hours_worked": None, "assigned_at": job["created_at"]})
+        assert r.status_code == 201
+        return dict(r.json())
+
+    first = assign(techs[0])
+    after_one = http.get(f"/v1/jobs/{job['id']}").json()
+    assert after_one["assigned_technician_ids"] == [techs[0]]
+    assert after_one["updated_at"] > job["updated_at"]  # a delta run sees the job change
+    assign(techs[1])
+    assign(techs[0])  # the same technician twice is listed once
+    assert http.get(f"/v1/jobs/{job['id']}").json()["assigned_technician_ids"] == techs
+    module_clock.advance(60)
+    before_delete = http.get(f"/v1/jobs/{job['id']}").json()
+    assert http.delete(f"/_sim/records/technician_assignments/{first['id']}").status_code == 200
+    # techs[0] keeps the list position of the assignment that still names them.
+    after = http.get(f"/v1/jobs/{job['id']}").json()
+    assert after["assigned_technician_ids"] == [techs[1], techs[0]]
+    assert after["updated_at"] > before_delete["updated_at"]
+    # Moving an assignment to another job changes both jobs' lists.
+    other = next(j for j in jobs if j["id"] != job["id"] and j["assigned_technician_ids"])
+    mine = [a for a in _walk(http, "/v1/technician_assignments", limit=200) if a["job_id"] == job["id"]]
+    for a in mine:
+        http.patch(f"/_sim/records/technician_assignments/{a['id']}", json={"job_id": other["id"]})
+    assert http.get(f"/v1/jobs/{job['id']}").json()["assigned_technician_ids"] == []
+    moved = http.get(f"/v1/jobs/{other['id']}").json()["assigned_technician_ids"]
+    assert set(techs) <= set(moved) and len(moved) == len(set(moved))

@@ -21,7 +21,7 @@ from typing import Any
 from attrs import define, field, frozen
 
 from crossmap_qdispatch.clock import Clock
-from crossmap_qdispatch.generator import attachment_content, generate, ts
+from crossmap_qdispatch.generator import assigned_technicians, attachment_content, generate, ts
 from crossmap_qdispatch.objects import OBJECT_NAMES, object_info
 
 Record = dict[str, Any]
@@ -215,23 +215,44 @@ class Store:
                 rec["size_bytes"] = len(data)
                 rec["sha256"] = hashlib.sha256(data).hexdigest()
             table.put(rec)
+            self._follow_assignments(obj, rec.get("job_id"))
             return rec
 
     def update(self, obj: str, rid: str, values: Mapping[str, Any]) -> Record:
         """Change fields of a live record, bumping only its own ``updated_at``."""
         self._check_fields(values)
         with self._lock:
-            rec = {**self.get(obj, rid), **values, "updated_at": self.now()}
+            old = self.get(obj, rid)
+            rec = {**old, **values, "updated_at": self.now()}
             self._tables[obj].put(rec)
+            self._follow_assignments(obj, old.get("job_id"), rec.get("job_id"))
             return rec
 
     def delete(self, obj: str, rid: str, merged_into: str | None = None) -> Record:
         """Remove a live record, leaving a tombstone (``merged_into`` for a merge)."""
         with self._lock:
             self.get(obj, rid)
-            self._tables[obj].remove(rid)
+            old = self._tables[obj].remove(rid)
             self._blobs.pop(rid, None)
+            self._follow_assignments(obj, old.get("job_id"))
             return self._add_tombstone(obj, rid, self.now(), merged_into)
+
+    def _follow_assignments(self, obj: str, *job_ids: str | None) -> None:
+        """Keep each job's ``assigned_technician_ids`` equal to the technicians of its
+        live assignments, as Q Dispatch does: a changed list is a change to the job, so
+        its ``updated_at`` moves and a delta run picks the job up."""
+        if obj != "technician_assignments":
+            return
+        jobs = self._tables["jobs"].records
+        for job_id in dict.fromkeys(j for j in job_ids if j in jobs):
+            assert job_id is not None
+            mine = sorted((a for a in self._tables[obj].records.values() if a["job_id"] == job_id),
+                          key=lambda a: str(a["id"]))
+            listed = assigned_technicians(a.get("technician_id") for a in mine)
+            job = jobs[job_id]
+            if job.get("assigned_technician_ids") != listed:
+                self._tables["jobs"].put({**job, "assigned_technician_ids": listed,
+                                          "updated_at": self.now()})
 
     def _add_tombstone(self, obj: str, rid: str, deleted_at: str, merged: str | None) -> Record:
         entry = {"object": obj, "id": rid, "deleted_at": deleted_at, "merged_into_id": merged}

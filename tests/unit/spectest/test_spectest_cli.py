@@ -29,7 +29,7 @@ def test_the_flagship_spec_tests_pass() -> None:
     assert code == 0, out + err
     assert "PASS " in out and "a completed emergency job closes its case" in out
     assert "a contact without a last name still loads" in out
-    assert out.strip().endswith("2 tests: 2 passed, 0 failed")
+    assert out.strip().endswith("21 tests: 21 passed, 0 failed")
 
 
 def test_a_failing_test_prints_its_diff_and_exits_1(tmp_path: Path) -> None:
