@@ -250,7 +250,9 @@ class Engine:
             ):
                 return Outcome(failed.key or "", "held_back", "PARENT_FAILED", failed.field, failed.line,
                                f"held back: its parent {parent_step.split('->')[0]} {parent_key!r} failed")
-        return Outcome(failed.key or "", "failed", "TRANSFORM", failed.field, failed.line, failed.reason)
+        ruled = failed.field is None and any(rule.line == failed.line for rule in step.fails)
+        return Outcome(failed.key or "", "failed", "RULE" if ruled else "TRANSFORM", failed.field, failed.line,
+                       failed.reason)
 
     def _prefetch(self, step: Step, page: list[dict[str, Any]]) -> None:
         """Load the crosswalk ids the page's lookups will ask for, in one query each."""

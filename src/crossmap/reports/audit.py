@@ -27,6 +27,8 @@ HINTS: dict[str, str] = {
     "INVALID_CROSS_REFERENCE_KEY": "a lookup points at a record that does not exist: check the parent mapping of {step}",
     "UNABLE_TO_LOCK_ROW": "contention on a parent record: run `crossmap run --retry-failed` to load these again",
     "TRANSFORM": "the transform failed at spec line {line}: give the expression an on_error policy or a default",
+    "RULE": "the spec's `fail when` rule at line {line} holds for these records: correct them in the source, "
+            "or change the rule",
     "PARENT_FAILED": "fix the parent's failure first; these load with `crossmap run --retry-failed`",
     "UNMATCHED": "create the missing destination records, or rely on the resolve block's fallback",
 }
