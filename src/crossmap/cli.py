@@ -155,8 +155,10 @@ def _options(connector: ast.Connector) -> dict[str, object]:
     """A connector's literal options (the compiler reports any other kind), with
     ``spec_dir``: the folder of the spec, against which relative paths resolve."""
     spec_dir = str(Path(connector.span.file).resolve().parent) if not connector.span.file.startswith("<") else "."
+    # `sandbox` names the profile `crossmap sample` loads into: crossmap's option,
+    # not the connector's (which would refuse a key it does not know).
     return {"spec_dir": spec_dir, **{o.name: o.value.value for o in connector.options
-                                      if isinstance(o.value, ast.Literal)}}
+                                      if isinstance(o.value, ast.Literal) and o.name != "sandbox"}}
 
 
 @main.command()
@@ -204,6 +206,9 @@ def describe_plan(plan: Plan) -> str:
     if plan.deferred:
         lines.append("\ndeferred update pass:")
         lines.extend(f"  {name}" for name in plan.deferred)
+    if plan.dropped:
+        lines.append("\nleft out (`?=` fields this destination does not let the spec write):")
+        lines.extend(f"  {name}.{d.field} (line {d.line})" for name, d in plan.dropped)
     return "\n".join(lines)
 
 
@@ -326,16 +331,31 @@ def _closing(*connectors: Any) -> Iterator[None]:
 @click.option("--retry-failed", "retry_run", type=int, default=None, metavar="RUN",
               help="Run again only what failed in RUN.")
 @click.option("--batch-size", type=int, default=500, show_default=True)
+@click.option("--without-approval", is_flag=True,
+              help="Run even though no sample of this version of the spec is approved (recorded with the run).")
 def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retry_run: int | None,
-        batch_size: int) -> None:
-    """Run a migration: resolutions, then wave by wave, then the deferred pass."""
+        batch_size: int, without_approval: bool) -> None:
+    """Run a migration: resolutions, then wave by wave, then the deferred pass.
+    A spec whose target declares a `sandbox` needs an approved sample first."""
+    from crossmap.sample import require_approval, sandbox_profile
+    from crossmap.sample.command import spec_version
+
     plan, source, destination, findings = _prepare(spec)
     with (
         _closing(source, destination),
         StateStore.open(_state_path(spec, state)) as store,
         run_progress() as progress,
     ):
-        engine = Engine(plan, source, destination, store, RunOptions(batch_size=batch_size, progress=progress))
+        if not without_approval:
+            try:
+                offline = compile_offline(load(spec)).plan
+                require_approval(store, plan, version=spec_version(offline) if offline else None)
+            except CrossmapError as error:
+                click.echo(f"error: {error}", err=True)
+                sys.exit(EXIT_SPEC_ERRORS)
+        tags = {"without_approval": True} if without_approval and sandbox_profile(plan) else {}
+        engine = Engine(plan, source, destination, store,
+                        RunOptions(batch_size=batch_size, progress=progress, tags=tags))
         try:
             if resume_run is not None:
                 summary = engine.resume(resume_run)
@@ -486,3 +506,14 @@ def _until_interrupted() -> None:
         stop.wait()
     except KeyboardInterrupt:
         click.echo("")
+
+
+
+# The workflow commands live beside their code and use this module's helpers
+# (`_prepare`, `_state_path`...), so they are imported once those exist.
+from crossmap.preflight.command import preflight_command
+from crossmap.propose.command import propose_command
+from crossmap.sample.command import approve, sample
+
+for _command in (preflight_command, sample, approve, propose_command):
+    main.add_command(_command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+import attrs
 from attrs import frozen
 
 
@@ -34,6 +35,6 @@ class RunOptions:
     progress: Callable[[str, int], None] | None = None
     """Called with (step, records done so far) after each page; the CLI draws
     progress bars with it on a terminal and logs otherwise."""
-    tags: Mapping[str, str | int | bool | None] = {}
+    tags: Mapping[str, str | int | bool | None] = attrs.field(factory=dict)
     """Extra entries stored with the run's options (the CLI records there that a run
     went ahead ``without_approval``; a sample records its selection)."""

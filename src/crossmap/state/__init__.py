@@ -5,6 +5,7 @@ SQLite from the standard library in WAL mode, one file (by default
 ``docs/state.md`` for what is stored and how to inspect it.
 """
 
+from crossmap.state.approvals import Approval
 from crossmap.state.errors import StateError
 from crossmap.state.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from crossmap.state.outcomes import OUTCOMES, ErrorGroup, Outcome
@@ -18,6 +19,7 @@ __all__ = [
     "RUN_KINDS",
     "RUN_STATUSES",
     "SCHEMA_VERSION",
+    "Approval",
     "ErrorGroup",
     "Migration",
     "Outcome",

@@ -150,7 +150,26 @@ _V3 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+_V4 = Migration(
+    "approvals of sample runs, which a production run of the same spec version needs",
+    (
+        # The sample run lives in another store (the sandbox's), so it is named by
+        # its id and that store's path rather than by a foreign key.
+        """CREATE TABLE approvals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            spec TEXT NOT NULL,
+            spec_hash TEXT NOT NULL,
+            sample_run INTEGER NOT NULL,
+            sample_store TEXT NOT NULL,
+            approver TEXT NOT NULL,
+            approved_at TEXT NOT NULL,
+            note TEXT
+        )""",
+        "CREATE INDEX approvals_by_hash ON approvals(spec_hash, id)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from crossmap.state.approvals import Approval, Approvals
 from crossmap.state.crosswalk import Crosswalk
 from crossmap.state.database import Clock, Database, utc_now
 from crossmap.state.ledger import Ledger
@@ -33,6 +34,7 @@ class StateStore:
         self._ledger = Ledger(db)
         self._watermarks = Watermarks(db)
         self._outcomes = Outcomes(db)
+        self._approvals = Approvals(db)
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock = utc_now) -> StateStore:
@@ -222,3 +224,28 @@ class StateStore:
     ) -> list[ErrorGroup]:
         """Failures grouped by (step, code, field): count, sample keys, first reason."""
         return self._outcomes.error_groups(run_id, outcomes=outcomes)
+
+    # approvals, for the production gate
+
+    def approve(
+        self,
+        *,
+        spec: str,
+        spec_hash: str,
+        sample_run: int,
+        sample_store: str,
+        approver: str,
+        note: str | None = None,
+    ) -> Approval:
+        """Record ``approver``'s approval of ``sample_run`` (a run of the store at
+        ``sample_store``) for the spec version ``spec_hash``."""
+        return self._approvals.add(spec=spec, spec_hash=spec_hash, sample_run=sample_run,
+                                   sample_store=sample_store, approver=approver, note=note)
+
+    def approval_for(self, spec_hash: str) -> Approval | None:
+        """The newest approval of the spec version ``spec_hash``, or ``None``."""
+        return self._approvals.for_hash(spec_hash)
+
+    def approvals(self) -> list[Approval]:
+        """Every approval, newest first."""
+        return self._approvals.newest_first()

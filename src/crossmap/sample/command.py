@@ -1,0 +1,212 @@
+"""``crossmap sample`` and ``crossmap approve``; the lead registers both on
+``crossmap.cli.main``. The CLI helpers are imported when a command runs, because
+``crossmap.cli`` imports this module to register the commands."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crossmap.compiler import Plan
+from crossmap.errors import CrossmapError, SpecError
+from crossmap.sample.gate import SANDBOX_OPTION, sandbox_profile, version_hash
+from crossmap.sample.gate import approve as approve_sample
+from crossmap.state import StateStore
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+SANDBOX_STORE = "sandbox.db"
+"""The sandbox's state store, beside the production one: crosswalk ids differ per org."""
+
+
+def _folder(spec: Path | None) -> Path:
+    """``.crossmap`` beside the spec (or in the working folder)."""
+    return (spec.resolve().parent if spec is not None else Path.cwd()) / ".crossmap"
+
+
+def _store_path(value: str | None, default: Path) -> Path:
+    if value is None:
+        return default
+    if value.startswith("sqlite:///"):
+        return Path("/" + value.removeprefix("sqlite:///").lstrip("/"))
+    return Path(value)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+@click.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="About how many records to load.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the selection's tie-breaks.")
+@click.option("--profile", default=None,
+              help="The connection profile to load into (default: the target's `sandbox` option).")
+@click.option("--state", type=str, default=None,
+              help="The sandbox's state store (default: .crossmap/sandbox.db beside the spec).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report as JSON (default: .crossmap/reports/sample-N.json).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the HTML page (default: .crossmap/reports/sample-N.html).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True)
+def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | None,
+           json_path: Path | None, html_path: Path | None, batch_size: int) -> None:
+    """Load a representative, connected slice into the sandbox, read it back and
+    diff every mapped field: source, computed and stored values, classified."""
+    from crossmap.sample.report import render_html, render_text
+    from crossmap.sample.sampling import take_sample
+
+    store_path = _store_path(state, _folder(spec) / SANDBOX_STORE)
+    try:
+        plan, source, destination, chosen, version = _open(spec, profile)
+    except SpecError as error:
+        click.echo(error.render() + "\n", err=True)
+        sys.exit(EXIT_FAILED)
+    except CrossmapError as error:
+        _fail(str(error))
+    from crossmap.cli import _closing
+    from crossmap.progress import run_progress
+
+    with _closing(source, destination), StateStore.open(store_path) as store, run_progress() as progress:
+        try:
+            report = take_sample(plan, source, destination, store, size=size, seed=seed,
+                                 batch_size=batch_size, profile=chosen, progress=progress, version=version)
+        except CrossmapError as error:
+            _fail(str(error))
+    click.echo(render_text(report))
+    folder = store_path.parent / "reports"
+    json_path = json_path or folder / f"sample-{report.run_id}.json"
+    html_path = html_path or folder / f"sample-{report.run_id}.html"
+    for path, text in ((json_path, report.to_json()), (html_path, render_html(report))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    click.echo(f"\nwritten: {json_path}, {html_path}")
+    where = f" --sandbox-state {store_path}" if state is not None else ""
+    click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")
+    sys.exit(EXIT_OK)
+
+
+def spec_version(offline: Plan) -> str:
+    """The version of a spec an approval is for: ``version_hash`` of its plan
+    compiled against the connectors' shipped schemas (``compile_offline``), so a
+    sandbox and a production org that differ (one lets a ``?=`` field be written)
+    still run the same version."""
+    return version_hash(offline)
+
+
+def _open(spec: Path, profile: str | None) -> tuple[Any, Any, Any, str, str]:
+    """Compile the spec, open the source and the target with the sandbox profile,
+    and compile again against the live schemas (as ``crossmap run`` does); returns
+    the live plan, the connectors, the profile and the spec's version."""
+    from crossmap.cli import _options, compile_offline
+    from crossmap.compiler import compile_spec
+    from crossmap.connectors import open_connector, static_schema
+    from crossmap.functions import registry
+    from crossmap.syntax import load
+
+    parsed = load(spec)
+    result = compile_offline(parsed)
+    if result.plan is None:
+        raise SpecError(result.diagnostics)
+    chosen = profile or sandbox_profile(result.plan)
+    if chosen is None:
+        raise CrossmapError(
+            f"{spec}: the target declares no sandbox: add `{SANDBOX_OPTION} = \"<profile>\"` to the target "
+            "block, or pass --profile"
+        )
+    source_ref, target_ref = parsed.connector("source"), parsed.connector("target")
+    assert source_ref is not None and target_ref is not None  # compile_offline checked both
+    source_options = _options(source_ref)
+    target_options = {k: v for k, v in _options(target_ref).items() if k != SANDBOX_OPTION}
+    target_options["profile"] = chosen
+    source = open_connector("source", source_ref.name, source_options)
+    try:
+        destination = open_connector("target", target_ref.name, target_options)
+    except BaseException:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+        raise
+    live = compile_spec(
+        parsed,
+        source_schema=static_schema("source", source_ref.name, source_options).merged(source.schema()),
+        target_schema=static_schema("target", target_ref.name, target_options).merged(destination.describe()),
+        functions=registry(),
+    )
+    if live.plan is None:
+        for connector in (source, destination):
+            close = getattr(connector, "close", None)
+            if close is not None:
+                close()
+        raise SpecError(live.diagnostics)
+    return live.plan, source, destination, chosen, spec_version(result.plan)
+
+
+@click.command()
+@click.argument("run_id", type=int, required=False)
+@click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The spec: its stores are in .crossmap beside it (default: .crossmap in this folder).")
+@click.option("--note", default=None, help="Why it is approved, for the record.")
+@click.option("--state", type=str, default=None,
+              help="The production state store (default: .crossmap/state.db).")
+@click.option("--sandbox-state", type=str, default=None,
+              help="The sandbox's state store (default: .crossmap/sandbox.db).")
+def approve(run_id: int | None, spec: Path | None, note: str | None, state: str | None,
+            sandbox_state: str | None) -> None:
+    """Approve sample run RUN for its version of the spec, so `crossmap run` may go
+    ahead in production. Without RUN: list the samples and the approvals."""
+    folder = _folder(spec)
+    production_path = _store_path(state, folder / "state.db")
+    sandbox_path = _store_path(sandbox_state, folder / SANDBOX_STORE)
+    if run_id is None:
+        _list(production_path, sandbox_path)
+        return
+    if not sandbox_path.exists():
+        _fail(f"there is no sandbox store at {sandbox_path}: run `crossmap sample SPEC` first "
+              "(or pass --spec / --sandbox-state)")
+    try:
+        with StateStore.open(sandbox_path) as sandbox, StateStore.open(production_path) as production:
+            approval = approve_sample(production, sandbox, run_id, approver=_user(), note=note)
+    except CrossmapError as error:
+        _fail(str(error))
+    click.echo(f"approved sample run {approval.sample_run} of {approval.spec} (version {approval.spec_hash}) "
+               f"as {approval.approver} at {approval.approved_at.isoformat(timespec='seconds')}; "
+               f"recorded in {production_path}")
+
+
+def _user() -> str:
+    """Who approves: the login name, as ``getpass`` finds it."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment nor the password database
+        return "unknown"
+
+
+def _list(production_path: Path, sandbox_path: Path) -> None:
+    """The samples of the sandbox store and the approvals of the production store."""
+    approvals = []
+    if production_path.exists():
+        with StateStore.open(production_path) as production:
+            approvals = production.approvals()
+    approved = {(a.sample_store, a.sample_run) for a in approvals}
+    if sandbox_path.exists():
+        with StateStore.open(sandbox_path) as sandbox:
+            samples = [r for r in sandbox.runs() if r.kind == "sample"]
+            click.echo(f"samples ({sandbox_path}):" if samples else f"no samples in {sandbox_path}")
+            for run in samples:
+                mark = "approved" if (str(Path(sandbox.path).resolve()), run.id) in approved else ""
+                click.echo(f"{run.id:>5}  {run.status:<12} {run.started_at.isoformat(timespec='seconds')}  "
+                           f"{run.spec} version {run.options.get('version') or run.spec_hash}  {mark}".rstrip())
+    else:
+        click.echo(f"no samples: there is no sandbox store at {sandbox_path}")
+    click.echo(f"approvals ({production_path}):" if approvals else "no approvals")
+    for a in approvals:
+        note = f"  {a.note}" if a.note else ""
+        click.echo(f"  sample {a.sample_run} of {a.spec} version {a.spec_hash} by {a.approver} "
+                   f"at {a.approved_at.isoformat(timespec='seconds')}{note}")

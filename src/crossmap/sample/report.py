@@ -1,0 +1,192 @@
+"""The sample report: what was selected, how the records ended, and the field-level
+diff — as terminal text, JSON, and a self-contained HTML page for review."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import asdict, frozen
+
+from crossmap.sample.diff import KINDS
+from crossmap.sample.readback import RecordDiff
+
+
+@frozen
+class FieldSummary:
+    """Counts per class for one mapped field of one step."""
+
+    step: str
+    target: str
+    field: str
+    counts: Mapping[str, int]
+
+
+@frozen
+class Problem:
+    """A sample record that did not load (or was skipped), and why."""
+
+    step: str
+    key: str
+    outcome: str
+    code: str | None
+    field: str | None
+    reason: str | None
+
+
+@frozen
+class SampleReport:
+    """Everything a reviewer needs to approve (or not) a sample run."""
+
+    run_id: int
+    spec: str
+    spec_hash: str
+    status: str
+    profile: str | None
+    size: int
+    seed: int
+    selected: Mapping[str, int]
+    """Records selected per source object."""
+    whole: tuple[str, ...]
+    """Source objects served whole (only resolve blocks read them)."""
+    missing_features: Mapping[str, tuple[str, ...]]
+    """Per object, values seen in the source that the sample does not cover."""
+    unresolved: Mapping[str, tuple[str, ...]]
+    """Per object, lookup keys no source record has."""
+    outcomes: Mapping[str, Mapping[str, int]]
+    problems: tuple[Problem, ...]
+    records: tuple[RecordDiff, ...]
+
+    def summary(self) -> list[FieldSummary]:
+        """Per step and field, how many cells fell in each class."""
+        counts: dict[tuple[str, str, str], Counter[str]] = {}
+        for record in self.records:
+            for cell in record.cells:
+                counts.setdefault((record.step, record.target, cell.field), Counter())[cell.kind] += 1
+        return [FieldSummary(step, target, field, {k: c[k] for k in KINDS if c[k]})
+                for (step, target, field), c in counts.items()]
+
+    def totals(self) -> dict[str, int]:
+        """Cells per class over the whole sample."""
+        total: Counter[str] = Counter(cell.kind for record in self.records for cell in record.cells)
+        return {k: total[k] for k in KINDS if total[k]}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        data = asdict(self)
+        data["totals"] = self.totals()
+        data["fields"] = [asdict(f) for f in self.summary()]
+        return data
+
+    def to_json(self) -> str:
+        """The report as indented JSON."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _short(value: object, width: int = 40) -> str:
+    text = "null" if value is None else str(value)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_text(report: SampleReport) -> str:
+    """The terminal summary: per step and field the counts per class, then every
+    cell that is not equal."""
+    lines = [f"sample run {report.run_id} ({report.status}) of {report.spec} [{report.spec_hash}]"
+             + (f" into profile '{report.profile}'" if report.profile else "")]
+    selected = ", ".join(f"{obj} {n}" for obj, n in report.selected.items())
+    lines.append(f"selected {sum(report.selected.values())} records (size {report.size}, seed {report.seed}): "
+                 f"{selected}")
+    if report.whole:
+        lines.append(f"served whole (matched by resolve blocks, not loaded): {', '.join(report.whole)}")
+    for obj, features in report.missing_features.items():
+        if features:
+            lines.append(f"not covered in {obj}: {', '.join(features[:10])}"
+                         + (f" and {len(features) - 10} more" if len(features) > 10 else ""))
+    for obj, keys in report.unresolved.items():
+        lines.append(f"lookups to {obj} the source cannot answer: {', '.join(keys[:10])}")
+    lines.append("")
+    lines.append("records per step:")
+    for step, counts in report.outcomes.items():
+        lines.append(f"  {step}: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    for problem in report.problems:
+        lines.append(f"  {problem.outcome} {problem.step} {problem.key}: {problem.code or ''} "
+                     f"{problem.field or ''} {problem.reason or ''}".rstrip())
+    lines.append("")
+    totals = report.totals()
+    lines.append("field-level diff: " + (", ".join(f"{n} {k}" for k, n in totals.items()) or "nothing loaded"))
+    width = max((len(f"{f.step} {f.field}") for f in report.summary()), default=10)
+    for summary in report.summary():
+        shown = "  ".join(f"{k} {n}" for k, n in summary.counts.items())
+        lines.append(f"  {(summary.step + ' ' + summary.field).ljust(width)}  {shown}")
+    differing = [(r, c) for r in report.records for c in r.cells if c.kind != "equal"]
+    if differing:
+        lines.append("")
+        lines.append("cells that are not equal (record: field computed -> stored):")
+        for record, cell in differing:
+            note = f"  ({cell.note})" if cell.note else ""
+            lines.append(f"  {cell.kind:<10} {record.step} {record.key} [{record.id}]: {cell.field} "
+                         f"{_short(cell.computed)} -> {_short(cell.stored)}{note}")
+    return "\n".join(lines)
+
+
+_BADGE = {
+    "equal": "#2e7d32", "normalised": "#1565c0", "truncated": "#ef6c00", "dropped": "#c62828",
+    "changed": "#6a1b9a", "unchecked": "#616161",
+}
+
+
+def render_html(report: SampleReport) -> str:
+    """A self-contained page (inline CSS, no scripts): per step, a table of records ×
+    fields with source / computed / stored and a class badge. Everything is escaped."""
+    e = html.escape
+    parts = [f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>crossmap sample {report.run_id}</title>
+<style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#f4f4f4}}
+.b{{color:#fff;border-radius:3px;padding:0 5px;font-size:12px}}.s{{color:#555;font-size:12px}}
+td.v{{max-width:22em;overflow-wrap:anywhere}}</style></head><body>
+<h1>Sample run {report.run_id}: {e(report.status)}</h1>
+<p>{e(report.spec)} &middot; version {e(report.spec_hash)} &middot; {e(report.profile or '')}</p>
+<h2>Summary</h2><table><tr><th>step</th><th>field</th>""" + "".join(f"<th>{k}</th>" for k in KINDS) + "</tr>"]
+    for summary in report.summary():
+        parts.append(f"<tr><td>{e(summary.step)}</td><td>{e(summary.field)}</td>"
+                     + "".join(f"<td>{summary.counts.get(k, '')}</td>" for k in KINDS) + "</tr>")
+    parts.append("</table><h2>Records per step</h2><table><tr><th>step</th><th>outcomes</th></tr>")
+    for step, counts in report.outcomes.items():
+        parts.append(f"<tr><td>{e(step)}</td><td>{e(', '.join(f'{n} {k}' for k, n in sorted(counts.items())))}"
+                     "</td></tr>")
+    parts.append("</table>")
+    if report.problems:
+        parts.append("<h2>Records not loaded</h2><table><tr><th>step</th><th>key</th><th>outcome</th>"
+                     "<th>code</th><th>field</th><th>reason</th></tr>")
+        for p in report.problems:
+            parts.append("<tr>" + "".join(f"<td>{e(str(v or ''))}</td>" for v in (
+                p.step, p.key, p.outcome, p.code, p.field, p.reason)) + "</tr>")
+        parts.append("</table>")
+    by_step: dict[str, list[RecordDiff]] = {}
+    for record in report.records:
+        by_step.setdefault(record.step, []).append(record)
+    for step, records in by_step.items():
+        parts.append(f"<h2>{e(step)}</h2><table><tr><th>record</th><th>field</th><th>source</th>"
+                     "<th>computed</th><th>stored</th><th>class</th></tr>")
+        for record in records:
+            span = len(record.cells)
+            for number, cell in enumerate(record.cells):
+                head = (f'<td rowspan="{span}">{e(record.key)}<br><span class="s">{e(record.id)}</span></td>'
+                        if number == 0 else "")
+                origin = "<br>".join(f'<span class="s">{e(label)}</span> {e(_short(v, 200))}'
+                                     for label, v in cell.source)
+                note = f'<br><span class="s">{e(cell.note)}</span>' if cell.note else ""
+                parts.append(
+                    f"<tr>{head}<td>{e(cell.field)}</td><td class=\"v\">{origin}</td>"
+                    f"<td class=\"v\">{e(_short(cell.computed, 200))}</td>"
+                    f"<td class=\"v\">{e(_short(cell.stored, 200))}</td>"
+                    f'<td><span class="b" style="background:{_BADGE[cell.kind]}">{e(cell.kind)}</span>{note}</td></tr>'
+                )
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
