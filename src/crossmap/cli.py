@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from attrs import frozen
 
 from crossmap.compiler import CompileResult, Plan, compile_spec, plan_to_json
 from crossmap.connectors import ConnectorError, open_connector, static_schema
@@ -22,6 +23,7 @@ from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.functions import registry
 from crossmap.progress import run_progress
 from crossmap.reports import audit_report, render_html, render_text
+from crossmap.sample.gate import SANDBOX_OPTION
 from crossmap.state import StateStore
 from crossmap.syntax import ast, format_spec, load
 from crossmap.syntax.parser import read_spec_text
@@ -158,7 +160,7 @@ def _options(connector: ast.Connector) -> dict[str, object]:
     # `sandbox` names the profile `crossmap sample` loads into: crossmap's option,
     # not the connector's (which would refuse a key it does not know).
     return {"spec_dir": spec_dir, **{o.name: o.value.value for o in connector.options
-                                      if isinstance(o.value, ast.Literal) and o.name != "sandbox"}}
+                                      if isinstance(o.value, ast.Literal) and o.name != SANDBOX_OPTION}}
 
 
 @main.command()
@@ -272,42 +274,88 @@ _state_option = click.option(
 )
 
 
-def _prepare(spec: Path, *, source_too: bool = True) -> tuple[Plan, Any, Any, list[Diagnostic]]:
-    """Compile the spec and open its connectors, or exit with the reason; the
-    compiler's warnings come along for the audit report.
+@frozen
+class Systems:
+    """A spec compiled and its connectors open: ``plan`` is compiled against the live
+    schemas, ``offline`` against the connectors' shipped ones (the same wherever it
+    runs: the version an approval is for)."""
+
+    plan: Plan
+    offline: Plan
+    source: Any
+    destination: Any
+    diagnostics: list[Diagnostic]
+
+
+def open_systems(spec: Path, *, source_too: bool = True, target_profile: str | None = None,
+                 sandbox: bool = False) -> Systems:
+    """Compile the spec and open its connectors: the target with ``target_profile``
+    instead of the spec's when given, or with ``sandbox`` the profile the target's
+    ``sandbox`` option names; raises ``SpecError``/``CrossmapError``.
 
     Once connected, the spec is compiled again against the live schemas (the
     static ones extended by what the systems describe), so a field the org types
     differently from the shipped schema is caught before any record moves."""
+    parsed = load(spec)
+    result = compile_offline(parsed)
+    if result.plan is None:
+        raise SpecError(result.diagnostics)
+    offline = result.plan
+    source = parsed.connector("source")
+    target = parsed.connector("target")
+    assert source is not None and target is not None  # compile_offline checked both
+    source_options = _options(source)
+    if sandbox and target_profile is None:
+        target_profile = _sandbox(target)
+    target_options = _options(target) | ({"profile": target_profile} if target_profile else {})
+    opened_source = open_connector("source", source.name, source_options) if source_too else None
     try:
-        parsed = load(spec)
-        result = compile_offline(parsed)
-        if result.plan is None:
-            raise SpecError(result.diagnostics)
-        source = parsed.connector("source")
-        target = parsed.connector("target")
-        assert source is not None and target is not None
-        opened_source = open_connector("source", source.name, _options(source)) if source_too else None
-        opened_target = open_connector("target", target.name, _options(target))
+        opened_target = open_connector("target", target.name, target_options)
         if opened_source is not None:
-            live = compile_spec(
+            result = compile_spec(
                 parsed,
-                source_schema=static_schema("source", source.name, _options(source)).merged(opened_source.schema()),
-                target_schema=static_schema("target", target.name, _options(target)).merged(opened_target.describe()),
+                source_schema=static_schema("source", source.name, source_options).merged(opened_source.schema()),
+                target_schema=static_schema("target", target.name, target_options).merged(opened_target.describe()),
                 functions=registry(),
             )
-            if live.plan is None:
-                raise SpecError(live.diagnostics)
-            result = live
-        plan = result.plan
-        assert plan is not None  # a compile without a plan raised above
+            if result.plan is None:
+                _close(opened_target)
+                raise SpecError(result.diagnostics)
+    except BaseException:
+        _close(opened_source)
+        raise
+    assert result.plan is not None  # a compile without a plan raised above
+    return Systems(result.plan, offline, opened_source, opened_target, result.diagnostics)
+
+
+def _sandbox(target: ast.Connector) -> str:
+    """The profile a target's ``sandbox`` option names."""
+    for option in target.options:
+        if option.name == SANDBOX_OPTION and isinstance(option.value, ast.Literal):
+            return str(option.value.value)
+    raise CrossmapError(f"the target '{target.name}' declares no sandbox: add `{SANDBOX_OPTION} = \"<profile>\"` "
+                        "to its block")
+
+
+def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
+             ) -> tuple[Plan, Any, Any, list[Diagnostic]]:
+    """``open_systems``, or exit with the reason; the compiler's warnings come along
+    for the audit report."""
+    try:
+        systems = open_systems(spec, source_too=source_too, sandbox=sandbox)
     except SpecError as error:
         click.echo(error.render() + "\n", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
-    return plan, opened_source, opened_target, result.diagnostics
+    return systems.plan, systems.source, systems.destination, systems.diagnostics
+
+
+def _close(connector: Any) -> None:
+    close = getattr(connector, "close", None)
+    if close is not None:
+        close()
 
 
 @contextmanager
@@ -317,9 +365,7 @@ def _closing(*connectors: Any) -> Iterator[None]:
         yield
     finally:
         for connector in connectors:
-            close = getattr(connector, "close", None)
-            if close is not None:
-                close()
+            _close(connector)
 
 
 @main.command()
@@ -437,10 +483,11 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write a deployable metadata package here.")
 @click.option("--apply", "apply_", is_flag=True, help="Create the missing objects and fields in the destination.")
-def scaffold(spec: Path, out: Path | None, apply_: bool) -> None:
+@click.option("--sandbox", is_flag=True, help="The sandbox org the target's `sandbox` option names.")
+def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
     """What the destination must have before any record moves: the field-creation
     checklist, a metadata package (--out), or the objects and fields created (--apply)."""
-    plan, source, destination, _ = _prepare(spec, source_too=False)
+    plan, source, destination, _ = _prepare(spec, source_too=False, sandbox=sandbox)
     with _closing(source, destination):
         click.echo("the destination must have:")
         for decl in plan.declarations:

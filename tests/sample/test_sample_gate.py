@@ -160,7 +160,7 @@ def test_sample_needs_a_sandbox(tmp_path: Path) -> None:
     spec = copy_example(tmp_path)
     spec.write_text(spec.read_text().replace('  sandbox = "sbx"\n', ""))
     code, out = cli("sample", str(spec))
-    assert code == 1 and "declares no sandbox" in out and "--profile" in out
+    assert code == 1 and "declares no sandbox" in out and "sandbox = " in out
     code, out = cli("run", str(spec))  # and then there is no gate
     assert code == 0, out
 

@@ -26,8 +26,9 @@ EXIT_OK, EXIT_BLOCKED = 0, 1
 @click.option("--apply", "apply_", is_flag=True, help="Create the declared objects and fields the destination lacks.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
               help="The run's batch size (it shapes the API calls estimated).")
+@click.option("--sandbox", is_flag=True, help="Check the sandbox org the target's `sandbox` option names.")
 def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None, out: Path | None,
-                      apply_: bool, batch_size: int) -> None:
+                      apply_: bool, batch_size: int, sandbox: bool) -> None:
     """Check both systems before any record moves: schema audit, record counts,
     resolve blocks, coverage of the source's values, API budget and duration, what
     to rebuild natively, and a complexity grade."""
@@ -37,7 +38,7 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
     from crossmap.preflight.collect import preflight
     from crossmap.preflight.report import render_html, render_text
 
-    plan, source, destination, _ = _prepare(spec)
+    plan, source, destination, _ = _prepare(spec, sandbox=sandbox)
     with _closing(source, destination):
         try:
             report = preflight(plan, source, destination, batch_size=batch_size, out=out, apply=apply_)

@@ -75,7 +75,7 @@ def unmapped_fields(plan: Plan, source_schema: s.Schema) -> list[UnmappedFields]
         fields = read.setdefault(step.source, set())
         if step.path:
             fields.add(step.path[0])
-        nodes: list[ir.Expr] = [step.key, *(rule.when for rule in (*step.skips, *step.fails))]
+        nodes: list[ir.Expr] = [step.key, *(rule.when for rule in step.skips), *(rule.when for rule in step.fails)]
         nodes += [st.value for st in step.body]
         for node in nodes:
             fields.update(record_fields(node))

@@ -13,8 +13,8 @@ import click
 
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
-from crossmap.sample.gate import SANDBOX_OPTION, sandbox_profile, version_hash
 from crossmap.sample.gate import approve as approve_sample
+from crossmap.sample.gate import sandbox_profile, version_hash
 from crossmap.state import StateStore
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -104,48 +104,12 @@ def _open(spec: Path, profile: str | None) -> tuple[Any, Any, Any, str, str]:
     """Compile the spec, open the source and the target with the sandbox profile,
     and compile again against the live schemas (as ``crossmap run`` does); returns
     the live plan, the connectors, the profile and the spec's version."""
-    from crossmap.cli import _options, compile_offline
-    from crossmap.compiler import compile_spec
-    from crossmap.connectors import open_connector, static_schema
-    from crossmap.functions import registry
-    from crossmap.syntax import load
+    from crossmap.cli import open_systems
 
-    parsed = load(spec)
-    result = compile_offline(parsed)
-    if result.plan is None:
-        raise SpecError(result.diagnostics)
-    chosen = profile or sandbox_profile(result.plan)
-    if chosen is None:
-        raise CrossmapError(
-            f"{spec}: the target declares no sandbox: add `{SANDBOX_OPTION} = \"<profile>\"` to the target "
-            "block, or pass --profile"
-        )
-    source_ref, target_ref = parsed.connector("source"), parsed.connector("target")
-    assert source_ref is not None and target_ref is not None  # compile_offline checked both
-    source_options = _options(source_ref)
-    target_options = {k: v for k, v in _options(target_ref).items() if k != SANDBOX_OPTION}
-    target_options["profile"] = chosen
-    source = open_connector("source", source_ref.name, source_options)
-    try:
-        destination = open_connector("target", target_ref.name, target_options)
-    except BaseException:
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
-        raise
-    live = compile_spec(
-        parsed,
-        source_schema=static_schema("source", source_ref.name, source_options).merged(source.schema()),
-        target_schema=static_schema("target", target_ref.name, target_options).merged(destination.describe()),
-        functions=registry(),
-    )
-    if live.plan is None:
-        for connector in (source, destination):
-            close = getattr(connector, "close", None)
-            if close is not None:
-                close()
-        raise SpecError(live.diagnostics)
-    return live.plan, source, destination, chosen, spec_version(result.plan)
+    systems = open_systems(spec, target_profile=profile, sandbox=True)
+    chosen = profile or sandbox_profile(systems.offline)
+    assert chosen is not None  # open_systems raised for a target without a sandbox
+    return systems.plan, systems.source, systems.destination, chosen, spec_version(systems.offline)
 
 
 @click.command()

@@ -113,7 +113,7 @@ def read_fields(step: Step) -> list[FieldRef]:
     """Every source field the step reads: assignments, skip and fail rules, and its key."""
     lets = bindings_of(step)
     exprs: list[ir.Expr] = [a.value for a in step.assignments]
-    exprs += [rule.when for rule in (*step.skips, *step.fails)]
+    exprs += [rule.when for rule in step.skips] + [rule.when for rule in step.fails]
     exprs.append(step.key)
     found: dict[FieldRef, None] = {}
     for expr in exprs:
