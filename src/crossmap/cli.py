@@ -7,26 +7,23 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from attrs import frozen
 
-from crossmap.compiler import CompileResult, Plan, compile_spec, plan_to_json
-from crossmap.connectors import ConnectorError, open_connector, static_schema
+from crossmap.compiler import Plan, plan_to_json
+from crossmap.connectors import ConnectorError, static_schema
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
-from crossmap.functions import registry
 from crossmap.progress import run_progress
 from crossmap.reports import audit_report, render_html, render_text
-from crossmap.sample.gate import SANDBOX_OPTION
 from crossmap.state import StateStore
-from crossmap.syntax import ast, format_spec, load
+from crossmap.syntax import format_spec, load
 from crossmap.syntax.parser import read_spec_text
+from crossmap.systems import closing as _closing
+from crossmap.systems import compile_offline, connector_options, open_systems
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -133,36 +130,6 @@ def _summary(plan: Plan) -> str:
     return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
 
 
-def compile_offline(spec: ast.Spec) -> CompileResult:
-    """Compile against the schemas the spec's connectors ship (no connection).
-    Relative paths in the connectors' options are relative to the spec's folder."""
-    source = spec.connector("source")
-    target = spec.connector("target")
-    if source is None or target is None:
-        missing = "source" if source is None else "target"
-        raise SpecError([Diagnostic("XM201", f"the spec does not say its {missing}", spec.span,
-                                    f"add `{missing} <connector>`")])
-    try:
-        source_schema = static_schema("source", source.name, _options(source))
-    except ConnectorError as error:
-        raise SpecError([Diagnostic("XM200", str(error), source.span)]) from None
-    try:
-        target_schema = static_schema("target", target.name, _options(target))
-    except ConnectorError as error:
-        raise SpecError([Diagnostic("XM200", str(error), target.span)]) from None
-    return compile_spec(spec, source_schema=source_schema, target_schema=target_schema, functions=registry())
-
-
-def _options(connector: ast.Connector) -> dict[str, object]:
-    """A connector's literal options (the compiler reports any other kind), with
-    ``spec_dir``: the folder of the spec, against which relative paths resolve."""
-    spec_dir = str(Path(connector.span.file).resolve().parent) if not connector.span.file.startswith("<") else "."
-    # `sandbox` names the profile `crossmap sample` loads into: crossmap's option,
-    # not the connector's (which would refuse a key it does not know).
-    return {"spec_dir": spec_dir, **{o.name: o.value.value for o in connector.options
-                                      if isinstance(o.value, ast.Literal) and o.name != SANDBOX_OPTION}}
-
-
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (it round-trips through cattrs).")
@@ -227,7 +194,7 @@ def spec_test(specs: tuple[Path, ...]) -> None:
             spec = load(path)
             result = compile_offline(spec)
             source = spec.connector("source")
-            source_schema = static_schema("source", source.name, _options(source)) if source else None
+            source_schema = static_schema("source", source.name, connector_options(source)) if source else None
         except SpecError as error:
             click.echo(error.render() + "\n", err=True)
             broken = True
@@ -274,69 +241,6 @@ _state_option = click.option(
 )
 
 
-@frozen
-class Systems:
-    """A spec compiled and its connectors open: ``plan`` is compiled against the live
-    schemas, ``offline`` against the connectors' shipped ones (the same wherever it
-    runs: the version an approval is for)."""
-
-    plan: Plan
-    offline: Plan
-    source: Any
-    destination: Any
-    diagnostics: list[Diagnostic]
-
-
-def open_systems(spec: Path, *, source_too: bool = True, target_profile: str | None = None,
-                 sandbox: bool = False) -> Systems:
-    """Compile the spec and open its connectors: the target with ``target_profile``
-    instead of the spec's when given, or with ``sandbox`` the profile the target's
-    ``sandbox`` option names; raises ``SpecError``/``CrossmapError``.
-
-    Once connected, the spec is compiled again against the live schemas (the
-    static ones extended by what the systems describe), so a field the org types
-    differently from the shipped schema is caught before any record moves."""
-    parsed = load(spec)
-    result = compile_offline(parsed)
-    if result.plan is None:
-        raise SpecError(result.diagnostics)
-    offline = result.plan
-    source = parsed.connector("source")
-    target = parsed.connector("target")
-    assert source is not None and target is not None  # compile_offline checked both
-    source_options = _options(source)
-    if sandbox and target_profile is None:
-        target_profile = _sandbox(target)
-    target_options = _options(target) | ({"profile": target_profile} if target_profile else {})
-    opened_source = open_connector("source", source.name, source_options) if source_too else None
-    try:
-        opened_target = open_connector("target", target.name, target_options)
-        if opened_source is not None:
-            result = compile_spec(
-                parsed,
-                source_schema=static_schema("source", source.name, source_options).merged(opened_source.schema()),
-                target_schema=static_schema("target", target.name, target_options).merged(opened_target.describe()),
-                functions=registry(),
-            )
-            if result.plan is None:
-                _close(opened_target)
-                raise SpecError(result.diagnostics)
-    except BaseException:
-        _close(opened_source)
-        raise
-    assert result.plan is not None  # a compile without a plan raised above
-    return Systems(result.plan, offline, opened_source, opened_target, result.diagnostics)
-
-
-def _sandbox(target: ast.Connector) -> str:
-    """The profile a target's ``sandbox`` option names."""
-    for option in target.options:
-        if option.name == SANDBOX_OPTION and isinstance(option.value, ast.Literal):
-            return str(option.value.value)
-    raise CrossmapError(f"the target '{target.name}' declares no sandbox: add `{SANDBOX_OPTION} = \"<profile>\"` "
-                        "to its block")
-
-
 def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
              ) -> tuple[Plan, Any, Any, list[Diagnostic]]:
     """``open_systems``, or exit with the reason; the compiler's warnings come along
@@ -350,22 +254,6 @@ def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_SPEC_ERRORS)
     return systems.plan, systems.source, systems.destination, systems.diagnostics
-
-
-def _close(connector: Any) -> None:
-    close = getattr(connector, "close", None)
-    if close is not None:
-        close()
-
-
-@contextmanager
-def _closing(*connectors: Any) -> Iterator[None]:
-    """Close the connectors that can be closed (a jsonl folder compacts its files)."""
-    try:
-        yield
-    finally:
-        for connector in connectors:
-            _close(connector)
 
 
 @main.command()

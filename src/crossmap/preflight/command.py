@@ -33,10 +33,11 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
     resolve blocks, coverage of the source's values, API budget and duration, what
     to rebuild natively, and a complexity grade."""
     # Imported here: crossmap.cli registers this command at its end.
-    from crossmap.cli import _closing, _prepare
+    from crossmap.cli import _prepare
     from crossmap.errors import CrossmapError
     from crossmap.preflight.collect import preflight
     from crossmap.preflight.report import render_html, render_text
+    from crossmap.systems import closing as _closing
 
     plan, source, destination, _ = _prepare(spec, sandbox=sandbox)
     with _closing(source, destination):

@@ -1,6 +1,4 @@
-"""``crossmap sample`` and ``crossmap approve``; the lead registers both on
-``crossmap.cli.main``. The CLI helpers are imported when a command runs, because
-``crossmap.cli`` imports this module to register the commands."""
+"""``crossmap sample`` and ``crossmap approve``, registered on ``crossmap.cli.main``."""
 
 from __future__ import annotations
 
@@ -16,6 +14,8 @@ from crossmap.errors import CrossmapError, SpecError
 from crossmap.sample.gate import approve as approve_sample
 from crossmap.sample.gate import sandbox_profile, version_hash
 from crossmap.state import StateStore
+from crossmap.systems import closing as _closing
+from crossmap.systems import open_systems
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -70,7 +70,6 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
         sys.exit(EXIT_FAILED)
     except CrossmapError as error:
         _fail(str(error))
-    from crossmap.cli import _closing
     from crossmap.progress import run_progress
 
     with _closing(source, destination), StateStore.open(store_path) as store, run_progress() as progress:
@@ -104,7 +103,6 @@ def _open(spec: Path, profile: str | None) -> tuple[Any, Any, Any, str, str]:
     """Compile the spec, open the source and the target with the sandbox profile,
     and compile again against the live schemas (as ``crossmap run`` does); returns
     the live plan, the connectors, the profile and the spec's version."""
-    from crossmap.cli import open_systems
 
     systems = open_systems(spec, target_profile=profile, sandbox=True)
     chosen = profile or sandbox_profile(systems.offline)

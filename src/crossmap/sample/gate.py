@@ -15,9 +15,7 @@ from crossmap.compiler import Plan
 from crossmap.engine.run import spec_hash
 from crossmap.errors import CrossmapError
 from crossmap.state import Approval, StateStore
-
-SANDBOX_OPTION = "sandbox"
-"""The target option naming the sandbox's connection profile."""
+from crossmap.systems import SANDBOX_OPTION
 
 
 class SampleError(CrossmapError):

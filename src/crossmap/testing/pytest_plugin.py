@@ -78,7 +78,8 @@ class XmapFile(pytest.File):
     """A ``.xmap`` spec: one item per ``test`` block."""
 
     def collect(self) -> Iterator[XmapItem]:
-        from crossmap.cli import _options, compile_offline
+        from crossmap.systems import compile_offline
+        from crossmap.systems import connector_options as _options
 
         try:
             spec = load(self.path)
@@ -146,9 +147,9 @@ class XmapItem(pytest.Item):
 def xmap_compile() -> Callable[[str | Path], Any]:
     """Compile a spec (a path, or spec text) against its connectors' shipped schemas:
     ``plan = xmap_compile("specs/migration.xmap")``. Raises ``SpecError`` on errors."""
-    from crossmap.cli import compile_offline
     from crossmap.errors import SpecError
     from crossmap.syntax import load, parse
+    from crossmap.systems import compile_offline
 
     def compile_spec(spec: str | Path) -> Any:
         text_given = isinstance(spec, str) and "\n" in spec
