@@ -34,17 +34,21 @@ from crossmap.connectors.profiles import PROFILE_FILE
 from crossmap.engine import Engine, RollbackSummary, RunOptions, RunSummary, rollback
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.functions import registry
+from crossmap.preflight import PreflightReport, preflight
+from crossmap.preflight import render_html as preflight_html
 from crossmap.reports import AuditReport, audit_report, render_html, render_text
+from crossmap.sample import SampleReport, approve, require_approval, take_sample, version_hash
+from crossmap.sample import render_html as sample_html
 from crossmap.schema import Blob as BlobType
 from crossmap.state import StateStore
 from crossmap.syntax import ast, load
+from crossmap.systems import compile_offline
 from crossmap_qdispatch.connector import QDispatchSource
 from crossmap_qdispatch.generator import salesforce_user_emails
 from crossmap_qdispatch.simulator import Simulator
 from crossmap_qdispatch.simulator.store import Store
 from crossmap_salesforce.connector import SalesforceDestination
-from crossmap_salesforce.emulator import OrgHandle, running_org
-from crossmap_salesforce.standard_objects import standard_schema
+from crossmap_salesforce.emulator import OrgHandle, OrgSettings, running_org
 
 __all__ = ["FALLBACK_USER", "FLAGSHIP_SPEC", "DemoError", "DemoOptions",
            "DemoResult", "Snapshot", "differences", "new_folder", "run_demo", "serve", "snapshot"]
@@ -84,6 +88,8 @@ class DemoOptions:
     seed: int = 1
     spec: Path = FLAGSHIP_SPEC
     batch_size: int = 200
+    sample_size: int = 200
+    """About how many records the sample loads into the sandbox."""
     restore: bool = True
     """Roll the whole migration back at the end, leaving the production org as it was
     before it; ``False`` keeps the full run's records there to look at (the delta is
@@ -169,8 +175,11 @@ def _systems(options: DemoOptions, say: Say) -> Iterator[_Stage]:
         say(f"demo folder: {folder}")
         sim = stack.enter_context(Simulator(seed=options.seed, scale=options.scale))
         say(f"Q Dispatch simulator: {sim.base_url} (seed {options.seed}, scale {options.scale})")
-        sandbox = stack.enter_context(running_org(folder / "sandbox-org"))
-        production = stack.enter_context(running_org(folder / "org"))
+        # Both orgs let a migration set audit fields (CreatedDate, Case.ClosedDate), as
+        # orgs being migrated into usually do: the spec's `?=` lines write them.
+        audit = OrgSettings(set_audit_fields=True)
+        sandbox = stack.enter_context(running_org(folder / "sandbox-org", settings=audit))
+        production = stack.enter_context(running_org(folder / "org", settings=audit))
         say(f"Salesforce sandbox org (local emulator): {sandbox.instance_url}")
         say(f"Salesforce production org (local emulator): {production.instance_url}, data in {folder / 'org'}")
         stack.enter_context(_environment(_secrets(sim, sandbox, production)))
@@ -203,64 +212,104 @@ class _Stage:
     say: Say
 
     def play(self) -> DemoResult:
-        say = self.say
-        say("attachments: each file's bytes are streamed from Q Dispatch's content endpoint "
-            "(open_blob) as its record is extracted")
-        say("\n== 1. the schema the spec needs ==")
-        offline = _compiled(compile_spec(self.spec, source_schema=self.source.schema(),
-                                         target_schema=standard_schema(), functions=registry()))
+        say, folder = self.say, self.folder
+        offline = compile_offline(self.spec).plan
+        if offline is None:
+            raise DemoError("the flagship spec does not compile against the shipped schemas; "
+                            "run `crossmap check` on it")
+        version = version_hash(offline)
+
+        say("\n== 1. preflight: both systems checked, nothing moves ==")
+        checked = preflight(_compiled(self._compile(self.production)), self.source, self.production)
+        self._write("preflight", checked.to_json(), preflight_html(checked))
+        for line in _preflight_summary(checked):
+            say(line)
+
+        say("\n== 2. the schema the spec needs ==")
         for name, org in (("sandbox", self.sandbox), ("production", self.production)):
-            deployed = org.deploy_declarations(offline.declarations, folder=self.folder / "metadata")
+            deployed = org.deploy_declarations(offline.declarations, folder=folder / "metadata")
             if not deployed.ok:
                 raise DemoError(f"deploying the spec's declarations to the {name} org left problems: "
                                 + "; ".join(deployed.problems))
-            say(f"{name}: {len(deployed.created)} objects and fields created")
-        say(f"the deployable package is in {self.folder / 'metadata'}")
-        compiled = compile_spec(self.spec, source_schema=self.source.schema(),
-                                target_schema=self.production.describe(), functions=registry())
-        plan = _compiled(compiled)
-        say(f"compiled the spec against the production org's schema: {len(plan.steps)} steps in "
-            f"{len(plan.waves)} waves, {len(compiled.diagnostics)} warnings")
-        return self._migrate(plan, compiled)
+            say(f"{name} org: {len(deployed.created)} objects and fields created")
+        say(f"the same declarations as a deployable metadata package: {folder / 'metadata'}")
 
-    def _migrate(self, plan: Plan, compiled: CompileResult) -> DemoResult:
+        with StateStore.open(folder / ".crossmap" / "state.db") as store:
+            with StateStore.open(folder / ".crossmap" / "sandbox.db") as sandbox_store:
+                say("\n== 3. a sample in the sandbox, and its field-level diff ==")
+                sampled = take_sample(_compiled(self._compile(self.sandbox)), self.source, self.sandbox,
+                                      sandbox_store, size=self.options.sample_size, profile="salesforce_sandbox",
+                                      version=version)
+                self._write(f"sample-{sampled.run_id}", sampled.to_json(), sample_html(sampled))
+                for line in _sample_summary(sampled):
+                    say(line)
+
+                say("\n== 4. approval ==")
+                approval = approve(store, sandbox_store, sampled.run_id, approver="crossmap demo",
+                                   note="diff reviewed: the differences are the org's own stamps and formats")
+                say(f"sample run {approval.sample_run} approved for version {approval.spec_hash} of the spec")
+
+            compiled = self._compile(self.production)
+            plan = _compiled(compiled)
+            require_approval(store, plan, version=version)
+            say(f"\ncompiled against the production org: {len(plan.steps)} steps in {len(plan.waves)} waves "
+                "(the steps of a wave load at once), "
+                + (", ".join(f"{name}.{d.field} left out" for name, d in plan.dropped) or "every field writable"))
+            return self._migrate(plan, compiled, store)
+
+    def _compile(self, org: SalesforceDestination) -> CompileResult:
+        """The spec compiled against the source's and ``org``'s live schemas."""
+        return compile_spec(self.spec, source_schema=self.source.schema(), target_schema=org.describe(),
+                            functions=registry())
+
+    def _write(self, name: str, json_text: str, html: str) -> None:
+        """A report as JSON and HTML under .crossmap/reports."""
+        reports = self.folder / ".crossmap" / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        (reports / f"{name}.json").write_text(json_text, encoding="utf-8")
+        (reports / f"{name}.html").write_text(html, encoding="utf-8")
+        self.say(f"report: {reports / name}.html (and .json)")
+
+    def _migrate(self, plan: Plan, compiled: CompileResult, store: StateStore) -> DemoResult:
         """Full run, changes in Q Dispatch, delta run, rollbacks, verification."""
         say, folder, destination = self.say, self.folder, self.production
         run_options = RunOptions(batch_size=self.options.batch_size)
-        with StateStore.open(folder / ".crossmap" / "state.db") as store:
-            pre_migration = snapshot(plan, destination)
-            say("\n== full run, into production ==")
-            full = Engine(plan, self.source, destination, store, run_options).run()
-            full_report = _report(plan, store, full, compiled, folder, say)
-            matched, unmatched = _resolution(plan, store, full)
-            fallback = _fallback_id(destination)
-            say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
-                f"({', '.join(unmatched) or 'none'}): their work is owned by {FALLBACK_USER}")
-            orphans = _orphans(self.source, store, full)
-            if orphans:
-                say("findings: records whose parent Q Dispatch no longer has (they fail, with their "
-                    "children held back; children of a merged record follow the merge):")
-                for (obj, key), (merged, count) in sorted(orphans.items()):
-                    fate = f"merged into {merged}, which did not load either" if merged else "deleted"
-                    say(f"  {obj} {key}: {fate} ({count} records point at it)")
+        pre_migration = snapshot(plan, destination)
+        say("\n== 5. the full run, into production ==")
+        full = Engine(plan, self.source, destination, store, run_options).run()
+        full_report = _report(plan, store, full, compiled, folder, say)
+        matched, unmatched = _resolution(plan, store, full)
+        fallback = _fallback_id(destination)
+        say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
+            f"({', '.join(unmatched) or 'none'}): their work is owned by {FALLBACK_USER}")
+        orphans = _orphans(self.source, store, full)
+        if orphans:
+            say("findings: records whose parent Q Dispatch no longer has (they fail, with their "
+                "children held back; children of a merged record follow the merge):")
+            for (obj, key), (merged, count) in sorted(orphans.items()):
+                fate = f"merged into {merged}, which did not load either" if merged else "deleted"
+                say(f"  {obj} {key}: {fate} ({count} records point at it)")
 
-            before = snapshot(plan, destination)
-            say("\n== changes in Q Dispatch ==")
-            mutations = _mutate(self.sim.store, store)
-            for line in mutations:
-                say(f"  {line}")
+        before = snapshot(plan, destination)
+        say("\n== 6. meanwhile, changes in Q Dispatch ==")
+        mutations = _mutate(self.sim.store, store)
+        for line in mutations:
+            say(f"  {line}")
 
-            say("\n== delta run ==")
-            delta = Engine(plan, self.source, destination, store, run_options).run(delta=True)
-            delta_report = _report(plan, store, delta, compiled, folder, say)
-            after = snapshot(plan, destination)
+        say("\n== 7. the delta run: what changed since ==")
+        delta = Engine(plan, self.source, destination, store, run_options).run(delta=True)
+        delta_report = _report(plan, store, delta, compiled, folder, say)
+        after = snapshot(plan, destination)
 
-            say(f"\n== rollback of the delta run (run {delta.run.id}) ==")
-            undo, restored = self._rollback(plan, store, delta.run.id, before, "pre-delta")
-            undo_full, at_end = None, None
-            if self.options.restore:
-                say(f"\n== rollback of the full run (run {full.run.id}) ==")
-                undo_full, at_end = self._rollback(plan, store, full.run.id, pre_migration, "pre-migration")
+        say("\n== 8. the reports ==")
+        for path in sorted((folder / ".crossmap" / "reports").glob("*.html")):
+            say(f"  {path}")
+        say(f"\n== 9. rollback of the delta run (run {delta.run.id}) ==")
+        undo, restored = self._rollback(plan, store, delta.run.id, before, "pre-delta")
+        undo_full, at_end = None, None
+        if self.options.restore:
+            say(f"\n== 10. rollback of the full run (run {full.run.id}): the org as before the migration ==")
+            undo_full, at_end = self._rollback(plan, store, full.run.id, pre_migration, "pre-migration")
         return DemoResult(folder, plan, full, delta, undo, (full_report, delta_report),
                           matched, unmatched, fallback, {k: m for k, (m, _) in orphans.items()},
                           tuple(mutations), before, after, restored, pre_migration, undo_full, at_end)
@@ -286,6 +335,43 @@ class _Stage:
             for line in differences(expected, now):
                 say(f"  {line}")
         return undo, now
+
+
+def _preflight_summary(report: PreflightReport) -> Iterator[str]:
+    """Preflight in a few lines (the report has the rest)."""
+    yield (f"Q Dispatch holds {sum(report.counts.values())} records in {len(report.counts)} objects; "
+           f"complexity {report.grade.letter} ({report.grade.label}): "
+           + "; ".join(reason.reason for reason in report.grade.reasons))
+    for check in report.resolutions:
+        yield (f"{check.name}: {check.matched} of {check.total} match a User by {check.by}; unmatched: "
+               f"{', '.join(check.unmatched) or 'none'}; fallback {check.fallback or '(none)'} "
+               f"{'exists' if check.fallback_found else 'is MISSING'}")
+    rows = sum(step.rows for step in report.coverage.steps)
+    yield f"coverage: the transforms ran over every source record, {rows} rows checked against the org's schema"
+    for issue in report.coverage.issues:
+        values = ", ".join(f"{value} x{count}" for value, count in issue.values[:3])
+        yield f"  {issue.severity}: {issue.object}.{issue.field or '-'} {issue.code} x{issue.count}" + (
+            f" ({values})" if values else "")
+    estimate = report.estimate
+    left = f" of {estimate.budget_remaining:,} left today" if estimate.budget_remaining is not None else ""
+    yield f"about {estimate.total_calls} API calls{left}, about {estimate.seconds:.0f} s"
+    yield "to rebuild natively: " + "; ".join(gap.title for gap in (*report.native_gaps, *report.unmapped_objects))
+    for blocker in report.blockers:
+        yield f"blocks the run: {blocker}"
+
+
+def _sample_summary(report: SampleReport) -> Iterator[str]:
+    """The sample and its diff in a few lines (the HTML page has every cell)."""
+    yield (f"selected {report.size} connected records (seed {report.seed}): "
+           + ", ".join(f"{obj} {count}" for obj, count in report.selected.items()))
+    yield "field-level diff: " + ", ".join(f"{count} {kind}" for kind, count in report.totals().items())
+    for field in report.summary():
+        other = {kind: count for kind, count in field.counts.items() if kind != "equal"}
+        if other:
+            yield (f"  {field.target}.{field.field}: "
+                   + ", ".join(f"{count} {kind}" for kind, count in other.items()))
+    if report.problems:
+        yield f"{len(report.problems)} sample records did not load (they are in the report, with reasons)"
 
 
 def _report(plan: Plan, store: StateStore, summary: RunSummary, compiled: CompileResult, folder: Path,

@@ -9,6 +9,7 @@ The org is queried afterwards by restarting the emulator on the demo's data fold
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +23,7 @@ from click.testing import CliRunner
 from crossmap.cli import main
 from crossmap.demo import FALLBACK_USER, DemoOptions, DemoResult, run_demo
 from crossmap.reports import StepCounts
+from crossmap.state import StateStore
 from crossmap_qdispatch.generator import generate
 from crossmap_salesforce.emulator import OrgHandle, running_org
 
@@ -303,7 +305,12 @@ def test_delta_picks_up_the_changes_and_its_rollback_restores_the_org(demo: Demo
 def test_narration_keeps_secrets_out(narrated: tuple[DemoResult, list[str]], org: OrgHandle) -> None:
     demo, lines = narrated
     text = "\n".join(lines)
-    assert "== full run, into production ==" in text and "== delta run ==" in text and "pre-delta state" in text
+    stages = ["== 1. preflight", "== 2. the schema", "== 3. a sample in the sandbox", "== 4. approval",
+              "== 5. the full run", "== 6. meanwhile, changes", "== 7. the delta run", "== 8. the reports",
+              "== 9. rollback of the delta run"]
+    at = [text.index(stage) for stage in stages]
+    assert at == sorted(at), "the story is told in order"
+    assert "pre-delta state" in text and "== 10." not in text  # restore=False keeps the records
     toml = (demo.folder / "crossmap.toml").read_text()
     assert "password_env" in toml and org.password not in toml and org.password not in text
     assert (demo.folder / ".crossmap" / "reports" / f"run-{demo.full.run.id}.html").exists()
@@ -343,3 +350,20 @@ def test_amounts_and_timestamps_survive_exactly(org: OrgHandle, source: dict[str
         completed += 1
         assert datetime.fromisoformat(case["QD_Completed_At__c"]) == datetime.fromisoformat(stamp)
     assert completed > 0
+
+
+def test_preflight_sample_and_approval_come_before_production(demo: DemoResult) -> None:
+    """Preflight found the missing schema; the sample's diff was written; the full run
+    went ahead on an approval of the sample, for the spec's version."""
+    reports = demo.folder / ".crossmap" / "reports"
+    preflight = json.loads((reports / "preflight.json").read_text())
+    assert not preflight["ok"] and "lacks" in preflight["blockers"][0]
+    assert preflight["resolutions"][0]["unmatched"] == list(demo.unmatched_technicians)
+    sample = json.loads((reports / "sample-1.json").read_text())
+    assert sample["totals"]["equal"] > 0 and set(sample["totals"]) <= {"equal", "normalised", "truncated",
+                                                                       "dropped", "changed", "unchecked"}
+    # The org stamps ClosedDate on Cases that close without a completed timestamp.
+    assert any(f["field"] == "ClosedDate" and "changed" in f["counts"] for f in sample["fields"])
+    with StateStore.open(demo.folder / ".crossmap" / "state.db") as store:
+        (approval,) = store.approvals()
+        assert approval.sample_run == sample["run_id"] and approval.spec_hash == sample["spec_hash"]

@@ -43,7 +43,8 @@ class StepLoader:
         self._rows: list[tuple[str, dict[str, Any]]] = []
         self._target = destination.describe().find_object(step.target)
         # File bytes are streamed, and read back only as a link: they take no part
-        # in the fingerprint rollback compares.
+        # in the fingerprint rollback compares. Nor do fields the run left empty: the
+        # org may fill them itself (a default, ClosedDate stamped when a Case closes).
         self._unfingerprinted = {"Id"} | {
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
 
@@ -120,7 +121,7 @@ class StepLoader:
             elif result.ok and result.id is not None:
                 is_new = operation == "insert" or (operation == "upsert" and result.created)
                 loaded.append((key, result.id, is_new))
-                names = sorted(f for f in row if f not in self._unfingerprinted)
+                names = sorted(f for f, v in row.items() if v is not None and f not in self._unfingerprinted)
                 written.append((result.id, ",".join(names), digest(self._target, row, names)))
                 if is_new:
                     created.append(result.id)

@@ -250,8 +250,7 @@ class Engine:
             ):
                 return Outcome(failed.key or "", "held_back", "PARENT_FAILED", failed.field, failed.line,
                                f"held back: its parent {parent_step.split('->')[0]} {parent_key!r} failed")
-        ruled = failed.field is None and any(rule.line == failed.line for rule in step.fails)
-        return Outcome(failed.key or "", "failed", "RULE" if ruled else "TRANSFORM", failed.field, failed.line,
+        return Outcome(failed.key or "", "failed", failure_code(step, failed), failed.field, failed.line,
                        failed.reason)
 
     def _prefetch(self, step: Step, page: list[dict[str, Any]]) -> None:
@@ -388,6 +387,12 @@ def uses_fallback(plan: Plan, name: str) -> bool:
         elif hasattr(node, "__attrs_attrs__"):
             stack.extend(getattr(node, a.name) for a in node.__attrs_attrs__)
     return False
+
+
+def failure_code(step: Step, failed: Failed) -> str:
+    """``RULE`` for a record the step's ``fail when`` rule failed, else ``TRANSFORM``."""
+    ruled = failed.field is None and any(rule.line == failed.line for rule in step.fails)
+    return "RULE" if ruled else "TRANSFORM"
 
 
 def _defers(node: ir.Expr) -> bool:

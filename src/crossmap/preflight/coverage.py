@@ -22,6 +22,7 @@ from crossmap.codegen.program import StepProgram
 from crossmap.compiler import Plan, Step, ir
 from crossmap.compiler.plan import Binding
 from crossmap.connectors import Source
+from crossmap.engine.run import failure_code
 from crossmap.functions import FunctionContext
 from crossmap.schema.validate import INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, REQUIRED_FIELD_MISSING
 
@@ -50,7 +51,7 @@ class PlaceholderLookups:
 @frozen
 class Issue:
     """One kind of problem with rows of one destination object: ``code`` (the
-    validator's, or TRANSFORM / SKIPPED / PICKLIST_VALUE_NOT_LISTED), the field, how
+    validator's, or TRANSFORM / RULE / SKIPPED / PICKLIST_VALUE_NOT_LISTED), the field, how
     many rows, a sample of source keys, a sample message, and for value problems the
     offending source values with their counts (most frequent first)."""
 
@@ -195,7 +196,8 @@ def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_fie
                 _tally(tallies, step, None, "SKIPPED", "info", result.reason, result.line).add(result.key, None)
             elif isinstance(result, Failed):
                 state.would_fail += 1
-                _tally(tallies, step, result.field, "TRANSFORM", "error", result.reason, result.line).add(
+                _tally(tallies, step, result.field, failure_code(step, result), "error", result.reason,
+                       result.line).add(
                     result.key, _source_value(step, result.field, record))
             else:
                 rows += 1
