@@ -8,7 +8,6 @@ already gone count as deleted.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import Any
@@ -18,7 +17,7 @@ from attrs import frozen
 from crossmap import schema as s
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination
-from crossmap.engine.fingerprint import digest
+from crossmap.engine.fingerprint import canonical, digest
 from crossmap.state import StateStore
 
 _GONE = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"}
@@ -139,10 +138,13 @@ def _verify(
     for target, group in groupby(images, key=lambda image: image[0]):
         wanted = {id: fields for _, id, fields in group}
         fields = sorted({f for values in wanted.values() for f in values})
+        obj = destination.describe().find_object(target)
         for record in destination.read(target, list(wanted), ["Id", *fields]):
             expected = wanted[record["Id"]]
             for field, value in expected.items():
-                if _text(record.get(field)) != _text(value):
+                # One canonical form: the org answers a datetime as text in its own format.
+                schema = obj.find_field(field) if obj else None
+                if canonical(schema, record.get(field)) != canonical(schema, value):
                     mismatches.append(f"{target} {record['Id']}.{field} is {record.get(field)!r}, not {value!r}")
     return mismatches
 
@@ -166,8 +168,3 @@ def _typed(destination: Destination, target: str, fields: dict[str, Any]) -> dic
         typed[name] = value
     return typed
 
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)

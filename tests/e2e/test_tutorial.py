@@ -1,0 +1,62 @@
+"""docs/tutorial.md, followed command by command against the systems `crossmap demo
+--serve` starts: every command it shows runs and does what the tutorial says."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from crossmap.cli import main
+from crossmap.demo import DemoOptions, serve
+
+TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorial.md"
+
+
+def commands() -> list[list[str]]:
+    """The `crossmap ...` commands of the tutorial's walk-through, in order (the
+    server itself and the section on real systems aside)."""
+    text = TUTORIAL.read_text(encoding="utf-8").split("## Pointing it at real systems")[0]
+    found = re.findall(r"^\$ crossmap (.+)$", text, flags=re.MULTILINE)
+    return [line.split() for line in found if not line.startswith("demo")]
+
+
+def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "tutorial"
+    results: list[tuple[list[str], Result]] = []
+
+    def walk_through() -> None:
+        monkeypatch.chdir(folder)  # `cd tutorial`
+        runner = CliRunner()
+        for argv in commands():
+            if "RUN" in argv:  # the tutorial's placeholder: roll back the newest run first
+                for run in (3, 2, 1):  # the delta, the second run, the full run
+                    results.append((argv, runner.invoke(main, [a if a != "RUN" else str(run) for a in argv])))
+                continue
+            results.append((argv, runner.invoke(main, argv)))
+
+    serve(DemoOptions(folder), wait=walk_through)
+    codes = {" ".join(argv[:2] + [a for a in argv[2:] if a.startswith("-")]): r.exit_code for argv, r in results}
+    out = {" ".join(argv[:1]): r.output for argv, r in results}
+    assert [argv[0] for argv, _ in results][:4] == ["check", "test", "plan", "preflight"]
+    # Preflight blocks until the schema exists, then passes once it was applied.
+    assert codes["preflight qdispatch_to_salesforce.xmap"] == 1
+    assert codes["preflight qdispatch_to_salesforce.xmap --apply"] == 0
+    assert codes["preflight qdispatch_to_salesforce.xmap --sandbox --apply"] == 0
+    for name in ("check", "test", "plan", "sample", "approve", "status"):
+        assert all(r.exit_code == 0 for argv, r in results if argv[0] == name), out.get(name)
+    runs = [r for argv, r in results if argv[0] == "run"]
+    assert len(runs) == 3  # full, again, delta
+    # The full run loads; the second changes nothing (every record matched or updated in place).
+    first, again, delta = (r.output for r in runs)
+    assert re.search(r"customers->Account\s+13\s+13\s", first), first
+    assert re.search(r"customers->Account\s+13\s+0\s", again), again
+    assert "run 3 (delta)" in delta
+    rollbacks = [r for argv, r in results if argv[0] == "rollback"]
+    assert [r.exit_code for r in rollbacks] == [0, 0, 0], [r.output for r in rollbacks]
+    reports = folder / ".crossmap" / "reports"
+    sample = json.loads(next(reports.glob("sample-*.json")).read_text())
+    assert sample["totals"]["equal"] > 0
