@@ -117,3 +117,19 @@ def test_the_extension_comes_from_the_mime_type_when_missing() -> None:
     assert path_on_client("C:\\docs\\memo.docx", None) == "memo.docx"
     assert path_on_client("photo.jpeg", "image/png") == "photo.jpeg"
     assert path_on_client("blob", None) == "blob"
+
+
+def test_deleting_a_version_deletes_its_document(org: OrgHandle, case_id: str) -> None:
+    """Salesforce refuses to delete a ContentVersion; the connector deletes its
+    ContentDocument, and answers for the version ids it was given."""
+    dest = destination(org)
+    (uploaded,) = dest.upload_files([FileUpload("gone-1", "gone.txt", [b"to be rolled back"], link_to=case_id,
+                                                mime_type="text/plain")])
+    assert uploaded.id is not None
+    (document,) = [r["ContentDocumentId"] for r in dest.read("ContentVersion", [uploaded.id], ["ContentDocumentId"])]
+    results = dest.load("ContentVersion", "delete", [("gone-1", {"Id": uploaded.id})])
+    assert [(r.ref, r.ok) for r in results] == [("gone-1", True)]
+    assert list(dest.read("ContentVersion", [uploaded.id], ["Id"])) == []
+    assert list(dest.read("ContentDocument", [document], ["Id"])) == []
+    again = dest.load("ContentVersion", "delete", [("gone-1", {"Id": uploaded.id})])
+    assert again[0].error_code == "ENTITY_IS_DELETED"
