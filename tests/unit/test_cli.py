@@ -21,7 +21,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_check_accepts_the_flagship_spec() -> None:
     code, out, _ = run("check", str(FLAGSHIP))
     assert code == 0
-    assert "ok (11 steps, 3 waves, 1 resolution" in out
+    assert "ok (11 steps, 4 waves, 1 resolution" in out
 
 
 def test_check_reports_every_error_with_a_caret(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from crossmap.compiler.declarations import apply_declarations
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.expressions import Checker, Scope, constant
 from crossmap.compiler.plan import ConnectorRef, JsonValue, Plan, SpecTest, ValueMapPlan
-from crossmap.compiler.steps import StepChecker, lookup_targets, step_name
+from crossmap.compiler.steps import StepChecker, lookup_targets, ordered_after, step_name
 from crossmap.errors import Diagnostic, SpecError
 from crossmap.syntax import ast, load, parse
 
@@ -58,6 +58,7 @@ def compile_spec(
         if r is not None
     )
     steps = tuple(s for s in (steps_checker.mapping(m, names[id(m)]) for m in mappings) if s is not None)
+    steps = ordered_after(steps, mappings, lambda m: names[id(m)], report)
     steps, waves, deferred = graph.order(steps)
     for step in steps:
         for assignment in step.assignments:

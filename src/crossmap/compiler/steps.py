@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
+
 from crossmap import schema
 from crossmap.compiler import ir
 from crossmap.compiler import types as t
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.expressions import Checker, LookupTarget, Scope, constant
+from crossmap.compiler.graph import strongly_connected
 from crossmap.compiler.plan import (
     Assignment,
     Binding,
@@ -20,7 +23,7 @@ from crossmap.compiler.plan import (
     Statement,
     Step,
 )
-from crossmap.errors import Span
+from crossmap.errors import Span, did_you_mean
 from crossmap.syntax import ast
 
 # What a destination field type accepts: value kinds, and the conversion to suggest.
@@ -136,6 +139,8 @@ class StepChecker:
                     self.report.error("XM211", f"`fail when` needs true or false, not {when.type}", stmt.when.span)
                 reason = stmt.reason or "fail when " + _text(stmt.when.span)
                 fails.append(FailRule(when, reason, stmt.span.line))
+            elif isinstance(stmt, ast.After):
+                continue  # ordering between steps: see `ordered_after`
             elif isinstance(stmt, ast.Let):
                 value = self.checker.check(stmt.value, scope)
                 body.append(Binding(stmt.name, value, stmt.span.line))
@@ -464,3 +469,35 @@ def lookup_targets(
     targets.extend(LookupTarget(f"{r.source}->{r.target}", r.source, r.target, True) for r in resolves)
     return tuple(targets)
 
+
+def ordered_after(
+    steps: tuple[Step, ...], mappings: tuple[ast.Mapping, ...], names: Callable[[ast.Mapping], str], report: Reporter
+) -> tuple[Step, ...]:
+    """Steps with the dependencies their ``after`` statements add: every step that
+    maps the named source object (or nested list) loads first. An unknown name, or
+    an ``after`` that closes a cycle, is XM234."""
+    by_source: dict[str, list[str]] = {}
+    for step in steps:
+        by_source.setdefault(".".join((step.source, *step.path)), []).append(step.name)
+    extra: dict[str, list[str]] = {}
+    for mapping in mappings:
+        for stmt in (s for s in mapping.body if isinstance(s, ast.After)):
+            for ref in stmt.sources:
+                found = [name for name in by_source.get(ref, []) if name != names(mapping)]
+                if not found:
+                    hint = did_you_mean(ref, by_source) or "name a source object another map reads"
+                    report.error("XM234", f"`after {ref}`: no other mapping reads '{ref}'", stmt.span, hint)
+                extra.setdefault(names(mapping), []).extend(found)
+    if not extra:
+        return steps
+    updated = tuple(attrs.evolve(s, depends_on=tuple(dict.fromkeys((*s.depends_on, *extra.get(s.name, ())))))
+                    for s in steps)
+    edges = {s.name: set(s.depends_on) for s in updated}
+    for component in strongly_connected([s.name for s in updated], edges):
+        for name in sorted(component):
+            if set(extra.get(name, ())) & component:
+                mapping = next(m for m in mappings if names(m) == name)
+                span = next(s.span for s in mapping.body if isinstance(s, ast.After))
+                report.error("XM234", f"`after` makes '{name}' wait for steps that wait for it",
+                             span, "an `after` cannot go against the lookups: remove it")
+    return updated

@@ -333,6 +333,9 @@ class Builder:
         if data == "skip_stmt":
             reason = self.string(cast(Token, children[1])) if len(children) > 1 else None
             return ast.Skip(self.expr(children[0]), reason, span=span)
+        if data == "after_stmt":
+            return ast.After(tuple(".".join(self.name(cast(Tree[Token], part)) for part in cast(Tree[Token], ref).children)
+                                   for ref in children), span=span)
         if data == "fail_stmt":
             # children[0] is the FAIL keyword token itself (a named terminal is kept).
             reason = self.string(cast(Token, children[2])) if len(children) > 2 else None

@@ -357,6 +357,15 @@ class FailWhen:
 
 
 @frozen
+class After:
+    """``after customers, jobs.status_history``: this mapping loads after the
+    mappings of those source objects (or nested lists), though no lookup needs them."""
+
+    sources: tuple[str, ...]
+    span: Span = _span
+
+
+@frozen
 class By:
     """``by source_expr = destination_expr``: how a resolve block matches."""
 
@@ -384,7 +393,7 @@ class OnDelete:
     span: Span = _span
 
 
-MapStmt = Assign | Let | KeyStmt | LoadMode | Skip | FailWhen | OnDelete
+MapStmt = Assign | Let | KeyStmt | LoadMode | Skip | FailWhen | OnDelete | After
 ResolveStmt = Assign | Let | KeyStmt | By | Fallback
 
 

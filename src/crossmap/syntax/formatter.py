@@ -263,6 +263,8 @@ def statement(stmt: ast.MapStmt | ast.ResolveStmt, width: int = 0) -> str:
     if isinstance(stmt, ast.FailWhen):
         reason = f" because {string(stmt.reason)}" if stmt.reason is not None else ""
         return f"fail when {expr(stmt.when)}{reason}"
+    if isinstance(stmt, ast.After):
+        return "after " + ", ".join(".".join(name(part) for part in ref.split(".")) for ref in stmt.sources)
     if isinstance(stmt, ast.OnDelete):
         return f"on delete {stmt.action}" + (f" {name(stmt.field)}" if stmt.field else "")
     if isinstance(stmt, ast.By):
