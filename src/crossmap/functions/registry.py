@@ -31,6 +31,7 @@ STANDARD: Mapping[str, Function] = MappingProxyType(
         "capitalize": strings.capitalize,
         "upper_first": strings.upper_first,
         "truncate": strings.truncate,
+        "with_extension": strings.with_extension,
         "substring": strings.substring,
         "replace": strings.replace,
         "regex_replace": strings.regex_replace,

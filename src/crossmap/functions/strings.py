@@ -3,7 +3,9 @@ compiler's job) except ``nonblank``, which exists to see blanks and nulls."""
 
 from __future__ import annotations
 
+import mimetypes
 import re
+from pathlib import PurePosixPath
 
 from crossmap.functions.conversions import to_string
 from crossmap.functions.errors import ConversionError
@@ -144,6 +146,17 @@ def digits(value: str) -> str:
     """Only the ASCII digits of the value, e.g. for phone numbers:
     ``(555) 010-2030`` -> ``5550102030``."""
     return _NOT_DIGIT.sub("", value)
+
+
+def with_extension(name: str, mime_type: str | None) -> str:
+    """The file name, with the usual extension of its MIME type added when it has
+    none, so the destination can tell the file's type from its name:
+    ``with_extension("site plan", "application/pdf")`` -> ``site plan.pdf``. A name
+    with an extension, or a type without a known one, is returned unchanged."""
+    if PurePosixPath(name).suffix or not mime_type:
+        return name
+    extension = mimetypes.guess_extension(mime_type.split(";")[0].strip().lower(), strict=False)
+    return name + extension if extension else name
 
 
 def length(value: str) -> int:
