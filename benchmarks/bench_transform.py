@@ -26,7 +26,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from flagship_records import FACTORIES, jobs, lookup_ids
-from transform_peers import CASE_STATUS, ORIGIN, PEERS, PRIORITY, WORK_ORDER, describe, json_form
+from transform_peers import (
+    CASE_STATUS,
+    FALLBACK_USER,
+    ORIGIN,
+    PEERS,
+    PRIORITY,
+    WORK_ORDER,
+    describe,
+    json_form,
+    owner_of,
+)
 
 from crossmap.codegen import MemoryLookups, Row, generate
 from crossmap.codegen.reference import evaluate_record, evaluate_step
@@ -40,9 +50,12 @@ CHECKED = 2000
 """How many records each contender's output is checked on before it is timed."""
 
 
-def hand_written(accounts: Mapping[str, str]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+def hand_written(
+    accounts: Mapping[str, str], users: Mapping[str, str]
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """The flagship Job -> Case mapping written by hand, with the same semantics."""
     priority, origin, work_order, case_status = PRIORITY, ORIGIN, WORK_ORDER, CASE_STATUS
+    owner = owner_of(users)
 
     def transform(r: Mapping[str, Any]) -> dict[str, Any]:
         get = r.get
@@ -82,6 +95,7 @@ def hand_written(accounts: Mapping[str, str]) -> Callable[[Mapping[str, Any]], d
             "Warranty_Claim__c": False if warranty is None else warranty,
             "Estimated_Hours__c": get("custom_estimated_hours"),
             "Install_Date__c": get("custom_install_date"),
+            "OwnerId": owner(get("assigned_technician_ids")),
         }
 
     return transform
@@ -121,6 +135,8 @@ def job_to_case(records: int, rounds: int) -> bool:
     typed = jobs(records, history=False)
     ids, fallbacks = lookup_ids()
     accounts = {str(key): value for key, value in ids["customers->Account"].items()}
+    users = {str(key): value for key, value in ids["technicians->User"].items()}
+    assert fallbacks["technicians->User"] == FALLBACK_USER
     plan = flagship_plan()
     functions, context = registry(), FunctionContext()
     lookups = MemoryLookups(ids, fallbacks)
@@ -134,7 +150,7 @@ def job_to_case(records: int, rounds: int) -> bool:
             plan, step, record, functions=functions, lookups=lookups, context=context
         )
 
-    hand = hand_written(accounts)
+    hand = hand_written(accounts, users)
     # JSON peers get their records converted once, outside the timing.
     as_json = [json_form(r) for r in typed]
     checked = typed[:CHECKED]
@@ -150,7 +166,7 @@ def job_to_case(records: int, rounds: int) -> bool:
         "reference": [_values(reference(r)) for r in checked] == expected,
     }
     for name, (build, wants_json) in PEERS.items():
-        mapper = build(accounts)
+        mapper = build(accounts, users)
         inputs = as_json if wants_json else typed
         got = [mapper(r) for r in inputs[:CHECKED]]
         checks[name] = got == (expected_json if wants_json else expected)

@@ -84,6 +84,8 @@ def jobs(count: int, seed: int = 7, *, history: bool = True) -> list[Record]:
                 "urgency": rng.choice(("low", "normal", "high", "emergency")),
                 "channel": rng.choice(("phone", "web", "email", "app", "walk_in")),
                 "status": status,
+                # None, one (the Case's owner) or two technicians (the fallback user).
+                "assigned_technician_ids": [technician_id(i + n) for n in range(i % 3)],
                 **({"status_history": changes} if history else {}),
                 "completed_at": AT if status == "Completed" else None,
                 "status_assigned_at": AT if status != "Pending" else None,
@@ -250,6 +252,26 @@ def attachments(count: int, seed: int = 9) -> list[Record]:
     ]
 
 
+def communications(count: int, seed: int = 10) -> list[Record]:
+    """Calls, emails and texts with customers, most about a job (a Task each)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        channel = rng.choice(("call", "email", "sms"))
+        out.append({
+            "id": f"com_{i:07d}",
+            "customer_id": customer_id(i),
+            "job_id": rng.choice((job_id(i), None)),
+            "channel": channel,
+            "direction": rng.choice(("inbound", "outbound")),
+            "occurred_at": AT + dt.timedelta(minutes=i),
+            "subject": rng.choice(("  ", "Reschedule", None)),
+            "body": rng.choice((None, "Customer asked for a morning slot.")),
+            "duration_seconds": rng.randrange(30, 900) if channel == "call" else None,
+        })
+    return out
+
+
 FACTORIES: dict[str, Callable[[int], list[Record]]] = {
     "customers": customers,
     "customer_locations": customer_locations,
@@ -260,5 +282,6 @@ FACTORIES: dict[str, Callable[[int], list[Record]]] = {
     "line_items": line_items,
     "job_notes": job_notes,
     "attachments": attachments,
+    "communications": communications,
 }
 """A record factory per source object the flagship plan reads."""

@@ -4,8 +4,10 @@ pick instead of crossmap, each written as that engine's users write it.
 Every peer does the whole mapping the spec states: the AccountId lookup (a dict
 from customer id to Account Id, failing when a customer is missing), the four value
 maps (priority and origin with their ``else``, work order status and case status
-failing on an unknown status), trim and truncate, and ``?? false``. Nulls pass
-through as null, as the spec's functions skip on a null argument.
+failing on an unknown status), trim and truncate, ``?? false``, and the owner: the
+User of the job's technician when it has exactly one (the fallback user when that
+technician has none, or when the job has none or several). Nulls pass through as
+null, as the spec's functions skip on a null argument.
 
 JSON engines (jsonatapy, jsonata2py, jq) and Singer stream maps work on JSON
 values, so they are given records in ``json_form`` (converted once, before timing)
@@ -47,6 +49,22 @@ JSON_FORM = "datetimes and dates as ISO 8601 strings, decimals as strings"
 
 Mapper = Callable[[Any], Any]
 """A peer mapping one record: JSON peers take JSON dicts, glom typed records."""
+
+FALLBACK_USER = "005" + "9" * 15
+"""The fallback user's Id (``resolve technicians ... fallback``)."""
+
+
+def owner_of(users: Mapping[str, str], fallback: str = FALLBACK_USER) -> Callable[[Any], str]:
+    """The spec's ``OwnerId``: ``lookup(technicians, if count(ids) == 1 then first(ids)
+    else null) missing fallback``."""
+    find = users.get
+
+    def owner(ids: Any) -> str:
+        if ids is not None and len(ids) == 1:
+            return find(ids[0], fallback)
+        return fallback
+
+    return owner
 
 
 def json_form(value: Any) -> Any:
@@ -102,7 +120,8 @@ JSONATA = """(
     "Service_Tier__c": custom_service_tier,
     "Warranty_Claim__c": custom_warranty_claim = null ? false : custom_warranty_claim,
     "Estimated_Hours__c": custom_estimated_hours,
-    "Install_Date__c": custom_install_date
+    "Install_Date__c": custom_install_date,
+    "OwnerId": $user($count(assigned_technician_ids) = 1 ? assigned_technician_ids[0] : null)
   }
 )"""
 
@@ -138,7 +157,9 @@ JQ = """
     Service_Tier__c: .custom_service_tier,
     Warranty_Claim__c: (.custom_warranty_claim // false),
     Estimated_Hours__c: .custom_estimated_hours,
-    Install_Date__c: .custom_install_date
+    Install_Date__c: .custom_install_date,
+    OwnerId: (if (.assigned_technician_ids | length) == 1
+      then ($users[.assigned_technician_ids[0]] // $fallback) else $fallback end)
   }
 """
 
@@ -170,6 +191,10 @@ SINGER_MAP = {
     "Warranty_Claim__c": "False if custom_warranty_claim is None else custom_warranty_claim",
     "Estimated_Hours__c": "custom_estimated_hours",
     "Install_Date__c": "custom_install_date",
+    "OwnerId": "config['users'].get(assigned_technician_ids[0], config['fallback']) "
+    # simpleeval has no len(): "exactly one" is "some, and nothing after the first".
+    "if assigned_technician_ids and not assigned_technician_ids[1:] "
+    "else config['fallback']",
 }
 
 _STRING = {"type": ["string", "null"]}
@@ -206,6 +231,7 @@ _JOB_SCHEMA = {
         "custom_warranty_claim": {"type": ["boolean", "null"]},
         "custom_estimated_hours": {"type": ["string", "null"]},
         "custom_install_date": {"type": ["string", "null"], "format": "date"},
+        "assigned_technician_ids": {"type": ["array", "null"], "items": {"type": "string"}},
     },
 }
 
@@ -226,31 +252,40 @@ def _account_of(accounts: Mapping[str, str]) -> Callable[[str | None], str | Non
     return account
 
 
-def jsonatapy_mapper(accounts: Mapping[str, str]) -> Mapper:
+def _user_of(users: Mapping[str, str]) -> Callable[[str | None], str]:
+    find = users.get
+    return lambda key: FALLBACK_USER if key is None else find(key, FALLBACK_USER)
+
+
+def jsonatapy_mapper(accounts: Mapping[str, str], users: Mapping[str, str] | None = None) -> Mapper:
     """jsonatapy (JSONata in Rust), one record per ``evaluate``. The lookup table is
     a registered host function: passed as a per-call binding, jsonatapy converts
     the 5,000-entry dict on every call (about 70x slower)."""
     expression = jsonatapy.compile(JSONATA)
     find = accounts.get
     expression.register("account", lambda key: None if key is None else find(key))
+    expression.register("user", _user_of(users or {}))
     return expression.evaluate
 
 
-def jsonata2py_mapper(accounts: Mapping[str, str]) -> Mapper:
+def jsonata2py_mapper(accounts: Mapping[str, str], users: Mapping[str, str] | None = None) -> Mapper:
     """jsonata2py (JSONata compiled to Python), with the lookup as a host function."""
     expression = jsonata2py.compile(JSONATA)
     find = accounts.get
     expression.register_function("account", lambda key: None if key is None else find(key))
+    expression.register_function("user", _user_of(users or {}))
     return expression.evaluate
 
 
-def jq_mapper(accounts: Mapping[str, str]) -> Mapper:
-    """jq (the libjq bindings), the lookup table bound once as ``$accounts``."""
-    program = jq.compile(JQ, args={"accounts": dict(accounts)})
+def jq_mapper(accounts: Mapping[str, str], users: Mapping[str, str] | None = None) -> Mapper:
+    """jq (the libjq bindings), the lookup tables bound once as ``$accounts`` and
+    ``$users``."""
+    program = jq.compile(JQ, args={"accounts": dict(accounts), "users": dict(users or {}),
+                                   "fallback": FALLBACK_USER})
     return lambda record: program.input_value(record).first()
 
 
-def singer_mapper(accounts: Mapping[str, str]) -> Mapper:
+def singer_mapper(accounts: Mapping[str, str], users: Mapping[str, str] | None = None) -> Mapper:
     """Singer SDK stream maps, configured as a tap's ``stream_maps`` setting and
     applied through ``PluginMapper`` as a tap applies them to its records."""
     mapper = PluginMapper(
@@ -262,6 +297,8 @@ def singer_mapper(accounts: Mapping[str, str]) -> Mapper:
                 "origin": ORIGIN,
                 "work_order": WORK_ORDER,
                 "case_status": CASE_STATUS,
+                "users": dict(users or {}),
+                "fallback": FALLBACK_USER,
             },
         },
         logger=logging.getLogger("bench.singer"),
@@ -271,7 +308,7 @@ def singer_mapper(accounts: Mapping[str, str]) -> Mapper:
     return stream_map.transform
 
 
-def glom_mapper(accounts: Mapping[str, str]) -> Mapper:
+def glom_mapper(accounts: Mapping[str, str], users: Mapping[str, str] | None = None) -> Mapper:
     """glom, a spec of paths and callables over the typed records."""
 
     def nullable(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -308,12 +345,13 @@ def glom_mapper(accounts: Mapping[str, str]) -> Mapper:
         "Warranty_Claim__c": glom.Coalesce("custom_warranty_claim", skip=(None,), default=False),
         "Estimated_Hours__c": "custom_estimated_hours",
         "Install_Date__c": "custom_install_date",
+        "OwnerId": ("assigned_technician_ids", owner_of(users or {})),
     }
     compiled = glom.Glommer()
     return lambda record: compiled.glom(record, spec)
 
 
-PEERS: dict[str, tuple[Callable[[Mapping[str, str]], Mapper], bool]] = {
+PEERS: dict[str, tuple[Callable[..., Mapper], bool]] = {
     "jsonatapy": (jsonatapy_mapper, True),
     "jsonata2py": (jsonata2py_mapper, True),
     "singer-sdk": (singer_mapper, True),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import subprocess
 import sys
 from decimal import Decimal
@@ -38,6 +39,7 @@ STEPS = (
     "line_items->Work_Order_Line_Item__c",
     "job_notes->CaseComment",
     "attachments->ContentVersion",
+    "communications->Task",
 )
 
 
@@ -92,7 +94,7 @@ def test_every_peer_fails_a_job_as_the_spec_does(peers: ModuleType, peer: str, e
     # The peers must do the whole mapping: a customer without an Account and a
     # status no value map lists are failures, as `missing fail` and `else error`.
     build, wants_json = peers.PEERS[peer]
-    mapper = build({"cus_1": "001000000000000001"})
+    mapper = build({"cus_1": "001000000000000001"}, {"tec_001": "005000000000000001"})
     job = {
         "id": "job_1",
         "number": "J-1",
@@ -102,6 +104,7 @@ def test_every_peer_fails_a_job_as_the_spec_does(peers: ModuleType, peer: str, e
         "urgency": "weird",
         "channel": "fax",
         "status": "Completed",
+        "assigned_technician_ids": ["tec_001"],
         "completed_at": dt.datetime(2025, 1, 2, 15, 4, 5, tzinfo=dt.UTC),
         "status_assigned_at": None,
         "status_en_route_at": None,
@@ -121,9 +124,101 @@ def test_every_peer_fails_a_job_as_the_spec_does(peers: ModuleType, peer: str, e
     assert (row["Subject"], row["Priority"], row["Origin"]) == ("No heat", "Medium", "fax")
     assert (row["Status"], row["Warranty_Claim__c"]) == ("Closed", False)
     assert row["Estimated_Hours__c"] == form(Decimal("1.5"))
+    assert row["OwnerId"] == "005000000000000001"
+    # Two technicians, or one without a User: the fallback user owns the Case.
+    for technicians in (["tec_001", "tec_002"], ["tec_404"]):
+        assert mapper(form({**job, "assigned_technician_ids": technicians}))["OwnerId"] == peers.FALLBACK_USER
     for broken in ({"customer_id": "cus_2"}, {"status": "Lost"}):
         # Each engine raises its own type; the offending value must be named.
         with pytest.raises(Exception) as raised:
             mapper(form({**job, **broken}))
         assert error in {cls.__name__ for cls in type(raised.value).__mro__}
         assert next(iter(broken.values())) in str(raised.value)
+
+
+@pytest.fixture
+def e2e(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``benchmarks/bench_e2e.py``."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    return importlib.import_module("bench_e2e")
+
+
+@pytest.fixture
+def counted_org(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``benchmarks/counted_org.py``."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    return importlib.import_module("counted_org")
+
+
+def test_minimum_calls_take_the_cheaper_of_collections_and_one_bulk_job(e2e: ModuleType) -> None:
+    assert e2e.minimum_calls("Account", 0) == 0
+    assert e2e.minimum_calls("Account", 1) == 1
+    assert e2e.minimum_calls("Account", 201) == 2  # two collections calls
+    assert e2e.minimum_calls("Account", 1200) == 6  # six calls either way
+    assert e2e.minimum_calls("Account", 100_000) == 6  # one Bulk API 2.0 job
+    # One job per 150 MB upload.
+    assert e2e.minimum_calls("Account", 10**6, 400 * 1024 * 1024) == 18
+    # File bytes do not go through Bulk API 2.0: collections only.
+    assert e2e.minimum_calls("ContentVersion", 1000) == 5
+
+
+def test_the_counted_org_names_the_object_of_each_request(counted_org: ModuleType) -> None:
+    jobs = {"7505e000000AbcdAAA": "Case"}
+    of = counted_org.object_of
+    d = "/services/data/v59.0/"
+    assert of("PATCH", d + "composite/sobjects/Case/QD_Job_Id__c", "", b"", jobs) == "Case"
+    body = b'{"allOrNone": false, "records": [{"attributes": {"type": "CaseComment"}, "Body": "x'
+    assert of("POST", d + "composite/sobjects", "", body, jobs) == "CaseComment"
+    assert of("PUT", d + "jobs/ingest/7505e000000AbcdAAA/batches", "", b"Id\n", jobs) == "Case"
+    assert of("GET", d + "query", "q=SELECT+Id+FROM+User+WHERE+Email+IN+('a')", b"", jobs) == "User"
+    assert of("GET", d + "sobjects/Account/describe", "", b"", jobs) == "Account"
+    assert of("GET", d + "limits", "", b"", jobs) == counted_org.OTHER
+    assert of("POST", "/services/oauth2/token", "", b"", jobs) == counted_org.OTHER
+    route = counted_org.route_of("PATCH", d + "jobs/ingest/7505e000000AbcdAAA")
+    assert route == "PATCH jobs/ingest/{id}"
+
+
+def test_quick_runner_prints_every_target_with_a_verdict() -> None:
+    # B2 at 200 and 1,000 records through both local systems (subprocesses), B1, B3
+    # and B4 at their smallest: only that each ran and has its line in the table.
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--only", "b2,b3,b4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    table = done.stdout.partition("== issue 10 targets")[2]
+    rows = [line for line in table.splitlines()[1:] if line.strip()]
+    assert [line.split()[0] for line in rows[1:]] == ["B2"] * 3 + ["B3"] * 2 + ["B4"], table
+    assert all(line.rstrip().endswith(("PASS", "MISS")) for line in rows[1:]), table
+    b2 = done.stdout.partition("== B2")[2].partition("== B3")[0]
+    # Both sizes loaded records and the org counted calls for each object written.
+    assert "API calls per object" in b2 and "Case " in b2 and "CaseComment" in b2, b2
+    report = [line for line in b2.splitlines() if line.startswith('{"b2"')]
+    sizes = json.loads(report[0])["b2"]
+    assert [r["size"] for r in sizes] == [200, 1000]
+    for r in sizes:
+        assert r["loaded"] > 0 and r["cpu_s"] > 0 and r["peak_rss_mb"] > 0
+        assert all(o["calls"] >= o["minimum"] for o in r["objects"].values()), r["objects"]
+
+
+def test_the_runner_reads_b1_and_b4_ratios_from_their_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    runner = importlib.import_module("run")
+    b1_output = (
+        "B1 jobs->Case: 1,000 records, best of 1 interleaved round(s)\n"
+        "contender        records/s  time vs hand-written  speed vs jsonatapy\n"
+        "hand-written       400,000                 1.00x              10.00x\n"
+        "generated          380,000                 1.05x               9.50x\n"
+        "jsonatapy           40,000                10.00x               1.00x\n"
+        "\nB1 whole flagship plan: 100 records per source object\n"
+        "generated            1 ...\n"
+    )
+    vs_hand, vs_peer = runner.b1(b1_output)
+    assert (vs_hand.value, vs_hand.met) == ("1.05x", True)
+    assert (vs_peer.value, vs_peer.met) == ("9.50x", True)
+    (warm,) = runner.b4("  warm (same process):   best   250.5 ms, median 260.0 ms  (target: < 200 ms)")
+    assert (warm.value, warm.met) == ("250.5 ms", False)

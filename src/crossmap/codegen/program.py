@@ -61,18 +61,10 @@ class StepProgram:
         """(key, row) pairs and the other outcomes of a batch, on the lean path the
         engine and the benchmarks use."""
         if self.step.path:
-            rows: list[tuple[str, dict[str, Any]]] = []
-            others: list[runtime.Skipped | runtime.Failed] = []
-            for record in records:
-                for result in self.run(record):
-                    if isinstance(result, runtime.Row):
-                        rows.append((result.key, result.values))
-                    else:
-                        others.append(result)
-            return rows, others
+            return self._run_nested_batch(records)
         transform, key_of = self.transform, self.key
-        rows = []
-        others = []
+        rows: list[tuple[str, dict[str, Any]]] = []
+        others: list[runtime.Skipped | runtime.Failed] = []
         for record in records:
             try:
                 out = transform(record)
@@ -88,6 +80,32 @@ class StepProgram:
                 rows.append((key if key.__class__ is str else _text(key), out))
             else:
                 others.append(runtime.Skipped(_text(key), out.reason, out.line))  # type: ignore[union-attr]
+        return rows, others
+
+    def _run_nested_batch(
+        self, records: Iterable[Mapping[str, Any]]
+    ) -> tuple[list[tuple[str, dict[str, Any]]], list[runtime.Skipped | runtime.Failed]]:
+        """``run_batch`` for a fan-out step: the same lean path, once per element of
+        each record's nested list (no ``Row`` or generator per element)."""
+        transform, key_of, path = self.transform, self.key, self.step.path
+        rows: list[tuple[str, dict[str, Any]]] = []
+        others: list[runtime.Skipped | runtime.Failed] = []
+        for record in records:
+            for element in elements(record, path):
+                try:
+                    out = transform(record, element)
+                    key = key_of(record, element)
+                except Exception:  # noqa: BLE001 - the slow path below says what failed
+                    result = self.apply(record, element)
+                    if isinstance(result, runtime.Row):
+                        rows.append((result.key, result.values))
+                    else:
+                        others.append(result)
+                    continue
+                if out.__class__ is dict:
+                    rows.append((key if key.__class__ is str else _text(key), out))
+                else:
+                    others.append(runtime.Skipped(_text(key), out.reason, out.line))  # type: ignore[union-attr]
         return rows, others
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from crossmap.functions.context import FunctionContext
 from crossmap.functions.errors import ConversionError
+from crossmap.functions.strftime import compiled
 from crossmap.functions.zones import zone
 
 ISO8601 = "iso8601"
@@ -163,7 +164,8 @@ def format_datetime(value: datetime, format: str, tz: str = "UTC") -> str:
         local = value.astimezone(where)
     if format == ISO8601:
         return local.isoformat()
-    return local.strftime(format)
+    fast = compiled(format)
+    return local.strftime(format) if fast is None else fast(local)
 
 
 def date_of(value: datetime, tz: str = "UTC") -> date:
