@@ -116,6 +116,10 @@ class Step:
     def assignments(self) -> tuple[Assignment, ...]:
         return tuple(s for s in self.body if isinstance(s, Assignment))
 
+    def rule_fails_at(self, line: int) -> bool:
+        """Is there a ``fail when`` rule on this spec line (a failure the spec meant)?"""
+        return any(rule.line == line for rule in self.fails)
+
 
 @frozen
 class Resolution:
