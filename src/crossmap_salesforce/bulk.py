@@ -19,7 +19,7 @@ import io
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from attrs import define, field, frozen
@@ -93,8 +93,9 @@ def _prepare(operation: Operation, rows: Sequence[Row]) -> _Upload:
     return _Upload(columns, lines)
 
 
-def _parse(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+def _parse(text: str) -> Iterator[dict[str, str]]:
+    # One result line at a time: a job's results are as long as its upload.
+    return csv.DictReader(io.StringIO(text, newline=""))
 
 
 @define
@@ -212,14 +213,18 @@ class BulkLoader:
                 created = (line.get("sf__Created") or "").lower() == "true"
                 outcome.results[hit] = LoadResult(refs[hit], line.get("sf__Id") or None,
                                                   created=created)
-        for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/failedResults").text):
-            hit = take(line)
-            if hit is not None:
-                outcome.results[hit] = _failure(refs[hit], line.get("sf__Error") or "")
-        for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/unprocessedrecords").text):
-            hit = take(line)
-            if hit is not None:
-                outcome.retry.append(hit)
+        processed, failures = info.get("numberRecordsProcessed"), info.get("numberRecordsFailed")
+        # The job's own counts say when a result list is empty: no call for it.
+        if failures != 0:
+            for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/failedResults").text):
+                hit = take(line)
+                if hit is not None:
+                    outcome.results[hit] = _failure(refs[hit], line.get("sf__Error") or "")
+        if not (state == "JobComplete" and processed == len(indexes)):
+            for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/unprocessedrecords").text):
+                hit = take(line)
+                if hit is not None:
+                    outcome.retry.append(hit)
         for queue in waiting.values():
             for i in queue:
                 if state == "JobComplete":

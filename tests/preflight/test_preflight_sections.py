@@ -188,15 +188,15 @@ def test_coverage_reports_transforms_that_fail() -> None:
 
 
 def test_coverage_streams_page_by_page_and_batches_as_the_engine_does() -> None:
-    # Pages of two customers: the engine flushes at each page end (and at batch_size).
+    # Pages of two customers: the engine queues rows across pages, batch_size at a time.
     source = MemorySource(data(), SOURCE, page_size=2)
     compiled = plan()
     coverage = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations), batch_size=500)
     customers = next(st for st in coverage.steps if st.step == "customers->Account")
-    # Pages c1 c2 | c3(skipped) c4 | c5: rows 2, 1, 1.
-    assert customers.batches == ((1, 2), (2, 1))
-    smaller = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations), batch_size=1)
-    assert next(st for st in smaller.steps if st.step == "customers->Account").batches == ((1, 4),)
+    # Pages c1 c2 | c3(skipped) c4 | c5: 4 rows, one batch.
+    assert customers.batches == ((4, 1),)
+    smaller = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations), batch_size=3)
+    assert next(st for st in smaller.steps if st.step == "customers->Account").batches == ((1, 1), (3, 1))
 
 
 # ---- estimate ------------------------------------------------------------------------------
@@ -240,9 +240,9 @@ def priced(remaining: int) -> PreflightReport:
 def test_the_estimate_prices_the_engines_batches_and_reads_the_budget() -> None:
     est = priced(1000).estimate
     calls = {st.step: st for st in est.steps}
-    assert calls["customers->Account"].calls == 30  # three pages with rows
-    assert calls["jobs->Case"].calls == 20  # pages j1 j2 | j3
-    assert est.resolution_calls == 1 and est.total_calls == 30 + 20 + 1 + 1
+    assert calls["customers->Account"].calls == 10  # one batch: rows queue across pages
+    assert calls["jobs->Case"].calls == 10
+    assert est.resolution_calls == 1 and est.total_calls == 10 + 10 + 1 + 1
     assert (est.budget_remaining, est.budget_max, est.budget_short) == (1000, 5000, False)
     assert calls["customers->Account"].extraction_requests == 1 + 5 // 2
     assert est.extraction_requests == (1 + 5 // 2) + (1 + 3 // 2) + (1 + 4 // 2)
@@ -262,7 +262,7 @@ def test_without_capabilities_the_estimate_says_what_it_could_not_count() -> Non
     est = run().estimate
     assert est.budget_remaining is None and est.extraction_requests == 0
     assert any("no rate limit" in n for n in est.notes) and any("API budget" in n for n in est.notes)
-    assert {st.step: st.calls for st in est.steps} == {"customers->Account": 3, "jobs->Case": 2}
+    assert {st.step: st.calls for st in est.steps} == {"customers->Account": 1, "jobs->Case": 1}
 
 
 # ---- gaps ------------------------------------------------------------------------------------

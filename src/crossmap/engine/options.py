@@ -24,7 +24,7 @@ class RunOptions:
     sample run); ``now``: the clock (injected in tests); ``progress``: see below.
     """
 
-    batch_size: int = 500
+    batch_size: int = 10_000
     overlap: dt.timedelta = dt.timedelta(hours=48)
     sample: int | None = None
     now: Callable[[], dt.datetime] = _utc_now

@@ -216,26 +216,32 @@ class Engine:
         program = self.program[step.name]
         loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
         key_field = self._key_field(step.source)
+        # Rows queue across pages up to the batch size, so a destination call carries
+        # as many as it can (a Salesforce batch of thousands goes as one Bulk API job);
+        # only pages of file bytes are written as they come, to hold one page of files.
+        per_page = bool(self._blob_fields(step.source))
         done = 0
         for page in self._pages(step.source, since):
             if only is not None:
                 page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
             self._prefetch(step, page)
             outcomes: list[Outcome] = []
-            for record in page:
-                for result in program.run(record):
-                    if isinstance(result, Row):
-                        loader.add(result.key, result.values)
-                    elif isinstance(result, Skipped):
-                        outcomes.append(Outcome(result.key or "", "skipped", "SKIPPED", None, result.line, result.reason))
-                    else:
-                        outcomes.append(self._failure(run, step, result))
-            loader.flush()
+            rows, others = program.run_batch(page)
+            for key, values in rows:
+                loader.add(key, values)
+            for result in others:
+                if isinstance(result, Skipped):
+                    outcomes.append(Outcome(result.key or "", "skipped", "SKIPPED", None, result.line, result.reason))
+                else:
+                    outcomes.append(self._failure(run, step, result))
+            if per_page:
+                loader.flush()
             if outcomes:
                 self.store.record_outcomes(run.id, step.name, step.source, outcomes)
             done += len(page)
             if self.options.progress is not None:
                 self.options.progress(step.name, done)
+        loader.flush()
         if step.on_delete != "ignore" and run.kind == "delta":
             self._apply_deletions(run, step, since, loader)
 
@@ -391,8 +397,7 @@ def uses_fallback(plan: Plan, name: str) -> bool:
 
 def failure_code(step: Step, failed: Failed) -> str:
     """``RULE`` for a record the step's ``fail when`` rule failed, else ``TRANSFORM``."""
-    ruled = failed.field is None and any(rule.line == failed.line for rule in step.fails)
-    return "RULE" if ruled else "TRANSFORM"
+    return "RULE" if failed.field is None and step.rule_fails_at(failed.line) else "TRANSFORM"
 
 
 def _defers(node: ir.Expr) -> bool:

@@ -40,7 +40,7 @@ def preflight(
     source: Source,
     destination: Destination,
     *,
-    batch_size: int = 500,
+    batch_size: int = 10_000,
     out: str | Path | None = None,
     apply: bool = False,
     functions: Mapping[str, Callable[..., object]] | None = None,

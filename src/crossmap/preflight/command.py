@@ -24,7 +24,7 @@ EXIT_OK, EXIT_BLOCKED = 0, 1
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the deployable metadata package of the spec's declarations here.")
 @click.option("--apply", "apply_", is_flag=True, help="Create the declared objects and fields the destination lacks.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="The run's batch size (it shapes the API calls estimated).")
 @click.option("--sandbox", is_flag=True, help="Check the sandbox org the target's `sandbox` option names.")
 def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None, out: Path | None,

@@ -142,7 +142,7 @@ def check_coverage(
     source: Source,
     target: s.Schema,
     *,
-    batch_size: int = 500,
+    batch_size: int = 10_000,
     functions: Mapping[str, Callable[..., object]] | None = None,
     context: FunctionContext | None = None,
 ) -> Coverage:
@@ -172,7 +172,12 @@ def check_coverage(
                 page = [{**record, **{b: b"" for b in blobs}} for record in page]
             seen += len(page)
             for step in steps:
-                _run_page(step, states[step.name], page, key_field, batch_size, tallies)
+                rows = _run_page(step, states[step.name], page, key_field, tallies)
+                if blobs:  # the engine writes pages of file bytes as they come
+                    _batch(states[step.name], rows, batch_size)
+        if not blobs:  # and queues other rows across pages, up to batch_size
+            for step in steps:
+                _batch(states[step.name], states[step.name].rows, batch_size)
         counts[obj_name] = seen
     results = tuple(
         StepCoverage(step.name, step.source, step.target, st.records, st.rows, st.skipped, st.would_fail,
@@ -185,8 +190,9 @@ def check_coverage(
     return Coverage(results, counts, tuple(issues))
 
 
-def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_field: str, batch_size: int,
-              tallies: dict[tuple[str, str | None, str], _Tally]) -> None:
+def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_field: str,
+              tallies: dict[tuple[str, str | None, str], _Tally]) -> int:
+    """Run one page through the step; returns the rows it made."""
     rows = 0
     for record in page:
         state.records += 1
@@ -203,7 +209,11 @@ def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_fie
                 rows += 1
                 _check_row(step, state, result, record, tallies)
     state.rows += rows
-    # The engine flushes its batch at the end of every page, and at batch_size within one.
+    return rows
+
+
+def _batch(state: _StepState, rows: int, batch_size: int) -> None:
+    """Count ``rows`` written in batches of ``batch_size``, as the engine sends them."""
     full, rest = divmod(rows, batch_size)
     if full:
         state.batches[batch_size] += full

@@ -1,8 +1,9 @@
 """The API calls a run will need, against the destination's remaining daily budget,
 and how long the run should take. Both are estimates, and say so.
 
-Calls: the batches the engine would send (from the coverage pass: the engine flushes
-a batch at ``batch_size`` rows and at the end of each source page) priced by the
+Calls: the batches the engine would send (from the coverage pass: the engine queues
+rows across pages and writes them ``batch_size`` at a time, pages of file bytes as
+they come) priced by the
 destination's optional ``estimate_calls(batch_sizes) -> int`` capability (its real
 batching rules), else one call per batch. Extraction: the source's optional
 ``extraction_requests(object, records) -> int``, paced by its optional
@@ -76,7 +77,7 @@ def estimate(
     source: Source,
     destination: Destination,
     *,
-    batch_size: int = 500,
+    batch_size: int = 10_000,
     destination_records: Mapping[str, int] | None = None,
     counts: Mapping[str, int] | None = None,
     clock: Callable[[], float] = time.perf_counter,

@@ -135,8 +135,9 @@ class Database:
             # so the fsync is paid once per thousands of rows.
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
-            # 64 MiB of page cache keeps the upper levels of the big indexes in memory.
-            connection.execute("PRAGMA cache_size=-65536")
+            # 16 MiB of page cache keeps the upper levels of the big indexes in memory
+            # (more buys little: lookups come in prefetched pages of keys).
+            connection.execute("PRAGMA cache_size=-16384")
             connection.execute("PRAGMA temp_store=MEMORY")
         except sqlite3.OperationalError as error:
             connection.close()
