@@ -489,9 +489,11 @@ def _seed_users(org: OrgHandle, seed: int, scale: int) -> list[str]:
             "ProfileId": profiles[0]["Id"], "TimeZoneSidKey": "GMT", "LocaleSidKey": "en_US",
             "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US",
         })
-    answers = org.sf.restful("composite/sobjects", method="POST",
-                             data=json.dumps({"allOrNone": True, "records": users}))
-    refused = [a for a in answers or () if not a.get("success")]
+    answers: list[dict[str, Any]] = []
+    for start in range(0, len(users), 200):  # sObject Collections take 200 records a call
+        answers += org.sf.restful("composite/sobjects", method="POST",
+                                  data=json.dumps({"allOrNone": True, "records": users[start:start + 200]})) or []
+    refused = [a for a in answers if not a.get("success")]
     if refused:
         raise DemoError(f"the org refused the demo's Users: {refused[0].get('errors')}")
     return emails
