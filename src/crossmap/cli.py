@@ -18,7 +18,7 @@ from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.progress import run_progress
-from crossmap.reports import audit_report, render_html, render_text
+from crossmap.reports import audit_report, render_html, render_text, write_report
 from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load
 from crossmap.syntax.parser import read_spec_text
@@ -338,11 +338,8 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
             sys.exit(EXIT_SPEC_ERRORS)
     click.echo(render_text(audit))
     folder = _state_path(spec, state).parent / "reports"
-    json_path = json_path or folder / f"run-{run_id}.json"
-    html_path = html_path or folder / f"run-{run_id}.html"
-    for path, text in ((json_path, audit.to_json()), (html_path, render_html(audit))):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    json_path, html_path = write_report(audit.to_json(), render_html(audit),
+                                        json_path or folder / f"run-{run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
 
 

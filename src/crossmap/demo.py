@@ -36,7 +36,7 @@ from crossmap.errors import CrossmapError, SpecError
 from crossmap.functions import registry
 from crossmap.preflight import PreflightReport, preflight
 from crossmap.preflight import render_html as preflight_html
-from crossmap.reports import AuditReport, audit_report, render_html, render_text
+from crossmap.reports import AuditReport, audit_report, render_html, render_text, write_report
 from crossmap.sample import SampleReport, approve, require_approval, take_sample, version_hash
 from crossmap.sample import render_html as sample_html
 from crossmap.schema import Blob as BlobType
@@ -264,11 +264,8 @@ class _Stage:
 
     def _write(self, name: str, json_text: str, html: str) -> None:
         """A report as JSON and HTML under .crossmap/reports."""
-        reports = self.folder / ".crossmap" / "reports"
-        reports.mkdir(parents=True, exist_ok=True)
-        (reports / f"{name}.json").write_text(json_text, encoding="utf-8")
-        (reports / f"{name}.html").write_text(html, encoding="utf-8")
-        self.say(f"report: {reports / name}.html (and .json)")
+        _, page = write_report(json_text, html, self.folder / ".crossmap" / "reports" / f"{name}.json")
+        self.say(f"report: {page} (and .json)")
 
     def _migrate(self, plan: Plan, compiled: CompileResult, store: StateStore) -> DemoResult:
         """Full run, changes in Q Dispatch, delta run, rollbacks, verification."""
@@ -379,11 +376,9 @@ def _report(plan: Plan, store: StateStore, summary: RunSummary, compiled: Compil
     """Print the run's audit report and write it as JSON and HTML."""
     report = audit_report(plan, store, summary.run.id, compiled.diagnostics)
     say(render_text(report))
-    reports = folder / ".crossmap" / "reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / f"run-{summary.run.id}.json").write_text(report.to_json(), encoding="utf-8")
-    (reports / f"run-{summary.run.id}.html").write_text(render_html(report), encoding="utf-8")
-    say(f"written: {reports / f'run-{summary.run.id}.json'}, {reports / f'run-{summary.run.id}.html'}")
+    written = write_report(report.to_json(), render_html(report),
+                           folder / ".crossmap" / "reports" / f"run-{summary.run.id}.json")
+    say(f"written: {written[0]}, {written[1]}")
     return report
 
 

@@ -1,4 +1,4 @@
-"""Reports of runs: the audit log as text, JSON and HTML."""
+"""Reports of runs: the audit log as text, JSON and HTML, and where reports are written."""
 
 from crossmap.reports.audit import (
     AuditReport,
@@ -9,5 +9,7 @@ from crossmap.reports.audit import (
     render_html,
     render_text,
 )
+from crossmap.reports.files import write_report
 
-__all__ = ["AuditReport", "ErrorLine", "Finding", "StepCounts", "audit_report", "render_html", "render_text"]
+__all__ = ["AuditReport", "ErrorLine", "Finding", "StepCounts", "audit_report", "render_html", "render_text",
+           "write_report"]

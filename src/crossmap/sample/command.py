@@ -11,6 +11,7 @@ import click
 
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
+from crossmap.reports import write_report
 from crossmap.sample.gate import approve as approve_sample
 from crossmap.sample.gate import sandbox_profile, version_hash
 from crossmap.state import StateStore
@@ -80,11 +81,8 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
             _fail(str(error))
     click.echo(render_text(report))
     folder = store_path.parent / "reports"
-    json_path = json_path or folder / f"sample-{report.run_id}.json"
-    html_path = html_path or folder / f"sample-{report.run_id}.html"
-    for path, text in ((json_path, report.to_json()), (html_path, render_html(report))):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    json_path, html_path = write_report(report.to_json(), render_html(report),
+                                        json_path or folder / f"sample-{report.run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
     where = f" --sandbox-state {store_path}" if state is not None else ""
     click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")
