@@ -9,12 +9,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+import pytest
+
 from crossmap.compiler import compile
+from crossmap.compiler.plan import Declaration
 from crossmap.connectors import LoadResult, Operation
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.connectors.protocols import Record
 from crossmap.functions import registry
 from crossmap.sample import (
+    SampleError,
     SampleReport,
     render_html,
     render_text,
@@ -187,3 +192,17 @@ def test_file_bytes_are_compared_by_sha256(tmp_path: Path) -> None:
         report = take_sample(files_plan, MemorySource(data, FILES_SOURCE), LinkOnlyOrg(FILES_TARGET), store, size=5)
     bodies = [c for r in report.records for c in r.cells if c.field == "Body"]
     assert {(c.kind, c.note) for c in bodies} == {("unchecked", "the destination cannot give file bytes back")}
+
+
+def test_a_sandbox_without_the_declared_schema_is_refused_before_anything_loads(tmp_path: Path) -> None:
+    declared = Declaration("Account", False, None, (FieldSchema("Region__c", String(40)),))
+    wanting = attrs.evolve(plan(), declarations=(declared,))
+    sandbox = org()
+    with StateStore.open(tmp_path / "sandbox.db") as store:
+        with pytest.raises(SampleError) as refused:
+            take_sample(wanting, source(5), sandbox, store, size=5)
+        assert store.runs() == []
+    message = str(refused.value)
+    assert "lacks 1 of the objects and fields" in message and "Account.Region__c" in message
+    assert "crossmap preflight SPEC --sandbox --apply" in message
+    assert list(sandbox.read("Account", None, ["Id"])) == []

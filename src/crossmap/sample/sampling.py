@@ -9,7 +9,8 @@ from itertools import islice
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination, Source
 from crossmap.engine import Engine, RunOptions
-from crossmap.sample.gate import version_hash
+from crossmap.preflight.audit import audit_schema
+from crossmap.sample.gate import SampleError, version_hash
 from crossmap.sample.readback import read_back
 from crossmap.sample.report import Problem, SampleReport
 from crossmap.sample.select import Selection, select_sample
@@ -40,6 +41,14 @@ def take_sample(
     loaded record back and diff it field by field. ``version`` (default
     ``version_hash(plan)``) is the spec version an approval of this sample is for."""
     version = version or version_hash(plan)
+    missing = audit_schema(plan.declarations, destination.describe()).missing
+    if missing:
+        names = ", ".join(f"{m.object}.{m.field}" if m.field else m.object for m in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise SampleError(
+            f"the sandbox lacks {len(missing)} of the objects and fields the spec declares ({names}{more}): "
+            "create them first with `crossmap preflight SPEC --sandbox --apply`"
+        )
     chosen = selection if selection is not None else select_sample(plan, source, size, seed=seed)
     served = SelectedSource(source, chosen)
     options = RunOptions(
