@@ -115,6 +115,10 @@ class ServerThread:
         config = uvicorn.Config(
             emulator.app(), host="127.0.0.1", port=port, ssl_certfile=str(tls.server_pem),
             log_level="warning", access_log=False, lifespan="off",
+            # Salesforce keeps idle connections open for minutes; uvicorn's 5 s default
+            # would close pooled client connections under a test that pauses, and the
+            # next request on one fails with "Remote end closed connection".
+            timeout_keep_alive=120,
         )
         self.server = _Server(config)
         self._thread = threading.Thread(target=self.server.run, name="sf-emulator", daemon=True)
