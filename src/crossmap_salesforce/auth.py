@@ -194,6 +194,13 @@ def connect(profile: Profile, *, session: requests.Session | None = None) -> Con
             # The exception's text is the org's message, which names no secret.
             raise LoginError(f"profile '{profile.name}': {way} login failed: {exc.code}: "
                              f"{exc.message}") from None
+        except requests.RequestException as exc:
+            # Only the host is named: a login request's URL or body may carry a secret.
+            url = exc.request.url if exc.request is not None and exc.request.url else ""
+            where = urlsplit(str(url)).netloc or "the login host"
+            raise LoginError(f"profile '{profile.name}': cannot reach {where} to log in "
+                             f"({type(exc).__name__}); check the profile's login_url or domain, "
+                             "and the network") from None
 
     sf = login()
     return Connection(sf, None if way == "token" else login, way)

@@ -206,3 +206,23 @@ def test_a_misspelt_option_or_profile_key_is_refused(tmp_path: Path, org: OrgHan
         SalesforceDestination.from_options({**options, "bulk_treshold": 5}, environ=env)
     with SalesforceDestination.from_options(options, environ=env) as dest:
         assert dest.load("Account", "insert", [("ok", {"Name": "spelt right"})])[0].ok
+
+
+def test_an_unreachable_login_host_is_a_login_error_that_names_only_the_host(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "crossmap.toml").write_text(f"""[profiles.salesforce]
+auth = "password"
+login_url = "https://127.0.0.1:{port}"
+username_env = "U"
+password_env = "P"
+""", encoding="utf-8")
+    profile = resolve_profile("salesforce", tmp_path, {"U": "someone@example.com", "P": "s3cret-pass"})
+    with pytest.raises(LoginError) as refused:
+        SalesforceDestination.connect(profile)
+    message = str(refused.value)
+    assert f"cannot reach 127.0.0.1:{port} to log in" in message
+    assert "s3cret-pass" not in message and "someone@example.com" not in message
