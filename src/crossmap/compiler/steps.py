@@ -128,17 +128,9 @@ class StepChecker:
             elif isinstance(stmt, ast.KeyStmt):
                 key = self.checker.check(stmt.value, scope)
             elif isinstance(stmt, ast.Skip):
-                when = self.checker.check(stmt.when, scope)
-                if when.type.kind not in ("boolean", "any"):
-                    self.report.error("XM211", f"`skip when` needs true or false, not {when.type}", stmt.when.span)
-                reason = stmt.reason or "skip when " + _text(stmt.when.span)
-                skips.append(SkipRule(when, reason, stmt.span.line))
+                skips.append(SkipRule(*self._rule("skip", stmt, scope)))
             elif isinstance(stmt, ast.FailWhen):
-                when = self.checker.check(stmt.when, scope)
-                if when.type.kind not in ("boolean", "any"):
-                    self.report.error("XM211", f"`fail when` needs true or false, not {when.type}", stmt.when.span)
-                reason = stmt.reason or "fail when " + _text(stmt.when.span)
-                fails.append(FailRule(when, reason, stmt.span.line))
+                fails.append(FailRule(*self._rule("fail", stmt, scope)))
             elif isinstance(stmt, ast.After):
                 continue  # ordering between steps: see `ordered_after`
             elif isinstance(stmt, ast.Let):
@@ -160,6 +152,14 @@ class StepChecker:
             on_delete[0], on_delete[1],  # type: ignore[arg-type]
             tuple(fails), tuple(dropped),
         )
+
+    def _rule(self, word: str, stmt: ast.Skip | ast.FailWhen, scope: Scope) -> tuple[ir.Expr, str, int]:
+        """A ``skip when`` or ``fail when`` rule: its checked condition (true or
+        false), its reason (the rule's own text when it gives none) and its line."""
+        when = self.checker.check(stmt.when, scope)
+        if when.type.kind not in ("boolean", "any"):
+            self.report.error("XM211", f"`{word} when` needs true or false, not {when.type}", stmt.when.span)
+        return when, stmt.reason or f"{word} when " + _text(stmt.when.span), stmt.span.line
 
     def _flag_field(self, target: schema.ObjectSchema, stmt: ast.OnDelete) -> str | None:
         if stmt.field is None:
