@@ -265,7 +265,7 @@ def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
 @click.option("--retry-failed", "retry_run", type=int, default=None, metavar="RUN",
               help="Run again only what failed in RUN.")
 @click.option("--batch-size", type=int, default=RunOptions().batch_size, show_default=True,
-              help="Rows per destination call (Salesforce sends a batch of 2,000 or more as one Bulk API job).")
+              help="Rows per destination call, for destinations without load streams (Salesforce sends each step as one Bulk API job whatever this is).")
 @click.option("--without-approval", is_flag=True,
               help="Run even though no sample of this version of the spec is approved (recorded with the run).")
 def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retry_run: int | None,

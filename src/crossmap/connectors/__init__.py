@@ -4,9 +4,11 @@ from crossmap.connectors.protocols import (
     Blob,
     Destination,
     LoadResult,
+    LoadStream,
     Operation,
     Page,
     Source,
+    StreamingDestination,
     Tombstone,
 )
 from crossmap.connectors.registry import ConnectorError, available, open_connector, plugin, static_schema
@@ -16,9 +18,11 @@ __all__ = [
     "ConnectorError",
     "Destination",
     "LoadResult",
+    "LoadStream",
     "Operation",
     "Page",
     "Source",
+    "StreamingDestination",
     "Tombstone",
     "available",
     "open_connector",

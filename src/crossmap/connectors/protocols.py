@@ -80,6 +80,27 @@ class Source(Protocol):
         ...
 
 
+class LoadStream(Protocol):
+    """Rows of one object and operation, written as one unit of work: added one by
+    one (a connector spools them, so memory does not grow with their number), then
+    sent together by :meth:`send`."""
+
+    def add(self, ref: str, row: Mapping[str, Any]) -> None:
+        """Queue one ``(ref, row)`` pair, as :meth:`Destination.load` takes them."""
+        ...
+
+    def send(self) -> Iterator[Sequence[LoadResult]]:
+        """Write every row added. Yields one result per row, in the order added, in
+        lists: the rows of a list are settled in the destination before any row
+        after them is sent, so a caller that records each list before asking for the
+        next never loses a result to a crash."""
+        ...
+
+    def close(self) -> None:
+        """Drop what was spooled."""
+        ...
+
+
 @runtime_checkable
 class Destination(Protocol):
     """Where records go."""
@@ -105,4 +126,15 @@ class Destination(Protocol):
         """Read records back by Id (for diffs, pre-images and verification); with
         ``ids=None``, every record of the object (what a resolve block matches
         against). Records that do not exist are left out."""
+        ...
+
+
+@runtime_checkable
+class StreamingDestination(Protocol):
+    """A destination that takes any number of rows as one unit of work (Salesforce:
+    one Bulk API 2.0 job per object rather than one per batch). Optional: the engine
+    loads a destination without it batch by batch (:func:`crossmap.connectors.streams.open_load`)."""
+
+    def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> LoadStream:
+        """A stream of rows to write to ``object``."""
         ...

@@ -1,28 +1,44 @@
-"""Loading one step's rows: batching, insert-or-update through the crosswalk,
-pre-images for rollback, and an outcome for every row."""
+"""Loading one step's rows: insert-or-update through the crosswalk, pre-images for
+rollback, the rows streamed to the destination, and an outcome for every row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from crossmap.codegen import Deferred
 from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
+from crossmap.connectors.protocols import LoadStream
+from crossmap.connectors.spool import Spool
+from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.schema import Blob
 from crossmap.state import Outcome, StateStore
 
+SORT_CHUNK = 1000
+"""Queued rows looked up in the crosswalk (and read for pre-images) at once."""
+
+Written = tuple[str, str, str]
+"""What is recorded for a row once its result is known: (source key, the fields it
+writes, their fingerprint)."""
+
 
 class StepLoader:
-    """Collects the rows of one step and writes them in batches.
+    """Loads the rows of one step.
 
     Rows whose key the crosswalk already knows are updated in place (that is what
     makes a re-run or a resumed run create no duplicates); the others are inserted,
     or upserted on the step's external id. Before a record is overwritten, the
     fields about to change are read and kept as its pre-image, so a rollback can
     restore them.
+
+    Rows go into one load stream per operation as they come (a connector spools them
+    to disk; Salesforce sends each stream as one Bulk API 2.0 job) and are sent by
+    :meth:`finish`; what is needed to record them waits in a spool of its own, so
+    memory holds a chunk of rows, not the step.
     """
 
     def __init__(
@@ -40,7 +56,8 @@ class StepLoader:
         self.run_id = run_id
         self.step = step
         self.batch_size = batch_size
-        self._rows: list[tuple[str, dict[str, Any]]] = []
+        self._queued: list[tuple[str, dict[str, Any]]] = []
+        self._streams: dict[Operation, tuple[LoadStream, Spool[Written]]] = {}
         self._target = destination.describe().find_object(step.target)
         # File bytes are streamed, and read back only as a link: they take no part
         # in the fingerprint rollback compares. Nor do fields the run left empty: the
@@ -49,43 +66,86 @@ class StepLoader:
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
 
     def add(self, key: str, row: dict[str, Any]) -> None:
-        """Queue a row; writes a batch when enough are queued."""
+        """Queue a row for :meth:`finish`."""
         if any(type(v) is Deferred for v in row.values()):
             # Parents not loaded yet: the row loads without them, the deferred pass fills them.
             row = {f: v for f, v in row.items() if type(v) is not Deferred}
-        self._rows.append((key, row))
-        if len(self._rows) >= self.batch_size:
-            self.flush()
+        self._queued.append((key, row))
+        if len(self._queued) >= SORT_CHUNK:
+            self.hand_over()
 
-    def flush(self) -> None:
-        """Write every queued row."""
-        rows, self._rows = self._rows, []
-        if rows:
-            self.write(rows)
-
-    def write(self, rows: list[tuple[str, dict[str, Any]]], *, update_only: bool = False) -> None:
-        """Load ``rows`` (source key, row): update those the crosswalk knows, insert or
-        upsert the rest. With ``update_only`` (the deferred pass), rows without a known
-        id are left alone, and only failures become outcomes: a record's outcome is
-        the load that created or updated it."""
-        step = self.step
-        known = self.store.ids(step.name, (key for key, _ in rows))
+    def hand_over(self) -> None:
+        """Sort the queued rows into updates and inserts and hand them to their
+        streams (the engine calls it after each page of files, to hold one page)."""
+        rows, self._queued = self._queued, []
+        if not rows:
+            return
+        known = self.store.ids(self.step.name, (key for key, _ in rows))
         # An update may not carry fields the destination only lets you set on
         # create (a master-detail parent, a comment's ParentId).
+        updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
+        fresh = [(key, row) for key, row in rows if key not in known]
+        if updates:
+            self._keep_preimages(updates)
+            self._stream("update", updates)
+        if fresh:
+            self._stream("upsert" if self.step.mode == "upsert" else "insert", fresh)
+
+    def finish(self) -> None:
+        """Send every row queued and record how each ended."""
+        self.hand_over()
+        streams, self._streams = self._streams, {}
+        try:
+            for operation, (stream, written) in streams.items():
+                pending = iter(written)
+                for results in stream.send():
+                    self._record_results(results, list(islice(pending, len(results))), operation)
+                self._record_results([], list(pending), operation)
+        finally:
+            _close(streams)
+
+    def close(self) -> None:
+        """Drop whatever was queued and not sent (a step cut off)."""
+        self._queued = []
+        streams, self._streams = self._streams, {}
+        _close(streams)
+
+    def write(self, rows: list[tuple[str, dict[str, Any]]], *, update_only: bool = False) -> None:
+        """Load ``rows`` (source key, row) at once: update those the crosswalk knows,
+        insert or upsert the rest. With ``update_only`` (the deferred pass), rows
+        without a known id are left alone, and only failures become outcomes: a
+        record's outcome is the load that created or updated it."""
+        step = self.step
+        known = self.store.ids(step.name, (key for key, _ in rows))
         updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         fresh = [] if update_only else [(key, row) for key, row in rows if key not in known]
         outcomes: list[Outcome] = []
         if updates:
             self._keep_preimages(updates)
             results = self.destination.load(step.target, "update", updates)
-            outcomes += self._record(results, updates, "update")
+            outcomes += self._record(results, [self._written(key, row) for key, row in updates], "update")
         if fresh:
             operation: Operation = "upsert" if step.mode == "upsert" else "insert"
             results = self.destination.load(step.target, operation, fresh, external_id=step.external_id)
-            outcomes += self._record(results, fresh, operation)
+            outcomes += self._record(results, [self._written(key, row) for key, row in fresh], operation)
         if update_only:
             outcomes = [o for o in outcomes if o.outcome == "failed"]
         self.store.record_outcomes(self.run_id, step.name, step.source, outcomes)
+
+    def _stream(self, operation: Operation, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        if operation not in self._streams:
+            stream = open_load(self.destination, self.step.target, operation,
+                               external_id=None if operation == "update" else self.step.external_id,
+                               batch_size=self.batch_size)
+            self._streams[operation] = (stream, Spool())
+        stream, written = self._streams[operation]
+        for key, row in rows:
+            stream.add(key, row)
+            written.append(self._written(key, row))
+
+    def _written(self, key: str, row: Mapping[str, Any]) -> Written:
+        names = sorted(f for f, v in row.items() if v is not None and f not in self._unfingerprinted)
+        return key, ",".join(names), digest(self._target, row, names)
 
     def _updateable(self, row: dict[str, Any]) -> dict[str, Any]:
         target = self._target
@@ -105,15 +165,18 @@ class StepLoader:
             ((id, {f: current[id].get(f) for f in fields}) for id in ids if id in current),
         )
 
-    def _record(
-        self, results: Iterable[LoadResult], rows: list[tuple[str, dict[str, Any]]], operation: str
-    ) -> list[Outcome]:
+    def _record_results(self, results: Sequence[LoadResult], written: list[Written], operation: str) -> None:
+        if written:
+            self.store.record_outcomes(self.run_id, self.step.name, self.step.source,
+                                       self._record(results, written, operation))
+
+    def _record(self, results: Iterable[LoadResult], rows: list[Written], operation: str) -> list[Outcome]:
         by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}
         outcomes: list[Outcome] = []
         loaded: list[tuple[str, str, bool]] = []
         created: list[str] = []
         written: list[tuple[str, str, str]] = []
-        for key, row in rows:
+        for key, names, fingerprint in rows:
             result = by_ref.get(key)
             if result is None:
                 outcomes.append(Outcome(key, "failed", "NO_RESULT", None, None,
@@ -121,8 +184,7 @@ class StepLoader:
             elif result.ok and result.id is not None:
                 is_new = operation == "insert" or (operation == "upsert" and result.created)
                 loaded.append((key, result.id, is_new))
-                names = sorted(f for f, v in row.items() if v is not None and f not in self._unfingerprinted)
-                written.append((result.id, ",".join(names), digest(self._target, row, names)))
+                written.append((result.id, names, fingerprint))
                 if is_new:
                     created.append(result.id)
                 outcomes.append(Outcome(key, "created" if is_new else "updated", None, None, None, None))
@@ -138,3 +200,9 @@ class StepLoader:
         if written:
             self.store.record_written(self.run_id, self.step.target, written)
         return outcomes
+
+
+def _close(streams: Mapping[Operation, tuple[LoadStream, Spool[Written]]]) -> None:
+    for stream, written in streams.values():
+        stream.close()
+        written.close()

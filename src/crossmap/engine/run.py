@@ -77,6 +77,7 @@ class Engine:
         self.lookups = CrosswalkLookups(store)
         self.program: Program = generate(plan, functions=functions, lookups=self.lookups, context=context)
         self._failed: dict[str, set[str]] = {}
+        self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
 
     # ---- entry points ------------------------------------------------------------------
 
@@ -216,32 +217,36 @@ class Engine:
         program = self.program[step.name]
         loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
         key_field = self._key_field(step.source)
-        # Rows queue across pages up to the batch size, so a destination call carries
-        # as many as it can (a Salesforce batch of thousands goes as one Bulk API job);
-        # only pages of file bytes are written as they come, to hold one page of files.
+        # Rows stream to the destination as one unit of work per operation (one
+        # Salesforce Bulk job per object); only pages of file bytes are handed over as
+        # they come, so memory holds one page of files.
         per_page = bool(self._blob_fields(step.source))
         done = 0
-        for page in self._pages(step.source, since):
-            if only is not None:
-                page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
-            self._prefetch(step, page)
-            outcomes: list[Outcome] = []
-            rows, others = program.run_batch(page)
-            for key, values in rows:
-                loader.add(key, values)
-            for result in others:
-                if isinstance(result, Skipped):
-                    outcomes.append(Outcome(result.key or "", "skipped", "SKIPPED", None, result.line, result.reason))
-                else:
-                    outcomes.append(self._failure(run, step, result))
-            if per_page:
-                loader.flush()
-            if outcomes:
-                self.store.record_outcomes(run.id, step.name, step.source, outcomes)
-            done += len(page)
-            if self.options.progress is not None:
-                self.options.progress(step.name, done)
-        loader.flush()
+        try:
+            for page in self._pages(step.source, since):
+                if only is not None:
+                    page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
+                self._prefetch(step, page)
+                outcomes: list[Outcome] = []
+                rows, others = program.run_batch(page)
+                for key, values in rows:
+                    loader.add(key, values)
+                for result in others:
+                    if isinstance(result, Skipped):
+                        outcomes.append(Outcome(result.key or "", "skipped", "SKIPPED", None, result.line,
+                                                result.reason))
+                    else:
+                        outcomes.append(self._failure(run, step, result))
+                if per_page:
+                    loader.hand_over()
+                if outcomes:
+                    self.store.record_outcomes(run.id, step.name, step.source, outcomes)
+                done += len(page)
+                if self.options.progress is not None:
+                    self.options.progress(step.name, done)
+            loader.finish()
+        finally:
+            loader.close()
         if step.on_delete != "ignore" and run.kind == "delta":
             self._apply_deletions(run, step, since, loader)
 
@@ -251,13 +256,21 @@ class Engine:
         self._failed.setdefault(step.name, set()).add(failed.key or "")
         if failed.parent is not None:
             parent_step, parent_key = failed.parent
-            if parent_key in self._failed.get(parent_step, set()) or parent_key in self.store.failed_keys(
-                run.id, parent_step
+            if parent_key in self._failed.get(parent_step, set()) or (
+                parent_step != step.name and parent_key in self._finished_failures(run, parent_step)
             ):
                 return Outcome(failed.key or "", "held_back", "PARENT_FAILED", failed.field, failed.line,
                                f"held back: its parent {parent_step.split('->')[0]} {parent_key!r} failed")
         return Outcome(failed.key or "", "failed", failure_code(step, failed), failed.field, failed.line,
                        failed.reason)
+
+    def _finished_failures(self, run: Run, step: str) -> set[str]:
+        """The keys that failed in ``step``, an earlier wave's step: read once, as
+        they no longer change (not once per record whose parent is missing)."""
+        found = self._failures_of_finished.get((run.id, step))
+        if found is None:
+            found = self._failures_of_finished[run.id, step] = self.store.failed_keys(run.id, step)
+        return found
 
     def _prefetch(self, step: Step, page: list[dict[str, Any]]) -> None:
         """Load the crosswalk ids the page's lookups will ask for, in one query each."""

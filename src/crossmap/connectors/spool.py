@@ -1,0 +1,83 @@
+"""A spool: items written to a temporary file as they come and read back in order,
+so a step of a million rows holds one chunk of them in memory, not all of them.
+
+The engine spools what it needs to record once a destination answers; a connector
+spools the rows it will send as one unit of work (Salesforce: one Bulk API 2.0 job).
+The file is unlinked on creation (``tempfile.TemporaryFile``): nothing is left behind,
+not even after a crash.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from typing import Generic, Self, TypeVar
+
+T = TypeVar("T")
+
+CHUNK = 1000
+"""Items pickled together: large enough that pickling is cheap per item."""
+
+
+class Spool(Generic[T]):
+    """Append items, then read them back (as often as needed) in the order written."""
+
+    def __init__(self, chunk: int = CHUNK) -> None:
+        self._file = tempfile.TemporaryFile(prefix="crossmap-spool-")  # noqa: SIM115 - closed by close()
+        self._chunk = chunk
+        self._buffer: list[T] = []
+        self._count = 0
+
+    def append(self, item: T) -> None:
+        self._buffer.append(item)
+        self._count += 1
+        if len(self._buffer) >= self._chunk:
+            self._dump()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[T]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self) -> Iterator[list[T]]:
+        """The items, in lists of the spool's chunk size (the last may be shorter)."""
+        self._dump()
+        self._file.seek(0)
+        while True:
+            try:
+                chunk: list[T] = pickle.load(self._file)
+            except EOFError:
+                return
+            position = self._file.tell()
+            yield chunk
+            self._file.seek(position)  # the caller may have read the spool meanwhile
+
+    def batches(self, size: int) -> Iterator[list[T]]:
+        """The items in lists of ``size``."""
+        batch: list[T] = []
+        for item in self:
+            batch.append(item)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def close(self) -> None:
+        self._file.close()
+        self._buffer = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _dump(self) -> None:
+        if self._buffer:
+            self._file.seek(0, 2)
+            pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._buffer = []

@@ -1,0 +1,84 @@
+"""The spool: items back in the order written, however they are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crossmap import schema as s
+from crossmap.connectors.builtin.memory import MemoryDestination
+from crossmap.connectors.spool import Spool
+from crossmap.connectors.streams import BatchedStream, open_load
+
+
+@given(st.lists(st.integers()), st.integers(min_value=1, max_value=7))
+def test_items_come_back_in_order_in_chunks_and_batches(items: list[int], chunk: int) -> None:
+    with Spool[int](chunk=chunk) as spool:
+        for item in items:
+            spool.append(item)
+        assert len(spool) == len(items)
+        assert list(spool) == items
+        assert list(spool) == items  # again
+        assert [x for c in spool.chunks() for x in c] == items
+        assert all(len(c) <= chunk for c in spool.chunks())
+        assert [x for b in spool.batches(3) for x in b] == items
+        assert all(len(b) == 3 for b in list(spool.batches(3))[:-1])
+
+
+def test_a_read_inside_a_read_does_not_lose_the_outer_place() -> None:
+    spool = Spool[int](chunk=2)
+    for i in range(7):
+        spool.append(i)
+    seen = []
+    for item in spool:
+        seen.append(item)
+        if item == 2:
+            assert list(spool) == list(range(7))
+    assert seen == list(range(7))
+    spool.close()
+
+
+def test_typed_values_survive() -> None:
+    row = {"When": dt.datetime(2024, 1, 2, 3, 4, tzinfo=dt.UTC), "Day": dt.date(2024, 1, 2),
+           "Amount": Decimal("1.50"), "Data": b"\x00\xff"}
+    with Spool[dict[str, object]]() as spool:
+        spool.append(row)
+        assert list(spool) == [row]
+
+
+def test_a_destination_without_a_stream_is_loaded_a_batch_at_a_time() -> None:
+    target = s.Schema([s.ObjectSchema("Thing", [
+        s.FieldSchema("Id", s.Id(), nullable=False, createable=False, updateable=False, defaulted_on_create=True),
+        s.FieldSchema("Name", s.String())], key="Id")])
+    calls: list[int] = []
+
+    class Counting(MemoryDestination):
+        def load(self, object, operation, rows, *, external_id=None):  # type: ignore[no-untyped-def]
+            calls.append(len(rows))
+            return super().load(object, operation, rows, external_id=external_id)
+
+    stream = open_load(Counting(target), "Thing", "insert", batch_size=2)
+    assert isinstance(stream, BatchedStream)
+    for i in range(5):
+        stream.add(f"k{i}", {"Name": f"n{i}"})
+    lists = list(stream.send())
+    stream.close()
+    assert calls == [2, 2, 1]
+    assert [r.ref for results in lists for r in results] == [f"k{i}" for i in range(5)]
+    assert all(r.ok for results in lists for r in results)
+
+
+def test_the_documented_example_prints_what_the_doc_says(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "connectors" / "writing-a-connector.md").read_text()
+    section = doc.split("#### Optional: load streams", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    shown = re.search(r"```text\n(.*?)```", section, re.DOTALL)
+    assert code and shown
+    exec(compile(code.group(1), "writing-a-connector.md", "exec"), {})  # noqa: S102
+    assert capsys.readouterr().out == shown.group(1)
