@@ -18,6 +18,9 @@ from crossmap_salesforce.transport import Api, BudgetExceeded
 
 BULK_CALLS_PER_JOB = 7
 """Create, upload, close, about three polls, and the three result downloads."""
+BULK_THRESHOLD = 6 * MAX_COLLECTION
+"""Rows from which one Bulk API 2.0 job (create, upload, close, a poll, the results:
+five or six calls) costs no more calls than sObject Collections at 200 rows a call."""
 BULK_ROWS_PER_UPLOAD = 100_000
 """Rows the connector puts in one job (well under the 150 MB upload limit)."""
 
@@ -40,7 +43,7 @@ def fetch_limits(api: Api) -> Limits:
                   int(bulk["Remaining"]) if "Remaining" in bulk else None)
 
 
-def estimate_calls(batch_sizes: Iterable[int], *, bulk_threshold: int = 2000) -> int:
+def estimate_calls(batch_sizes: Iterable[int], *, bulk_threshold: int = BULK_THRESHOLD) -> int:
     """API calls needed to load batches of these sizes (one call per 200 rows below
     the Bulk threshold, about seven per Bulk job above it)."""
     total = 0

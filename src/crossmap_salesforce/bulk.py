@@ -14,13 +14,13 @@ unprocessed) may have been created: they are never re-sent blind but reported as
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 
 from attrs import define, field, frozen
 
@@ -48,6 +48,10 @@ class BulkSettings:
     """How jobs are watched and retried."""
 
     poll_interval: float = 2.0
+    """Seconds before the second status check; each wait after it is half as long
+    again, up to ``poll_max`` (a job of minutes is checked a handful of times, not
+    once every two seconds: each check is an API call)."""
+    poll_max: float = 30.0
     timeout: float = 3600.0
     job_attempts: int = 3
 
@@ -79,27 +83,80 @@ class _Upload:
         return buf.getvalue().encode("utf-8")
 
 
-def _prepare(operation: Operation, rows: Sequence[Row]) -> _Upload:
-    flat = [_flatten(row) for _, row in rows]
+def header(operation: Operation, names: Iterable[str]) -> tuple[str, ...]:
+    """The CSV header of a job whose (flattened) rows have these field names."""
     if operation in ("delete", "hard_delete"):
-        columns: tuple[str, ...] = ("Id",)
-    else:
-        names = sorted({k for r in flat for k in r})
-        columns = tuple(["Id"] * ("Id" in names) + [n for n in names if n != "Id"])
-        if operation in ("insert", "upsert"):
-            columns = tuple(c for c in columns if c != "Id")
-    # A key a row lacks is an empty cell: "not given" (on update: left unchanged).
-    lines = tuple(tuple(to_cell(r[c]) if c in r else "" for c in columns) for r in flat)
-    return _Upload(columns, lines)
+        return ("Id",)
+    if operation in ("insert", "upsert"):
+        return tuple(sorted(set(names) - {"Id"}))
+    return ("Id", *sorted(set(names) - {"Id"}))
 
 
-def _parse(text: str) -> Iterator[dict[str, str]]:
-    # One result line at a time: a job's results are as long as its upload.
-    return csv.DictReader(io.StringIO(text, newline=""))
+def csv_line(columns: Sequence[str], row: Mapping[str, Any]) -> tuple[str, ...]:
+    """One row's cells under ``columns``: a key the row lacks is an empty cell, "not
+    given" (on update: left unchanged)."""
+    flat = _flatten(row)
+    return tuple(to_cell(flat[c]) if c in flat else "" for c in columns)
+
+
+def _prepare(operation: Operation, rows: Sequence[Row]) -> _Upload:
+    names = header(operation, {k for _, row in rows for k in flat_names(row)})
+    return _Upload(names, tuple(csv_line(names, row) for _, row in rows))
+
+
+def flat_names(row: Mapping[str, Any]) -> Iterator[str]:
+    """The CSV columns a row fills."""
+    for key, value in row.items():
+        if isinstance(value, Mapping):
+            yield from (f"{key}.{sub}" for sub in value)
+        else:
+            yield key
+
+
+def line_key(cells: Iterable[str]) -> int:
+    # Result lines are matched to rows on their cells. A hash, not the cells: a job
+    # of 100,000 rows keeps 100,000 ints, not its whole upload, while it waits.
+    return hash(tuple(cells))
+
+
+class LineIndex:
+    """The rows of a job waiting for their result, by line key: one int per row (a
+    list only for identical lines, which Salesforce cannot tell apart either)."""
+
+    def __init__(self) -> None:
+        self._first: dict[int, int] = {}
+        self._more: dict[int, list[int]] = {}
+        self._count = 0
+
+    def add(self, key: int, index: int) -> None:
+        self._count += 1
+        if key in self._first:
+            self._more.setdefault(key, []).append(index)
+        else:
+            self._first[key] = index
+
+    def take(self, key: int) -> int | None:
+        """A row uploaded with this line, not matched yet (``None``: none left)."""
+        index = self._first.pop(key, None)
+        if index is not None:
+            more = self._more.get(key)
+            if more:
+                self._first[key] = more.pop(0)
+                if not more:
+                    del self._more[key]
+        return index
+
+    def __len__(self) -> int:
+        """Rows added (taken or not)."""
+        return self._count
+
+    def left(self) -> list[int]:
+        """The rows not matched yet, in order."""
+        return sorted([*self._first.values(), *(i for more in self._more.values() for i in more)])
 
 
 @define
-class _JobOutcome:
+class JobOutcome:
     results: dict[int, LoadResult] = field(factory=dict)
     retry: list[int] = field(factory=list)
     message: str = ""
@@ -149,7 +206,19 @@ class BulkLoader:
                       results)
 
     def _job(self, object: str, operation: Operation, external_id: str | None, upload: _Upload,
-             refs: list[str], indexes: list[int]) -> _JobOutcome:
+             refs: list[str], indexes: list[int]) -> JobOutcome:
+        waiting = LineIndex()
+        for i in indexes:
+            waiting.add(line_key(upload.lines[i]), i)
+        return self.run_job(object, operation, external_id, upload.csv_bytes(indexes), upload.columns,
+                            refs, waiting)
+
+    def run_job(self, object: str, operation: Operation, external_id: str | None,
+                data: bytes | IO[bytes], columns: Sequence[str], refs: Sequence[str],
+                waiting: LineIndex) -> JobOutcome:
+        """One ingest job of ``data`` (CSV with a header of ``columns``; a file is
+        streamed from its start); ``waiting`` holds the indexes of ``refs`` uploaded,
+        by line."""
         spec: dict[str, Any] = {"object": object, "operation": BULK_OPERATIONS[operation],
                                 "contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}
         if operation == "upsert":
@@ -160,19 +229,18 @@ class BulkLoader:
         try:
             # Not idempotent: a second upload after an unknown outcome could double rows.
             self.api.call("PUT", f"jobs/ingest/{job_id}/batches", idempotent=False,
-                          data=upload.csv_bytes(indexes), headers={"Content-Type": "text/csv"},
-                          ok=(201,))
+                          data=data, headers={"Content-Type": "text/csv"}, ok=(201,))
         except UncertainWrite as exc:
             # Nothing is processed before UploadComplete: dropping the job is safe.
             self._abort(job_id)
-            return _JobOutcome(retry=list(indexes), message=f"upload failed: {exc.code}")
+            return JobOutcome(retry=waiting.left(), message=f"upload failed: {exc.code}")
         try:
             self.api.call("PATCH", f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
         except ApiError as exc:
             if exc.code != "INVALIDJOBSTATE":
                 raise
         info = self._wait(job_id)
-        return self._collect(job_id, info, operation, upload, refs, indexes)
+        return self._collect(job_id, info, operation, columns, refs, waiting)
 
     def _abort(self, job_id: str) -> None:
         try:
@@ -182,32 +250,29 @@ class BulkLoader:
 
     def _wait(self, job_id: str) -> dict[str, Any]:
         deadline = self.clock() + self.settings.timeout
+        wait = self.settings.poll_interval
         while True:
             info: dict[str, Any] = self.api.json("GET", f"jobs/ingest/{job_id}")
             if info.get("state") in TERMINAL or self.clock() >= deadline:
                 return info
-            self.sleep(self.settings.poll_interval)
+            self.sleep(wait)
+            wait = min(wait * 1.5, max(self.settings.poll_max, self.settings.poll_interval))
 
-    def _collect(self, job_id: str, info: dict[str, Any], operation: Operation, upload: _Upload,
-                 refs: list[str], indexes: list[int]) -> _JobOutcome:
+    def _collect(self, job_id: str, info: dict[str, Any], operation: Operation, columns: Sequence[str],
+                 refs: Sequence[str], waiting: LineIndex) -> JobOutcome:
         state = str(info.get("state"))
-        outcome = _JobOutcome(message=f"job {job_id} ended {state}: {info.get('errorMessage', '')}")
+        outcome = JobOutcome(message=f"job {job_id} ended {state}: {info.get('errorMessage', '')}")
         if state not in TERMINAL:
-            for i in indexes:
+            for i in waiting.left():
                 outcome.results[i] = failed(refs[i], "CROSSMAP_NO_RESULT",
                                             f"Bulk job {job_id} did not finish in time")
             self._abort(job_id)
             return outcome
-        waiting: dict[tuple[str, ...], deque[int]] = defaultdict(deque)
-        for i in indexes:
-            waiting[upload.lines[i]].append(i)
 
         def take(line: Mapping[str, str]) -> int | None:
-            key = tuple(line.get(c) or "" for c in upload.columns)
-            queue = waiting.get(key)
-            return queue.popleft() if queue else None
+            return waiting.take(line_key(line.get(c) or "" for c in columns))
 
-        for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/successfulResults").text):
+        for line in self._results(job_id, "successfulResults"):
             hit = take(line)
             if hit is not None:
                 created = (line.get("sf__Created") or "").lower() == "true"
@@ -216,28 +281,52 @@ class BulkLoader:
         processed, failures = info.get("numberRecordsProcessed"), info.get("numberRecordsFailed")
         # The job's own counts say when a result list is empty: no call for it.
         if failures != 0:
-            for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/failedResults").text):
+            for line in self._results(job_id, "failedResults"):
                 hit = take(line)
                 if hit is not None:
                     outcome.results[hit] = _failure(refs[hit], line.get("sf__Error") or "")
-        if not (state == "JobComplete" and processed == len(indexes)):
-            for line in _parse(self.api.call("GET", f"jobs/ingest/{job_id}/unprocessedrecords").text):
+        if not (state == "JobComplete" and processed == len(waiting)):
+            for line in self._results(job_id, "unprocessedrecords"):
                 hit = take(line)
                 if hit is not None:
                     outcome.retry.append(hit)
-        for queue in waiting.values():
-            for i in queue:
-                if state == "JobComplete":
-                    outcome.results[i] = failed(refs[i], "CROSSMAP_NO_RESULT",
-                                                f"Bulk job {job_id} returned no result for the row")
-                elif operation == "insert":
-                    outcome.results[i] = failed(
-                        refs[i], "CROSSMAP_UNCERTAIN_INSERT",
-                        f"Bulk job {job_id} ended {state} without a result for the row")
-                else:
-                    outcome.retry.append(i)
+        for i in waiting.left():
+            if state == "JobComplete":
+                outcome.results[i] = failed(refs[i], "CROSSMAP_NO_RESULT",
+                                            f"Bulk job {job_id} returned no result for the row")
+            elif operation == "insert":
+                outcome.results[i] = failed(
+                    refs[i], "CROSSMAP_UNCERTAIN_INSERT",
+                    f"Bulk job {job_id} ended {state} without a result for the row")
+            else:
+                outcome.retry.append(i)
         outcome.retry.sort()
         return outcome
+
+    def _results(self, job_id: str, kind: str) -> Iterator[dict[str, str]]:
+        """One result list, parsed as it arrives: a job's results are as long as its upload."""
+        response = self.api.call("GET", f"jobs/ingest/{job_id}/{kind}", stream=True)
+        try:
+            yield from csv.DictReader(_lines(response.iter_content(_CHUNK_BYTES)))
+        finally:
+            response.close()
+
+
+_CHUNK_BYTES = 256 * 1024
+
+
+def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """UTF-8 text split after each newline, as ``csv`` wants it (a quoted cell may
+    span lines: the newline stays in the line)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    rest = ""
+    for chunk in chunks:
+        *lines, rest = (rest + decoder.decode(chunk)).split("\n")
+        for line in lines:
+            yield line + "\n"
+    rest += decoder.decode(b"", final=True)
+    if rest:
+        yield rest
 
 
 def _job_groups(upload: _Upload, max_rows: int = MAX_ROWS_PER_JOB,

@@ -1,7 +1,8 @@
 """One batch of rows into the org: the path, the lock re-queue, the duplicate guard.
 
 - Path: Bulk API 2.0 from ``bulk_threshold`` rows up (and always for hard deletes,
-  which collections cannot do), sObject Collections below it.
+  which collections cannot do), sObject Collections below it and for rows carrying
+  file bytes, which Bulk API 2.0 cannot take.
 - ``UNABLE_TO_LOCK_ROW``: those rows go round again (up to ``lock_attempts`` rounds,
   with a jittered pause), sorted by their parent Ids so that children of one parent
   travel together and stop contending for its lock.
@@ -23,6 +24,7 @@ from attrs import define, field, frozen
 
 from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap_salesforce import composite
+from crossmap_salesforce.budget import BULK_THRESHOLD
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.hints import failed
 from crossmap_salesforce.reading import query_by_values
@@ -40,7 +42,7 @@ UNCERTAIN = "CROSSMAP_UNCERTAIN_INSERT"
 class LoadSettings:
     """Knobs of the loading path."""
 
-    bulk_threshold: int = 2000
+    bulk_threshold: int = BULK_THRESHOLD
     lock_attempts: int = 4
     lock_wait: float = 1.0
     """Seconds; each round waits a random share of ``lock_wait * round``."""
@@ -70,7 +72,7 @@ class Loader:
         results: dict[int, LoadResult] = {}
         pending: list[int] = []
         for i, (ref, row) in enumerate(rows):
-            problem = _precheck(ref, row, operation, external_id)
+            problem = precheck(ref, row, operation, external_id)
             if problem is not None:
                 results[i] = problem
             else:
@@ -91,12 +93,12 @@ class Loader:
             pending = sorted(locked, key=lambda i: _parent_key(rows[i][1]))
             self.sleep(self.rng.uniform(0, self.settings.lock_wait * round_no))
         if operation == "insert" and external_id:
-            self._reconcile(object, rows, results, external_id)
+            self.reconcile(object, rows, results, external_id)
         return [results[i] for i in range(len(rows))]
 
     def _send(self, object: str, operation: Operation, rows: list[Row],
               external_id: str | None) -> list[LoadResult]:
-        if operation == "hard_delete" or len(rows) >= self.settings.bulk_threshold:
+        if operation == "hard_delete" or (len(rows) >= self.settings.bulk_threshold and not has_bytes(rows)):
             bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep)
             try:
                 return bulk.load(object, operation, rows, external_id)
@@ -125,8 +127,8 @@ class Loader:
             return composite.upsert(self.api, object, chunk, external_id)
         return composite.delete(self.api, object, chunk)
 
-    def _reconcile(self, object: str, rows: Sequence[Row], results: dict[int, LoadResult],
-                   external_id: str) -> None:
+    def reconcile(self, object: str, rows: Sequence[Row] | Mapping[int, Row],
+                  results: dict[int, LoadResult], external_id: str) -> None:
         """Rows whose insert may have happened: look them up on the external id; the
         found ones were created, the others are inserted again (once)."""
         unsure = [i for i, r in results.items() if r.error_code == UNCERTAIN
@@ -150,7 +152,12 @@ class Loader:
                 results[i] = result
 
 
-def _precheck(ref: str, row: Mapping[str, Any], operation: Operation,
+def has_bytes(rows: Sequence[Row]) -> bool:
+    """Do the rows carry file content? Bulk API 2.0 takes none: they go by collections."""
+    return any(isinstance(v, bytes | bytearray) for _, row in rows for v in row.values())
+
+
+def precheck(ref: str, row: Mapping[str, Any], operation: Operation,
               external_id: str | None) -> LoadResult | None:
     if operation in ("update", "delete", "hard_delete") and not row.get("Id"):
         return failed(ref, "CROSSMAP_MISSING_ID", f"a {operation} row without an Id", ("Id",))

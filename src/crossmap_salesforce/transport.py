@@ -187,6 +187,8 @@ class Api:
             sent_headers["Content-Type"] = "application/json"
         sent_headers.update(headers or {})
         self.calls += 1
+        if hasattr(data, "seek"):
+            data.seek(0)  # a file body is sent whole, again on a second try
         try:
             response = self.sf.session.request(method, self.url(path), json=json, data=data,
                                                params=params, headers=sent_headers,

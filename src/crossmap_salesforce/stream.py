@@ -1,0 +1,165 @@
+"""Any number of rows as one unit of work: one Bulk API 2.0 job per object.
+
+Rows are spooled to disk as they are added. :meth:`BulkStream.send` then writes them
+as CSV into a job file of up to ``MAX_ROWS_PER_JOB`` rows and ``MAX_BYTES_PER_JOB``
+bytes (one job for most objects: the Bulk API minimum of calls), streams that file as
+the job's one upload, and matches the results back on the uploaded cells. Memory
+holds one job's refs and line keys, never its rows.
+
+Too few rows for Bulk to pay (under ``bulk_threshold``), and rows carrying file
+bytes (Bulk API 2.0 takes no binary content), go through sObject Collections
+instead, 200 a call. Rows a job leaves to retry (a failed job's unprocessed rows,
+``UNABLE_TO_LOCK_ROW``) go round again as a batch, with the batch path's lock
+re-queue and job retries; inserts whose fate is unknown are reconciled on the
+external id, never re-sent blind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any, Self
+
+from crossmap.connectors.protocols import LoadResult, Operation
+from crossmap.connectors.spool import Spool
+from crossmap_salesforce import composite
+from crossmap_salesforce.bulk import (
+    MAX_BYTES_PER_JOB,
+    MAX_ROWS_PER_JOB,
+    BulkLoader,
+    LineIndex,
+    csv_line,
+    flat_names,
+    header,
+    line_key,
+)
+from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, has_bytes, precheck
+
+if TYPE_CHECKING:
+    from crossmap_salesforce.connector import SalesforceDestination
+
+RESULTS_PER_LIST = 1000
+"""Results :meth:`BulkStream.send` yields together (all of a job's rows are settled
+when its results are known; this only bounds the lists)."""
+
+
+class BulkStream:
+    """A load stream into one object of a Salesforce org."""
+
+    def __init__(self, destination: SalesforceDestination, object: str, operation: Operation,
+                 external_id: str | None) -> None:
+        self.destination = destination
+        self.object = object
+        self.operation = operation
+        self.external_id = external_id
+        self._rows: Spool[Row] = Spool()
+        self._names: set[str] = set()
+        self._binary = False
+
+    def add(self, ref: str, row: Mapping[str, Any]) -> None:
+        self._rows.append((ref, row))
+        self._names.update(flat_names(row))
+        self._binary = self._binary or has_bytes([(ref, row)])
+
+    def send(self) -> Iterator[Sequence[LoadResult]]:
+        count = len(self._rows)
+        if not count:
+            return
+        self.destination.guard_budget(count)
+        threshold = self.destination.settings.bulk_threshold
+        if self._binary or (count < threshold and self.operation != "hard_delete"):
+            size = composite.MAX_COLLECTION if self._binary else threshold
+            for batch in self._rows.batches(size):
+                yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id)
+            return
+        loader = self.destination.loader
+        names = header(self.operation, self._names)
+        job = _JobFile(names, 0)
+        for offset, (ref, row) in enumerate(self._rows):
+            if job.full:
+                yield from self._finish(loader, job)
+                job = _JobFile(names, offset)
+            job.add(ref, row, precheck(ref, row, self.operation, self.external_id))
+        yield from self._finish(loader, job)
+
+    def close(self) -> None:
+        self._rows.close()
+
+    def _finish(self, loader: Loader, job: _JobFile) -> Iterator[list[LoadResult]]:
+        """Run one job file and yield its results in the order its rows came."""
+        with job:
+            results = dict(job.settled)
+            if len(job.waiting):
+                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep)
+                try:
+                    outcome = bulk.run_job(self.object, self.operation, self.external_id, job.upload(),
+                                           job.columns, job.refs, job.waiting)
+                finally:
+                    loader.bulk_jobs.extend(bulk.jobs)
+                results.update(outcome.results)
+                again = sorted({*outcome.retry, *(i for i, r in results.items() if r.error_code == LOCK_CODE)})
+                unsure = sorted(i for i, r in results.items() if r.error_code == UNCERTAIN)
+                if again or unsure:
+                    self._settle(loader, job, results, again, unsure)
+            for start in range(0, len(job.refs), RESULTS_PER_LIST):
+                yield [results[i] for i in range(start, min(start + RESULTS_PER_LIST, len(job.refs)))]
+
+    def _settle(self, loader: Loader, job: _JobFile, results: dict[int, LoadResult], again: list[int],
+                unsure: list[int]) -> None:
+        """The rows a job left to retry go again as a batch; unsure inserts are looked up."""
+        wanted = set(again) | set(unsure)
+        rows: dict[int, Row] = {}
+        for offset, row in enumerate(self._rows):
+            if job.first <= offset < job.first + len(job.refs) and offset - job.first in wanted:
+                rows[offset - job.first] = row
+        if again:
+            answered = loader.load(self.object, self.operation, [rows[i] for i in again], self.external_id)
+            results.update(zip(again, answered, strict=True))
+        if unsure and self.external_id:
+            loader.reconcile(self.object, rows, results, self.external_id)
+
+
+class _JobFile:
+    """One job's CSV on disk, with what is needed to match its results back."""
+
+    def __init__(self, columns: tuple[str, ...], first: int) -> None:
+        self.columns = columns
+        self.first = first
+        """The stream offset of the job's first row."""
+        self.refs: list[str] = []
+        self.settled: dict[int, LoadResult] = {}
+        """Rows refused before sending (no Id to update, no external id to upsert on)."""
+        self.waiting = LineIndex()
+        self._bytes = 0
+        self._file = tempfile.TemporaryFile(prefix="crossmap-bulk-")  # noqa: SIM115 - closed on exit
+        self._text = io.TextIOWrapper(self._file, encoding="utf-8", newline="")
+        self._writer = csv.writer(self._text, lineterminator="\n")
+        self._writer.writerow(columns)
+
+    @property
+    def full(self) -> bool:
+        return len(self.refs) >= MAX_ROWS_PER_JOB or self._bytes >= MAX_BYTES_PER_JOB
+
+    def add(self, ref: str, row: Mapping[str, Any], refused: LoadResult | None) -> None:
+        offset = len(self.refs)
+        self.refs.append(ref)
+        if refused is not None:
+            self.settled[offset] = refused
+            return
+        line = csv_line(self.columns, row)
+        self._writer.writerow(line)
+        self._bytes += sum(len(cell.encode()) + 3 for cell in line)
+        self.waiting.add(line_key(line), offset)
+
+    def upload(self) -> IO[bytes]:
+        """The CSV written so far, for the job's upload."""
+        self._text.flush()
+        return self._file
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._text.close()
