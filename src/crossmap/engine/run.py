@@ -23,6 +23,7 @@ from crossmap.codegen import Failed, Program, Row, Skipped, generate
 from crossmap.codegen.program import ResolutionProgram, StepProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
 from crossmap.connectors import Destination, Source
+from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
@@ -138,6 +139,7 @@ class Engine:
         only: Mapping[str, set[str]] | None = None,
     ) -> RunSummary:
         started = self.options.now()
+        limit_retained_memory()  # before the run's threads start
         done = self.store.steps_done(run.id) if resumed else set()
         try:
             self._follow_merges()
