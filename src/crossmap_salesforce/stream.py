@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Self
 
 from crossmap.connectors.protocols import LoadResult, Operation
-from crossmap.connectors.spool import Spool
+from crossmap.connectors.spool import RowSpool
 from crossmap_salesforce import composite
 from crossmap_salesforce.bulk import (
     MAX_BYTES_PER_JOB,
@@ -35,10 +35,13 @@ from crossmap_salesforce.bulk import (
     header,
     line_key,
 )
-from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, has_bytes, precheck
+from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, precheck
 
 if TYPE_CHECKING:
     from crossmap_salesforce.connector import SalesforceDestination
+
+_SIZE_CHECK_EVERY = 100
+"""Rows between checks of a job file's size against ``MAX_BYTES_PER_JOB``."""
 
 RESULTS_PER_LIST = 1000
 """Results :meth:`BulkStream.send` yields together (all of a job's rows are settled
@@ -54,14 +57,12 @@ class BulkStream:
         self.object = object
         self.operation = operation
         self.external_id = external_id
-        self._rows: Spool[Row] = Spool()
+        self._rows = RowSpool()
         self._names: set[str] = set()
-        self._binary = False
 
     def add(self, ref: str, row: Mapping[str, Any]) -> None:
         self._rows.append((ref, row))
         self._names.update(flat_names(row))
-        self._binary = self._binary or has_bytes([(ref, row)])
 
     def send(self) -> Iterator[Sequence[LoadResult]]:
         count = len(self._rows)
@@ -69,8 +70,8 @@ class BulkStream:
             return
         self.destination.guard_budget(count)
         threshold = self.destination.settings.bulk_threshold
-        if self._binary or (count < threshold and self.operation != "hard_delete"):
-            size = composite.MAX_COLLECTION if self._binary else threshold
+        if self._rows.files or (count < threshold and self.operation != "hard_delete"):
+            size = composite.MAX_COLLECTION if self._rows.files else threshold
             for batch in self._rows.batches(size):
                 yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id)
             return
@@ -132,7 +133,6 @@ class _JobFile:
         self.settled: dict[int, LoadResult] = {}
         """Rows refused before sending (no Id to update, no external id to upsert on)."""
         self.waiting = LineIndex()
-        self._bytes = 0
         self._file = tempfile.TemporaryFile(prefix="crossmap-bulk-")  # noqa: SIM115 - closed on exit
         self._text = io.TextIOWrapper(self._file, encoding="utf-8", newline="")
         self._writer = csv.writer(self._text, lineterminator="\n")
@@ -140,7 +140,13 @@ class _JobFile:
 
     @property
     def full(self) -> bool:
-        return len(self.refs) >= MAX_ROWS_PER_JOB or self._bytes >= MAX_BYTES_PER_JOB
+        rows = len(self.refs)
+        if rows >= MAX_ROWS_PER_JOB:
+            return True
+        if rows % _SIZE_CHECK_EVERY:
+            return False
+        self._text.flush()  # the file's size, checked now and then (a row is far below the slack)
+        return self._file.tell() >= MAX_BYTES_PER_JOB
 
     def add(self, ref: str, row: Mapping[str, Any], refused: LoadResult | None) -> None:
         offset = len(self.refs)
@@ -150,7 +156,6 @@ class _JobFile:
             return
         line = csv_line(self.columns, row)
         self._writer.writerow(line)
-        self._bytes += sum(len(cell.encode()) + 3 for cell in line)
         self.waiting.add(line_key(line), offset)
 
     def upload(self) -> IO[bytes]:

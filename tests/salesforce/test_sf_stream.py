@@ -69,6 +69,16 @@ def test_a_job_file_that_fills_up_starts_another(org: OrgHandle, monkeypatch: py
     assert len({r.id for r in results if r.ok}) == 2500
 
 
+def test_a_job_file_that_reaches_its_size_starts_another(org: OrgHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream_module, "MAX_BYTES_PER_JOB", 20_000)
+    dest = _dest(org, bulk_threshold=2)
+    rows = [(f"b{i}", {"Name": f"bytes {i:06d}"}) for i in range(2500)]
+    results = [r for results in _send(dest, "Account", "insert", rows) for r in results]
+    assert len(dest.loader.bulk_jobs) == 2  # ~13 bytes a line: the first job stops past 20,000 bytes
+    assert [r.ref for r in results] == [ref for ref, _ in rows]
+    assert all(r.ok for r in results)
+
+
 def test_rows_refused_before_sending_keep_their_place(org: OrgHandle) -> None:
     dest = _dest(org, bulk_threshold=2)
     rows = [("u1", {"Ext__c": "up-1", "Name": "up one"}), ("u2", {"Name": "no key"}),

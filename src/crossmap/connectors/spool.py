@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterator
-from typing import Generic, Self, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, Self, TypeVar
 
 T = TypeVar("T")
 
@@ -66,6 +66,10 @@ class Spool(Generic[T]):
         if batch:
             yield batch
 
+    def flush(self) -> None:
+        """Write the items waiting in memory now."""
+        self._dump()
+
     def close(self) -> None:
         self._file.close()
         self._buffer = []
@@ -81,3 +85,16 @@ class Spool(Generic[T]):
             self._file.seek(0, 2)
             pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._buffer = []
+
+
+class RowSpool(Spool[tuple[str, Mapping[str, Any]]]):
+    """A spool of ``(ref, row)`` pairs. A row carrying file bytes is written at once,
+    so files never wait in memory together; :attr:`files` says there were some."""
+
+    files = False
+
+    def append(self, item: tuple[str, Mapping[str, Any]]) -> None:
+        super().append(item)
+        if any(isinstance(v, bytes | bytearray) for v in item[1].values()):
+            self.files = True
+            self.flush()

@@ -14,7 +14,11 @@ from crossmap.connectors.protocols import (
     Operation,
     StreamingDestination,
 )
-from crossmap.connectors.spool import Spool
+from crossmap.connectors.spool import RowSpool
+
+
+FILES_PER_BATCH = 100
+"""Rows per ``load`` call when they carry file bytes (whatever the batch size)."""
 
 
 def open_load(destination: Destination, object: str, operation: Operation, *,
@@ -36,13 +40,14 @@ class BatchedStream:
         self.operation = operation
         self.external_id = external_id
         self.batch_size = batch_size
-        self._rows: Spool[tuple[str, Mapping[str, Any]]] = Spool()
+        self._rows = RowSpool()
 
     def add(self, ref: str, row: Mapping[str, Any]) -> None:
         self._rows.append((ref, row))
 
     def send(self) -> Iterator[Sequence[LoadResult]]:
-        for batch in self._rows.batches(self.batch_size):
+        size = min(self.batch_size, FILES_PER_BATCH) if self._rows.files else self.batch_size
+        for batch in self._rows.batches(size):
             yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id)
 
     def close(self) -> None:

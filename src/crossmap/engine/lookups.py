@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from crossmap.state import StateStore
 
-CACHE_SIZE = 50_000
+CACHE_SIZE = 20_000
 """Crosswalk entries kept in memory per run (least recently used are dropped)."""
 
 

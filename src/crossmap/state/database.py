@@ -135,9 +135,9 @@ class Database:
             # so the fsync is paid once per thousands of rows.
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
-            # 16 MiB of page cache keeps the upper levels of the big indexes in memory
+            # 8 MiB of page cache keeps the upper levels of the big indexes in memory
             # (more buys little: lookups come in prefetched pages of keys).
-            connection.execute("PRAGMA cache_size=-16384")
+            connection.execute("PRAGMA cache_size=-8192")
             connection.execute("PRAGMA temp_store=MEMORY")
         except sqlite3.OperationalError as error:
             connection.close()

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from crossmap import schema as s
 from crossmap.connectors.builtin.memory import MemoryDestination
-from crossmap.connectors.spool import Spool
-from crossmap.connectors.streams import BatchedStream, open_load
+from crossmap.connectors.spool import RowSpool, Spool
+from crossmap.connectors.streams import FILES_PER_BATCH, BatchedStream, open_load
 
 
 @given(st.lists(st.integers()), st.integers(min_value=1, max_value=7))
@@ -50,6 +50,24 @@ def test_typed_values_survive() -> None:
     with Spool[dict[str, object]]() as spool:
         spool.append(row)
         assert list(spool) == [row]
+
+
+def test_rows_with_file_bytes_are_written_at_once_and_sent_in_small_batches() -> None:
+    with RowSpool() as spool:
+        spool.append(("a", {"Name": "x"}))
+        assert not spool.files and len(list(spool.chunks())) == 1
+        spool.append(("f", {"Data": b"\x00" * 10}))
+        spool.append(("g", {"Data": b"\x01"}))
+        assert spool.files
+        assert [len(c) for c in spool.chunks()] == [1, 1, 1]  # no file waited with another
+    target = s.Schema([s.ObjectSchema("Doc", [
+        s.FieldSchema("Id", s.Id(), nullable=False, createable=False, updateable=False, defaulted_on_create=True),
+        s.FieldSchema("Data", s.Blob())], key="Id")])
+    stream = open_load(MemoryDestination(target), "Doc", "insert", batch_size=10_000)
+    for i in range(FILES_PER_BATCH + 1):
+        stream.add(f"d{i}", {"Data": b"%d" % i})
+    assert [len(results) for results in stream.send()] == [FILES_PER_BATCH, 1]
+    stream.close()
 
 
 def test_a_destination_without_a_stream_is_loaded_a_batch_at_a_time() -> None:
