@@ -266,8 +266,8 @@ def memory_growth(reports: Sequence[Mapping[str, Any]]) -> float | None:
 def render(reports: Sequence[Mapping[str, Any]]) -> str:
     """The B2 tables: one line per size, then calls per object for the largest size."""
     lines = [
-        (f"B2 end to end (flagship spec, simulator -> emulator; batch size "
-         f"{reports[0]['batch_size']})"),
+        (f"B2 end to end (flagship spec, simulator -> emulator; one Salesforce load stream "
+         f"per step and operation; engine batch size {reports[0]['batch_size']} unused by them)"),
         (f"{'records':>8} {'loaded':>8} {'failed':>6} {'wall s':>8} {'cpu s':>8} "
          f"{'cpu s/1k':>9} {'cpu/wall':>8} {'peak MB':>8} {'calls/min':>9}"),
     ]
