@@ -21,6 +21,9 @@ from crossmap.state import Outcome, StateStore
 SORT_CHUNK = 1000
 """Queued rows looked up in the crosswalk (and read for pre-images) at once."""
 
+KeyedRows = list[tuple[str, dict[str, Any]]]
+"""(source key, row) pairs."""
+
 Written = tuple[str, str, str]
 """What is recorded for a row once its result is known: (source key, the fields it
 writes, their fingerprint)."""
@@ -80,16 +83,12 @@ class StepLoader:
         rows, self._queued = self._queued, []
         if not rows:
             return
-        known = self.store.ids(self.step.name, (key for key, _ in rows))
-        # An update may not carry fields the destination only lets you set on
-        # create (a master-detail parent, a comment's ParentId).
-        updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
-        fresh = [(key, row) for key, row in rows if key not in known]
+        updates, fresh = self._split(rows)
         if updates:
             self._keep_preimages(updates)
             self._stream("update", updates)
         if fresh:
-            self._stream("upsert" if self.step.mode == "upsert" else "insert", fresh)
+            self._stream(self._fresh_operation, fresh)
 
     def finish(self) -> None:
         """Send every row queued and record how each ended."""
@@ -116,21 +115,31 @@ class StepLoader:
         without a known id are left alone, and only failures become outcomes: a
         record's outcome is the load that created or updated it."""
         step = self.step
-        known = self.store.ids(step.name, (key for key, _ in rows))
-        updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
-        fresh = [] if update_only else [(key, row) for key, row in rows if key not in known]
+        updates, fresh = self._split(rows)
         outcomes: list[Outcome] = []
         if updates:
             self._keep_preimages(updates)
             results = self.destination.load(step.target, "update", updates)
             outcomes += self._record(results, [self._written(key, row) for key, row in updates], "update")
-        if fresh:
-            operation: Operation = "upsert" if step.mode == "upsert" else "insert"
+        if fresh and not update_only:
+            operation = self._fresh_operation
             results = self.destination.load(step.target, operation, fresh, external_id=step.external_id)
             outcomes += self._record(results, [self._written(key, row) for key, row in fresh], operation)
         if update_only:
             outcomes = [o for o in outcomes if o.outcome == "failed"]
         self.store.record_outcomes(self.run_id, step.name, step.source, outcomes)
+
+    @property
+    def _fresh_operation(self) -> Operation:
+        return "upsert" if self.step.mode == "upsert" else "insert"
+
+    def _split(self, rows: KeyedRows) -> tuple[KeyedRows, KeyedRows]:
+        """(updates, the rest): rows whose key the crosswalk knows become updates of
+        that record. An update may not carry fields the destination only lets you set
+        on create (a master-detail parent, a comment's ParentId)."""
+        known = self.store.ids(self.step.name, (key for key, _ in rows))
+        updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
+        return updates, [(key, row) for key, row in rows if key not in known]
 
     def _stream(self, operation: Operation, rows: list[tuple[str, dict[str, Any]]]) -> None:
         if operation not in self._streams:

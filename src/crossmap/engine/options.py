@@ -17,8 +17,9 @@ def _utc_now() -> dt.datetime:
 class RunOptions:
     """Options of a run.
 
-    ``batch_size``: rows per destination call (the connector may split further, e.g.
-    Salesforce picks composite or Bulk API by size); ``overlap``: how far before the
+    ``batch_size``: rows per ``load`` call, for a destination without load streams
+    (a destination with them, such as Salesforce, takes each step's rows as one unit
+    of work) and for the deferred pass's updates; ``overlap``: how far before the
     last watermark a delta run looks again, to catch records changed during the
     previous run; ``sample``: stop each step after this many source records (a
     sample run); ``now``: the clock (injected in tests); ``progress``: see below.
