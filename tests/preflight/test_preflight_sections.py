@@ -15,6 +15,7 @@ from preflight_support import SOURCE, SPEC, TARGET, UserDirectory, data, plan, s
 from crossmap import schema as s
 from crossmap.compiler import compile
 from crossmap.connectors.builtin.memory import MemorySource
+from crossmap.connectors.streams import BatchedStream
 from crossmap.errors import CrossmapError
 from crossmap.functions import registry
 from crossmap.preflight import (
@@ -27,6 +28,7 @@ from crossmap.preflight import (
     render_text,
 )
 from crossmap.preflight.audit import difference, effective_schema
+from crossmap.preflight.estimate import estimate
 from crossmap.preflight.gaps import unmapped_fields, unmapped_objects
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5)
@@ -187,16 +189,14 @@ def test_coverage_reports_transforms_that_fail() -> None:
     assert failed.count == 2 and "Platinum" in failed.message and failed.values == (("tier='Platinum'", 2),)
 
 
-def test_coverage_streams_page_by_page_and_batches_as_the_engine_does() -> None:
-    # Pages of two customers: the engine queues rows across pages, batch_size at a time.
+def test_coverage_counts_each_steps_rows_as_one_stream_as_the_engine_hands_them() -> None:
+    # Pages of two customers: the engine hands a step's rows to one load stream.
     source = MemorySource(data(), SOURCE, page_size=2)
     compiled = plan()
-    coverage = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations), batch_size=500)
+    coverage = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations))
     customers = next(st for st in coverage.steps if st.step == "customers->Account")
-    # Pages c1 c2 | c3(skipped) c4 | c5: 4 rows, one batch.
+    # Pages c1 c2 | c3(skipped) c4 | c5: 4 rows, one stream.
     assert customers.batches == ((4, 1),)
-    smaller = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations), batch_size=3)
-    assert next(st for st in smaller.steps if st.step == "customers->Account").batches == ((1, 1), (3, 1))
 
 
 # ---- estimate ------------------------------------------------------------------------------
@@ -249,6 +249,24 @@ def test_the_estimate_prices_the_engines_batches_and_reads_the_budget() -> None:
     assert est.requests_per_minute == 60.0 and est.round_trip is not None
     # At one request a second, extraction paces each step.
     assert calls["customers->Account"].seconds >= 3.0 and est.seconds >= sum(c.seconds for c in est.steps)
+
+
+class StreamingDirectory(PricedDirectory):
+    """The same, taking each step's rows as one load stream."""
+
+    def open_load(self, object: str, operation: Any, *, external_id: str | None = None) -> BatchedStream:
+        return BatchedStream(self, object, operation, external_id, 10_000)
+
+
+@pytest.mark.parametrize(("destination", "calls"), [(PricedDirectory, 20), (StreamingDirectory, 10)])
+def test_a_destination_without_streams_is_priced_by_batch_size(destination: type[PricedDirectory],
+                                                               calls: int) -> None:
+    compiled = plan()
+    source = MemorySource(data(), SOURCE, page_size=2)
+    coverage = check_coverage(compiled, source, effective_schema(TARGET, compiled.declarations))
+    est = estimate(compiled, coverage, source, destination(TARGET), batch_size=3)
+    # Four customers: batches of three and one, or the one stream.
+    assert {st.step: st.calls for st in est.steps}["customers->Account"] == calls
 
 
 def test_a_short_budget_blocks() -> None:

@@ -56,7 +56,7 @@ def preflight(
     live = destination.describe()
     program = generate(plan, functions=functions, context=context)
     resolutions = check_resolutions(plan, program, source, destination)
-    coverage = check_coverage(plan, source, effective_schema(live, plan.declarations), batch_size=batch_size,
+    coverage = check_coverage(plan, source, effective_schema(live, plan.declarations),
                               functions=functions, context=context)
     counts = dict(coverage.counts)
     for check in resolutions:

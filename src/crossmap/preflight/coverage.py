@@ -22,6 +22,7 @@ from crossmap.codegen.program import StepProgram
 from crossmap.compiler import Plan, Step, ir
 from crossmap.compiler.plan import Binding
 from crossmap.connectors import Source
+from crossmap.connectors.streams import FILES_PER_BATCH
 from crossmap.engine.run import failure_code
 from crossmap.functions import FunctionContext
 from crossmap.schema.validate import INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, REQUIRED_FIELD_MISSING
@@ -81,7 +82,9 @@ class StepCoverage:
     skipped: int
     would_fail: int
     batches: tuple[tuple[int, int], ...]
-    """(rows in a batch, how many batches of that size) as the engine would send them."""
+    """(rows, how many times) the engine would hand its load streams: all the step's
+    rows at once, or files ``FILES_PER_BATCH`` at a time. A destination without load
+    streams gets them ``batch_size`` at a time (:func:`crossmap.preflight.estimate`)."""
 
 
 @frozen
@@ -142,7 +145,6 @@ def check_coverage(
     source: Source,
     target: s.Schema,
     *,
-    batch_size: int = 10_000,
     functions: Mapping[str, Callable[..., object]] | None = None,
     context: FunctionContext | None = None,
 ) -> Coverage:
@@ -172,12 +174,12 @@ def check_coverage(
                 page = [{**record, **{b: b"" for b in blobs}} for record in page]
             seen += len(page)
             for step in steps:
-                rows = _run_page(step, states[step.name], page, key_field, tallies)
-                if blobs:  # the engine writes pages of file bytes as they come
-                    _batch(states[step.name], rows, batch_size)
-        if not blobs:  # and queues other rows across pages, up to batch_size
-            for step in steps:
-                _batch(states[step.name], states[step.name].rows, batch_size)
+                _run_page(step, states[step.name], page, key_field, tallies)
+        for step in steps:
+            # The engine hands a step's rows to the destination as one load stream;
+            # rows carrying files go FILES_PER_BATCH at a time.
+            state = states[step.name]
+            _batch(state, state.rows, FILES_PER_BATCH if blobs else max(state.rows, 1))
         counts[obj_name] = seen
     results = tuple(
         StepCoverage(step.name, step.source, step.target, st.records, st.rows, st.skipped, st.would_fail,
@@ -191,8 +193,8 @@ def check_coverage(
 
 
 def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_field: str,
-              tallies: dict[tuple[str, str | None, str], _Tally]) -> int:
-    """Run one page through the step; returns the rows it made."""
+              tallies: dict[tuple[str, str | None, str], _Tally]) -> None:
+    """Run one page through the step."""
     rows = 0
     for record in page:
         state.records += 1
@@ -209,11 +211,10 @@ def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_fie
                 rows += 1
                 _check_row(step, state, result, record, tallies)
     state.rows += rows
-    return rows
 
 
 def _batch(state: _StepState, rows: int, batch_size: int) -> None:
-    """Count ``rows`` written in batches of ``batch_size``, as the engine sends them."""
+    """Count ``rows`` handed over in batches of ``batch_size``."""
     full, rest = divmod(rows, batch_size)
     if full:
         state.batches[batch_size] += full

@@ -1,11 +1,11 @@
 """The API calls a run will need, against the destination's remaining daily budget,
 and how long the run should take. Both are estimates, and say so.
 
-Calls: the batches the engine would send (from the coverage pass: the engine queues
-rows across pages and writes them ``batch_size`` at a time, pages of file bytes as
-they come) priced by the
-destination's optional ``estimate_calls(batch_sizes) -> int`` capability (its real
-batching rules), else one call per batch. Extraction: the source's optional
+Calls: what the engine would hand the destination (from the coverage pass: each
+step's rows as one load stream, files 100 at a time; for a destination without load
+streams, in ``batch_size`` batches) priced by the destination's optional
+``estimate_calls(batch_sizes) -> int`` capability (its real batching rules: a
+Salesforce stream of 1,200 rows or more is one Bulk job), else one call per batch. Extraction: the source's optional
 ``extraction_requests(object, records) -> int``, paced by its optional
 ``requests_per_minute() -> float | None``. Loading time: calls × (the measured round
 trip of the budget check + ``SERVER_SECONDS_PER_CALL``). Steps are timed one after
@@ -22,7 +22,7 @@ from typing import Any
 from attrs import frozen
 
 from crossmap.compiler import Plan, ir
-from crossmap.connectors import Destination, Source
+from crossmap.connectors import Destination, Source, StreamingDestination
 from crossmap.errors import CrossmapError
 from crossmap.preflight.coverage import Coverage
 
@@ -87,6 +87,7 @@ def estimate(
     records per object (default: those the coverage pass read)."""
     counts = coverage.counts if counts is None else counts
     price: Callable[[Iterable[int]], int] = getattr(destination, "estimate_calls", None) or _one_per_batch
+    streams = isinstance(destination, StreamingDestination)
     per_object: Callable[[str, int], int] | None = getattr(source, "extraction_requests", None)
     rate_of = getattr(source, "requests_per_minute", None)
     rate: float | None = rate_of() if rate_of is not None else None
@@ -100,7 +101,8 @@ def estimate(
     check = getattr(destination, "check_budget", None)
     deferred = {step.name for step in plan.steps if any(a.deferred or _defers(a.value) for a in step.assignments)}
     for step in coverage.steps:
-        calls = price(_sizes(step.batches))
+        sizes = _sizes(step.batches)
+        calls = price(sizes if streams else (c for size in sizes for c in _chunks(size, batch_size)))
         again = price(_chunks(step.rows, batch_size)) if step.step in deferred else 0
         requests = 0
         if per_object is not None:
