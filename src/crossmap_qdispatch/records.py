@@ -103,10 +103,11 @@ class RecordConverter:
     def __init__(self, object: str, definitions: Sequence[Mapping[str, Any]] = ()) -> None:
         self.object = object
         schema = build_schema(definitions if object == "jobs" else ()).object(object)
-        self._types = {f.name: f.type for f in schema}
+        self._parsers = {f.name: _parser(f.type) for f in schema}
+        self._status_fields = tuple(n for n in self._parsers if n.startswith("status_") and n.endswith("_at"))
         self._custom = {f.name[len(CUSTOM_PREFIX):]: _parser(f.type)
                         for f in schema if f.custom}
-        self._addresses = [k for k, v in FIELDS[object].items() if v == "address"]
+        self._addresses = frozenset(k for k, v in FIELDS[object].items() if v == "address")
         self._nested = {
             f.name: {k: _parser(t) for k, t in NESTED[f.type.object][1].items()}
             for f in schema if isinstance(f.type, ListOf)
@@ -123,13 +124,10 @@ class RecordConverter:
             if name in self._nested:
                 out[name] = self._parse_list(wire, name, value)
                 continue
-            ftype = self._types.get(name)
-            parse = _parser(ftype) if ftype is not None else None
-            out[name] = self._parse(wire, name, value, parse)
-            if name.endswith("_cents") and out[name] is not None:
-                out[name[: -len("_cents")]] = D(out[name]).scaleb(-2)
-            elif name.endswith("_cents"):
-                out[name[: -len("_cents")]] = None
+            parse = self._parsers.get(name)
+            parsed = out[name] = value if parse is None else self._parse(wire, name, value, parse)
+            if name.endswith("_cents"):
+                out[name[: -len("_cents")]] = None if parsed is None else D(parsed).scaleb(-2)
         if self.object == "jobs":
             self._job_extras(wire, out)
         if self.object == "technicians":
@@ -162,9 +160,8 @@ class RecordConverter:
         entered: dict[str, Any] = {}
         for change in wire.get("status_history") or ():
             entered[change["status"]] = change["changed_at"]  # the latest entry wins
-        for status_name in self._types:
-            if status_name.startswith("status_") and status_name.endswith("_at"):
-                out[status_name] = None
+        for status_name in self._status_fields:
+            out[status_name] = None
         for status, moment in entered.items():
             out[status_field(status)] = _datetime(moment)
         for key in self._custom:

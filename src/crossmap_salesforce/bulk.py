@@ -27,7 +27,7 @@ from attrs import define, field, frozen
 from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap_salesforce.hints import failed
 from crossmap_salesforce.transport import Api, ApiError, UncertainWrite
-from crossmap_salesforce.values import to_cell
+from crossmap_salesforce.values import is_mapping, to_cell
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _flatten(row: Mapping[str, Any]) -> dict[str, Any]:
     # "Account.Ext__c" in CSV.
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if isinstance(value, Mapping):
+        if is_mapping(value):
             for sub, inner in value.items():
                 out[f"{key}.{sub}"] = inner
         else:
@@ -107,7 +107,7 @@ def _prepare(operation: Operation, rows: Sequence[Row]) -> _Upload:
 def flat_names(row: Mapping[str, Any]) -> Iterator[str]:
     """The CSV columns a row fills."""
     for key, value in row.items():
-        if isinstance(value, Mapping):
+        if is_mapping(value):
             yield from (f"{key}.{sub}" for sub in value)
         else:
             yield key

@@ -20,8 +20,20 @@ def _datetime(value: _dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+"""Types that are their own wire form (checked first: most values are text)."""
+
+
+def is_mapping(value: Any) -> bool:
+    """A parent named by external id (``{"Ext__c": "X"}``), without the ABC check for
+    the plain values most rows hold."""
+    return type(value) is dict or (type(value) not in _AS_IS and isinstance(value, Mapping))
+
+
 def to_json(value: Any) -> Any:
     """A row value as the REST API takes it."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, _dt.datetime):
         return _datetime(value)
     if isinstance(value, _dt.date):
@@ -35,7 +47,7 @@ def to_json(value: Any) -> Any:
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return ";".join(value)  # multi-select picklists
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         return {k: to_json(v) for k, v in value.items()}
     return value
 
@@ -47,6 +59,8 @@ def row_to_json(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def to_cell(value: Any) -> str:
     """A row value as a Bulk API 2.0 CSV cell (``None`` → ``#N/A``: set to null)."""
+    if type(value) is str:
+        return value
     if value is None:
         return NULL_CELL
     if isinstance(value, bool):

@@ -17,15 +17,20 @@ from typing import Any
 from crossmap import schema as s
 
 
+_TEXT = (s.String, s.Text, s.Enum, s.Id, s.Reference)
+
+
 def canonical(field: s.FieldSchema | None, value: Any) -> str:
     """One text form per value, whatever form the destination gives it back in."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str) and field is not None and not isinstance(field.type, s.String | s.Text | s.Enum | s.Id | s.Reference):
+    if type(value) is str:
+        if field is None or isinstance(field.type, _TEXT):
+            return value  # the common case, first
         try:
             value = s.parse_value(field.type, value)
         except ValueError:
-            return str(value)
+            return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
@@ -42,5 +47,10 @@ def canonical(field: s.FieldSchema | None, value: Any) -> str:
 
 def digest(obj: s.ObjectSchema | None, values: Mapping[str, Any], fields: list[str]) -> str:
     """The fingerprint of ``values`` over ``fields``."""
-    text = "\x1f".join(f"{f}={canonical(obj.find_field(f) if obj else None, values.get(f))}" for f in fields)
+    find = obj.find_field if obj is not None else _no_field
+    text = "\x1f".join([f"{f}={canonical(find(f), values.get(f))}" for f in fields])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _no_field(name: str) -> None:
+    return None
