@@ -261,6 +261,8 @@ class SalesforceDestination:
                 for ref, row in rows]
 
     def guard_budget(self, size: int) -> None:
+        """:class:`BudgetExceeded` before loading ``size`` rows would take calls the
+        org's last reported daily allowance (less ``budget_reserve``) no longer has."""
         remaining = self.api.usage.remaining
         if remaining is None:
             return
