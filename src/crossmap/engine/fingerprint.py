@@ -24,13 +24,14 @@ def canonical(field: s.FieldSchema | None, value: Any) -> str:
     """One text form per value, whatever form the destination gives it back in."""
     if value is None or value == "":
         return ""
-    if type(value) is str:
+    if isinstance(value, str):
         if field is None or isinstance(field.type, _TEXT):
             return value  # the common case, first
+        text = value
         try:
-            value = s.parse_value(field.type, value)
+            value = s.parse_value(field.type, text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
