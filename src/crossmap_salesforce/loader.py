@@ -23,6 +23,7 @@ from typing import Any
 from attrs import define, field, frozen
 
 from crossmap.connectors.protocols import LoadResult, Operation
+from crossmap.connectors.spool import carries_bytes
 from crossmap_salesforce import composite
 from crossmap_salesforce.budget import BULK_THRESHOLD
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
@@ -154,7 +155,7 @@ class Loader:
 
 def has_bytes(rows: Sequence[Row]) -> bool:
     """Do the rows carry file content? Bulk API 2.0 takes none: they go by collections."""
-    return any(isinstance(v, bytes | bytearray) for _, row in rows for v in row.values())
+    return any(carries_bytes(row) for _, row in rows)
 
 
 def precheck(ref: str, row: Mapping[str, Any], operation: Operation,

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Self
 
 from crossmap.connectors.protocols import LoadResult, Operation
-from crossmap.connectors.spool import RowSpool
+from crossmap.connectors.spool import RowSpool, on_disk
 from crossmap_salesforce import composite
 from crossmap_salesforce.bulk import (
     MAX_BYTES_PER_JOB,
@@ -133,7 +133,8 @@ class _JobFile:
         self.settled: dict[int, LoadResult] = {}
         """Rows refused before sending (no Id to update, no external id to upsert on)."""
         self.waiting = LineIndex()
-        self._file = tempfile.TemporaryFile(prefix="crossmap-bulk-")  # noqa: SIM115 - closed on exit
+        with on_disk():
+            self._file = tempfile.TemporaryFile(prefix="crossmap-bulk-")  # noqa: SIM115 - closed on exit
         self._text = io.TextIOWrapper(self._file, encoding="utf-8", newline="")
         self._writer = csv.writer(self._text, lineterminator="\n")
         self._writer.writerow(columns)
@@ -145,7 +146,8 @@ class _JobFile:
             return True
         if rows % _SIZE_CHECK_EVERY:
             return False
-        self._text.flush()  # the file's size, checked now and then (a row is far below the slack)
+        with on_disk():
+            self._text.flush()  # the file's size, checked now and then (a row is far below the slack)
         return self._file.tell() >= MAX_BYTES_PER_JOB
 
     def add(self, ref: str, row: Mapping[str, Any], refused: LoadResult | None) -> None:
@@ -155,12 +157,14 @@ class _JobFile:
             self.settled[offset] = refused
             return
         line = csv_line(self.columns, row)
-        self._writer.writerow(line)
+        with on_disk():
+            self._writer.writerow(line)
         self.waiting.add(line_key(line), offset)
 
     def upload(self) -> IO[bytes]:
         """The CSV written so far, for the job's upload."""
-        self._text.flush()
+        with on_disk():
+            self._text.flush()
         return self._file
 
     def __enter__(self) -> Self:

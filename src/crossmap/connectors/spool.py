@@ -12,7 +12,10 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Generic, Self, TypeVar
+
+from crossmap.errors import CrossmapError
 
 T = TypeVar("T")
 
@@ -20,11 +23,30 @@ CHUNK = 1000
 """Items pickled together: large enough that pickling is cheap per item."""
 
 
+class SpoolError(CrossmapError):
+    """The temporary files a run spools its rows to cannot be written."""
+
+
+@contextmanager
+def on_disk() -> Iterator[None]:
+    """Turn a failure to write a temporary file (disk full, no such folder, no
+    permission) into a :class:`SpoolError` that says where and what to do."""
+    try:
+        yield
+    except OSError as error:
+        raise SpoolError(
+            f"cannot write crossmap's temporary files in {tempfile.gettempdir()}: "
+            f"{error.strerror or error}. Free space there, or point TMPDIR at a disk with room; "
+            "an interrupted run goes on with `crossmap run --resume RUN`"
+        ) from None
+
+
 class Spool(Generic[T]):
     """Append items, then read them back (as often as needed) in the order written."""
 
     def __init__(self, chunk: int = CHUNK) -> None:
-        self._file = tempfile.TemporaryFile(prefix="crossmap-spool-")  # noqa: SIM115 - closed by close()
+        with on_disk():
+            self._file = tempfile.TemporaryFile(prefix="crossmap-spool-")  # noqa: SIM115 - closed by close()
         self._chunk = chunk
         self._buffer: list[T] = []
         self._count = 0
@@ -82,8 +104,9 @@ class Spool(Generic[T]):
 
     def _dump(self) -> None:
         if self._buffer:
-            self._file.seek(0, 2)
-            pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            with on_disk():
+                self._file.seek(0, 2)
+                pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self._buffer = []
 
 
@@ -95,6 +118,11 @@ class RowSpool(Spool[tuple[str, Mapping[str, Any]]]):
 
     def append(self, item: tuple[str, Mapping[str, Any]]) -> None:
         super().append(item)
-        if any(isinstance(v, bytes | bytearray) for v in item[1].values()):
+        if carries_bytes(item[1]):
             self.files = True
             self.flush()
+
+
+def carries_bytes(row: Mapping[str, Any]) -> bool:
+    """Does the row carry file content?"""
+    return any(isinstance(v, bytes | bytearray) for v in row.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from hypothesis import strategies as st
 
 from crossmap import schema as s
 from crossmap.connectors.builtin.memory import MemoryDestination
-from crossmap.connectors.spool import RowSpool, Spool
+from crossmap.connectors.spool import RowSpool, Spool, SpoolError
 from crossmap.connectors.streams import FILES_PER_BATCH, BatchedStream, open_load
+from crossmap.errors import CrossmapError
 
 
 @given(st.lists(st.integers()), st.integers(min_value=1, max_value=7))
@@ -100,3 +102,14 @@ def test_the_documented_example_prints_what_the_doc_says(capsys: pytest.CaptureF
     assert code and shown
     exec(compile(code.group(1), "writing-a-connector.md", "exec"), {})  # noqa: S102
     assert capsys.readouterr().out == shown.group(1)
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    missing = tmp_path / "gone"
+    monkeypatch.setattr(tempfile, "tempdir", str(missing))
+    with pytest.raises(SpoolError) as caught:
+        Spool[int]()
+    message = str(caught.value)
+    assert str(missing) in message and "TMPDIR" in message and "--resume" in message
+    assert isinstance(caught.value, CrossmapError)  # the CLI prints it, no traceback
