@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from queue import Full, Queue
 from typing import Any
@@ -30,6 +30,10 @@ from crossmap.engine.options import RunOptions
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import Outcome, Run, StateStore
+
+FILE_PAGE_BYTES = 32 * 1024 * 1024
+"""File content a page holds at most (one file more): a page of a source's records
+with files is cut where their bytes reach this."""
 
 
 class RunError(CrossmapError):
@@ -197,16 +201,11 @@ class Engine:
     def _extract(self, obj: str, since: dt.datetime | None) -> Iterator[list[dict[str, Any]]]:
         limit = self.options.sample
         seen = 0
-        blobs, key_field = self._blob_fields(obj), self._key_field(obj)
-        for page in self.source.extract(obj, since=since):
-            if blobs:
-                # A source streams binary content separately (open_blob); each file is
-                # read as its record is extracted, so memory holds one page of files.
-                page = [
-                    {**record, **{f: b"".join(self.source.open_blob(obj, str(record.get(key_field)), f))
-                                  for f in blobs}}
-                    for record in page
-                ]
+        pages = self.source.extract(obj, since=since)
+        blobs = self._blob_fields(obj)
+        if blobs:
+            pages = self._with_files(obj, pages, blobs)
+        for page in pages:
             if limit is not None:
                 page = page[: max(0, limit - seen)]
             seen += len(page)
@@ -214,6 +213,25 @@ class Engine:
                 yield page
             if limit is not None and seen >= limit:
                 return
+
+    def _with_files(self, obj: str, pages: Iterable[list[dict[str, Any]]],
+                    blobs: list[str]) -> Iterator[list[dict[str, Any]]]:
+        """The pages with each record's files read in (a source streams binary content
+        separately: ``open_blob``), cut where the files reach ``FILE_PAGE_BYTES``, so
+        memory holds that much of them, not a page of files however large."""
+        key_field = self._key_field(obj)
+        for page in pages:
+            part: list[dict[str, Any]] = []
+            size = 0
+            for record in page:
+                files = {f: b"".join(self.source.open_blob(obj, str(record.get(key_field)), f)) for f in blobs}
+                part.append({**record, **files})
+                size += sum(map(len, files.values()))
+                if size >= FILE_PAGE_BYTES:
+                    yield part
+                    part, size = [], 0
+            if part:
+                yield part
 
     def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
         program = self.program[step.name]
