@@ -55,7 +55,7 @@ class Options:
     the time to resume instead of sleeping for hours.
     """
 
-    page_size: int = field(default=100, validator=[ge(1), le(200)])
+    page_size: int = field(default=200, validator=[ge(1), le(200)])
     max_concurrency: int = field(default=4, validator=ge(1))
     requests_per_minute: int | None = field(default=None, validator=optional(ge(1)))
     headroom: float = field(default=0.95, validator=[gt(0.0), le(1.0)])
