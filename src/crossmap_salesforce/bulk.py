@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import logging
+import operator
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
@@ -269,27 +270,17 @@ class BulkLoader:
             self._abort(job_id)
             return outcome
 
-        def take(line: Mapping[str, str]) -> int | None:
-            return waiting.take(line_key(line.get(c) or "" for c in columns))
-
-        for line in self._results(job_id, "successfulResults"):
-            hit = take(line)
-            if hit is not None:
-                created = (line.get("sf__Created") or "").lower() == "true"
-                outcome.results[hit] = LoadResult(refs[hit], line.get("sf__Id") or None,
-                                                  created=created)
+        for hit, line in self._results(job_id, "successfulResults", columns, waiting):
+            outcome.results[hit] = LoadResult(refs[hit], line.get("sf__Id") or None,
+                                              created=(line.get("sf__Created") or "").lower() == "true")
         processed, failures = info.get("numberRecordsProcessed"), info.get("numberRecordsFailed")
         # The job's own counts say when a result list is empty: no call for it.
         if failures != 0:
-            for line in self._results(job_id, "failedResults"):
-                hit = take(line)
-                if hit is not None:
-                    outcome.results[hit] = _failure(refs[hit], line.get("sf__Error") or "")
+            for hit, line in self._results(job_id, "failedResults", columns, waiting):
+                outcome.results[hit] = _failure(refs[hit], line.get("sf__Error") or "")
         if not (state == "JobComplete" and processed == len(waiting)):
-            for line in self._results(job_id, "unprocessedrecords"):
-                hit = take(line)
-                if hit is not None:
-                    outcome.retry.append(hit)
+            for hit, _ in self._results(job_id, "unprocessedrecords", columns, waiting):
+                outcome.retry.append(hit)
         for i in waiting.left():
             if state == "JobComplete":
                 outcome.results[i] = failed(refs[i], "CROSSMAP_NO_RESULT",
@@ -303,13 +294,59 @@ class BulkLoader:
         outcome.retry.sort()
         return outcome
 
-    def _results(self, job_id: str, kind: str) -> Iterator[dict[str, str]]:
-        """One result list, parsed as it arrives: a job's results are as long as its upload."""
+    def _results(self, job_id: str, kind: str, columns: Sequence[str],
+                 waiting: LineIndex) -> Iterator[tuple[int, _ResultLine]]:
+        """One result list, parsed as it arrives (a job's results are as long as its
+        upload), matched to the rows waiting on their uploaded cells: (row, line)."""
         response = self.api.call("GET", f"jobs/ingest/{job_id}/{kind}", stream=True)
         try:
-            yield from csv.DictReader(_lines(response.iter_content(_CHUNK_BYTES)))
+            reader = csv.reader(_lines(response.iter_content(_CHUNK_BYTES)))
+            head = next(reader, None)
+            if head is None:
+                return
+            where = {name: i for i, name in enumerate(head)}
+            cells = _cells_of(columns, where)
+            for row in reader:
+                if not row:
+                    continue  # a blank line, as csv.DictReader skips
+                key = hash(cells(row) if len(row) >= len(head) else _padded(row, columns, where))
+                hit = waiting.take(key)  # line_key of the cells uploaded
+                if hit is not None:
+                    yield hit, _ResultLine(where, row)
         finally:
             response.close()
+
+
+def _cells_of(columns: Sequence[str], where: Mapping[str, int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A function giving a full result row's uploaded cells in ``columns`` order."""
+    if not all(c in where for c in columns):
+        return lambda row: _padded(row, columns, where)
+    places = [where[c] for c in columns]
+    if len(places) == 1:
+        (place,) = places
+        return lambda row: (row[place],)
+    pick: Callable[[list[str]], tuple[str, ...]] = operator.itemgetter(*places)  # several items: a tuple
+    return pick
+
+
+def _padded(row: list[str], columns: Sequence[str], where: Mapping[str, int]) -> tuple[str, ...]:
+    """The cells of a short row, or of a result list lacking a column: an empty cell
+    for what is missing."""
+    return tuple(row[i] if (i := where.get(c)) is not None and i < len(row) else "" for c in columns)
+
+
+class _ResultLine:
+    """One result row's cells by column name."""
+
+    __slots__ = ("_row", "_where")
+
+    def __init__(self, where: Mapping[str, int], row: list[str]) -> None:
+        self._where = where
+        self._row = row
+
+    def get(self, name: str) -> str | None:
+        i = self._where.get(name)
+        return self._row[i] if i is not None and i < len(self._row) else None
 
 
 _CHUNK_BYTES = 256 * 1024

@@ -203,3 +203,38 @@ def test_typed_values_travel_in_both_wire_forms(dest: SalesforceDestination) -> 
     assert next(iter(dest.read("Contact", [contact.id or ""], ["Birthdate"])))["Birthdate"] == "1990-02-03"
     stored = next(iter(dest.read("Event", [event.id or ""], ["StartDateTime"])))["StartDateTime"]
     assert stored.startswith("2024-05-06T07:30:00")
+
+
+class _ResultList:
+    """A streamed result list, as ``Api.call(..., stream=True)`` gives it."""
+
+    def __init__(self, text: str) -> None:
+        self.body = text.encode()
+
+    def iter_content(self, size: int) -> Iterator[bytes]:
+        for start in range(0, len(self.body), 7):  # small chunks: lines split across them
+            yield self.body[start:start + 7]
+
+    def close(self) -> None:
+        pass
+
+
+def test_results_are_matched_on_the_uploaded_cells_whatever_their_layout() -> None:
+    from crossmap_salesforce.bulk import BulkLoader, LineIndex, line_key
+
+    class Api:
+        def call(self, method: str, path: str, **kwargs: Any) -> _ResultList:
+            # Columns in another order, a blank line, a row cut short, a row not uploaded.
+            return _ResultList('"sf__Id","sf__Created",B,A\n'
+                               "001A,true,b1,a1\n\n"
+                               "001B,false,,a2\n"
+                               "001C,true\n"
+                               "001D,true,zz,zz\n")
+
+    waiting = LineIndex()
+    for index, cells in enumerate([("a1", "b1"), ("a2", ""), ("", "")]):
+        waiting.add(line_key(cells), index)
+    found = list(BulkLoader(Api())._results("750x", "successfulResults", ("A", "B"), waiting))  # type: ignore[arg-type]
+    assert [(hit, line.get("sf__Id"), line.get("sf__Created")) for hit, line in found] == [
+        (0, "001A", "true"), (1, "001B", "false"), (2, "001C", "true")]
+    assert waiting.left() == []
