@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from crossmap_salesforce.connector import SalesforceDestination
 
 _SIZE_CHECK_EVERY = 100
-"""Rows between checks of a job file's size against ``MAX_BYTES_PER_JOB``."""
+"""Rows between writes of a job file's lines to disk, and checks of its size against
+``MAX_BYTES_PER_JOB``."""
 
 RESULTS_PER_LIST = 1000
 """Results :meth:`BulkStream.send` yields together (all of a job's rows are settled
@@ -135,7 +136,9 @@ class _JobFile:
         self.waiting = LineIndex()
         with on_disk():
             self._file = tempfile.TemporaryFile(prefix="crossmap-bulk-")  # noqa: SIM115 - closed on exit
-        self._text = io.TextIOWrapper(self._file, encoding="utf-8", newline="")
+        # Lines gather in memory and reach the file a hundred at a time: one encode
+        # and one write for them, not a text layer's work per line.
+        self._text = io.StringIO()
         self._writer = csv.writer(self._text, lineterminator="\n")
         self._writer.writerow(columns)
 
@@ -146,8 +149,7 @@ class _JobFile:
             return True
         if rows % _SIZE_CHECK_EVERY:
             return False
-        with on_disk():
-            self._text.flush()  # the file's size, checked now and then (a row is far below the slack)
+        self._write()  # the file's size, checked now and then (a row is far below the slack)
         return self._file.tell() >= MAX_BYTES_PER_JOB
 
     def add(self, ref: str, row: Mapping[str, Any], refused: LoadResult | None) -> None:
@@ -157,18 +159,22 @@ class _JobFile:
             self.settled[offset] = refused
             return
         line = csv_line(self.columns, row)
-        with on_disk():
-            self._writer.writerow(line)
+        self._writer.writerow(line)
         self.waiting.add(line_key(line), offset)
 
     def upload(self) -> IO[bytes]:
         """The CSV written so far, for the job's upload."""
-        with on_disk():
-            self._text.flush()
+        self._write()
         return self._file
+
+    def _write(self) -> None:
+        with on_disk():
+            self._file.write(self._text.getvalue().encode("utf-8"))
+        self._text.seek(0)
+        self._text.truncate()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._text.close()
+        self._file.close()
