@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from crossmap import schema as s
 from crossmap.engine.fingerprint import canonical, digest
 
@@ -33,3 +36,15 @@ def test_a_digest_changes_with_any_value_and_not_with_the_form() -> None:
     assert digest(OBJ, written, fields) == digest(OBJ, read_back, fields)
     assert digest(OBJ, written, fields) != digest(OBJ, {**read_back, "Name": "Acme Inc"}, fields)
     assert digest(None, {"Name": "Acme"}, ["Name"]) == digest(OBJ, {"Name": "Acme"}, ["Name"])
+
+
+@given(st.integers(min_value=-(10**18), max_value=10**18))
+def test_an_int_is_its_normalised_decimal(value: int) -> None:
+    assert canonical(None, value) == format(Decimal(str(value)).normalize(), "f") == canonical(None, Decimal(value))
+
+
+@given(st.datetimes(min_value=dt.datetime(1900, 1, 2), max_value=dt.datetime(9998, 12, 30)))
+def test_a_utc_datetime_is_the_same_instant_in_any_zone(moment: dt.datetime) -> None:
+    utc = moment.replace(tzinfo=dt.UTC)
+    elsewhere = utc.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    assert canonical(None, utc) == canonical(None, elsewhere) == canonical(None, moment) == utc.isoformat()

@@ -34,12 +34,16 @@ def canonical(field: s.FieldSchema | None, value: Any) -> str:
             return text
     if isinstance(value, bool):
         return "true" if value else "false"
+    if type(value) is int:
+        return str(value)  # what the normalised Decimal gives, without making one
     if isinstance(value, int | float | Decimal):
         try:
-            return format(Decimal(str(value)).normalize(), "f")
+            return format((value if type(value) is Decimal else Decimal(str(value))).normalize(), "f")
         except InvalidOperation:
             return str(value)
     if isinstance(value, dt.datetime):
+        if value.tzinfo is dt.UTC:
+            return value.isoformat()
         return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
