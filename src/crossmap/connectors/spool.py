@@ -123,6 +123,9 @@ class RowSpool(Spool[tuple[str, Mapping[str, Any]]]):
             self.flush()
 
 
+_BYTES = frozenset({bytes, bytearray})
+
+
 def carries_bytes(row: Mapping[str, Any]) -> bool:
-    """Does the row carry file content?"""
-    return any(isinstance(v, bytes | bytearray) for v in row.values())
+    """Does the row carry file content (a ``bytes`` or ``bytearray`` value)?"""
+    return not _BYTES.isdisjoint(map(type, row.values()))
