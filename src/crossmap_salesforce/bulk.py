@@ -309,8 +309,7 @@ class BulkLoader:
             for row in reader:
                 if not row:
                     continue  # a blank line, as csv.DictReader skips
-                key = hash(cells(row) if len(row) >= len(head) else _padded(row, columns, where))
-                hit = waiting.take(key)  # line_key of the cells uploaded
+                hit = waiting.take(line_key(cells(row) if len(row) >= len(head) else _padded(row, columns, where)))
                 if hit is not None:
                     yield hit, _ResultLine(where, row)
         finally:
@@ -322,10 +321,9 @@ def _cells_of(columns: Sequence[str], where: Mapping[str, int]) -> Callable[[lis
     if not all(c in where for c in columns):
         return lambda row: _padded(row, columns, where)
     places = [where[c] for c in columns]
-    if len(places) == 1:
-        (place,) = places
-        return lambda row: (row[place],)
-    pick: Callable[[list[str]], tuple[str, ...]] = operator.itemgetter(*places)  # several items: a tuple
+    if len(places) < 2:  # an itemgetter of one place gives the cell, not a tuple
+        return lambda row: tuple(row[i] for i in places)
+    pick: Callable[[list[str]], tuple[str, ...]] = operator.itemgetter(*places)
     return pick
 
 

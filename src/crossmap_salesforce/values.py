@@ -16,8 +16,9 @@ def _datetime(value: _dt.datetime) -> str:
     # Naive datetimes are taken as UTC, the only zone the API never misreads.
     if value.tzinfo is not None and value.utcoffset():
         value = value.astimezone(_dt.UTC)
-    # One formatting, not strftime (2.8 µs against 6.9), and a four-digit year always.
-    return "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000" % (
+    # One % formatting: 2.8 µs against strftime's 6.9 (an f-string with these specs
+    # takes twice as long as %), and a four-digit year always.
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000" % (  # noqa: UP031
         value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond // 1000)
 
 
