@@ -111,11 +111,15 @@ class ApiClient:
                                 extensions=self._timeout)
         try:
             response = self._transport.handle_request(request)
-            response.request = request
-            if not stream:
-                response.read()  # closes the response: its connection goes back to the pool
         except httpx.TransportError as exc:
             raise TransientError(f"{method} {path}: {type(exc).__name__}") from None
+        response.request = request
+        if not stream:
+            try:
+                response.read()  # closes the response: its connection goes back to the pool
+            except httpx.TransportError as exc:
+                response.close()  # a body cut off: the connection is dropped, not reused
+                raise TransientError(f"{method} {path}: {type(exc).__name__}") from None
         self.pacer.observe(response.headers)
         status = response.status_code
         if status < 300:

@@ -4,6 +4,7 @@ attachments, re-authentication, and secrets kept out of reprs and errors."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 import random
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
@@ -202,6 +203,37 @@ def test_untrusted_certificate_is_refused(sim: Simulator, module_clock: ManualCl
         with pytest.raises(QDispatchError, match="ConnectError"):
             source.definitions()
         assert isinstance(httpx.ConnectError("x"), httpx.TransportError)
+
+
+class _Cut(httpx.SyncByteStream):
+    closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        raise httpx.ReadError("the body broke off")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_body_cut_off_is_dropped_and_the_request_retried(sim: Simulator, module_clock: ManualClock) -> None:
+    cut = _Cut()
+
+    class CutOnce(httpx.BaseTransport):
+        def __init__(self, inner: httpx.BaseTransport) -> None:
+            self.inner = inner
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            response = self.inner.handle_request(request)
+            if request.url.path.endswith("/custom_property_definitions") and not cut.closed:
+                response.read()
+                return httpx.Response(200, headers=response.headers, stream=cut)
+            return response
+
+    with QDispatchSource(sim.base_url, Credentials(sim.client_id, sim.client_secret), str(sim.ca_file),
+                         Options(clock=module_clock)) as source:
+        source.api._transport = CutOnce(source.api._transport)
+        assert len(source.definitions()) == len(CUSTOM_PROPERTY_DEFINITIONS)
+        assert cut.closed and source.api.retries == 1
 
 
 def test_numbered_pages_survive_records_moving_behind_the_reader() -> None:
