@@ -13,6 +13,7 @@ import pickle
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, Generic, Self, TypeVar
 
 from crossmap.errors import CrossmapError
@@ -79,13 +80,8 @@ class Spool(Generic[T]):
 
     def batches(self, size: int) -> Iterator[list[T]]:
         """The items in lists of ``size``."""
-        batch: list[T] = []
-        for item in self:
-            batch.append(item)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-        if batch:
+        items = iter(self)
+        while batch := list(islice(items, size)):
             yield batch
 
     def flush(self) -> None:
