@@ -14,15 +14,15 @@ import time
 
 SPEC = "specs/qdispatch_to_salesforce.xmap"
 
-_COLD = """
+_COLD = f"""
 import json, time
 start = time.perf_counter()
 from crossmap.cli import compile_offline
 from crossmap.syntax import load
-result = compile_offline(load(%r))
+result = compile_offline(load({SPEC!r}))
 assert result.plan is not None
 print(json.dumps(time.perf_counter() - start))
-""" % SPEC
+"""
 
 
 def warm(repeat: int) -> list[float]:

@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine_support import SOURCE, TARGET, big_dataset, plan  # noqa: E402
+from engine_support import SOURCE, TARGET, big_dataset, plan
 
-from crossmap.connectors.builtin.jsonl import JsonlDestination  # noqa: E402
-from crossmap.connectors.builtin.memory import MemorySource  # noqa: E402
-from crossmap.engine import Engine, RunOptions  # noqa: E402
-from crossmap.state import StateStore  # noqa: E402
+from crossmap.connectors.builtin.jsonl import JsonlDestination
+from crossmap.connectors.builtin.memory import MemorySource
+from crossmap.engine import Engine, RunOptions
+from crossmap.state import StateStore
 
 
 class Killing(JsonlDestination):

@@ -64,7 +64,7 @@ def test_state_url_and_default_report_files(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'elsewhere' / 'state.db'}"
     assert run("run", str(spec), "--state", url)[0] == 0
     assert (tmp_path / "elsewhere" / "state.db").exists() and not (tmp_path / ".crossmap").exists()
-    code, out = run("report", str(spec), "1", "--state", url)
+    code, _ = run("report", str(spec), "1", "--state", url)
     assert code == 0
     assert (tmp_path / "elsewhere" / "reports" / "run-1.json").exists()
     assert (tmp_path / "elsewhere" / "reports" / "run-1.html").exists()

@@ -4,9 +4,9 @@ attachments, re-authentication, and secrets kept out of reprs and errors."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 import random
 import tracemalloc
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 

@@ -326,21 +326,21 @@ class StepChecker:
         if vtype.kind == "list" and not (isinstance(field.type, schema.Enum) and field.type.multi):
             self.report.error("XM211", f"'{where}' holds one value, but this is {vtype}", span,
                               "pick one element (first(...)) or join(...) them")
-        elif accepts is not None and vtype.kind not in accepts[0] | {"any", "null"}:
-            if not (isinstance(field.type, schema.Enum) and field.type.multi):
-                self.report.error(
-                    "XM211", f"'{where}' is {schema.describe_type(field.type)}, but this is {vtype}", span,
-                    f"convert explicitly: {accepts[1]}",
-                )
-                return
-        if isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets:
-            if not set(vtype.targets) & set(field.type.targets):
-                self.report.error(
-                    "XM218",
-                    f"'{where}' refers to {' or '.join(field.type.targets)}, "
-                    f"but this lookup gives {' or '.join(vtype.targets)}",
-                    span,
-                )
+        elif (accepts is not None and vtype.kind not in accepts[0] | {"any", "null"}
+              and not (isinstance(field.type, schema.Enum) and field.type.multi)):
+            self.report.error(
+                "XM211", f"'{where}' is {schema.describe_type(field.type)}, but this is {vtype}",
+                span, f"convert explicitly: {accepts[1]}",
+            )
+            return
+        if (isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets
+                and not set(vtype.targets) & set(field.type.targets)):
+            self.report.error(
+                "XM218",
+                f"'{where}' refers to {' or '.join(field.type.targets)}, "
+                f"but this lookup gives {' or '.join(vtype.targets)}",
+                span,
+            )
         if field.required_on_create and mode != "update" and vtype.nullable:
             if isinstance(value, ir.Lookup) and value.missing == "defer":
                 self.report.error("XM224", f"'{where}' is required, so it cannot wait for a deferred lookup", span,

@@ -11,7 +11,13 @@ from crossmap.connectors.protocols import (
     StreamingDestination,
     Tombstone,
 )
-from crossmap.connectors.registry import ConnectorError, available, open_connector, plugin, static_schema
+from crossmap.connectors.registry import (
+    ConnectorError,
+    available,
+    open_connector,
+    plugin,
+    static_schema,
+)
 
 __all__ = [
     "Blob",

@@ -16,7 +16,6 @@ from crossmap.connectors.protocols import (
 )
 from crossmap.connectors.spool import RowSpool
 
-
 FILES_PER_BATCH = 100
 """Rows per ``load`` call when they carry file bytes (whatever the batch size)."""
 

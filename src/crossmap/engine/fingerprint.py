@@ -16,7 +16,6 @@ from typing import Any
 
 from crossmap import schema as s
 
-
 _TEXT = (s.String, s.Text, s.Enum, s.Id, s.Reference)
 
 

@@ -442,9 +442,9 @@ def _lookup_fields(step: Step) -> list[tuple[str, str]]:
     pairs = []
     for assignment in step.assignments:
         value = assignment.value
-        if isinstance(value, ir.Lookup) and isinstance(value.key, ir.Field) and value.key.root == "record":
-            if len(value.key.path) == 1:
-                pairs.append((value.step, value.key.path[0]))
+        if (isinstance(value, ir.Lookup) and isinstance(value.key, ir.Field) and value.key.root == "record"
+                and len(value.key.path) == 1):
+            pairs.append((value.step, value.key.path[0]))
     return pairs
 
 

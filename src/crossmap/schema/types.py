@@ -8,7 +8,7 @@ change to all three (tables keyed by class make a missing entry fail loudly).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, Union
+from typing import Literal
 
 from attrs import field, frozen
 
@@ -128,22 +128,22 @@ class Any:
     """Unknown or untyped: anything goes, nothing can be checked."""
 
 
-FieldType = Union[
-    String,
-    Text,
-    Integer,
-    Decimal,
-    Boolean,
-    Date,
-    DateTime,
-    Time,
-    Enum,
-    Reference,
-    ListOf,
-    Blob,
-    Id,
-    Any,
-]
+FieldType = (
+    String
+    | Text
+    | Integer
+    | Decimal
+    | Boolean
+    | Date
+    | DateTime
+    | Time
+    | Enum
+    | Reference
+    | ListOf
+    | Blob
+    | Id
+    | Any
+)
 """Every field type. Dispatch over it with a table keyed by class."""
 
 FIELD_TYPES: tuple[type, ...] = FieldType.__args__  # type: ignore[attr-defined]

@@ -495,9 +495,9 @@ class RowValidator:
                 if bad is None:
                     bad = []
                 bad.append(problem)
-        if unknown is None and not_writable is None and bad is None and nulled is None:
-            if filled is None or len(filled) == len(self._required):
-                return []
+        if (unknown is None and not_writable is None and bad is None and nulled is None
+                and (filled is None or len(filled) == len(self._required))):
+            return []
         violations: list[Violation] = []
         if unknown is not None:
             violations.extend(

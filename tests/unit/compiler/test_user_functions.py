@@ -26,7 +26,7 @@ def test_a_user_function_is_called_with_checked_arguments() -> None:
     plan = compile(HEADER + 'map people -> Person {\n  Name = "x"\n  Note = loyalty(score, visits)\n}\n',
                    source_schema=SOURCE, target_schema=TARGET, functions=functions())
     step = generate(plan, functions=functions())["people->Person"]
-    assert step.apply({"id": "p", "score": Decimal("30"), "visits": 4}) == Row("p", {"Name": "x", "Note": "gold"})
+    assert step.apply({"id": "p", "score": Decimal(30), "visits": 4}) == Row("p", {"Name": "x", "Note": "gold"})
     assert step.apply({"id": "p", "score": None, "visits": 4}) == Row("p", {"Name": "x", "Note": None})
 
 

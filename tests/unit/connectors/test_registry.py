@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crossmap.connectors import ConnectorError, available, plugin, static_schema
-from crossmap.connectors import registry
+from crossmap.connectors import ConnectorError, available, plugin, registry, static_schema
 
 
 def test_builtins_are_registered_like_any_plugin() -> None:

@@ -32,7 +32,6 @@ from crossmap.schema import (
 )
 
 
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
