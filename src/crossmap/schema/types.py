@@ -146,7 +146,7 @@ FieldType = (
 )
 """Every field type. Dispatch over it with a table keyed by class."""
 
-FIELD_TYPES: tuple[type, ...] = FieldType.__args__  # type: ignore[attr-defined]
+FIELD_TYPES: tuple[type, ...] = FieldType.__args__
 
 # The tag each type carries when serialised; stable, lowercase, part of the file format.
 TYPE_TAGS: dict[type, str] = {

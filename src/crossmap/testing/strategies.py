@@ -145,7 +145,7 @@ def _dataset(
             raise InvalidArgument(f"from_dataset: the schema has no object {name!r}")
         key_field = obj.key or "id"
         prefix = name[:3]
-        own_keys = draw(st.lists(st.text(_KEY_ALPHABET, min_size=1, max_size=8).map(lambda k, prefix=prefix: f"{prefix}_{k}"),
+        own_keys = draw(st.lists(st.text(_KEY_ALPHABET, min_size=1, max_size=8).map(f"{prefix}_{{}}".format),
                                  min_size=1, max_size=max_records, unique=True))
         records = []
         for key in own_keys:
