@@ -235,6 +235,7 @@ def _compile_step(
         **emitter.bound,
         "_FAILURES": runtime.FAILURES,
         "_FieldFailure": runtime.FieldFailure,
+        "_failure_at": runtime.failure_at,
     }
     filename = register(source, f"{plan.spec} {step.name}")
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol
 
 from attrs import frozen
@@ -123,68 +124,46 @@ class MemoryLookups:
         self.ids.setdefault(step, {})[key] = id
 
 
-def make_lookup(lookups: Lookups, step: str, target: str, missing: str) -> Callable[[object], object]:
-    """The function a generated transform calls for ``lookup(...)`` into ``step``.
+def lookup_parts(
+    lookups: Lookups, step: str, target: str, missing: str
+) -> tuple[Callable[[object], str | None], Callable[[object], object]]:
+    """``(get, miss)`` of a ``lookup(...)`` into ``step``: ``get(key)`` gives the id
+    made from a (non-null) ``key`` or ``None``; ``miss(key)`` what the lookup gives
+    when there is none (with ``missing fallback``, for a null key too), or raises.
 
     When the lookups keep a plain dict per step (``table(step)``, as ``MemoryLookups``
-    does), the dict's own ``get`` is bound in: a lookup then costs what a
-    hand-written ``ids.get(key)`` does."""
+    does), ``get`` is the dict's own: a lookup then costs what a hand-written
+    ``ids.get(key)`` does. Otherwise it is ``find`` bound to the step."""
     table = getattr(lookups, "table", None)
-    find: Callable[[str, object], str | None]
-    if table is not None:
-        get = table(step).get
-
-        def find(_step: str, key: object) -> str | None:
-            return get(key)  # type: ignore[no-any-return]
-
-        if missing == "fail":
-
-            def fail_fast(key: object) -> object:
-                if key is None:
-                    return None
-                found = get(key)
-                if found is None:
-                    raise MissingParent(f"no {target} was loaded for {step.split('->')[0]} {key!r}", step, key)
-                return found
-
-            return fail_fast
-    else:
-        find = lookups.find
-
+    get: Callable[[object], str | None] = table(step).get if table is not None else partial(lookups.find, step)
     if missing == "null":
-        return lambda key: None if key is None else find(step, key)
-
+        return get, lambda key: None
     if missing == "defer":
-
-        def deferred(key: object) -> object:
-            if key is None:
-                return None
-            found = find(step, key)
-            return Deferred(step, key) if found is None else found
-
-        return deferred
-
+        return get, lambda key: Deferred(step, key)
     if missing == "fallback":
+        fallback_of = lookups.fallback  # asked each time: the lookups are live
 
         def fallback(key: object) -> object:
-            found = None if key is None else find(step, key)
+            found = fallback_of(step)
             if found is None:
-                found = lookups.fallback(step)
-                if found is None:
-                    raise TransformError(f"no {target} matches {key!r}, and the fallback record was not found")
+                raise TransformError(f"no {target} matches {key!r}, and the fallback record was not found")
             return found
 
-        return fallback
+        return get, fallback
 
     def fail(key: object) -> object:
-        if key is None:
-            return None
-        found = find(step, key)
-        if found is None:
-            raise MissingParent(f"no {target} was loaded for {step.split('->')[0]} {key!r}", step, key)
-        return found
+        raise MissingParent(f"no {target} was loaded for {step.split('->')[0]} {key!r}", step, key)
 
-    return fail
+    return get, fail
+
+
+def make_lookup(lookups: Lookups, step: str, target: str, missing: str) -> Callable[[object], object]:
+    """The whole ``lookup(...)`` into ``step`` as one function (generated code inlines
+    :func:`lookup_parts` instead)."""
+    get, miss = lookup_parts(lookups, step, target, missing)
+    if missing == "fallback":
+        return lambda key: found if key is not None and (found := get(key)) is not None else miss(key)
+    return lambda key: None if key is None else found if (found := get(key)) is not None else miss(key)
 
 
 def value_map_miss(name: str, value: object) -> object:
@@ -240,3 +219,13 @@ def index(value: object, key: object) -> object:
 
 FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError)
 """What a failing field computation raises; each becomes a ``Failed`` result."""
+
+
+def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]]) -> FieldFailure:
+    """The :class:`FieldFailure` of ``error``, caught in a generated function: the
+    field and spec line of the statement it was raised on. ``places`` maps a line's
+    offset from the function's ``def`` line to them."""
+    trace = error.__traceback__
+    assert trace is not None, "a caught exception has a traceback"
+    field, line = places[trace.tb_lineno - trace.tb_frame.f_code.co_firstlineno]
+    return FieldFailure(field, line, str(error) or type(error).__name__, error)

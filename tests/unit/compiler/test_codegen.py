@@ -45,6 +45,24 @@ def test_value_maps_else_error_keep_default() -> None:
     assert failed == Failed("people", "p9", "Kind", 13, "'c' is not in value map 'strict'")
 
 
+def test_a_failure_names_the_statement_it_was_raised_on() -> None:
+    # Every statement shares one try; the line a failure was raised on names it.
+    # ``kind`` is read twice, so it is read once at the top: the failures still point
+    # at the statements that used it.
+    spec = (
+        'valuemap strict {\n  "a" -> "Alpha"\n  "b" -> "Beta"\n}\n'
+        'map people -> Person {\n  let k = kind | strict\n  Name = "x"\n'
+        '  Note = (name ?? kind) | strict\n  Kind = k\n}\n'
+    )
+    step = program(spec)["people->Person"]
+    assert "_get('kind')" in step.source.split("try:")[0]
+    assert step.apply({"id": "p1", "kind": "a"}) == Row("p1", {"Name": "x", "Note": "Alpha", "Kind": "Alpha"})
+    assert step.apply({"id": "p2", "kind": "z", "name": "a"}) == Failed(
+        "people", "p2", None, 8, "'z' is not in value map 'strict'")
+    assert step.apply({"id": "p3", "kind": "a", "name": "z"}) == Failed(
+        "people", "p3", "Note", 10, "'z' is not in value map 'strict'")
+
+
 def test_conversion_failures_follow_on_error() -> None:
     body = (
         '  Name = "x"\n  Born = born | to_date("%Y-%m-%d")\n'
