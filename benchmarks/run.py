@@ -112,7 +112,8 @@ def b2(output: str) -> tuple[Ratio, ...]:
     ratios.append(Ratio("B2", f"API calls / minimum, {last['extracted']:,} records", f"{over:.2f}x",
                         f"<= {TARGET_OVER_MINIMUM:.2f}x", over <= TARGET_OVER_MINIMUM))
     share = float(last["cpu_share"])
-    ratios.append(Ratio("B2", f"crossmap CPU / wall, {last['extracted']:,} records "
+    ratios.append(Ratio("B2", f"crossmap CPU / wall, {last['extracted']:,} records at "
+                              f"{last['per_minute']:,} requests/min "
                               f"({last['cpu_s_per_1000']:.3f} CPU s per 1,000)",
                         f"{share:.2f}", f"<= {TARGET_CPU_SHARE:.2f}", share <= TARGET_CPU_SHARE))
     return tuple(ratios)

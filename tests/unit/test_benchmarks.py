@@ -200,6 +200,8 @@ def test_quick_runner_prints_every_target_with_a_verdict() -> None:
     report = [line for line in b2.splitlines() if line.startswith('{"b2"')]
     sizes = json.loads(report[0])["b2"]
     assert [r["size"] for r in sizes] == [200, 1000]
+    # The source at its published limit, the engine with a user's defaults.
+    assert {(r["per_minute"], r["parallel"], r["prefetch"]) for r in sizes} == {(600, 4, 2)}
     for r in sizes:
         assert r["loaded"] > 0 and r["cpu_s"] > 0 and r["peak_rss_mb"] > 0
         assert all(o["calls"] >= o["minimum"] for o in r["objects"].values()), r["objects"]
