@@ -25,6 +25,7 @@ from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
 from crossmap.compiler.graph import children
 from crossmap.compiler.plan import Assignment, Binding, FailRule, Plan, SkipRule, Step
+from crossmap.functions import collections
 
 _SAFE = re.compile(r"[^0-9A-Za-z_]")
 
@@ -202,6 +203,11 @@ class Emitter:
     def _call(self, node: ir.Call) -> str:
         function = self.functions[node.function]
         on_error = node.on_error
+        inline = _INLINE.get(function)
+        if (inline is not None and len(node.args) == 1 and not node.keywords and on_error is None
+                and not node.context and not any(node.null_skips)):
+            t = self.temp()
+            return inline(f"({t} := {self.expr(node.args[0])})", t)
         if on_error is not None and on_error.kind == "null":
             function = runtime.on_error_null(function)
             name = self.bind("fn", (node.function, "null"), function)
@@ -233,6 +239,15 @@ class Emitter:
         if checks:
             return f"(None if {' or '.join(checks)} else {call})"
         return call
+
+
+_INLINE: dict[Callable[..., object], Callable[[str, str], str]] = {
+    collections.count: lambda value, t: f"(len({t}) if {value} else 0)",
+    collections.first: lambda value, t: f"({t}[0] if {value} else None)",
+}
+"""Built-ins written in place of a call: each function's own body, ``value`` the
+argument (bound to ``t`` where the condition reads it first). Only the registry's
+own functions, by identity: a user's function of the same name is called."""
 
 
 def local_name(name: str) -> str:

@@ -63,6 +63,16 @@ def test_a_failure_names_the_statement_it_was_raised_on() -> None:
         "people", "p3", "Note", 10, "'z' is not in value map 'strict'")
 
 
+def test_count_and_first_are_written_in_place_with_their_own_semantics() -> None:
+    step = program('map people -> Person {\n  Name = "x"\n  Score = count(tags)\n  Boss = first(tags) ?? null\n}')
+    source = step["people->Person"].source
+    assert "len(" in source and "count" not in source.split("def transform")[1].split("\n", 1)[1]
+    run = step["people->Person"].apply
+    assert run({"id": "p", "tags": None}) == Row("p", {"Name": "x", "Score": 0, "Boss": None})
+    assert run({"id": "p", "tags": []}) == Row("p", {"Name": "x", "Score": 0, "Boss": None})
+    assert run({"id": "p", "tags": ["a", "b"]}) == Row("p", {"Name": "x", "Score": 2, "Boss": "a"})
+
+
 def test_conversion_failures_follow_on_error() -> None:
     body = (
         '  Name = "x"\n  Born = born | to_date("%Y-%m-%d")\n'
