@@ -25,7 +25,7 @@ from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
 from crossmap.compiler.graph import children
 from crossmap.compiler.plan import Assignment, Binding, FailRule, Plan, SkipRule, Step
-from crossmap.functions import collections
+from crossmap.functions import collections as list_functions
 
 _SAFE = re.compile(r"[^0-9A-Za-z_]")
 
@@ -242,8 +242,8 @@ class Emitter:
 
 
 _INLINE: dict[Callable[..., object], Callable[[str, str], str]] = {
-    collections.count: lambda value, t: f"(len({t}) if {value} else 0)",
-    collections.first: lambda value, t: f"({t}[0] if {value} else None)",
+    list_functions.count: lambda value, t: f"(len({t}) if {value} else 0)",
+    list_functions.first: lambda value, t: f"({t}[0] if {value} else None)",
 }
 """Built-ins written in place of a call: each function's own body, ``value`` the
 argument (bound to ``t`` where the condition reads it first). Only the registry's
