@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from compiler_schemas import build
+from compiler_schemas import ID, SOURCE, build
 
+from crossmap import schema as s
 from crossmap.codegen import Deferred, Failed, MemoryLookups, Row, Skipped, generate
-from crossmap.functions import FunctionContext
+from crossmap.compiler import compile
+from crossmap.functions import FunctionContext, registry
 
 LOOKUPS = MemoryLookups({"teams->Team": {"t1": "TEAM1"}, "people->Person": {"p0": "BOSS0"}})
 
@@ -61,6 +63,19 @@ def test_a_failure_names_the_statement_it_was_raised_on() -> None:
         "people", "p2", None, 8, "'z' is not in value map 'strict'")
     assert step.apply({"id": "p3", "kind": "a", "name": "z"}) == Failed(
         "people", "p3", "Note", 10, "'z' is not in value map 'strict'")
+
+
+def test_a_failure_in_the_returned_dict_names_its_field() -> None:
+    # Fields after the last rule are written in the returned dict, one line each;
+    # past 16 entries CPython builds the dict in chunks, and the lines still hold.
+    wide = s.Schema([s.ObjectSchema("Wide", [ID, *(s.FieldSchema(f"F{i}", s.String(10)) for i in range(40))], key="Id")])
+    assignments = "".join(f"  F{i} = {i} | to_string\n" for i in range(39))
+    strict = 'valuemap strict {\n  "a" -> "A"\n  "b" -> "B"\n}\n'
+    spec = f"source src\ntarget dst\n{strict}map people -> Wide {{\n{assignments}  F39 = kind | strict\n}}\n"
+    step = generate(compile(spec, source_schema=SOURCE, target_schema=wide, functions=registry()))["people->Wide"]
+    assert "'F39': " in step.source.split("return {")[1]
+    assert step.apply({"id": "p1", "kind": "b"}) == Row("p1", {**{f"F{i}": str(i) for i in range(39)}, "F39": "B"})
+    assert step.apply({"id": "p2", "kind": "z"}) == Failed("people", "p2", "F39", 47, "'z' is not in value map 'strict'")
 
 
 def test_count_and_first_are_written_in_place_with_their_own_semantics() -> None:
