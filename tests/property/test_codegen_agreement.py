@@ -444,7 +444,7 @@ def test_a_failing_transform_traceback_names_the_spec_line(tmp_path: Path) -> No
         program["people->Person"].apply({"id": "p1", "name": "Ada"})
     text = "".join(traceback.format_exception(caught.value))
     assert f"{spec}:6" in text, text
-    assert "f_Note = " in text and "# " + f"{spec}:6" in text, text
+    assert "'Note': " in text and "# " + f"{spec}:6" in text, text
     assert "user function bug on 'Ada'" in text
     # The reference evaluator lets the same bug escape rather than calling it a failure.
     with pytest.raises(RuntimeError, match="user function bug"):

@@ -293,11 +293,12 @@ def step_source(
 
     # The assignments after the last rule or binding go in the returned dict itself,
     # evaluated in the same order without a local each (~4% of Job -> Case).
-    trailing = len(emitted)
-    while trailing and isinstance(emitted[trailing - 1], Assignment):
-        trailing -= 1
+    returned: list[Assignment] = []
+    while emitted and isinstance(last := emitted[-1], Assignment):
+        returned.insert(0, last)
+        emitted.pop()
     fields: list[str] = []
-    for statement in emitted[:trailing]:
+    for statement in emitted:
         line = statement.line
         if isinstance(statement, SkipRule | FailRule):
             test = f"_{'skip' if isinstance(statement, SkipRule) else 'fail'}{line}"
@@ -315,7 +316,7 @@ def step_source(
             fields.append(f"{statement.field!r}: {target}")
         emit(f"{target} = {emitter.expr(statement.value)}  # {spec}:{line}", field, line)
     emit("return {" + "".join(f"{entry}, " for entry in fields), None, step.line)
-    for assignment in emitted[trailing:]:
+    for assignment in returned:
         value = emitter.expr(assignment.value)
         emit(f"    {assignment.field!r}: {value},  # {spec}:{assignment.line}", assignment.field, assignment.line)
     emit("}", None, step.line)
