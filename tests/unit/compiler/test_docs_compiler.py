@@ -20,6 +20,11 @@ def test_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     for block in blocks:
         exec(compile(block, "docs/compiler.md", "exec"), namespace)  # noqa: S102
     assert "plan" in namespace and "step" in namespace
+    # The failure the example's comment shows is the one it gives.
+    shown = re.search(r"^# (Failed\(.*?\))$", DOC, re.MULTILINE | re.DOTALL)
+    assert shown is not None
+    documented = " ".join(shown.group(1).replace("#", " ").split())
+    assert documented.replace('"', "'") == repr(namespace["failed"]).replace('"', "'")
 
 
 def test_every_code_is_documented() -> None:
