@@ -291,7 +291,7 @@ def _remember(
     crosswalk.add(step_program.step.name, key, new_id)
     try:
         raw = step_program.key(record, element)
-    except runtime.FAILURES:
+    except runtime.FieldFailure:
         return
     if raw is not None and raw != key:
         crosswalk.add(step_program.step.name, raw, new_id)

@@ -260,6 +260,24 @@ def local_name(name: str) -> str:
 # ---- functions ------------------------------------------------------------------------
 
 
+class _Body:
+    """A generated function's body: statements in one ``try``, each line mapped to its
+    field and spec line, and a handler that names the failure by the line it was
+    raised on (:func:`runtime.failure_at`)."""
+
+    def __init__(self, prelude: Iterable[str]) -> None:
+        self.lines = ["    _get = record.get", *prelude, "    try:"]
+        self.places: dict[int, tuple[str | None, int]] = {}  # offset from the def -> (field, line)
+
+    def emit(self, text: str, field: str | None, line: int) -> None:
+        self.places[len(self.lines) + 1] = (field, line)
+        self.lines.append("        " + text)
+
+    def close(self, emitter: Emitter, key: object) -> list[str]:
+        places = emitter.bind("places", key, self.places)
+        return [*self.lines, "    except _FAILURES as _e:", f"        raise _failure_at(_e, {places}) from None"]
+
+
 def step_source(
     plan: Plan,
     step: Step,
@@ -276,21 +294,13 @@ def step_source(
     that holds raises the same ``_FieldFailure`` a failing field does, without a
     field, so the record fails with the rule's reason and line."""
     spec = plan.spec
-    lines = [f"# {spec}: {step.name} (spec line {step.line})"]
-    body: list[str] = ["    _get = record.get"]
     statements: list[Binding | Assignment | SkipRule | FailRule] = sorted(
         [*step.body, *step.skips, *step.fails], key=lambda st: st.line
     )
     emitted = [s for s in statements if not isinstance(s, Assignment) or s.deferred == deferred]
     emitter.hoisted = _read_twice(s.when if isinstance(s, SkipRule | FailRule) else s.value for s in emitted)
-    body.extend(f"    {local} = _get({head!r})" for head, local in emitter.hoisted.items())
-    body.append("    try:")
-    places: dict[int, tuple[str | None, int]] = {}  # a line's offset from the def -> (field, spec line)
-
-    def emit(text: str, field: str | None, line: int) -> None:
-        places[len(body) + 1] = (field, line)
-        body.append("        " + text)
-
+    body = _Body(f"    {local} = _get({head!r})" for head, local in emitter.hoisted.items())
+    emit = body.emit
     # The assignments after the last rule or binding go in the returned dict itself,
     # evaluated in the same order without a local each (up to ~4% of Job -> Case).
     returned: list[Assignment] = []
@@ -320,12 +330,11 @@ def step_source(
         value = emitter.expr(assignment.value)
         emit(f"    {assignment.field!r}: {value},  # {spec}:{assignment.line}", assignment.field, assignment.line)
     emit("}", None, step.line)
-    body.append("    except _FAILURES as _e:")
-    body.append(f"        raise _failure_at(_e, {emitter.bind('places', (step.name, deferred), places)}) from None")
     emitter.hoisted = {}
     name = "deferred_" if deferred else "transform_"
     name += _SAFE.sub("_", step.name.replace("->", "_to_"))
-    return name, [*lines, f"def {name}(record, element=None):", *body]
+    lines = body.close(emitter, (step.name, deferred))
+    return name, [f"# {spec}: {step.name} (spec line {step.line})", f"def {name}(record, element=None):", *lines]
 
 
 def _read_twice(expressions: Iterable[ir.Expr]) -> dict[str, str]:
@@ -340,27 +349,19 @@ def _read_twice(expressions: Iterable[ir.Expr]) -> dict[str, str]:
     return {head: f"_r{i}" for i, head in enumerate(h for h, n in reads.items() if n > 1)}
 
 
-def _guarded(target: str, value: str, label: str, line: int, spec: str) -> list[str]:
-    return [
-        "    try:",
-        f"        {target} = {value}  # {spec}:{line}",
-        "    except _FAILURES as _e:",
-        f"        raise _FieldFailure({label}, {line}, str(_e) or type(_e).__name__, _e) from None",
-    ]
-
-
 def key_source(plan: Plan, step: Step, emitter: Emitter) -> tuple[str, list[str]]:
     """(function name, source lines) of the function giving a record's key; it
-    computes the ``let`` bindings first when the key reads them."""
+    computes the ``let`` bindings first when the key reads them. A failure raises
+    ``_FieldFailure`` without a field, on the line of the statement that failed."""
     name = "key_" + _SAFE.sub("_", step.name.replace("->", "_to_"))
-    body = ["    _get = record.get"]
+    body = _Body(())
     if _reads_locals(step.key):
         for statement in step.body:
             if isinstance(statement, Binding):
-                body.extend(_guarded(local_name(statement.name), emitter.expr(statement.value), "None",
-                                     statement.line, plan.spec))
-    body.append(f"    return {emitter.expr(step.key)}  # {plan.spec}:{step.line}")
-    return name, [f"def {name}(record, element=None):", *body]
+                body.emit(f"{local_name(statement.name)} = {emitter.expr(statement.value)}  "
+                          f"# {plan.spec}:{statement.line}", None, statement.line)
+    body.emit(f"return {emitter.expr(step.key)}  # {plan.spec}:{step.line}", None, step.line)
+    return name, [f"def {name}(record, element=None):", *body.close(emitter, (step.name, "key"))]
 
 
 def _reads_locals(node: ir.Expr) -> bool:

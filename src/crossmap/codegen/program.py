@@ -35,7 +35,9 @@ class StepProgram:
         """The result for one record (or one element of its nested list)."""
         try:
             key = _text(self.key(record, element))
-        except runtime.FAILURES as exc:
+        except runtime.FieldFailure as failure:  # the key's expression, or a `let` it reads
+            return runtime.Failed(self.step.source, None, None, self.step.line, f"its key: {failure.reason}")
+        except runtime.TransformError as exc:  # a null key
             return runtime.Failed(self.step.source, None, None, self.step.line, f"its key: {exc}")
         try:
             out = self.transform(record, element)
@@ -69,6 +71,8 @@ class StepProgram:
             try:
                 out = transform(record)
                 key = key_of(record)
+                if key.__class__ is not str:
+                    key = _text(key)  # a null key raises: the slow path says so
             except Exception:  # noqa: BLE001 - the slow path below says what failed
                 result = self.apply(record)
                 if isinstance(result, runtime.Row):
@@ -77,9 +81,9 @@ class StepProgram:
                     others.append(result)
                 continue
             if out.__class__ is dict:
-                rows.append((key if key.__class__ is str else _text(key), out))
+                rows.append((key, out))
             else:
-                others.append(runtime.Skipped(_text(key), out.reason, out.line))  # type: ignore[union-attr]
+                others.append(runtime.Skipped(key, out.reason, out.line))  # type: ignore[union-attr]
         return rows, others
 
     def _run_nested_batch(
@@ -95,6 +99,8 @@ class StepProgram:
                 try:
                     out = transform(record, element)
                     key = key_of(record, element)
+                    if key.__class__ is not str:
+                        key = _text(key)  # a null key raises: the slow path says so
                 except Exception:  # noqa: BLE001 - the slow path below says what failed
                     result = self.apply(record, element)
                     if isinstance(result, runtime.Row):
@@ -103,9 +109,9 @@ class StepProgram:
                         others.append(result)
                     continue
                 if out.__class__ is dict:
-                    rows.append((key if key.__class__ is str else _text(key), out))
+                    rows.append((key, out))
                 else:
-                    others.append(runtime.Skipped(_text(key), out.reason, out.line))  # type: ignore[union-attr]
+                    others.append(runtime.Skipped(key, out.reason, out.line))  # type: ignore[union-attr]
         return rows, others
 
 

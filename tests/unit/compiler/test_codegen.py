@@ -78,6 +78,19 @@ def test_a_failure_in_the_returned_dict_names_its_field() -> None:
     assert step.apply({"id": "p2", "kind": "z"}) == Failed("people", "p2", "F39", 47, "'z' is not in value map 'strict'")
 
 
+def test_a_key_that_cannot_be_computed_fails_the_record() -> None:
+    # A null key, or a key read from a `let` that fails: a Failed result from `apply`
+    # and from `run_batch` (skipped records included), never an exception.
+    strict = 'valuemap strict {\n  "a" -> "A"\n  "b" -> "B"\n}\n'
+    step = program(strict + 'map people -> Person {\n  let k = kind | strict\n  key k\n  Name = "x"\n}\n')["people->Person"]
+    failed = Failed("people", None, None, 7, "its key: 'z' is not in value map 'strict'")
+    assert step.apply({"id": "p1", "kind": "z"}) == failed
+    assert step.run_batch([{"id": "p1", "kind": "z"}, {"id": "p2", "kind": "b"}]) == ([("B", {"Name": "x"})], [failed])
+    skipping = program('map people -> Person {\n  skip when name == null\n  Name = name ?? "?"\n}\n')["people->Person"]
+    null = Failed("people", None, None, 3, "its key: the key is null")
+    assert skipping.run_batch([{}, {"id": "p3"}]) == ([], [null, Skipped("p3", "skip when name == null", 4)])
+
+
 def test_count_and_first_are_written_in_place_with_their_own_semantics() -> None:
     step = program('map people -> Person {\n  Name = "x"\n  Score = count(tags)\n  Boss = first(tags) ?? null\n}')
     source = step["people->Person"].source
