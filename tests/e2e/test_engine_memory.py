@@ -56,6 +56,19 @@ def test_full_run_loads_in_order_and_accounts_for_every_record(store: StateStore
     assert (held.code, held.sample_keys) == ("PARENT_FAILED", ("j3",))
 
 
+def test_records_without_a_key_each_fail_and_the_run_goes_on(store: StateStore) -> None:
+    # Three jobs come without an id (the key): each is its own failed record, not one
+    # outcome for all of them, and the other jobs still load.
+    data = dataset()
+    data["jobs"] += [{"customer_id": "c1", "title": f"no id {i}", "updated_at": T0} for i in range(3)]
+    destination = MemoryDestination(TARGET)
+    summary = engine(store, data, destination).run()
+    assert summary.counts["jobs->Case"] == {"created": 2, "failed": 3, "held_back": 1}
+    keyless = [o for o in store.failures(summary.run.id, "jobs->Case") if o.reason == "its key: the key is null"]
+    assert sorted(o.key for o in keyless) == ["(no key #1)", "(no key #2)", "(no key #3)"]
+    assert set(by_ext(destination, "Case")) == {"j1", "j2"}
+
+
 def test_rerun_creates_no_duplicates(store: StateStore) -> None:
     destination = MemoryDestination(TARGET)
     engine(store, dataset(), destination).run()

@@ -82,6 +82,7 @@ class Engine:
         self.lookups = CrosswalkLookups(store)
         self.program: Program = generate(plan, functions=functions, lookups=self.lookups, context=context)
         self._failed: dict[str, set[str]] = {}
+        self._keyless: dict[str, int] = {}  # per step: records whose key could not be computed
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
 
     # ---- entry points ------------------------------------------------------------------
@@ -242,6 +243,7 @@ class Engine:
         # they come, so memory holds one page of files.
         per_page = bool(self._blob_fields(step.source))
         done = 0
+        self._keyless[step.name] = 0
         try:
             for page in self._pages(step.source, since):
                 if only is not None:
@@ -272,17 +274,21 @@ class Engine:
 
     def _failure(self, run: Run, step: Step, failed: Failed) -> Outcome:
         """A transform failure — or, when the missing parent itself failed in this
-        run, a record held back with its parent."""
-        self._failed.setdefault(step.name, set()).add(failed.key or "")
+        run, a record held back with its parent. A record whose key could not be
+        computed is named by its place among them, so each keeps an outcome of its own."""
+        key = failed.key
+        if key is None:
+            self._keyless[step.name] += 1
+            key = f"(no key #{self._keyless[step.name]})"
+        self._failed.setdefault(step.name, set()).add(key)
         if failed.parent is not None:
             parent_step, parent_key = failed.parent
             if parent_key in self._failed.get(parent_step, set()) or (
                 parent_step != step.name and parent_key in self._finished_failures(run, parent_step)
             ):
-                return Outcome(failed.key or "", "held_back", "PARENT_FAILED", failed.field, failed.line,
+                return Outcome(key, "held_back", "PARENT_FAILED", failed.field, failed.line,
                                f"held back: its parent {parent_step.split('->')[0]} {parent_key!r} failed")
-        return Outcome(failed.key or "", "failed", failure_code(step, failed), failed.field, failed.line,
-                       failed.reason)
+        return Outcome(key, "failed", failure_code(step, failed), failed.field, failed.line, failed.reason)
 
     def _finished_failures(self, run: Run, step: str) -> set[str]:
         """The keys that failed in ``step``, an earlier wave's step: read once, as
