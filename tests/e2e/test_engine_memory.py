@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 from engine_support import SOURCE, T0, TARGET, dataset, plan
 
+from crossmap import schema as s
+from crossmap.codegen import generate
+from crossmap.compiler import compile
 from crossmap.connectors import Tombstone
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.engine import Engine, RunError, RunOptions, rollback
+from crossmap.functions import registry
+from crossmap.preflight.resolution import check_resolution
 from crossmap.reports import audit_report
 from crossmap.state import StateStore
 
@@ -188,3 +193,25 @@ def test_children_of_a_merged_record_follow_the_merge(store: StateStore) -> None
     engine(store, data, destination, tombstones=merged).run()
     cases = by_ext(destination, "Case")
     assert cases["j7"]["AccountId"] == by_ext(destination, "Account")["c1"]["Id"]
+
+
+def test_a_match_key_that_cannot_be_computed_matches_nothing(store: StateStore) -> None:
+    # `to_integer` fails on "x" (a source record) and on "n/a" (a destination record):
+    # the record matches nothing, says why, and goes to the fallback; preflight agrees.
+    techs = s.ObjectSchema("techs", [s.FieldSchema("id", s.String(20), nullable=False),
+                                     s.FieldSchema("code", s.String(20))], key="id")
+    users = s.ObjectSchema("User", [s.FieldSchema("Id", s.Id(), nullable=False, createable=False),
+                                    s.FieldSchema("Code__c", s.String(20))], key="Id")
+    spec = "source memory\ntarget memory\nresolve techs -> User {\n  by to_integer(code) = to_integer(Code__c)\n}\n"
+    resolving = compile(spec, source_schema=s.Schema([techs]), target_schema=s.Schema([users]), functions=registry())
+    destination = MemoryDestination(s.Schema([users]))
+    assert all(r.ok for r in destination.load("User", "insert", [("u1", {"Code__c": "7"}), ("u2", {"Code__c": "n/a"})]))
+    source = MemorySource({"techs": [{"id": "t1", "code": "7"}, {"id": "t2", "code": "x"}, {"id": "t3", "code": "8"}]},
+                          s.Schema([techs]))
+    summary = Engine(resolving, source, destination, store, RunOptions(now=lambda: T0)).run()
+    assert summary.counts == {"techs->User": {"matched": 1, "skipped": 2}}
+    reasons = {o.key: o.reason for o in store.failures(summary.run.id, outcomes=("skipped",))}
+    assert reasons == {"t2": "its match key: 'x' is not a whole number; its records go to the fallback",
+                       "t3": "no User matches; its records go to the fallback"}
+    check = check_resolution(resolving, generate(resolving).resolutions["techs->User"], source, destination)
+    assert (check.matched, check.unmatched) == (1, ("t2", "t3"))

@@ -135,11 +135,19 @@ def elements(record: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[Mappi
 class ResolutionProgram:
     """A resolve block, compiled: ``key(record)`` is the source side of its ``by``
     clause; ``target_key(value)`` applies the same functions to a destination
-    field's value, so the two sides compare."""
+    field's value, so the two sides compare (``None`` when they cannot)."""
 
     resolution: Resolution
     key: Callable[..., object]
     target_key: Callable[[object], object]
+
+    def match_key(self, record: Mapping[str, Any]) -> tuple[object, str | None]:
+        """``(key, None)`` for a source record, or ``(None, reason)`` when its key
+        cannot be computed (the record then matches nothing)."""
+        try:
+            return self.key(record), None
+        except runtime.FAILURES as exc:
+            return None, f"its match key: {exc}"
 
 
 @frozen(eq=False)
@@ -204,10 +212,13 @@ def _compile_resolution(
     chain = [functions[f] for f in resolution.target_transforms]
 
     def target_key(value: object) -> object:
-        for function in chain:
-            if value is None:
-                return None
-            value = function(value)
+        try:
+            for function in chain:
+                if value is None:
+                    return None
+                value = function(value)
+        except runtime.FAILURES:  # a value the functions cannot take matches nothing
+            return None
         return value
 
     return ResolutionProgram(resolution, namespace[name], target_key)

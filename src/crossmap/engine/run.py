@@ -336,13 +336,15 @@ class Engine:
             outcomes: list[Outcome] = []
             for record in page:
                 key = str(record.get(key_field))
-                found = index.get(program.key(record))
+                value, problem = program.match_key(record)
+                found = None if value is None else index.get(value)
                 if found is None:
                     misses += 1
                     if len(unmatched) < _LISTED:
                         unmatched.append(key)
+                    reason = problem or f"no {resolution.target} matches"
                     outcomes.append(Outcome(key, "skipped", "UNMATCHED", resolution.target_field, resolution.line,
-                                            f"no {resolution.target} matches; its records go to the fallback"))
+                                            f"{reason}; its records go to the fallback"))
                 else:
                     matched.append((key, found, False))
                     outcomes.append(Outcome(key, "matched", None, None, None, None))

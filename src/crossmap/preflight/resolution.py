@@ -90,7 +90,8 @@ def check_resolution(plan: Plan, program: ResolutionProgram, source: Source, des
         for record in page:
             total += 1
             key = str(record.get(key_field))
-            candidates = index.get(program.key(record))
+            value, _ = program.match_key(record)  # a key that cannot be computed matches nothing
+            candidates = None if value is None else index.get(value)
             if not candidates:
                 unmatched_count += 1
                 if len(unmatched) < SAMPLE:
