@@ -25,7 +25,7 @@ STAMP = VENV / ".crossmap-installed"
 
 
 def setup() -> None:
-    """Create ``.venv`` and install the project with its test and benchmark extras
+    """Create ``.venv`` and install the project with its dev and benchmark extras
     (the suite runs the benchmarks at a tiny size), if stale."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this script says so on any Python 3
         sys.exit(f"crossmap needs Python 3.11 or newer; this is {sys.version.split()[0]}")
@@ -36,7 +36,7 @@ def setup() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[test,bench]"], check=True)
+    subprocess.run([*pip, "install", "-e", f"{ROOT}[dev,bench]"], check=True)
     STAMP.write_text(wanted)
 
 
