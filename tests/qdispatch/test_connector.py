@@ -14,7 +14,7 @@ import httpx
 import pytest
 from qdispatch_support import SCALE, SEED, START, make_source
 
-from crossmap.connectors.protocols import Source, Tombstone
+from crossmap.connectors.protocols import InvalidRecord, Source, Tombstone
 from crossmap.errors import CrossmapError
 from crossmap.schema import Boolean, DateTime, Enum, ListOf, Reference, String
 from crossmap_qdispatch.auth import Credentials
@@ -23,7 +23,7 @@ from crossmap_qdispatch.connector import Options, QDispatchSource, UnknownObject
 from crossmap_qdispatch.errors import AuthError, QDispatchError
 from crossmap_qdispatch.generator import CUSTOM_PROPERTY_DEFINITIONS, generate
 from crossmap_qdispatch.objects import OBJECT_NAMES
-from crossmap_qdispatch.records import RecordConverter, RecordError
+from crossmap_qdispatch.records import RecordConverter
 from crossmap_qdispatch.simulator import Faults, Limits, Simulator
 
 
@@ -82,8 +82,13 @@ def test_static_schema_needs_no_connection_and_matches_the_live_one(
 
 def test_a_value_that_does_not_parse_names_object_record_and_field() -> None:
     convert = RecordConverter("line_items")
-    with pytest.raises(RecordError, match=r"line_items lin_1: field 'quantity' holds 'lots'"):
-        convert({"id": "lin_1", "quantity": "lots"})
+    record = convert({"id": "lin_1", "quantity": "lots"})
+    assert isinstance(record, InvalidRecord) and record["quantity"] == "lots"
+    assert record.reason() == ("field 'quantity' holds 'lots': not a decimal number; fix the record in Q Dispatch "
+                               "or map the field as text")
+    bad = [convert({"id": "l", "quantity": v}) for v in ({"a": 1}, True, [1], 1.5)]
+    assert all(isinstance(r, InvalidRecord) and r.problems[0].field == "quantity" for r in bad)
+    assert not isinstance(convert({"id": "l", "quantity": "3"}), InvalidRecord)
     jobs = RecordConverter("jobs", [dict(d, options=list(d["options"] or ()))
                                     for d in CUSTOM_PROPERTY_DEFINITIONS])
     rec = jobs({"id": "j", "custom_properties": [{"key": "install_date", "value": "0000-00-00"},

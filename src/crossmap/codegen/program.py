@@ -147,7 +147,7 @@ class ResolutionProgram:
         try:
             return self.key(record), None
         except runtime.FAILURES as exc:
-            return None, f"its match key: {exc}"
+            return None, f"its match key: {runtime.failure_reason(exc)}"
 
 
 @frozen(eq=False)

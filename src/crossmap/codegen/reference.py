@@ -262,7 +262,9 @@ class _BindingFailure(Exception):
 
 
 def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, _BindingFailure):
+        return str(exc)
+    return runtime.failure_reason(exc)
 
 
 def _parent(exc: BaseException) -> tuple[str, str] | None:
@@ -335,7 +337,7 @@ def evaluate_step(
         if raw_key is None:
             raise runtime.TransformError("the key is null")
     except (_BindingFailure, *runtime.FAILURES) as exc:
-        return runtime.Failed(step.source, None, None, step.line, f"its key: {exc}")
+        return runtime.Failed(step.source, None, None, step.line, f"its key: {_reason(exc)}")
     key = raw_key if isinstance(raw_key, str) else str(raw_key)
     rules: list[SkipRule | FailRule] = sorted([*step.skips, *step.fails], key=lambda r: r.line)
     for rule in rules:

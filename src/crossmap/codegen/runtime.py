@@ -7,6 +7,7 @@ field, the spec line and the reason, and the batch goes on.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
@@ -221,6 +222,30 @@ FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueEr
 """What a failing field computation raises; each becomes a ``Failed`` result."""
 
 
+def failure_reason(error: BaseException) -> str:
+    """What a user reads for a failed computation: the message of crossmap's own
+    errors, and for an error Python raised inside an expression (``'NoneType' object
+    is not subscriptable``, ``fromisoformat: argument must be str``) a plain account
+    of what went wrong and what to do, never Python's text."""
+    if isinstance(error, CrossmapError):
+        return str(error) or type(error).__name__
+    if isinstance(error, ZeroDivisionError | decimal.DivisionByZero):
+        return "division by zero"
+    if isinstance(error, ArithmeticError):
+        return "the arithmetic has no result (a number too large, or an invalid operation)"
+    text = str(error)
+    if "NoneType" in text or "None" in text.split():
+        got = "a null where the expression needs a value"
+        fix = "give it a default (`?? value`) or skip records without one"
+    elif isinstance(error, TypeError):
+        got = "a value of a type the expression cannot take"
+        fix = "check the type the source declares for the fields it reads, or convert them explicitly"
+    else:
+        got = "a value the expression cannot take"
+        fix = "check the source values it reads, or give it an on_error policy"
+    return f"the expression got {got}; {fix}"
+
+
 def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]]) -> FieldFailure:
     """The :class:`FieldFailure` of ``error``, caught in a generated function: the
     field and spec line of the statement it was raised on. ``places`` maps a line's
@@ -228,4 +253,4 @@ def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]
     trace = error.__traceback__
     assert trace is not None, "a caught exception has a traceback"
     field, line = places[trace.tb_lineno - trace.tb_frame.f_code.co_firstlineno]
-    return FieldFailure(field, line, str(error) or type(error).__name__, error)
+    return FieldFailure(field, line, failure_reason(error), error)

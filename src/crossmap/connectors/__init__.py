@@ -3,6 +3,8 @@
 from crossmap.connectors.protocols import (
     Blob,
     Destination,
+    InvalidRecord,
+    InvalidValue,
     LoadResult,
     LoadStream,
     Operation,
@@ -23,6 +25,8 @@ __all__ = [
     "Blob",
     "ConnectorError",
     "Destination",
+    "InvalidRecord",
+    "InvalidValue",
     "LoadResult",
     "LoadStream",
     "Operation",

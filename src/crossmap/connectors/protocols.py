@@ -8,6 +8,7 @@ connector knows the type.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -52,6 +53,54 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return self.error_code is None
+
+
+@frozen
+class InvalidValue:
+    """A source value that could not be read as its field's declared type."""
+
+    field: str
+    raw: object
+    reason: str
+
+    def describe(self) -> str:
+        """``field 'born' holds '2024-02-30': not a date`` (the value abbreviated)."""
+        return f"field '{self.field}' holds {abbreviate(self.raw)}: {self.reason}"
+
+
+class InvalidRecord(dict[str, Any]):
+    """A source record holding values that could not be read as their declared type.
+
+    A source yields it in place of a plain record, with the raw values left where
+    they were: the engine fails that one record (naming the field, the reason and
+    the raw value) and the run goes on. Everything else may treat it as a dict.
+    """
+
+    __slots__ = ("problems",)
+
+    def __init__(self, values: Mapping[str, Any], problems: Iterable[InvalidValue]) -> None:
+        super().__init__(values)
+        self.problems: tuple[InvalidValue, ...] = tuple(problems)
+
+    def reason(self) -> str:
+        """Every problem, in one line."""
+        return "; ".join(p.describe() for p in self.problems)
+
+
+ABBREVIATED = 40
+"""Characters of a raw value a message shows at most."""
+
+
+def abbreviate(value: object, width: int = ABBREVIATED) -> str:
+    """``value`` as a message shows it (text quoted, structures as JSON), cut to
+    ``width`` characters."""
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, dict | list | tuple):
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    else:
+        text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 Blob = Iterator[bytes]

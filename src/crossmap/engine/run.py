@@ -22,7 +22,7 @@ from crossmap import schema as s
 from crossmap.codegen import Failed, Program, Row, Skipped, generate
 from crossmap.codegen.program import ResolutionProgram, StepProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
-from crossmap.connectors import Destination, Source
+from crossmap.connectors import Destination, InvalidRecord, Source
 from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
@@ -225,6 +225,9 @@ class Engine:
             part: list[dict[str, Any]] = []
             size = 0
             for record in page:
+                if isinstance(record, InvalidRecord):
+                    part.append(record)  # it fails for its values: its files are not read
+                    continue
                 files = {f: b"".join(self.source.open_blob(obj, str(record.get(key_field)), f)) for f in blobs}
                 part.append({**record, **files})
                 size += sum(map(len, files.values()))
@@ -248,8 +251,10 @@ class Engine:
             for page in self._pages(step.source, since):
                 if only is not None:
                     page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
-                self._prefetch(step, page)
                 outcomes: list[Outcome] = []
+                if _has_invalid(page):
+                    page = self._fail_invalid(step, key_field, page, outcomes)
+                self._prefetch(step, page)
                 rows, others = program.run_batch(page)
                 for key, values in rows:
                     loader.add(key, values)
@@ -271,6 +276,21 @@ class Engine:
             loader.close()
         if step.on_delete != "ignore" and run.kind == "delta":
             self._apply_deletions(run, step, since, loader)
+
+    def _fail_invalid(self, step: Step, key_field: str, page: list[dict[str, Any]],
+                      outcomes: list[Outcome]) -> list[dict[str, Any]]:
+        """The page without its records holding a value the source could not read as
+        its type; each of those fails on its own (``SOURCE_VALUE``), the run goes on."""
+        kept = []
+        for record in page:
+            if isinstance(record, InvalidRecord):
+                key = str(record.get(key_field))
+                self._failed.setdefault(step.name, set()).add(key)
+                outcomes.append(Outcome(key, "failed", "SOURCE_VALUE", record.problems[0].field, None,
+                                        record.reason()))
+            else:
+                kept.append(record)
+        return kept
 
     def _failure(self, run: Run, step: Step, failed: Failed) -> Outcome:
         """A transform failure — or, when the missing parent itself failed in this
@@ -336,7 +356,8 @@ class Engine:
             outcomes: list[Outcome] = []
             for record in page:
                 key = str(record.get(key_field))
-                value, problem = program.match_key(record)
+                value, problem = ((None, record.reason()) if isinstance(record, InvalidRecord)
+                                  else program.match_key(record))
                 found = None if value is None else index.get(value)
                 if found is None:
                     misses += 1
@@ -388,6 +409,8 @@ class Engine:
             for page in self._pages(step.source, since.get(step.source)):
                 self._prefetch(step, page)
                 for record in page:
+                    if isinstance(record, InvalidRecord):
+                        continue  # it failed in its step
                     values = _deferred_values(program, record, fields)
                     if values:
                         updates.append(values)
@@ -469,6 +492,10 @@ def _deferred_values(program: StepProgram, record: dict[str, Any], fields: set[s
         extra = computed if isinstance(computed, dict) else {}
         values.update({f: v for f, v in extra.items() if v is not None and not hasattr(v, "step")})
     return (result.key, values) if values else None
+
+
+def _has_invalid(page: list[dict[str, Any]]) -> bool:
+    return any(type(record) is InvalidRecord for record in page)
 
 
 def _key_prefix_matches(key: object, only: set[str], step: Step) -> bool:

@@ -29,6 +29,9 @@ HINTS: dict[str, str] = {
     "TRANSFORM": "the transform failed at spec line {line}: give the expression an on_error policy or a default",
     "RULE": "the spec's `fail when` rule at line {line} holds for these records: correct them in the source, "
             "or change the rule",
+    "SOURCE_VALUE": "the source holds a value that is not its field's declared type: correct it in the source "
+                    "(these load with `crossmap run --retry-failed`), or declare the field as text and convert it "
+                    "in the spec with an on_error policy",
     "PARENT_FAILED": "fix the parent's failure first; these load with `crossmap run --retry-failed`",
     "UNMATCHED": "create the missing destination records, or rely on the resolve block's fallback",
 }
