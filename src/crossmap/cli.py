@@ -1,4 +1,5 @@
-"""The ``crossmap`` command line. Exit codes: 0 ok, 1 spec errors, 2 usage errors."""
+"""The ``crossmap`` command line. Exit codes: ``crossmap.exitcodes`` (0 ok, 1 could
+not run, 2 usage, 3 records failed, 4 rollback incomplete, 130 interrupted)."""
 
 from __future__ import annotations
 
@@ -12,27 +13,31 @@ from typing import Any
 
 import click
 
+from crossmap import exitcodes
 from crossmap.compiler import Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.progress import run_progress
-from crossmap.reports import audit_report, render_html, render_text, write_report
+from crossmap.reports import audit_report, render_html, render_text, run_status, write_report
 from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load
 from crossmap.syntax.parser import read_spec_text
 from crossmap.systems import closing as _closing
 from crossmap.systems import compile_offline, connector_options, open_systems
 
-EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = exitcodes.OK, exitcodes.COULD_NOT_RUN, exitcodes.USAGE
 
 _spec_paths = click.argument(
     "specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_EXIT_CODES = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in exitcodes.MEANINGS.items())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EXIT_CODES)
 @click.version_option(package_name="crossmap")
 def main() -> None:
     """crossmap: declarative, checked, resumable CRM data migrations."""
@@ -235,6 +240,25 @@ def _state_path(spec: Path, state: str | None) -> Path:
     return Path(state)
 
 
+def _open_store(spec: Path, state: str | None, *, existing: bool = False) -> StateStore:
+    """The state store, or exit with the reason (``COULD_NOT_RUN``). ``existing``:
+    the store must already exist (``status``, ``report``, ``rollback``: a mistyped
+    ``--state`` must not create an empty one). A folder ``--state`` names that does
+    not exist is created, and said so."""
+    path = _state_path(spec, state)
+    if existing and not path.is_file():
+        hint = "check --state" if state is not None else "no run of this spec was recorded there"
+        click.echo(f"error: there is no state store at {path} ({hint}); `crossmap run` creates one", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+    if state is not None and not path.parent.exists():
+        click.echo(f"note: the folder {path.parent} does not exist; creating it for the state store", err=True)
+    try:
+        return StateStore.open(path)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+
+
 _state_option = click.option(
     "--state", type=str, default=None,
     help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).",
@@ -278,7 +302,7 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
     plan, source, destination, findings = _prepare(spec)
     with (
         _closing(source, destination),
-        StateStore.open(_state_path(spec, state)) as store,
+        _open_store(spec, state) as store,
         run_progress() as progress,
     ):
         if not without_approval:
@@ -300,9 +324,14 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
                 summary = engine.run(delta=delta)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
+        except KeyboardInterrupt:
+            latest = next(iter(store.runs()), None)
+            again = f"; go on with `crossmap run {spec} --resume {latest.id}`" if latest is not None else ""
+            click.echo(f"\ninterrupted{again}", err=True)
+            sys.exit(exitcodes.INTERRUPTED)
         click.echo(render_text(audit_report(plan, store, summary.run.id, findings)))
-    sys.exit(EXIT_SPEC_ERRORS if summary.failed else EXIT_OK)
+    sys.exit(exitcodes.RECORDS_FAILED if summary.failed else exitcodes.OK)
 
 
 @main.command()
@@ -310,12 +339,12 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
 @_state_option
 def status(spec: Path, state: str | None) -> None:
     """List the runs of a spec, newest first."""
-    with StateStore.open(_state_path(spec, state)) as store:
+    with _open_store(spec, state, existing=True) as store:
         for past in store.runs():
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
-            click.echo(f"{past.id:>5}  {past.kind:<8} {past.status:<12} {past.started_at}  "
+            click.echo(f"{past.id:>5}  {past.kind:<8} {run_status(past.status, counts):<12} {past.started_at}  "
                        f"{total} records, {failed} failed")
 
 
@@ -330,7 +359,7 @@ def status(spec: Path, state: str | None) -> None:
 def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
     plan, source, destination, findings = _prepare(spec)
-    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+    with _closing(source, destination), _open_store(spec, state, existing=True) as store:
         try:
             audit = audit_report(plan, store, run_id, findings)
         except CrossmapError as error:
@@ -350,7 +379,7 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
 def rollback(spec: Path, run_id: int, state: str | None) -> None:
     """Undo a run: delete what it created, restore what it overwrote, verify."""
     plan, source, destination, _ = _prepare(spec)
-    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+    with _closing(source, destination), _open_store(spec, state, existing=True) as store:
         try:
             summary = undo_run(plan, destination, store, run_id)
         except CrossmapError as error:
@@ -361,7 +390,7 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
         click.echo(f"  left alone, changed in the destination after the run: {record}", err=True)
     for line in (*summary.failures, *summary.mismatches):
         click.echo(f"  {line}", err=True)
-    sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)
+    sys.exit(exitcodes.OK if summary.ok else exitcodes.NOT_RESTORED)
 
 
 @main.command()

@@ -9,6 +9,7 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -205,9 +206,38 @@ def test_credentials_may_be_a_mapping(sim: Simulator, module_clock: ManualClock)
 def test_untrusted_certificate_is_refused(sim: Simulator, module_clock: ManualClock) -> None:
     with QDispatchSource(sim.base_url, Credentials(sim.client_id, sim.client_secret), None,
                          Options(clock=module_clock, max_attempts=1)) as source:
-        with pytest.raises(QDispatchError, match="ConnectError"):
+        with pytest.raises(QDispatchError, match="ConnectError") as refused:
             source.definitions()
         assert isinstance(httpx.ConnectError("x"), httpx.TransportError)
+    port = sim.base_url.rsplit(":", 1)[1].strip("/")
+    assert f"cannot reach Q Dispatch at 127.0.0.1:{port}" in str(refused.value)
+    assert "check the profile's ca_file" in str(refused.value)
+
+
+def test_an_unreachable_server_names_host_port_and_what_to_check(module_clock: ManualClock) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with (QDispatchSource(f"https://127.0.0.1:{port}", Credentials("id", "s3cret"), None,
+                          Options(clock=module_clock, max_attempts=1)) as source,
+          pytest.raises(QDispatchError) as refused):
+        source.definitions()
+    message = str(refused.value)
+    assert message.startswith(f"token request failed: cannot reach Q Dispatch at 127.0.0.1:{port} (ConnectError: ")
+    assert "check the profile's base_url, that the Q Dispatch server is up" in message
+    assert "s3cret" not in message
+
+
+def test_a_ca_file_that_does_not_exist_is_a_clear_error(tmp_path: Path, module_clock: ManualClock) -> None:
+    with pytest.raises(QDispatchError, match=r"ca_file .*nope.pem does not exist; fix the path in crossmap.toml"):
+        QDispatchSource("https://127.0.0.1:1", Credentials("id", "s"), tmp_path / "nope.pem",
+                        Options(clock=module_clock))
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    with pytest.raises(QDispatchError, match="cannot be used as a CA bundle"):
+        QDispatchSource("https://127.0.0.1:1", Credentials("id", "s"), tmp_path / "junk.pem",
+                        Options(clock=module_clock))
 
 
 class _Cut(httpx.SyncByteStream):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attrs import asdict, frozen
@@ -97,6 +98,20 @@ class AuditReport:
         return json.dumps(asdict(self), indent=2, default=str)
 
 
+def run_status(status: str, counts: Mapping[str, Mapping[str, int]]) -> str:
+    """A run's status as people read it: a finished run in which records failed or
+    were held back is ``completed with 13 failed, 28 held back``, never ``succeeded``."""
+    if status != "succeeded":
+        return status
+    failed = sum(c.get("failed", 0) for c in counts.values())
+    held = sum(c.get("held_back", 0) for c in counts.values())
+    if not failed and not held:
+        return status
+    parts = [f"{failed} failed"] if failed else []
+    parts += [f"{held} held back"] if held else []
+    return "completed with " + ", ".join(parts)
+
+
 def audit_report(
     plan: Plan, store: StateStore, run_id: int, validation: Sequence[Diagnostic] = ()
 ) -> AuditReport:
@@ -118,15 +133,36 @@ def audit_report(
     errors = []
     for group in store.error_groups(run_id, outcomes=("failed", "held_back")):
         line = _line_of(plan, group.step, group.field)
-        template = HINTS.get(group.code or "")
+        template = _hint_template(plan, group.step, group.code, group.reason)
         hint = template.format(field=group.field or "the field", line=line or "?", step=group.step) if template else None
         errors.append(ErrorLine(group.step, group.code, group.field, group.count, tuple(group.sample_keys),
                                 group.reason, hint))
     return AuditReport(
-        run.id, run.spec, run.kind, run.status, str(run.started_at), str(run.ended_at) if run.ended_at else None,
+        run.id, run.spec, run.kind, run_status(run.status, counts), str(run.started_at), str(run.ended_at) if run.ended_at else None,
         tuple(steps), tuple(errors),
         tuple(Finding(d.code, d.severity, str(d.span), d.message) for d in validation),
     )
+
+
+MISSING_PARENT_HINT = ("the lookup at spec line {line} found no parent record: load the parent first (see its "
+                      "step's failures), or give the lookup the `missing` policy these records need "
+                      "(`missing null`, `missing defer`, `missing fallback`)")
+UPSERTED_DUPLICATE_HINT = ("the step already upserts on its external id: two source records give {field} the same "
+                           "value (or a destination record holds it under another field): make the key at spec "
+                           "line {line} unique in the source")
+_MISSING_PARENT = re.compile(r"no \S+ was loaded for ")
+
+
+def _hint_template(plan: Plan, step_name: str, code: str | None, reason: str | None) -> str | None:
+    """The hint for one error group: the code's, unless the cause says better (a
+    lookup that found no parent; a duplicate in a step that already upserts)."""
+    if code == "TRANSFORM" and reason is not None and _MISSING_PARENT.match(reason):
+        return MISSING_PARENT_HINT
+    if code == "DUPLICATE_VALUE":
+        step = next((s for s in plan.steps if s.name == step_name), None)
+        if step is not None and step.mode == "upsert":
+            return UPSERTED_DUPLICATE_HINT
+    return HINTS.get(code or "")
 
 
 def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
