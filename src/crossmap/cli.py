@@ -385,12 +385,17 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
-    click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}")
+    back = f", brought back {summary.undeleted}" if summary.undeleted else ""
+    click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}{back}")
     for record in summary.changed:
         click.echo(f"  left alone, changed in the destination after the run: {record}", err=True)
     for line in (*summary.failures, *summary.mismatches):
-        click.echo(f"  {line}", err=True)
-    sys.exit(exitcodes.OK if summary.ok else exitcodes.NOT_RESTORED)
+        click.echo(f"  could not restore: {line}", err=True)
+    if not summary.exact:
+        click.echo(f"the destination is not back to its state before run {run_id}: "
+                   f"{len(summary.changed)} left alone, {len(summary.failures)} not restored, "
+                   f"{len(summary.mismatches)} differing", err=True)
+    sys.exit(exitcodes.OK if summary.exact else exitcodes.NOT_RESTORED)
 
 
 @main.command()

@@ -12,6 +12,7 @@ from crossmap.connectors.protocols import (
     Source,
     StreamingDestination,
     Tombstone,
+    UndeletingDestination,
 )
 from crossmap.connectors.registry import (
     ConnectorError,
@@ -34,6 +35,7 @@ __all__ = [
     "Source",
     "StreamingDestination",
     "Tombstone",
+    "UndeletingDestination",
     "available",
     "open_connector",
     "plugin",

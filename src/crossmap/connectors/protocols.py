@@ -179,6 +179,20 @@ class Destination(Protocol):
 
 
 @runtime_checkable
+class UndeletingDestination(Protocol):
+    """A destination that can bring deleted records back with the same Id (Salesforce:
+    the SOAP ``undelete()`` call, from the recycle bin). Optional: ``crossmap
+    rollback`` uses it to undo a delta run's deletions; without it a deleted record
+    cannot come back with its Id, and the rollback says so."""
+
+    def undelete(self, object: str, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Restore the records whose ``Id`` each row carries; one result per row (a
+        record that is live already succeeds). A destination without a recycle bin
+        re-creates the record from the row's values, under the same Id."""
+        ...
+
+
+@runtime_checkable
 class StreamingDestination(Protocol):
     """A destination that takes any number of rows as one unit of work (Salesforce:
     one Bulk API 2.0 job per object rather than one per batch). Optional: the engine

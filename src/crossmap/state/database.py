@@ -9,6 +9,7 @@ that never committed.
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 import threading
@@ -63,6 +64,10 @@ def _json_default(value: object) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes | bytearray):
+        # Binary content as base64 text (a pre-image of a blob field), which the
+        # destination's schema types back into bytes; str() would keep "b'...'".
+        return base64.b64encode(value).decode("ascii")
     return str(value)
 
 

@@ -228,6 +228,24 @@ class _Loader:
                 raise _RowError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message)
 
 
+def undelete_rows(table: Table, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+    """Bring back deleted records under their own Ids, with the values each row
+    carries (a folder has no recycle bin: the row is the record). A record that is
+    live already is left as it is and succeeds."""
+    results = []
+    for ref, row in rows:
+        rid = row.get("Id")
+        if rid in (None, ""):
+            results.append(LoadResult(ref, None, error_code="MISSING_ARGUMENT",
+                                      error_message="Id not specified in an undelete call", error_fields=("Id",)))
+            continue
+        rid = str(rid)
+        if table.get(rid) is None:
+            table.put(rid, {"Id": rid, **{k: v for k, v in row.items() if k != "Id"}})
+        results.append(LoadResult(ref, rid))
+    return results
+
+
 def read_rows(
     table: Table, ids: Iterator[str] | Sequence[str] | None, fields: Sequence[str]
 ) -> Iterator[dict[str, Any]]:
