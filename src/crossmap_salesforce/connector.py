@@ -24,7 +24,7 @@ from crossmap.connectors.profiles import Profile, resolve_profile
 from crossmap.connectors.protocols import LoadResult, Operation, Record
 from crossmap.errors import CrossmapError
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import files, metadata, reading
+from crossmap_salesforce import files, metadata, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkSettings
@@ -273,6 +273,14 @@ class SalesforceDestination:
                 f"org's daily requests are left (reserve: {self.settings.budget_reserve}); the run "
                 "stopped before it and can be resumed once requests free up"
             )
+
+    def undelete(self, object: str, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Bring deleted records back from the recycle bin with their Ids (the SOAP
+        API's ``undelete()``; the rows' other values are not needed: the record comes
+        back whole, with the records deleted along with it)."""
+        pairs = [(ref, str(row.get("Id") or "")) for ref, row in rows]
+        return undelete.undelete(self.api, pairs,
+                                 lambda ids: {r["Id"] for r in self.read(object, list(ids), ["Id"])})
 
     def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """Records by Id (missing ones left out), or every record with ``ids=None``."""

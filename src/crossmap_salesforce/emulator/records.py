@@ -539,6 +539,7 @@ class Records:
         # Breadth-first over cascades; one scan per child object and level.
         level = dict(victims)
         everything = dict(victims)
+        root_of = {rid: rid for rid in victims}  # each cascade victim's deleted ancestor
         while level:
             by_object: dict[str, set[str]] = {}
             for rid, obj in level.items():
@@ -552,6 +553,7 @@ class Records:
                     for rec in store.scan(child):
                         if rec.get(fname) in parents and rec["Id"] not in everything:
                             nxt[rec["Id"]] = child
+                            root_of[rec["Id"]] = root_of[rec[fname]]
             everything.update(nxt)
             level = nxt
         now = sf_datetime(self.org.now())
@@ -562,6 +564,9 @@ class Records:
             current = store.get_many(everything)
             rows = []
             for rid, (obj, _, data) in current.items():
+                if root_of.get(rid, rid) != rid:
+                    # Deleted with its parent: undeleting the parent brings it back too.
+                    data[DELETED_WITH] = root_of[rid]
                 data["IsDeleted"] = True
                 data["LastModifiedDate"] = data["SystemModstamp"] = now
                 data["LastModifiedById"] = user_id
@@ -569,6 +574,83 @@ class Records:
                 store.release_unique(conn, rid)
             store.put_records(conn, rows)
 
+
+    # -- undelete ----------------------------------------------------------------
+
+    def undelete(self, values: Iterable[str], *, user_id: str) -> list[Outcome]:
+        """Bring records back from the recycle bin with their Ids, as the SOAP API's
+        ``undelete()`` does: each with the records deleted along with it (cascade), its
+        unique values claimed again. A record that is not in the recycle bin fails
+        (``UNDELETE_FAILED``), as does one whose unique value another record took
+        meanwhile (``DUPLICATE_VALUE``)."""
+        with self.org.store.transaction():
+            return self._undelete(list(values), user_id=user_id)
+
+    def _undelete(self, raw: list[str], *, user_id: str) -> list[Outcome]:
+        store = self.org.store
+        ids = [normalize(v) if isinstance(v, str) else None for v in raw]
+        found = store.get_many(i for i in ids if i)
+        outcomes: list[Outcome] = []
+        back: dict[str, tuple[str, dict[str, Any]]] = {}
+        for value, rid in zip(raw, ids, strict=True):
+            hit = found.get(rid) if rid is not None else None
+            if rid is None:
+                outcomes.append(Outcome(None, False, (ApiError(400, "MALFORMED_ID", f"bad id {value}", ("Id",)),)))
+            elif hit is None:
+                outcomes.append(Outcome(None, False, (ApiError(
+                    400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),)))
+            elif not hit[1]:
+                outcomes.append(Outcome(None, False, (ApiError(
+                    400, "UNDELETE_FAILED", "Entity is not in the recycle bin"),)))
+            else:
+                clash = self._unique_clash(hit[0], rid, hit[2])
+                if clash is not None:
+                    outcomes.append(Outcome(None, False, (clash,)))
+                    continue
+                back[rid] = (hit[0], hit[2])
+                outcomes.append(Outcome(rid))
+        if back:
+            cascade = [(str(data["Id"]), obj, data) for obj in self.org.definition.names()
+                       for data in store.scan(obj, include_deleted=True)
+                       if data.get(DELETED_WITH) in back and data["Id"] not in back]
+            for child, obj, data in cascade:
+                back[child] = (obj, data)
+            now = sf_datetime(self.org.now())
+            with store.transaction() as conn:
+                unique_rows = []
+                rows = []
+                for rid, (obj, data) in back.items():
+                    data.pop(DELETED_WITH, None)
+                    data["IsDeleted"] = False
+                    data["LastModifiedDate"] = data["SystemModstamp"] = now
+                    data["LastModifiedById"] = user_id
+                    rows.append((rid, obj, False, data))
+                    od = self.org.definition.find(obj)
+                    for fname in self.unique_fields(od) if od is not None else ():
+                        if data.get(fname) not in (None, ""):
+                            unique_rows.append((obj, fname, str(data[fname]).lower(), rid))
+                store.put_records(conn, rows)
+                if unique_rows:
+                    store.set_unique(conn, unique_rows)
+        return outcomes
+
+    def _unique_clash(self, obj: str, rid: str, data: Mapping[str, Any]) -> ApiError | None:
+        od = self.org.definition.find(obj)
+        for fname in self.unique_fields(od) if od is not None else ():
+            value = data.get(fname)
+            if value in (None, ""):
+                continue
+            holder = self.org.store.find_unique(obj, fname, str(value).lower())
+            if holder is not None and holder != rid:
+                return ApiError(400, "DUPLICATE_VALUE",
+                                f"duplicate value found: {fname} duplicates value on record with id: {holder}",
+                                (fname,))
+        return None
+
+
+DELETED_WITH = "$deletedWith"
+"""Kept on a record deleted in cascade with its parent: the parent's Id (never
+returned: reads name their fields)."""
 
 _DEFAULTS: dict[int, tuple[ObjectDef, dict[str, Any]]] = {}
 

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossmap_salesforce.emulator import login, rest, tooling
+from crossmap_salesforce.emulator import login, rest, soap, tooling
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.org import Org
@@ -125,7 +125,8 @@ class Emulator:
         routes = [
             Route("/services/oauth2/token", self.plain(login.token), methods=["POST"]),
             Route("/services/oauth2/revoke", self.plain(login.revoke), methods=["POST"]),
-            Route("/services/Soap/u/{version}", self.plain(login.soap_login), methods=["POST"]),
+            Route("/services/Soap/u/{version}", self.plain(soap.soap), methods=["POST"]),
+            Route("/services/Soap/u/{version}/{org}", self.plain(soap.soap), methods=["POST"]),
             Route("/services/data", api(rest.versions), methods=["GET"]),
             Route(f"{d}/limits", api(rest.limits), methods=["GET"]),
             Route(f"{d}/sobjects", api(rest.global_describe), methods=["GET"]),
