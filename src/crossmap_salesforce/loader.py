@@ -30,6 +30,7 @@ from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.hints import failed
 from crossmap_salesforce.reading import query_by_values
 from crossmap_salesforce.transport import Api, UncertainWrite
+from crossmap_salesforce.values import csv_cannot_carry
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +100,26 @@ class Loader:
 
     def _send(self, object: str, operation: Operation, rows: list[Row],
               external_id: str | None) -> list[LoadResult]:
+        if operation != "hard_delete" and len(rows) >= self.settings.bulk_threshold and not has_bytes(rows):
+            carried = [i for i, (_, row) in enumerate(rows) if csv_cannot_carry(row)]
+            if carried:
+                # Text the CSV cannot carry goes by collections; the rest by Bulk.
+                others = [i for i in range(len(rows)) if i not in set(carried)]
+                by_index = dict(zip(carried, self._send_collections(object, operation, [rows[i] for i in carried],
+                                                                    external_id), strict=True))
+                by_index.update(zip(others, self._send(object, operation, [rows[i] for i in others], external_id)
+                                    if others else [], strict=True))
+                return [by_index[i] for i in range(len(rows))]
         if operation == "hard_delete" or (len(rows) >= self.settings.bulk_threshold and not has_bytes(rows)):
             bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep)
             try:
                 return bulk.load(object, operation, rows, external_id)
             finally:
                 self.bulk_jobs.extend(bulk.jobs)
+        return self._send_collections(object, operation, rows, external_id)
+
+    def _send_collections(self, object: str, operation: Operation, rows: list[Row],
+                          external_id: str | None) -> list[LoadResult]:
         out: list[LoadResult] = []
         for start in range(0, len(rows), composite.MAX_COLLECTION):
             chunk = rows[start:start + composite.MAX_COLLECTION]

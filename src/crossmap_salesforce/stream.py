@@ -6,9 +6,10 @@ bytes (one job for most objects: the Bulk API minimum of calls), streams that fi
 the job's one upload, and matches the results back on the uploaded cells. Memory
 holds one job's refs and line keys, never its rows.
 
-Too few rows for Bulk to pay (under ``bulk_threshold``), and rows carrying file
-bytes (Bulk API 2.0 takes no binary content), go through sObject Collections
-instead, 200 a call. Rows a job leaves to retry (a failed job's unprocessed rows,
+Too few rows for Bulk to pay (under ``bulk_threshold``), rows carrying file bytes
+(Bulk API 2.0 takes no binary content) and rows holding text a CSV cell cannot carry
+byte for byte (``#N/A``, the CSV's null marker, and carriage returns:
+``values.csv_cannot_carry``) go through sObject Collections instead, 200 a call. Rows a job leaves to retry (a failed job's unprocessed rows,
 ``UNABLE_TO_LOCK_ROW``) go round again as a batch, with the batch path's lock
 re-queue and job retries; inserts whose fate is unknown are reconciled on the
 external id, never re-sent blind.
@@ -36,6 +37,7 @@ from crossmap_salesforce.bulk import (
     line_key,
 )
 from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, precheck
+from crossmap_salesforce.values import csv_cannot_carry
 
 if TYPE_CHECKING:
     from crossmap_salesforce.connector import SalesforceDestination
@@ -86,12 +88,23 @@ class BulkStream:
             job.add(ref, row, precheck(ref, row, self.operation, self.external_id))
         yield from self._finish(loader, job)
 
+    def _by_collections(self, loader: Loader, job: _JobFile) -> None:
+        """Send the job's rows holding text the CSV cannot carry byte for byte
+        (``values.csv_cannot_carry``) through sObject Collections, before the job."""
+        if not job.diverted:
+            return
+        offsets = sorted(job.diverted)
+        rows = [job.diverted[i] for i in offsets]
+        answered = loader.load(self.object, self.operation, rows, self.external_id)
+        job.settled.update(zip(offsets, answered, strict=True))
+
     def close(self) -> None:
         self._rows.close()
 
     def _finish(self, loader: Loader, job: _JobFile) -> Iterator[list[LoadResult]]:
         """Run one job file and yield its results in the order its rows came."""
         with job:
+            self._by_collections(loader, job)
             results = dict(job.settled)
             if len(job.waiting):
                 bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep)
@@ -132,7 +145,10 @@ class _JobFile:
         """The stream offset of the job's first row."""
         self.refs: list[str] = []
         self.settled: dict[int, LoadResult] = {}
-        """Rows refused before sending (no Id to update, no external id to upsert on)."""
+        """Rows refused before sending (no Id to update, no external id to upsert on),
+        and then those sent by collections."""
+        self.diverted: dict[int, tuple[str, Mapping[str, Any]]] = {}
+        """Rows the CSV cannot carry byte for byte, to go by collections."""
         self.waiting = LineIndex()
         with on_disk():
             self._file = tempfile.TemporaryFile(prefix="crossmap-bulk-")  # noqa: SIM115 - closed on exit
@@ -157,6 +173,9 @@ class _JobFile:
         self.refs.append(ref)
         if refused is not None:
             self.settled[offset] = refused
+            return
+        if csv_cannot_carry(row):
+            self.diverted[offset] = (ref, row)
             return
         line = csv_line(self.columns, row)
         self._writer.writerow(line)
