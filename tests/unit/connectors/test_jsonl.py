@@ -278,3 +278,18 @@ def test_a_damaged_journal_is_reported_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "Job.jsonl").write_text('{"Id":"Job-1","N":1}\n\n')
     with JsonlDestination(tmp_path) as target:
         assert target.records("Job") == [{"Id": "Job-1", "N": 1}]
+
+
+def test_undelete_brings_a_record_back_under_its_id(tmp_path: Path) -> None:
+    with JsonlDestination(tmp_path) as destination:
+        (made,) = destination.load("T", "insert", [("a", {"Name": "x"})])
+        assert destination.load("T", "delete", [("a", {"Id": made.id})])[0].ok
+        (back, again) = destination.undelete("T", [("a", {"Id": made.id, "Name": "x"}),
+                                                   ("b", {"Id": made.id, "Name": "y"})])
+        assert back.ok and back.id == made.id and again.ok  # live already: left as it is
+        assert destination.records("T") == [{"Id": made.id, "Name": "x"}]
+        assert destination.load("T", "update", [("a", {"Id": made.id, "Name": "z"})])[0].ok
+    with JsonlDestination(tmp_path) as reopened:  # it survives the folder's compaction
+        assert reopened.records("T") == [{"Id": made.id, "Name": "z"}]
+        (missing,) = reopened.undelete("T", [("m", {"Name": "no id"})])
+        assert missing.error_code == "MISSING_ARGUMENT"

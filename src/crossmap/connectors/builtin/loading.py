@@ -242,6 +242,7 @@ def undelete_rows(table: Table, rows: Sequence[tuple[str, Mapping[str, Any]]]) -
         rid = str(rid)
         if table.get(rid) is None:
             table.put(rid, {"Id": rid, **{k: v for k, v in row.items() if k != "Id"}})
+            table.deleted.discard(rid)
         results.append(LoadResult(ref, rid))
     return results
 
