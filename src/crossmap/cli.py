@@ -315,6 +315,7 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
         tags = {"without_approval": True} if without_approval and sandbox_profile(plan) else {}
         engine = Engine(plan, source, destination, store,
                         RunOptions(batch_size=batch_size, progress=progress, tags=tags))
+        previous = _interrupt_on_sigterm()
         try:
             if resume_run is not None:
                 summary = engine.resume(resume_run)
@@ -330,8 +331,23 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
             again = f"; go on with `crossmap run {spec} --resume {latest.id}`" if latest is not None else ""
             click.echo(f"\ninterrupted{again}", err=True)
             sys.exit(exitcodes.INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         click.echo(render_text(audit_report(plan, store, summary.run.id, findings)))
     sys.exit(exitcodes.RECORDS_FAILED if summary.failed else exitcodes.OK)
+
+
+def _interrupt_on_sigterm() -> Any:
+    """Make SIGTERM stop a run as Ctrl-C does (the run ends ``interrupted``, exit
+    130); the handler it replaces, or ``None`` off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 @main.command()

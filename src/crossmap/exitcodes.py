@@ -13,7 +13,7 @@ code    name                meaning
                             held back (the report lists them)
 4       ``NOT_RESTORED``    a rollback completed, but the destination is not
                             back to its state before the run (it says what)
-130     ``INTERRUPTED``     stopped by Ctrl-C (128 + SIGINT, as shells
+130     ``INTERRUPTED``     stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells
                             report it); ``crossmap run --resume`` goes on
 ======  ==================  ====================================================
 """

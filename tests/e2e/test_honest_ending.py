@@ -70,6 +70,23 @@ def test_an_interrupted_run_exits_130_and_says_how_to_go_on(tmp_path: Path,
     assert f"interrupted; go on with `crossmap run {spec} --resume 1`" in out and "Traceback" not in out
 
 
+def test_sigterm_interrupts_a_run_as_ctrl_c_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    spec = _folder(tmp_path, "jsonl")
+
+    def terminated(self: Engine, *, delta: bool = False) -> None:
+        self.store.begin_run(spec=self.plan.spec, spec_hash="x", kind="full", options={})
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(Engine, "run", terminated)
+    code, out = cli("run", str(spec))
+    assert code == exitcodes.INTERRUPTED and "interrupted; go on with" in out
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
+
+
 def test_a_mistyped_state_creates_nothing(tmp_path: Path) -> None:
     spec = _folder(tmp_path, "jsonl")
     for command in (["status", str(spec)], ["report", str(spec), "1"], ["rollback", str(spec), "1"]):
