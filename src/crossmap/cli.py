@@ -34,13 +34,13 @@ _spec_paths = click.argument(
 )
 
 
-_EXIT_CODES = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in exitcodes.MEANINGS.items())
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EXIT_CODES)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crossmap")
 def main() -> None:
     """crossmap: declarative, checked, resumable CRM data migrations."""
+
+
+main.epilog = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in exitcodes.MEANINGS.items())
 
 
 @main.command()
