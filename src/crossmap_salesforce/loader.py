@@ -100,26 +100,12 @@ class Loader:
 
     def _send(self, object: str, operation: Operation, rows: list[Row],
               external_id: str | None) -> list[LoadResult]:
-        if operation != "hard_delete" and len(rows) >= self.settings.bulk_threshold and not has_bytes(rows):
-            carried = [i for i, (_, row) in enumerate(rows) if csv_cannot_carry(row)]
-            if carried:
-                # Text the CSV cannot carry goes by collections; the rest by Bulk.
-                others = [i for i in range(len(rows)) if i not in set(carried)]
-                by_index = dict(zip(carried, self._send_collections(object, operation, [rows[i] for i in carried],
-                                                                    external_id), strict=True))
-                by_index.update(zip(others, self._send(object, operation, [rows[i] for i in others], external_id)
-                                    if others else [], strict=True))
-                return [by_index[i] for i in range(len(rows))]
         if operation == "hard_delete" or (len(rows) >= self.settings.bulk_threshold and not has_bytes(rows)):
             bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep)
             try:
                 return bulk.load(object, operation, rows, external_id)
             finally:
                 self.bulk_jobs.extend(bulk.jobs)
-        return self._send_collections(object, operation, rows, external_id)
-
-    def _send_collections(self, object: str, operation: Operation, rows: list[Row],
-                          external_id: str | None) -> list[LoadResult]:
         out: list[LoadResult] = []
         for start in range(0, len(rows), composite.MAX_COLLECTION):
             chunk = rows[start:start + composite.MAX_COLLECTION]
@@ -169,8 +155,10 @@ class Loader:
 
 
 def has_bytes(rows: Sequence[Row]) -> bool:
-    """Do the rows carry file content? Bulk API 2.0 takes none: they go by collections."""
-    return any(carries_bytes(row) for _, row in rows)
+    """Must the rows go by collections? Rows carrying file content (Bulk API 2.0 takes
+    none), and rows holding text a CSV cell cannot carry byte for byte
+    (``values.csv_cannot_carry``: ``#N/A``, carriage returns)."""
+    return any(carries_bytes(row) or csv_cannot_carry(row) for _, row in rows)
 
 
 def precheck(ref: str, row: Mapping[str, Any], operation: Operation,

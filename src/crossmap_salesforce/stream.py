@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Self
 
 from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap.connectors.spool import RowSpool, on_disk
-from crossmap_salesforce import composite
+from crossmap_salesforce import composite, values
 from crossmap_salesforce.bulk import (
     MAX_BYTES_PER_JOB,
     MAX_ROWS_PER_JOB,
@@ -37,7 +37,6 @@ from crossmap_salesforce.bulk import (
     line_key,
 )
 from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, precheck
-from crossmap_salesforce.values import csv_cannot_carry
 
 if TYPE_CHECKING:
     from crossmap_salesforce.connector import SalesforceDestination
@@ -174,7 +173,7 @@ class _JobFile:
         if refused is not None:
             self.settled[offset] = refused
             return
-        if csv_cannot_carry(row):
+        if values.csv_cannot_carry(row):
             self.diverted[offset] = (ref, row)
             return
         line = csv_line(self.columns, row)

@@ -8,7 +8,6 @@ connector knows the type.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -94,6 +93,8 @@ ABBREVIATED = 40
 def abbreviate(value: object, width: int = ABBREVIATED) -> str:
     """``value`` as a message shows it (text quoted, structures as JSON), cut to
     ``width`` characters."""
+    import json
+
     if isinstance(value, str):
         text = repr(value)
     elif isinstance(value, dict | list | tuple):

@@ -27,7 +27,6 @@ from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
-from crossmap.engine.rollback import capture_deleted
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import Outcome, Run, StateStore
@@ -430,6 +429,8 @@ class Engine:
         if step.on_delete == "flag" and step.on_delete_field:
             loader.write([(k, {step.on_delete_field: True}) for k in known], update_only=True)
             return
+        from crossmap.engine.rollback import capture_deleted
+
         capture_deleted(self.destination, self.store, run.id, step.name, step.target, known)  # for rollback
         results = self.destination.load(step.target, "delete", [(k, {"Id": i}) for k, i in known.items()])
         for result in results:

@@ -228,6 +228,19 @@ class _Loader:
                 raise _RowError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message)
 
 
+def read_rows(
+    table: Table, ids: Iterator[str] | Sequence[str] | None, fields: Sequence[str]
+) -> Iterator[dict[str, Any]]:
+    """``Id`` and ``fields`` of the live records among ``ids`` (missing ones are left
+    out), in the order asked; every live record when ``ids`` is None."""
+    if ids is None:
+        ids = [id for id, _ in table.items()]
+    for id in ids:
+        record = table.get(id)
+        if record is not None:
+            yield {"Id": id, **{f: record.get(f) for f in fields if f != "Id"}}
+
+
 def undelete_rows(table: Table, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
     """Bring back deleted records under their own Ids, with the values each row
     carries (a folder has no recycle bin: the row is the record). A record that is
@@ -245,16 +258,3 @@ def undelete_rows(table: Table, rows: Sequence[tuple[str, Mapping[str, Any]]]) -
             table.deleted.discard(rid)
         results.append(LoadResult(ref, rid))
     return results
-
-
-def read_rows(
-    table: Table, ids: Iterator[str] | Sequence[str] | None, fields: Sequence[str]
-) -> Iterator[dict[str, Any]]:
-    """``Id`` and ``fields`` of the live records among ``ids`` (missing ones are left
-    out), in the order asked; every live record when ``ids`` is None."""
-    if ids is None:
-        ids = [id for id, _ in table.items()]
-    for id in ids:
-        record = table.get(id)
-        if record is not None:
-            yield {"Id": id, **{f: record.get(f) for f in fields if f != "Id"}}
