@@ -86,3 +86,14 @@ def test_what_goes_by_collections_and_how_cells_are_written() -> None:
     assert csv_cannot_carry({"Name": "#N/A"}) and csv_cannot_carry({"Name": "a\rb"})
     assert not csv_cannot_carry({"Name": "#n/a"}) and not csv_cannot_carry({"Name": "a\r\nb".replace("\r", "")})
     assert to_cell("") == to_cell(None) == "#N/A" and to_cell("x") == "x"
+
+
+def test_a_batch_holding_text_the_csv_cannot_carry_goes_by_collections(org: OrgHandle) -> None:
+    dest = destination(org, bulk_threshold=1, bulk_poll_interval=0.0)
+    results = dest.load("Account", "insert", [("a", {"Name": "#N/A", "Description": "x\ry"}), ("b", {"Name": "b"})])
+    assert all(r.ok for r in results) and not dest.loader.bulk_jobs
+    got = {r["Id"]: (r["Name"], r["Description"]) for r in dest.read("Account", [str(r.id) for r in results],
+                                                                        ["Name", "Description"])}
+    assert got[str(results[0].id)] == ("#N/A", "x\ry")
+    plain = dest.load("Account", "insert", [("c", {"Name": "plain", "Description": ""})])
+    assert plain[0].ok and dest.loader.bulk_jobs  # the CSV carries it: Bulk
