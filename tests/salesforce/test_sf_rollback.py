@@ -156,5 +156,10 @@ def test_a_full_run_and_a_delta_rolled_back_leave_the_org_as_it_was(
         assert undo_delta.exact and undo_delta.undeleted == len(scenario["deleted"]), undo_delta
         assert snapshot() == after_full
         undo_full = rollback(plan, dest, store, full.run.id)
-        assert undo_full.exact, undo_full
+        if not undo_full.exact:
+            now = snapshot()
+            bad = [c.split()[1] for c in undo_full.changed]
+            raise AssertionError(repr([(b, {f: (after_full.get(b, {}).get(f), now.get(b, {}).get(f))
+                                            for f in fields if after_full.get(b, {}).get(f) != now.get(b, {}).get(f)})
+                                       for b in bad]) + repr(scenario)[:1500])
     assert snapshot() == before

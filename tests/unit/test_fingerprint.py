@@ -77,3 +77,10 @@ def test_the_issue_repro_a_datetime_written_to_a_schemaless_jsonl_folder() -> No
     written = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     assert digest(None, {"T": written}, ["T"]) == digest(
         s.ObjectSchema("P", [UNTYPED]), {"T": "2024-01-01T00:00:00.000+0000"}, ["T"])
+
+
+def test_a_number_beyond_a_doubles_digits_compares_as_the_double_it_becomes() -> None:
+    written = Decimal("-99999999999999.99")  # 16 digits: Salesforce answers the double
+    assert canonical(OBJ.fields["Amount"], float(written)) == canonical(OBJ.fields["Amount"], written)
+    assert canonical(OBJ.fields["Amount"], Decimal("12345.67")) == "12345.67"  # exact within 15 digits
+    assert canonical(OBJ.fields["Amount"], Decimal("12345.67")) != canonical(OBJ.fields["Amount"], 12345.68)

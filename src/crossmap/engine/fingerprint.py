@@ -13,7 +13,9 @@ Typed fields (the destination's schema) parse text by their type. Untyped fields
 (no schema, or ``Any``) recognise text in the forms crossmap itself writes
 temporal values and numbers in (``crossmap.schema.format_value``), so the two sides
 of a comparison agree whichever of them is typed. Datetimes and times compare to the
-millisecond, the precision Salesforce and the folder destinations keep.
+millisecond, the precision Salesforce and the folder destinations keep; a number of
+more than 15 significant digits compares as the double it becomes in an API that
+carries numbers as doubles (Salesforce's JSON and its org).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import Any
 from crossmap import schema as s
 
 _TEXT = (s.String, s.Text, s.Enum, s.Id, s.Reference)
+_DOUBLE_DIGITS = 15
+"""Significant digits a double always carries exactly."""
 _UNTYPED = (s.Any, s.ListOf)
 
 # Text an untyped field may hold for a value crossmap wrote typed: a datetime, a
@@ -85,8 +89,15 @@ def canonical(field: s.FieldSchema | None, value: Any) -> str:
     if isinstance(value, int | float | Decimal):
         try:
             number = value if type(value) is Decimal else Decimal(str(value))
-            return format(number.normalize(), "f") if number.is_finite() else str(number)
-        except InvalidOperation:
+            if not number.is_finite():
+                return str(number)
+            shape = number.as_tuple()
+            if len(shape.digits) > _DOUBLE_DIGITS and isinstance(shape.exponent, int) and shape.exponent < 0:
+                # More digits than a double carries: compared as the double a
+                # destination that keeps numbers as doubles (Salesforce's API) holds.
+                number = Decimal(repr(float(number)))
+            return format(number.normalize(), "f")
+        except (InvalidOperation, OverflowError):
             return str(value)
     if isinstance(value, dt.datetime):
         moment = value if value.tzinfo is dt.UTC else (
