@@ -418,6 +418,10 @@ def _run(call: Call, include_deleted: bool) -> Response:
     text = call.query.get("q")
     if not text:
         raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
+    if call.query.get("columns") == "true":
+        from crossmap_salesforce.emulator import columns
+
+        return json_response(columns.metadata(call.emulator, text))
     _, select, result = execute(call.emulator, text, include_deleted=include_deleted,
                                 version=call.version)
     endpoint = "queryAll" if include_deleted else "query"

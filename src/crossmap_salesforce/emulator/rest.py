@@ -53,14 +53,6 @@ def summary(od: ObjectDef, prefix: str) -> dict[str, Any]:
     return out
 
 
-def versions(call: Call) -> Response:
-    """``GET /services/data``: the API versions served."""
-    return json_response([
-        {"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
-        for v in ("58.0", "59.0", "60.0", "61.0", "62.0")
-    ])
-
-
 def global_describe(call: Call) -> Response:
     """``GET /sobjects``."""
     prefix = call.prefix()

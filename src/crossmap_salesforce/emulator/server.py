@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossmap_salesforce.emulator import login, rest, tooling
+from crossmap_salesforce.emulator import discovery, login, rest, tooling
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.org import Org
@@ -31,17 +32,27 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Call], Response]
 
 
-class _StripSlash:
-    """Treat ``/path/`` as ``/path``: simple-salesforce ends many URLs with a slash,
-    and a redirect would lose a POST body."""
+_SLASHES = re.compile(r"//+")
+
+
+class _NormalizePath:
+    """Treat ``/path/`` as ``/path`` and ``//path`` as ``/path``, without a redirect
+    (which would lose a POST body): simple-salesforce ends many URLs with a slash, and
+    the Salesforce CLI joins an instance URL ending in ``/`` with ``/services/...``,
+    which real orgs answer like the single-slash path."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and len(scope["path"]) > 1 and scope["path"].endswith("/"):
-            scope = dict(scope)
-            scope["path"] = scope["path"].rstrip("/")
+        if scope["type"] == "http":
+            path = _SLASHES.sub("/", scope["path"])
+            if len(path) > 1 and path.endswith("/"):
+                path = path.rstrip("/") or "/"
+            if path != scope["path"]:
+                scope = dict(scope)
+                scope["path"] = path
+                scope["raw_path"] = path.encode()
         await self.app(scope, receive, send)
 
 
@@ -126,7 +137,10 @@ class Emulator:
             Route("/services/oauth2/token", self.plain(login.token), methods=["POST"]),
             Route("/services/oauth2/revoke", self.plain(login.revoke), methods=["POST"]),
             Route("/services/Soap/u/{version}", self.plain(login.soap_login), methods=["POST"]),
-            Route("/services/data", api(rest.versions), methods=["GET"]),
+            Route("/services/oauth2/userinfo", self.plain(login.userinfo), methods=["GET", "POST"]),
+            Route("/id/{org}/{user}", self.plain(login.identity), methods=["GET", "POST"]),
+            Route("/services/data", self.plain(discovery.versions), methods=["GET"]),
+            Route(d, api(discovery.resources), methods=["GET"]),
             Route(f"{d}/limits", api(rest.limits), methods=["GET"]),
             Route(f"{d}/sobjects", api(rest.global_describe), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}", api(rest.object_info), methods=["GET"]),
@@ -168,4 +182,4 @@ class Emulator:
                                            f"HTTP Method '{request.method}' not allowed."))
 
         app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
-        return _StripSlash(app)
+        return _NormalizePath(app)
