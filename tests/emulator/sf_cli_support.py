@@ -113,6 +113,20 @@ def ensure_sf_cli(cache: Path = CACHE, timeout: float = INSTALL_TIMEOUT) -> Path
     return sf_binary(cache)
 
 
+def require_sf_cli(environ: dict[str, str] | None = None) -> Path:
+    """:func:`ensure_sf_cli` for a test: skips with the reason when the CLI cannot be
+    had, except under CI (``CI=true``), where a missing CLI fails the run."""
+    import pytest
+
+    env = os.environ if environ is None else environ
+    try:
+        return ensure_sf_cli()
+    except SfCliUnavailable as exc:
+        if env.get("CI", "").lower() == "true":
+            pytest.fail(f"CI needs the Salesforce CLI: {exc}")
+        pytest.skip(str(exc))
+
+
 class SfCli:
     """Runs ``sf`` commands against one org, as a user on that machine would."""
 
@@ -121,7 +135,8 @@ class SfCli:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
         self.env = {
-            "PATH": os.environ.get("PATH", ""),
+            # The CLI's hooks spawn ``sf`` by name: the installed one must come first.
+            "PATH": os.pathsep.join([str(binary.parent), os.environ.get("PATH", "")]),
             "HOME": str(home),
             "USERPROFILE": str(home),
             "XDG_CONFIG_HOME": str(home / ".config"),
@@ -142,6 +157,16 @@ class SfCli:
             "SF_CONTENT_TYPE": "JSON",
             "NO_COLOR": "1",
         }
+
+    def run_text(self, *args: str, cwd: Path | None = None, timeout: float = 120.0) -> str:
+        """Run ``sf ARGS`` without ``--json``; returns stdout (fails on a non-zero exit)."""
+        env = {k: v for k, v in self.env.items() if k != "SF_CONTENT_TYPE"}
+        done = subprocess.run([str(self.binary), *args], cwd=cwd or self.home, env=env,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+        if done.returncode != 0:
+            raise AssertionError(f"sf {' '.join(args)} exited {done.returncode}\n"
+                                 f"stdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-2000:]}")
+        return done.stdout
 
     def run(self, *args: str, cwd: Path | None = None, timeout: float = 120.0,
             check: bool = True) -> dict[str, Any]:

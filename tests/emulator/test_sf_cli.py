@@ -1,0 +1,150 @@
+"""The official Salesforce CLI (``sf``) against the local org.
+
+The CLI is installed by the session fixture ``sf_binary`` (``sf_cli_support``: the
+pinned ``@salesforce/cli`` of ``tools/sf-cli/package.json`` into ``.cache/sf-cli/``);
+without Node.js and npm these tests skip with the reason, except under CI
+(``CI=true``), where they fail. Each command spawns Node (2 to 7 s each), so the
+module logs in once and runs each command once; it takes about a minute and a half
+on two cores.
+
+What the CLI is expected to do comes from its own command reference (Salesforce CLI
+Command Reference, https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/):
+``org login access-token`` reads the token from ``SF_ACCESS_TOKEN`` with
+``--no-prompt``; ``data export bulk`` is the Bulk API 2.0 query (``data query`` has
+no ``--bulk`` in CLI 2.146); ``data import/upsert/delete bulk`` are Bulk API 2.0
+ingest jobs.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sf_cli_support import SfCli, require_sf_cli
+
+from crossmap_salesforce.emulator import OrgHandle, running_org
+
+ALIAS = "local"
+
+
+@pytest.fixture(scope="session")
+def sf_binary() -> Path:
+    """The installed ``sf`` (installed now if the cache is missing or stale)."""
+    return require_sf_cli()
+
+
+@pytest.fixture(scope="module")
+def sf_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrgHandle]:
+    """An org of its own: the CLI's records stay out of the shared org's counts."""
+    with running_org(tmp_path_factory.mktemp("sf-cli-org")) as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def cli(sf_binary: Path, sf_org: OrgHandle, tmp_path_factory: pytest.TempPathFactory) -> SfCli:
+    """The CLI, logged in to ``sf_org`` under the alias ``local``."""
+    runner = SfCli(sf_binary, tmp_path_factory.mktemp("sf-home"), sf_org.ca_file,
+                   sf_org.access_token)
+    login = runner.run("org", "login", "access-token", "--instance-url", sf_org.instance_url,
+                       "--no-prompt", "--alias", ALIAS)
+    assert login["result"]["username"] == sf_org.username
+    return runner
+
+
+def _query(sf_org: OrgHandle, soql: str) -> list[dict[str, Any]]:
+    return list(sf_org.sf.query_all(soql)["records"])
+
+
+def test_login_and_org_display(cli: SfCli, sf_org: OrgHandle) -> None:
+    """``org login access-token`` needs the userinfo call and the versions listing;
+    ``org display`` then shows the org connected."""
+    shown = cli.run("org", "display", "-o", ALIAS)["result"]
+    assert shown["connectedStatus"] == "Connected"
+    assert shown["username"] == sf_org.username
+    assert shown["id"] == sf_org.emulator.org.org_id  # type: ignore[union-attr]
+    assert shown["apiVersion"] == "62.0"
+    assert shown["instanceUrl"].rstrip("/") == sf_org.instance_url
+
+
+def test_org_list_limits(cli: SfCli) -> None:
+    limits = {row["name"]: row for row in cli.run("org", "list", "limits", "-o", ALIAS)["result"]}
+    daily = limits["DailyApiRequests"]
+    assert 0 < daily["remaining"] < daily["max"]
+
+
+def test_sobject_list_and_describe(cli: SfCli) -> None:
+    names = cli.run("sobject", "list", "-o", ALIAS)["result"]
+    assert {"Account", "Contact", "Case", "User"} <= set(names)
+    described = cli.run("sobject", "describe", "-s", "Contact", "-o", ALIAS)["result"]
+    assert described["name"] == "Contact"
+    assert "AccountId" in {f["name"] for f in described["fields"]}
+
+
+def test_data_create_update_and_delete_record(cli: SfCli, sf_org: OrgHandle) -> None:
+    created = cli.run("data", "create", "record", "-s", "Account", "-v",
+                      "Name='CLI Record' Industry=Energy", "-o", ALIAS)["result"]
+    assert created["success"] is True
+    record_id = created["id"]
+    assert sf_org.sf.Account.get(record_id)["Industry"] == "Energy"
+    cli.run("data", "update", "record", "-s", "Account", "-i", record_id,
+            "-v", "Industry=Retail", "-o", ALIAS)
+    assert sf_org.sf.Account.get(record_id)["Industry"] == "Retail"
+    cli.run("data", "delete", "record", "-s", "Account", "-i", record_id, "-o", ALIAS)
+    assert _query(sf_org, f"SELECT Id FROM Account WHERE Id = '{record_id}'") == []
+
+
+def test_data_query_lays_out_columns_from_the_column_metadata(cli: SfCli, sf_org: OrgHandle) -> None:
+    """``sf data query`` runs the query, then asks ``columns=true`` for the layout: a
+    relationship path comes back as its own column."""
+    sf_org.sf.Account.create({"Name": "Queried by the CLI"})
+    out = cli.run("data", "query", "-q",
+                  "SELECT Id, Name, Owner.Name FROM Account WHERE Name = 'Queried by the CLI'",
+                  "-o", ALIAS)["result"]
+    assert out["totalSize"] == 1
+    assert out["records"][0]["Owner"]["Name"] == "Org Admin"
+    csv_out = cli.run_text("data", "query", "-q",
+                           "SELECT Name, Owner.Name FROM Account "
+                           "WHERE Name = 'Queried by the CLI'", "-r", "csv", "-o", ALIAS)
+    assert csv_out.splitlines()[:2] == ["Name,Owner.Name", "Queried by the CLI,Org Admin"]
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_data_bulk_import_export_upsert_and_delete(cli: SfCli, sf_org: OrgHandle,
+                                                   tmp_path: Path) -> None:
+    """Bulk API 2.0 through the CLI: insert, query (export), upsert on Id, delete."""
+    source = _write_csv(tmp_path / "accounts.csv", [
+        {"Name": "Bulk CLI 1", "Industry": "Energy"},
+        {"Name": "Bulk CLI 2", "Industry": "Retail"},
+    ])
+    imported = cli.run("data", "import", "bulk", "--file", str(source), "--sobject", "Account",
+                       "--wait", "2", "-o", ALIAS)["result"]
+    assert imported["successfulRecords"] == 2 and imported["failedRecords"] == 0
+
+    exported = tmp_path / "export.csv"
+    done = cli.run("data", "export", "bulk", "-q",
+                   "SELECT Id, Name FROM Account WHERE Name LIKE 'Bulk CLI%' ORDER BY Name",
+                   "--output-file", str(exported), "--wait", "2", "-o", ALIAS)["result"]
+    assert done["totalSize"] == 2
+    with exported.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["Name"] for r in rows] == ["Bulk CLI 1", "Bulk CLI 2"]
+
+    upserts = _write_csv(tmp_path / "upsert.csv", [{"Id": rows[0]["Id"], "Industry": "Banking"}])
+    cli.run("data", "upsert", "bulk", "--file", str(upserts), "--sobject", "Account",
+            "--external-id", "Id", "--wait", "2", "-o", ALIAS)
+    assert sf_org.sf.Account.get(rows[0]["Id"])["Industry"] == "Banking"
+
+    deletes = _write_csv(tmp_path / "delete.csv", [{"Id": r["Id"]} for r in rows])
+    cli.run("data", "delete", "bulk", "--file", str(deletes), "--sobject", "Account",
+            "--wait", "2", "-o", ALIAS)
+    assert _query(sf_org, "SELECT Id FROM Account WHERE Name LIKE 'Bulk CLI%'") == []
