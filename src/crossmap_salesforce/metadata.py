@@ -3,8 +3,9 @@
 Three products from the same table of types:
 
 - a checklist (what an admin would click in Setup),
-- a deployable package in Salesforce's source format (``package.xml``,
-  ``objects/<Object>/<Object>.object-meta.xml``, ``objects/<Object>/fields/<Field>.field-meta.xml``),
+- a deployable package in the Metadata API format (``package.xml`` and
+  ``objects/<Object>.object``, a ``CustomObject`` holding the new object's settings and
+  its ``fields``), which ``sf project deploy start --metadata-dir`` deploys as it is,
 - the objects and fields themselves, created through the Tooling API, then checked
   against the org's describe.
 """
@@ -175,25 +176,27 @@ def _document(root: str, body: Mapping[str, Any]) -> str:
 
 
 def write_package(declarations: Iterable[Declaration], folder: str | Path) -> list[Path]:
-    """(b) A deployable package in source format under ``folder``; the files written."""
+    """(b) A deployable package in the Metadata API format under ``folder``; the files
+    written. One ``objects/<Object>.object`` per object: a ``CustomObject`` with the new
+    object's settings (none for an existing object) and a ``fields`` element per field,
+    which is how a metadata-format package carries custom fields (a source-format
+    project splits them into ``fields/<Field>.field-meta.xml`` files instead).
+    ``sf project deploy start --metadata-dir FOLDER`` deploys it as written."""
     root = Path(folder)
     written: list[Path] = []
     objects: list[str] = []
     fields: list[str] = []
+    (root / "objects").mkdir(parents=True, exist_ok=True)
     for decl in declarations:
-        obj_dir = root / "objects" / decl.object
-        (obj_dir / "fields").mkdir(parents=True, exist_ok=True)
+        body: dict[str, Any] = {}
         if decl.new:
             objects.append(decl.object)
-            path = obj_dir / f"{decl.object}.object-meta.xml"
-            path.write_text(_document("CustomObject", object_metadata(decl)), encoding="utf-8")
-            written.append(path)
-        for f in decl.fields:
-            fields.append(f"{decl.object}.{f.name}")
-            path = obj_dir / "fields" / f"{f.name}.field-meta.xml"
-            path.write_text(_document("CustomField", {"fullName": f.name, **field_metadata(f)}),
-                            encoding="utf-8")
-            written.append(path)
+            body.update(object_metadata(decl))
+        body["fields"] = [{"fullName": f.name, **field_metadata(f)} for f in decl.fields]
+        fields.extend(f"{decl.object}.{f.name}" for f in decl.fields)
+        path = root / "objects" / f"{decl.object}.object"
+        path.write_text(_document("CustomObject", body), encoding="utf-8")
+        written.append(path)
     types = []
     if objects:
         types.append({"members": sorted(objects), "name": "CustomObject"})

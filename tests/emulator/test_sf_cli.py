@@ -25,9 +25,16 @@ from typing import Any
 import pytest
 from sf_cli_support import SfCli, require_sf_cli
 
+from crossmap.connectors.profiles import Profile
+from crossmap.preflight.audit import audit_schema
+from crossmap.syntax import load
+from crossmap.systems import compile_offline
+from crossmap_salesforce.connector import ConnectorSettings, SalesforceDestination
 from crossmap_salesforce.emulator import OrgHandle, running_org
+from crossmap_salesforce.metadata import write_package
 
 ALIAS = "local"
+FLAGSHIP = Path(__file__).resolve().parents[2] / "specs" / "qdispatch_to_salesforce.xmap"
 
 
 @pytest.fixture(scope="session")
@@ -148,3 +155,58 @@ def test_data_bulk_import_export_upsert_and_delete(cli: SfCli, sf_org: OrgHandle
     cli.run("data", "delete", "bulk", "--file", str(deletes), "--sobject", "Account",
             "--wait", "2", "-o", ALIAS)
     assert _query(sf_org, "SELECT Id FROM Account WHERE Name LIKE 'Bulk CLI%'") == []
+
+
+def _destination(org: OrgHandle) -> SalesforceDestination:
+    profile = Profile("local", {"auth": "token", "instance_url": org.instance_url,
+                                "ca_file": org.ca_file}, {"access_token": org.access_token})
+    return SalesforceDestination.connect(profile, ConnectorSettings(retry_wait=0.0, lock_wait=0.0))
+
+
+def test_project_deploy_start_of_crossmaps_package(cli: SfCli, sf_org: OrgHandle,
+                                                   tmp_path: Path) -> None:
+    """The package ``crossmap scaffold --out`` / ``preflight --out`` writes for the
+    flagship spec deploys with ``sf project deploy start --metadata-dir`` (Metadata
+    API ``deploy``, then ``checkDeployStatus`` until done), and preflight's schema
+    audit then finds every declared object and field, as declared."""
+    compiled = compile_offline(load(FLAGSHIP))
+    assert compiled.plan is not None
+    declarations = compiled.plan.declarations
+    write_package(declarations, tmp_path / "metadata")
+    with _destination(sf_org) as before:
+        assert audit_schema(declarations, before.describe()).missing
+    deployed = cli.run("project", "deploy", "start", "--metadata-dir", str(tmp_path / "metadata"),
+                       "--wait", "2", "-o", ALIAS)["result"]
+    expected = sum(len(d.fields) + int(d.new) for d in declarations)
+    assert deployed["status"] == "Succeeded" and deployed["success"] is True
+    assert deployed["numberComponentsDeployed"] == deployed["numberComponentsTotal"] == expected
+    assert deployed["details"].get("componentFailures", []) in ([], None)
+    with _destination(sf_org) as after:
+        audit = audit_schema(declarations, after.describe())
+    assert audit.missing == () and audit.mismatches == ()
+
+
+def test_project_deploy_async_then_cancel(cli: SfCli, sf_org: OrgHandle, tmp_path: Path) -> None:
+    """A deployment still in the queue is canceled at once (``cancelDeploy`` answers
+    ``done``; Metadata API Developer Guide, "cancelDeploy()": "When the deployment is
+    in the queue and hasn't started yet, calling cancelDeploy() cancels the deployment
+    immediately"), and nothing of it reaches the org."""
+    package = tmp_path / "cancel"
+    (package / "objects").mkdir(parents=True)
+    (package / "package.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">'
+        "<types><members>Gadget__c</members><name>CustomObject</name></types><version>62.0</version>"
+        "</Package>")
+    (package / "objects" / "Gadget__c.object").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">'
+        "<label>Gadget</label><pluralLabel>Gadgets</pluralLabel><nameField><type>Text</type>"
+        "<label>Gadget Name</label></nameField><deploymentStatus>Deployed</deploymentStatus>"
+        "<sharingModel>ReadWrite</sharingModel></CustomObject>")
+    started = cli.run("project", "deploy", "start", "--metadata-dir", str(package), "--async",
+                      "-o", ALIAS)["result"]
+    job = started["id"]
+    canceled = cli.run("project", "deploy", "cancel", "--job-id", job, "--wait", "1",
+                       "-o", ALIAS)["result"]
+    assert canceled["status"] == "Canceled" and canceled["done"] is True
+    assert canceled["canceledBy"] == sf_org.emulator.org.admin_id  # type: ignore[union-attr]
+    assert "Gadget__c" not in cli.run("sobject", "list", "-o", ALIAS)["result"]

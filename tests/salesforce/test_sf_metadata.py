@@ -61,23 +61,32 @@ def test_checklist_names_every_object_and_field() -> None:
     assert len(lines) == 2 + 1 + 9
 
 
-def test_package_is_in_source_format(tmp_path: Path) -> None:
+def test_package_is_in_metadata_api_format(tmp_path: Path) -> None:
+    """One ``objects/<Object>.object`` per object, a CustomObject with its fields
+    (Metadata API Developer Guide, "CustomObject": in a .object file the fields are
+    ``fields`` elements); the package ``sf project deploy start --metadata-dir``
+    deploys (tests/emulator/test_sf_cli.py deploys it)."""
     written = write_package(DECLARATIONS, tmp_path)
     assert tmp_path / "package.xml" in written
+    assert sorted(p.name for p in (tmp_path / "objects").iterdir()) == ["Account.object",
+                                                                       "Widget__c.object"]
     package = ET.parse(tmp_path / "package.xml").getroot()
     members = {t.findtext("md:name", namespaces=NS): [m.text for m in t.findall("md:members", NS)]
                for t in package.findall("md:types", NS)}
     assert members["CustomObject"] == ["Widget__c"]
     assert "Account.Legacy_Id__c" in members["CustomField"] and len(members["CustomField"]) == 11
-    obj = ET.parse(tmp_path / "objects/Widget__c/Widget__c.object-meta.xml").getroot()
+    obj = ET.parse(tmp_path / "objects/Widget__c.object").getroot()
     assert obj.findtext("md:label", namespaces=NS) == "Widget"
     assert obj.findtext("md:nameField/md:type", namespaces=NS) == "Text"
-    pick = ET.parse(tmp_path / "objects/Account/fields/Tier__c.field-meta.xml").getroot()
-    assert pick.findtext("md:fullName", namespaces=NS) == "Tier__c"
+    assert len(obj.findall("md:fields", NS)) == 9
+    account = ET.parse(tmp_path / "objects/Account.object").getroot()
+    assert account.find("md:label", NS) is None  # an existing object: its fields only
+    by_name = {f.findtext("md:fullName", namespaces=NS): f for f in account.findall("md:fields", NS)}
+    pick = by_name["Tier__c"]
     assert pick.findtext("md:valueSet/md:restricted", namespaces=NS) == "true"
     values = [v.text for v in pick.findall("md:valueSet/md:valueSetDefinition/md:value/md:fullName", NS)]
     assert values == ["Gold", "Silver"]
-    ext = ET.parse(tmp_path / "objects/Account/fields/Legacy_Id__c.field-meta.xml").getroot()
+    ext = by_name["Legacy_Id__c"]
     assert ext.findtext("md:externalId", namespaces=NS) == "true"
     assert ext.findtext("md:length", namespaces=NS) == "40"
 

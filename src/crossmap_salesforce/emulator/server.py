@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossmap_salesforce.emulator import discovery, login, rest, tooling
+from crossmap_salesforce.emulator import discovery, login, metadata_api, rest, tooling
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.org import Org
@@ -137,6 +137,9 @@ class Emulator:
             Route("/services/oauth2/token", self.plain(login.token), methods=["POST"]),
             Route("/services/oauth2/revoke", self.plain(login.revoke), methods=["POST"]),
             Route("/services/Soap/u/{version}", self.plain(login.soap_login), methods=["POST"]),
+            Route("/services/Soap/m/{version}", self.plain(metadata_api.endpoint), methods=["POST"]),
+            Route("/services/Soap/m/{version}/{org}", self.plain(metadata_api.endpoint),
+                  methods=["POST"]),
             Route("/services/oauth2/userinfo", self.plain(login.userinfo), methods=["GET", "POST"]),
             Route("/id/{org}/{user}", self.plain(login.identity), methods=["GET", "POST"]),
             Route("/services/data", self.plain(discovery.versions), methods=["GET"]),
