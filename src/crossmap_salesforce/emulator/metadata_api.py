@@ -110,7 +110,7 @@ def to_value(element: ET.Element) -> Any:
         key = _local(child.tag)
         value = to_value(child)
         if key in out:
-            if not isinstance(out[key], list) or key not in _LISTS:
+            if not isinstance(out[key], list):
                 out[key] = [out[key]]
             out[key].append(value)
         else:
@@ -361,7 +361,7 @@ def _run(emulator: Emulator, record: dict[str, Any]) -> dict[str, Any]:
         messages.append(Message("", exc.file_name, exc.file_name, problem=exc.problem))
         components, package_file = [], None
     if package_file is not None:
-        messages.append(Message("", package_file, package_file, changed=True))
+        messages.append(Message("", "package.xml", package_file, changed=True))
     _check_components(emulator, components)
     failed = any(c.problem for c in components) or any(m.problem for m in messages)
     apply = not record["checkOnly"] and not (failed and record["rollbackOnError"])
