@@ -65,3 +65,33 @@ def test_an_old_node_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(SfCliUnavailable, match="Node.js 18\\+; .* is version 16"):
         ensure_sf_cli(cache=tmp_path / "cache")
+
+
+def test_sf_login_without_sf_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from crossmap_salesforce.sf_login import SfLoginError, prepare
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SfLoginError, match="no 'sf' on PATH: install the Salesforce CLI"):
+        prepare("salesforce", tmp_path, alias="x")
+
+
+def test_sf_login_hands_the_session_to_the_cli_without_printing_it(tmp_path: Path) -> None:
+    """The token goes to ``sf`` through ``SF_ACCESS_TOKEN`` in the child's environment
+    only; the local org's CA through ``NODE_EXTRA_CA_CERTS``."""
+    from crossmap_salesforce.emulator import running_org
+    from crossmap_salesforce.sf_login import prepare
+
+    with running_org(tmp_path / "org") as org:
+        (tmp_path / "crossmap.toml").write_text(
+            f'[profiles.local]\nauth = "password"\nlogin_url = "{org.instance_url}"\n'
+            f'ca_file = "{org.ca_file}"\nusername_env = "U"\npassword_env = "P"\n'
+            'security_token_env = "T"\n')
+        login = prepare("local", tmp_path, alias="here", sf="/opt/sf",
+                        environ={"U": org.username, "P": org.password, "T": ""})
+        assert login.argv == ("/opt/sf", "org", "login", "access-token", "--instance-url",
+                              org.instance_url, "--no-prompt", "--alias", "here")
+        token = login.env["SF_ACCESS_TOKEN"]
+        assert org.sf.session.get(f"{org.instance_url}/services/oauth2/userinfo",
+                                  headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert login.env["NODE_EXTRA_CA_CERTS"] == str(Path(org.ca_file).resolve())
+        assert token not in repr(login)
