@@ -458,9 +458,15 @@ class Records:
             inserts = [w for w in rows if w.op == "insert"]
             if inserts:
                 first = store.allocate(od.key_prefix, len(inserts))
+                named = _text_name(od)
                 for n, w in enumerate(inserts):
                     w.rid = make_id(od.key_prefix, first + n)
                     w.record["Id"] = w.rid
+                    if named and not w.record.get("Name"):
+                        # A custom object's record inserted without a name is named
+                        # after its 15-character Id (salesforce.stackexchange.com
+                        # /questions/139392; Name is defaultedOnCreate in describes).
+                        w.record["Name"] = w.rid[:15]
                 for auto in _autonumber_fields(od):
                     start = store.allocate(f"auto:{od.name}.{auto}", len(inserts))
                     for n, w in enumerate(inserts):
@@ -600,6 +606,12 @@ def _default_template(od: ObjectDef) -> dict[str, Any]:
             out[name] = None
     out["IsDeleted"] = False
     return out
+
+
+def _text_name(od: ObjectDef) -> bool:
+    """Is ``od`` a custom object whose ``Name`` is text (not an auto number)?"""
+    name = od.fields.get("Name")
+    return bool(od.describe.get("custom")) and name is not None and not name.get("autoNumber")
 
 
 def _autonumber_fields(od: ObjectDef) -> list[str]:

@@ -18,63 +18,12 @@ Nillable, ``D`` Defaulted on create, ``R`` Restricted picklist, ``A`` Auto numbe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-Row = tuple[str, str, str, str, Mapping[str, Any]]
+from crossmap_salesforce.custom_objects import Row, field
 
 _NO: Mapping[str, Any] = {}
-
-_SOAP = {
-    "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "int": "xsd:int",
-    "double": "xsd:double", "currency": "xsd:double", "percent": "xsd:double",
-    "date": "xsd:date", "datetime": "xsd:dateTime", "address": "urn:address",
-}
-_TEXT = frozenset({"string", "textarea", "picklist", "multipicklist", "email", "phone",
-                   "url", "combobox", "encryptedstring"})
-
-
-def _values(values: Sequence[str], default: str | None) -> list[dict[str, Any]]:
-    return [
-        {"active": True, "defaultValue": v == default, "label": v, "validFor": None,
-         "value": v}
-        for v in values
-    ]
-
-
-def field(name: str, label: str, type_: str, props: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-    """One describe field, every key a real describe carries (see ``Account.json``)."""
-    length = int(extra.get("length", 18 if type_ in ("id", "reference") else 0))
-    long_text = type_ == "textarea" and length > 255
-    values = extra.get("values", ())
-    return {
-        "name": name,
-        "label": label,
-        "type": type_,
-        "length": length,
-        "byteLength": length * 3 if type_ in _TEXT else length,
-        "precision": int(extra.get("precision", 0)),
-        "scale": int(extra.get("scale", 0)),
-        "digits": int(extra.get("digits", 0)),
-        "nillable": "N" in props,
-        "createable": "C" in props,
-        "updateable": "U" in props,
-        "defaultedOnCreate": "D" in props,
-        "defaultValue": extra.get("defaultValue"),
-        "picklistValues": _values(values, extra.get("default")),
-        "restrictedPicklist": "R" in props,
-        "referenceTo": list(extra.get("ref", ())),
-        "relationshipName": extra.get("rel"),
-        "externalId": False,
-        "unique": False,
-        "idLookup": "L" in props or type_ == "id",
-        "calculated": "K" in props,
-        "autoNumber": "A" in props,
-        "custom": False,
-        "soapType": _SOAP.get(type_, "xsd:string"),
-        "filterable": not long_text and type_ != "address",
-        "sortable": not long_text and type_ != "address",
-    }
 
 
 # -- the fields most objects share ------------------------------------------------
