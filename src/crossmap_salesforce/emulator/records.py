@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
 
-from crossmap_salesforce.emulator import files
+from crossmap_salesforce.emulator import files, sales
 from crossmap_salesforce.emulator.clock import sf_datetime
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.ids import make_id, normalize
@@ -212,6 +212,8 @@ class Records:
                 continue
             self._build(od, w, now, user_id)
         self._check_references(od, work)
+        if od.name in sales.OBJECTS:
+            sales.check(self.org, od.name, work)
         self._check_unique(od, work)
         failed = any(w.errors for w in work)
         if all_or_none and failed:
@@ -375,6 +377,8 @@ class Records:
             w.errors.extend(check_event(record, w.values))
         elif name == "Case" and (w.op == "insert" or "Status" in w.values):
             apply_case_status(record, w.before, now)
+        elif name == "Opportunity":
+            sales.apply_opportunity(record, w.values, w.op == "insert")
         elif name == "ContentVersion":
             try:
                 w.blob = files.prepare_version(record, w.op == "insert")
@@ -483,6 +487,8 @@ class Records:
             if od.name == "ContentVersion":
                 files.after_versions(self, conn, rows, user_id)
             store.put_records(conn, ((w.rid, od.name, False, w.record) for w in rows if w.rid))
+            if od.name == "OpportunityLineItem":
+                sales.roll_up(conn, (str(w.record.get("OpportunityId")) for w in rows))
             if unique_rows:
                 store.set_unique(conn, unique_rows)
 
