@@ -9,11 +9,15 @@ Both extend the org definition, so describe, validation and SOQL see them at onc
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
-from crossmap_salesforce.custom_objects import custom_object_describe
+if TYPE_CHECKING:
+    from crossmap_salesforce.emulator.org import Org
+
+from crossmap_salesforce.custom_objects import custom_object_describe, field
+from crossmap_salesforce.emulator.clock import sf_datetime
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, json_response
 from crossmap_salesforce.emulator.ids import make_id
@@ -146,7 +150,7 @@ def create(call: Call) -> Response:
         definition.save_custom(describe)
         if _flag(meta.get("enableActivities")):
             _allow_activities(definition, full_name)
-        new_id = make_id("01I", org.store.allocate_now("01I"))
+        new_id = _remember(call, full_name, "01I", meta)
     elif kind.lower() == "customfield":
         object_name, _, field_name = full_name.partition(".")
         od = definition.get(object_name)
@@ -162,8 +166,75 @@ def create(call: Call) -> Response:
         describe = copy.deepcopy(od.describe)
         describe["fields"].append(_field(field_name, meta))
         definition.save_custom(describe)
-        new_id = make_id("00N", org.store.allocate_now("00N"))
+        new_id = _remember(call, f"{od.name}.{field_name}", "00N", meta)
     else:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
     return json_response({"id": new_id, "success": True, "errors": [], "warnings": [],
                           "infos": []}, 201)
+
+
+# -- Tooling API queries ----------------------------------------------------------------
+
+#: The Tooling objects a query may name, as describes (Tooling API Developer Guide,
+#: "CustomObject" and "CustomField": Id, DeveloperName without the ``__c`` suffix,
+#: NamespacePrefix, ManageableState, TableEnumOrId for a field's object).
+TOOLING_DESCRIBES: dict[str, list[dict[str, Any]]] = {
+    "CustomObject": [
+        field("Id", "Custom Object ID", "id", "D", {}),
+        field("DeveloperName", "Object Name", "string", "", {"length": 40}),
+        field("NamespacePrefix", "Namespace Prefix", "string", "N", {"length": 15}),
+        field("ManageableState", "Manageable State", "picklist", "R", {
+            "length": 40, "values": ("released", "deleted", "deprecated", "installed",
+                                     "beta", "unmanaged")}),
+        field("Description", "Description", "string", "N", {"length": 1000}),
+        field("CreatedDate", "Created Date", "datetime", "D", {}),
+        field("LastModifiedDate", "Last Modified Date", "datetime", "D", {}),
+    ],
+    "CustomField": [
+        field("Id", "Custom Field Definition ID", "id", "D", {}),
+        field("DeveloperName", "Field Name", "string", "", {"length": 40}),
+        field("TableEnumOrId", "Table Enum or ID", "string", "", {"length": 40}),
+        field("NamespacePrefix", "Namespace Prefix", "string", "N", {"length": 15}),
+        field("ManageableState", "Manageable State", "picklist", "R", {
+            "length": 40, "values": ("released", "deleted", "deprecated", "installed",
+                                     "beta", "unmanaged")}),
+        field("CreatedDate", "Created Date", "datetime", "D", {}),
+        field("LastModifiedDate", "Last Modified Date", "datetime", "D", {}),
+    ],
+}
+
+
+def _remember(call: Call, full_name: str, prefix: str, meta: dict[str, Any]) -> str:
+    """The Tooling record of a new object or field, kept for Tooling queries."""
+    org = call.emulator.org
+    now = sf_datetime(org.now())
+    with org.store.transaction() as conn:
+        new_id = make_id(prefix, org.store.allocate(prefix))
+        known = dict(org.store.get_setting("tooling_records", {}))
+        known[full_name] = {"Id": new_id, "CreatedDate": now, "LastModifiedDate": now,
+                            "Description": meta.get("description")}
+        org.store.put_setting(conn, "tooling_records", known)
+    return new_id
+
+
+def tooling_rows(org: Org, object_name: str) -> list[dict[str, Any]]:
+    """The rows of a Tooling object, from the org's custom objects and fields."""
+    known: dict[str, dict[str, Any]] = org.store.get_setting("tooling_records", {})
+    rows = []
+    for name, info in sorted(known.items()):
+        base = {"NamespacePrefix": None, "ManageableState": "unmanaged", **info}
+        if object_name == "CustomObject" and "." not in name:
+            rows.append({**base, "DeveloperName": name.removesuffix("__c")})
+        elif object_name == "CustomField" and "." in name:
+            table, _, fname = name.partition(".")
+            owner = known.get(table)
+            rows.append({**base, "DeveloperName": fname.removesuffix("__c"),
+                         "TableEnumOrId": owner["Id"] if owner else table})
+    return rows
+
+
+def query(call: Call) -> Response:
+    """``GET /tooling/query?q=SELECT … FROM CustomObject|CustomField``."""
+    from crossmap_salesforce.emulator.query import run_tooling
+
+    return run_tooling(call)
