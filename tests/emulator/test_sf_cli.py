@@ -31,7 +31,7 @@ from crossmap.syntax import load
 from crossmap.systems import compile_offline
 from crossmap_salesforce.connector import ConnectorSettings, SalesforceDestination
 from crossmap_salesforce.emulator import OrgHandle, running_org
-from crossmap_salesforce.metadata import write_package
+from crossmap_salesforce.metadata import custom_fields, write_package
 
 ALIAS = "local"
 FLAGSHIP = Path(__file__).resolve().parents[2] / "specs" / "qdispatch_to_salesforce.xmap"
@@ -177,7 +177,7 @@ def test_project_deploy_start_of_crossmaps_package(cli: SfCli, sf_org: OrgHandle
         assert audit_schema(declarations, before.describe()).missing
     deployed = cli.run("project", "deploy", "start", "--metadata-dir", str(tmp_path / "metadata"),
                        "--wait", "2", "-o", ALIAS)["result"]
-    expected = sum(len(d.fields) + int(d.new) for d in declarations)
+    expected = sum(len(custom_fields(d)) + int(d.new) for d in declarations)
     assert deployed["status"] == "Succeeded" and deployed["success"] is True
     assert deployed["numberComponentsDeployed"] == deployed["numberComponentsTotal"] == expected
     assert deployed["details"].get("componentFailures", []) in ([], None)

@@ -269,13 +269,27 @@ def _ids_wanted(where: Any) -> set[str] | None:
     return None
 
 
+_TOOLING: dict[str, ObjectDef] = {}
+
+
+def _tooling_object(name: str) -> ObjectDef | None:
+    from crossmap_salesforce.emulator.tooling import TOOLING_DESCRIBES
+
+    if not _TOOLING:
+        for obj, fields in TOOLING_DESCRIBES.items():
+            _TOOLING[obj.lower()] = ObjectDef({"name": obj, "keyPrefix": "", "fields": fields})
+    return _TOOLING.get(name.lower())
+
+
 def execute(
-    emulator: Emulator, text: str, *, include_deleted: bool = False, version: str = "59.0"
+    emulator: Emulator, text: str, *, include_deleted: bool = False, version: str = "59.0",
+    tooling: bool = False,
 ) -> tuple[Query, list[Resolved | Count], Result]:
-    """Run a SOQL query; returns the parsed query, its resolved select list and rows."""
+    """Run a SOQL query (on the Tooling objects with ``tooling``); returns the parsed
+    query, its resolved select list and rows."""
     org = emulator.org
     q = parse(text, today=org.now().date())
-    od = org.definition.find(q.object)
+    od = _tooling_object(q.object) if tooling else org.definition.find(q.object)
     if od is None:
         raise ApiError(400, "INVALID_TYPE",
                        f"\n{text}\nsObject type '{q.object}' is not supported. If you are "
@@ -287,7 +301,11 @@ def execute(
     if counts and len(q.fields) > 1 and any(c.path is None for c in counts):
         raise ApiError(400, "MALFORMED_QUERY", "COUNT() cannot be used with other fields")
     wanted = _ids_wanted(q.where)
-    if wanted is None:
+    if tooling:
+        from crossmap_salesforce.emulator.tooling import tooling_rows
+
+        records = tooling_rows(org, od.name)
+    elif wanted is None:
         records = list(org.store.scan(od.name, include_deleted=include_deleted))
     else:
         # WHERE Id = … / Id IN (…): read those records, not the whole object.
@@ -320,15 +338,17 @@ def execute(
     ]
     if counts:
         return q, select, Result(od.name, records, True)
-    shaped = [shape(emulator, od, rec, select, parents, version) for rec in records]
+    shaped = [shape(emulator, od, rec, select, parents, version, tooling)
+              for rec in records]
     return q, select, Result(od.name, shaped, False)
 
 
 def shape(emulator: Emulator, od: ObjectDef, rec: dict[str, Any], select: Sequence[Resolved | Count],
-          parents: _Parents, version: str = "59.0") -> dict[str, Any]:
+          parents: _Parents, version: str = "59.0", tooling: bool = False) -> dict[str, Any]:
     """A query row in the REST shape: ``attributes`` and nested parent objects."""
+    area = "tooling/sobjects" if tooling else "sobjects"
     out: dict[str, Any] = {"attributes": {"type": od.name,
-                                          "url": f"/services/data/v{version}/sobjects/{od.name}/{rec['Id']}"}}
+                                          "url": f"/services/data/v{version}/{area}/{od.name}/{rec['Id']}"}}
     definition = emulator.org.definition
     for r in select:
         assert isinstance(r, Resolved)
@@ -414,7 +434,7 @@ def _page(call: Call, rows: list[dict[str, Any]], start: int, batch: int, cursor
     return json_response(body)
 
 
-def _run(call: Call, include_deleted: bool) -> Response:
+def _run(call: Call, include_deleted: bool, tooling: bool = False) -> Response:
     text = call.query.get("q")
     if not text:
         raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
@@ -423,8 +443,8 @@ def _run(call: Call, include_deleted: bool) -> Response:
 
         return json_response(columns.metadata(call.emulator, text))
     _, select, result = execute(call.emulator, text, include_deleted=include_deleted,
-                                version=call.version)
-    endpoint = "queryAll" if include_deleted else "query"
+                                version=call.version, tooling=tooling)
+    endpoint = "tooling/query" if tooling else "queryAll" if include_deleted else "query"
     if result.count_only:
         counts = [s for s in select if isinstance(s, Count)]
         if len(counts) == 1 and counts[0].path is None:
@@ -439,6 +459,11 @@ def _run(call: Call, include_deleted: bool) -> Response:
 def run(call: Call) -> Response:
     """``GET /query?q=…``."""
     return _run(call, False)
+
+
+def run_tooling(call: Call) -> Response:
+    """``GET /tooling/query?q=…`` (CustomObject, CustomField)."""
+    return _run(call, False, tooling=True)
 
 
 def run_all(call: Call) -> Response:

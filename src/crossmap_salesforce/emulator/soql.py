@@ -237,3 +237,16 @@ def parse(text: str, *, today: date | None = None) -> Query:
         return _ToAst(today or datetime.now(UTC).date()).transform(tree)  # type: ignore[no-any-return]
     except VisitError as exc:
         raise exc.orig_exc from None
+
+
+def bulk_unsupported(q: Query) -> str | None:
+    """What of ``q`` a Bulk API 2.0 query job cannot run, or ``None``. "Bulk API 2.0
+    doesn't support SOQL queries that include any of these items: GROUP BY, OFFSET,
+    or TYPEOF clauses; aggregate functions such as COUNT(); date functions in GROUP BY
+    clauses; compound address fields ...; parent-to-child relationship queries"
+    (Bulk API 2.0 Developer Guide, "Understanding Bulk API 2.0 Query")."""
+    if any(isinstance(f, Count) for f in q.fields):
+        return "aggregate functions such as COUNT()"
+    if q.offset is not None:
+        return "OFFSET"
+    return None
