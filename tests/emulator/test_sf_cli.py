@@ -4,20 +4,23 @@ The CLI is installed by the session fixture ``sf_binary`` (``sf_cli_support``: t
 pinned ``@salesforce/cli`` of ``tools/sf-cli/package.json`` into ``.cache/sf-cli/``);
 without Node.js and npm these tests skip with the reason, except under CI
 (``CI=true``), where they fail. Each command spawns Node (2 to 7 s each), so the
-module logs in once and runs each command once; it takes about a minute and a half
-on two cores.
+module logs in once and runs each command once; it takes one and a half to two
+minutes on two busy cores.
 
 What the CLI is expected to do comes from its own command reference (Salesforce CLI
 Command Reference, https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/):
 ``org login access-token`` reads the token from ``SF_ACCESS_TOKEN`` with
 ``--no-prompt``; ``data export bulk`` is the Bulk API 2.0 query (``data query`` has
 no ``--bulk`` in CLI 2.146); ``data import/upsert/delete bulk`` are Bulk API 2.0
-ingest jobs.
+ingest jobs; ``data import tree`` posts sObject trees; ``project deploy start
+--metadata-dir`` deploys a Metadata API package, ``--async`` returns the job id at
+once and ``project deploy cancel`` cancels it.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -209,4 +212,26 @@ def test_project_deploy_async_then_cancel(cli: SfCli, sf_org: OrgHandle, tmp_pat
                        "-o", ALIAS)["result"]
     assert canceled["status"] == "Canceled" and canceled["done"] is True
     assert canceled["canceledBy"] == sf_org.emulator.org.admin_id  # type: ignore[union-attr]
-    assert "Gadget__c" not in cli.run("sobject", "list", "-o", ALIAS)["result"]
+    assert "Gadget__c" not in {o["name"] for o in sf_org.sf.describe()["sobjects"]}
+
+
+def test_data_import_tree(cli: SfCli, sf_org: OrgHandle, tmp_path: Path) -> None:
+    """``sf data import tree`` posts the file to ``/composite/tree/Account``: a parent
+    and its children by child relationship, all in one request (REST API Developer
+    Guide, "sObject Tree")."""
+    tree = tmp_path / "accounts.json"
+    tree.write_text(json.dumps({"records": [{
+        "attributes": {"type": "Account", "referenceId": "AcmeRef"},
+        "Name": "Tree Acme", "Industry": "Energy",
+        "Contacts": {"records": [
+            {"attributes": {"type": "Contact", "referenceId": "JaneRef"}, "LastName": "Doe"},
+            {"attributes": {"type": "Contact", "referenceId": "JohnRef"}, "LastName": "Roe"},
+        ]},
+    }]}))
+    result = cli.run("data", "import", "tree", "--files", str(tree), "-o", ALIAS)["result"]
+    ids = {row["refId"]: row["id"] for row in result}
+    assert set(ids) == {"AcmeRef", "JaneRef", "JohnRef"}
+    contacts = _query(sf_org, f"SELECT LastName, AccountId FROM Contact WHERE AccountId = '{ids['AcmeRef']}' "
+                              "ORDER BY LastName")
+    assert [(c["LastName"], c["AccountId"]) for c in contacts] == [("Doe", ids["AcmeRef"]),
+                                                                 ("Roe", ids["AcmeRef"])]
