@@ -21,20 +21,22 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sf_cli_support import SfCli, require_sf_cli
 
-from crossmap.connectors.profiles import Profile
-from crossmap.preflight.audit import audit_schema
-from crossmap.syntax import load
+from crossmap.cli import main as cli_main
+from crossmap.syntax import ast, load
 from crossmap.systems import compile_offline
-from crossmap_salesforce.connector import ConnectorSettings, SalesforceDestination
+from crossmap_qdispatch.simulator import Simulator
+from crossmap_qdispatch.simulator.ratelimit import Limits
 from crossmap_salesforce.emulator import OrgHandle, running_org
-from crossmap_salesforce.metadata import custom_fields, write_package
+from crossmap_salesforce.metadata import custom_fields
 
 ALIAS = "local"
 FLAGSHIP = Path(__file__).resolve().parents[2] / "specs" / "qdispatch_to_salesforce.xmap"
@@ -160,33 +162,47 @@ def test_data_bulk_import_export_upsert_and_delete(cli: SfCli, sf_org: OrgHandle
     assert _query(sf_org, "SELECT Id FROM Account WHERE Name LIKE 'Bulk CLI%'") == []
 
 
-def _destination(org: OrgHandle) -> SalesforceDestination:
-    profile = Profile("local", {"auth": "token", "instance_url": org.instance_url,
-                                "ca_file": org.ca_file}, {"access_token": org.access_token})
-    return SalesforceDestination.connect(profile, ConnectorSettings(retry_wait=0.0, lock_wait=0.0))
+def _preflight(folder: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    out = folder / "preflight.json"
+    result = CliRunner().invoke(cli_main, ["preflight", str(folder / FLAGSHIP.name), "--json",
+                                           str(out), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(out.read_text(encoding="utf-8"))
 
 
-def test_project_deploy_start_of_crossmaps_package(cli: SfCli, sf_org: OrgHandle,
-                                                   tmp_path: Path) -> None:
-    """The package ``crossmap scaffold --out`` / ``preflight --out`` writes for the
-    flagship spec deploys with ``sf project deploy start --metadata-dir`` (Metadata
-    API ``deploy``, then ``checkDeployStatus`` until done), and preflight's schema
-    audit then finds every declared object and field, as declared."""
+def test_project_deploy_start_of_crossmaps_package(cli: SfCli, sf_org: OrgHandle, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``crossmap preflight --out`` writes the flagship spec's metadata package; ``sf
+    project deploy start --metadata-dir`` deploys it into the org (Metadata API
+    ``deploy``, then ``checkDeployStatus`` until done); ``crossmap preflight`` run
+    again finds every declared object and field, as declared."""
+    shutil.copy(FLAGSHIP, tmp_path / FLAGSHIP.name)
+    for include in load(FLAGSHIP).of_type(ast.Include):
+        (tmp_path / include.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FLAGSHIP.parent / include.path, tmp_path / include.path)
+    with Simulator(seed=1, scale=1, limits=Limits(per_minute=20_000)) as sim:
+        shutil.copy(sim.ca_file, tmp_path / "qdispatch-ca.pem")
+        (tmp_path / "crossmap.toml").write_text(
+            f'[profiles.qdispatch]\nbase_url = "{sim.base_url}"\nca_file = "qdispatch-ca.pem"\n'
+            f'client_id = "{sim.client_id}"\nclient_secret_env = "SF_CLI_TEST_QD_SECRET"\n\n'
+            f'[profiles.salesforce]\nauth = "token"\ninstance_url = "{sf_org.instance_url}"\n'
+            f'ca_file = "{sf_org.ca_file}"\naccess_token_env = "SF_CLI_TEST_TOKEN"\n',
+            encoding="utf-8")
+        monkeypatch.setenv("SF_CLI_TEST_QD_SECRET", sim.client_secret)
+        monkeypatch.setenv("SF_CLI_TEST_TOKEN", sf_org.access_token)
+        code, before = _preflight(tmp_path, "--out", str(tmp_path / "metadata"))
+        assert code == 1 and before["schema"]["missing"]
+        assert any("declared objects or fields" in b for b in before["blockers"])
+        deployed = cli.run("project", "deploy", "start", "--metadata-dir", str(tmp_path / "metadata"),
+                           "--wait", "2", "-o", ALIAS)["result"]
+        _, after = _preflight(tmp_path)
     compiled = compile_offline(load(FLAGSHIP))
     assert compiled.plan is not None
-    declarations = compiled.plan.declarations
-    write_package(declarations, tmp_path / "metadata")
-    with _destination(sf_org) as before:
-        assert audit_schema(declarations, before.describe()).missing
-    deployed = cli.run("project", "deploy", "start", "--metadata-dir", str(tmp_path / "metadata"),
-                       "--wait", "2", "-o", ALIAS)["result"]
-    expected = sum(len(custom_fields(d)) + int(d.new) for d in declarations)
+    expected = sum(len(custom_fields(d)) + int(d.new) for d in compiled.plan.declarations)
     assert deployed["status"] == "Succeeded" and deployed["success"] is True
     assert deployed["numberComponentsDeployed"] == deployed["numberComponentsTotal"] == expected
-    assert deployed["details"].get("componentFailures", []) in ([], None)
-    with _destination(sf_org) as after:
-        audit = audit_schema(declarations, after.describe())
-    assert audit.missing == () and audit.mismatches == ()
+    assert after["schema"]["missing"] == [] and after["schema"]["mismatches"] == []
+    assert not any("declared objects or fields" in b for b in after["blockers"])
 
 
 def test_project_deploy_async_then_cancel(cli: SfCli, sf_org: OrgHandle, tmp_path: Path) -> None:

@@ -136,8 +136,12 @@ def test_the_resources_of_a_version_name_what_is_served(org: OrgHandle, raw: Raw
 
 
 def test_a_doubled_slash_is_answered_like_a_single_one(org: OrgHandle, raw: Raw) -> None:
-    """The Salesforce CLI joins an instance URL ending in ``/`` with ``/services/…``;
-    the same request reaches real orgs, which answer it as the single-slash path."""
+    """The Salesforce CLI sends these to every org it logs in with ``org login
+    access-token``: the command stores ``flags['instance-url'].href`` (a WHATWG URL's
+    href ends in ``/``: ``@salesforce/plugin-auth``, ``commands/org/login/access-token.js``)
+    and jsforce builds its base URL as ``[instanceUrl, 'services/data', 'vXX.X'].join('/')``
+    (``@jsforce/jsforce-node``, ``Connection._baseUrl``). The CLI works against real orgs
+    that way, so real orgs answer ``//services/...`` as the single-slash path."""
     single = raw("GET", org.instance_url + "/services/data/v62.0/sobjects/Account/describe")
     double = raw("GET", org.instance_url + "//services/data/v62.0/sobjects/Account/describe")
     assert double.status_code == 200 and double.json()["name"] == single.json()["name"]
