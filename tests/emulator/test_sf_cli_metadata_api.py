@@ -268,3 +268,23 @@ def test_unknown_ids_and_bad_sessions_are_faults(org: OrgHandle) -> None:
     assert status == 500 and fault["faultcode"] == "sf:INVALID_SESSION_ID"
     status, fault = _call(org, "listMetadata", "<queries><type>CustomObject</type></queries>")
     assert status == 500 and "deploy, checkDeployStatus and cancelDeploy" in fault["faultstring"]
+
+
+def test_the_metadata_server_url_of_the_soap_login_answers(org: OrgHandle) -> None:
+    """The SOAP login names ``metadataServerUrl`` as ``/services/Soap/m/{v}/{orgId15}``;
+    a client that follows it reaches the same endpoint."""
+    with org.session() as s:
+        r = s.post(f"{org.instance_url}/services/Soap/u/62.0", headers={
+            "Content-Type": "text/xml", "SOAPAction": "login"}, data=(
+            f'<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="{ENV}" '
+            'xmlns:urn="urn:partner.soap.sforce.com"><soapenv:Body><urn:login>'
+            f"<urn:username>{org.username}</urn:username><urn:password>{org.password}"
+            "</urn:password></urn:login></soapenv:Body></soapenv:Envelope>").encode())
+        url = ET.fromstring(r.content).findtext(".//{urn:partner.soap.sforce.com}metadataServerUrl")
+        assert url is not None and url.startswith(f"{org.instance_url}/services/Soap/m/62.0/00D")
+        envelope = (f'<soapenv:Envelope xmlns:soapenv="{ENV}"><soapenv:Header xmlns="{MD}"><SessionHeader>'
+                    f"<sessionId>{org.access_token}</sessionId></SessionHeader></soapenv:Header>"
+                    f'<soapenv:Body xmlns="{MD}"><checkDeployStatus><asyncProcessId>0Af000000000000AAA'
+                    "</asyncProcessId></checkDeployStatus></soapenv:Body></soapenv:Envelope>")
+        answer = s.post(url, data=envelope.encode(), headers={"Content-Type": "text/xml"})
+    assert answer.status_code == 500 and b"Invalid deploy ID" in answer.content
