@@ -185,7 +185,9 @@ def test_unsupported_types_fail_component_by_component_and_roll_everything_back(
         "<listViews><fullName>All</fullName><filterScope>Everything</filterScope><label>All</label></listViews>")
     result = _deploy(org, _package(
         {"CustomObject": ["Gizmo__c"], "ApexClass": ["Hello"], "CustomField": ["Gizmo__c.Missing__c"]},
-        {"objects/Gizmo__c.object": gizmo, "classes/Hello.cls": "public class Hello {}"}),
+        {"objects/Gizmo__c.object": gizmo, "classes/Hello.cls": "public class Hello {}",
+         "classes/Hello.cls-meta.xml": f'<ApexClass xmlns="{MD}"><apiVersion>62.0</apiVersion></ApexClass>',
+         "layouts/Gizmo__c-Gizmo Layout.layout": f'<Layout xmlns="{MD}"/>'}),
         rollbackOnError=True)
     assert result["status"] == "Failed" and result["success"] is False
     failed = _messages(result, "componentFailures")
@@ -194,7 +196,13 @@ def test_unsupported_types_fail_component_by_component_and_roll_everything_back(
     assert failed["Gizmo__c.All"]["componentType"] == "ListView"
     assert "does not model ListView" in failed["Gizmo__c.All"]["problem"]
     assert failed["Hello"]["componentType"] == "ApexClass"
-    assert failed["Hello"]["fileName"] == "unpackaged/classes/Hello.cls"
+    assert failed["Hello"]["fileName"] in ("unpackaged/classes/Hello.cls",
+                                           "unpackaged/classes/Hello.cls-meta.xml")
+    # A file package.xml does not name fails on its own, once per component.
+    assert failed["Gizmo__c-Gizmo Layout"]["problem"] == (
+        "The local org does not model the metadata in 'layouts/': only CustomObject and "
+        "CustomField deploy here")
+    assert sum(1 for m in failed.values() if m["fileName"].startswith("unpackaged/classes/")) == 1
     assert failed["Gizmo__c.Missing__c"]["problem"] == (
         "An object 'Gizmo__c.Missing__c' of type CustomField was named in package.xml, but was "
         "not found in zipped directory")

@@ -57,9 +57,8 @@ def _column(name: str, display: str, describe: dict[str, Any] | None) -> dict[st
 
 
 def _relationship(name: str) -> dict[str, Any]:
-    column = _column(name, name, None)
-    column["apexType"] = None
-    return column
+    """A relationship's column: its fields are its ``joinColumns``."""
+    return _column(name, name, None)
 
 
 def metadata(emulator: Emulator, text: str) -> dict[str, Any]:

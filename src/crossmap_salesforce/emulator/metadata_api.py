@@ -431,8 +431,6 @@ def _read_package(raw: bytes) -> tuple[list[Component], str]:
         components: list[Component] = []
         found: set[tuple[str, str]] = set()
         for relative, path in sorted(files.items()):
-            if relative == "package.xml" or relative.endswith("-meta.xml") and relative.startswith("objects/"):
-                continue
             if relative.startswith("objects/") and relative.endswith(".object"):
                 components.extend(_object_components(archive.read(path), relative[8:-7], path, wanted, found))
         for type_name, members in wanted.items():
@@ -447,11 +445,16 @@ def _read_package(raw: bytes) -> tuple[list[Component], str]:
                                "CustomField deploy here")
                 components.append(Component(type_name, member, _file_of(type_name, member, files, base),
                                             problem=problem))
+        # Files of other folders that package.xml does not name: one failure per
+        # component (a file and its -meta.xml companion are one component).
+        claimed = {(c.file_name.rsplit("/", 2)[-2] if "/" in c.file_name else "",
+                    c.full_name.split(".", 1)[0]) for c in components}
         for relative, path in sorted(files.items()):
             folder = relative.split("/", 1)[0]
-            if "/" in relative and folder != "objects" and not any(
-                    c.file_name == path for c in components):
-                components.append(Component(folder, relative.rsplit("/", 1)[-1], path,
+            stem = relative.rsplit("/", 1)[-1].split(".", 1)[0]
+            if "/" in relative and folder != "objects" and (folder, stem) not in claimed:
+                claimed.add((folder, stem))
+                components.append(Component(folder, stem, path,
                                             problem=f"The local org does not model the metadata in "
                                                     f"'{folder}/': only CustomObject and CustomField "
                                                     "deploy here"))
