@@ -152,6 +152,8 @@ def test_a_new_objects_standard_fields_are_not_custom_fields(tmp_path: Path) -> 
         "Size__c.field-meta.xml"]
     root = ET.parse(tmp_path / "objects" / "Gadget__c" / "Gadget__c.object-meta.xml").getroot()
     assert root.findtext("md:nameField/md:label", namespaces=NS) == "Gadget Title"
+    # "Allow Activities", as the static schema assumed (Task/Event.WhatId).
+    assert root.findtext("md:enableActivities", namespaces=NS) == "true"
     too_long = Declaration("Gadget__c", True, None, (FieldSchema("Name", String(120)),))
     with pytest.raises(MetadataError, match="at most 80 characters"):
         checklist([too_long])
