@@ -162,8 +162,11 @@ def object_metadata(decl: Declaration) -> dict[str, Any]:
     if not decl.object.endswith("__c"):
         raise MetadataError(f"{decl.object}: custom object names end in __c")
     label = decl.label or decl.object.removesuffix("__c").replace("_", " ")
+    # "Allow Activities": the static schema lets Task/Event.WhatId point at every
+    # declared object (crossmap_salesforce.describe.NEW_OBJECT_REFERRERS).
     return {"label": label, "pluralLabel": label + "s", "deploymentStatus": "Deployed",
-            "sharingModel": "ReadWrite", "nameField": _name_field(decl, label)}
+            "sharingModel": "ReadWrite", "enableActivities": True,
+            "nameField": _name_field(decl, label)}
 
 
 def checklist(declarations: Iterable[Declaration]) -> list[str]:

@@ -62,6 +62,9 @@ def test_a_custom_object_has_the_standard_fields_of_every_custom_object(
     assert "LastActivityDate" not in fields  # activities are not allowed
     rid = sf.Plain__c.create({})["id"]
     assert sf.Plain__c.get(rid)["Name"] == rid[:15]
+    # A note may be attached to any custom object (Object Reference, Note).
+    note = sf.Note.create({"ParentId": rid, "Title": "on a custom object"})["id"]
+    assert sf.Note.get(note)["ParentId"] == rid
     # Without "Allow Activities", a task cannot name the record.
     bad = raw("POST", "/sobjects/Task", json={"Subject": "x", "WhatId": rid})
     assert bad.json()[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"

@@ -191,3 +191,32 @@ def test_columns_true_reports_bad_names_as_the_query_does(raw: Raw) -> None:
         cols = raw("GET", "/query", params={"q": q, "columns": "true"})
         assert cols.status_code == plain.status_code == 400
         assert cols.json() == plain.json()
+
+
+def test_columns_true_of_subqueries_groups_and_fields_macros(raw: Raw) -> None:
+    """A child subquery is an aggregate column whose ``joinColumns`` are its fields
+    (``sf data query`` then lays it out as a subquery); a grouped query's date
+    function is an ``exprN`` column shown as the function; ``FIELDS()`` lists the
+    fields it expands to."""
+    sub = raw("GET", "/query", params={
+        "q": "SELECT Name, (SELECT LastName, Email FROM Contacts) FROM Account", "columns": "true"})
+    assert sub.status_code == 200, sub.text
+    contacts = sub.json()["columnMetadata"][1]
+    assert contacts["columnName"] == "Contacts" and contacts["aggregate"] is True
+    assert [c["columnName"] for c in contacts["joinColumns"]] == ["LastName", "Email"]
+    grouped = raw("GET", "/query", params={
+        "q": "SELECT CALENDAR_YEAR(CreatedDate), MAX(Name) top FROM Account "
+             "GROUP BY CALENDAR_YEAR(CreatedDate)", "columns": "true"}).json()
+    assert grouped["groupBy"] is True
+    assert [(c["columnName"], c["displayName"], c["apexType"]) for c in grouped["columnMetadata"]] == [
+        ("expr0", "CALENDAR_YEAR(CreatedDate)", "Integer"), ("top", "MAX(Name)", "String")]
+    macro = raw("GET", "/query", params={"q": "SELECT FIELDS(STANDARD) FROM Account LIMIT 1",
+                                         "columns": "true"}).json()["columnMetadata"]
+    assert {"Id", "Name", "Industry"} <= {c["columnName"] for c in macro}
+
+
+def test_columns_true_of_a_tooling_query(raw: Raw) -> None:
+    r = raw("GET", "/tooling/query", params={"q": "SELECT Id, DeveloperName FROM CustomObject",
+                                             "columns": "true"})
+    assert r.status_code == 200, r.text
+    assert [c["columnName"] for c in r.json()["columnMetadata"]] == ["Id", "DeveloperName"]

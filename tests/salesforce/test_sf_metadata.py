@@ -161,6 +161,8 @@ def test_a_new_objects_standard_fields_are_not_custom_fields(tmp_path: Path) -> 
     assert [f.findtext("md:fullName", namespaces=NS) for f in root.findall("md:fields", NS)] == [
         "Size__c"]
     assert root.findtext("md:nameField/md:label", namespaces=NS) == "Gadget Title"
+    # "Allow Activities", as the static schema assumed (Task/Event.WhatId).
+    assert root.findtext("md:enableActivities", namespaces=NS) == "true"
     too_long = Declaration("Gadget__c", True, None, (FieldSchema("Name", String(120)),))
     with pytest.raises(MetadataError, match="at most 80 characters"):
         checklist([too_long])

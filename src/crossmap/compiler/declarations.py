@@ -94,6 +94,7 @@ def declared(target: schema.Schema, declarations: Iterable[Declaration]) -> sche
         if existing is not None:
             target = target.with_object(existing.with_fields(declaration.fields))
             continue
+        target = _referred(target, declaration.object)
         template = target.new_object
         if template is not None:
             # The destination's own fields of a new object (Name, owner, audit
@@ -113,6 +114,19 @@ def declared(target: schema.Schema, declarations: Iterable[Declaration]) -> sche
                 custom=True,
             )
         )
+    return target
+
+
+def _referred(target: schema.Schema, new: str) -> schema.Schema:
+    """``target`` whose ``new_object_referrers`` lookups may also point at ``new``."""
+    for object_name, field_name in target.new_object_referrers:
+        obj = target.find_object(object_name)
+        f = obj.find_field(field_name) if obj is not None else None
+        if obj is None or f is None or not isinstance(f.type, schema.Reference):
+            continue
+        if new not in f.type.targets:
+            wider = attrs.evolve(f, type=schema.Reference((*f.type.targets, new)))
+            target = target.with_object(obj.with_fields([wider]))
     return target
 
 

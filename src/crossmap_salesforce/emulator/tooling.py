@@ -78,11 +78,19 @@ def _allow_activities(definition: OrgDefinition, name: str) -> None:
     in ``WhatId`` (Salesforce Help, *Custom Object Definition*: "Allow Activities:
     allows users to associate tasks and scheduled calendar events related to the
     custom object records"); the activities' describes list it in ``referenceTo``."""
-    for activity in ("Task", "Event"):
-        od = definition.get(activity)
+    _refer(definition, name, [("Task", "WhatId"), ("Event", "WhatId")])
+
+
+def _refer(definition: OrgDefinition, name: str, lookups: list[tuple[str, str]]) -> None:
+    """Let each ``(object, field)`` lookup point at custom object ``name`` too (a
+    note may be attached to any custom object: Object Reference, Note)."""
+    for object_name, field_name in lookups:
+        od = definition.find(object_name)
+        if od is None:
+            continue
         describe = copy.deepcopy(od.describe)
         for f in describe["fields"]:
-            if f["name"] == "WhatId" and name not in f["referenceTo"]:
+            if f["name"] == field_name and name not in f["referenceTo"]:
                 f["referenceTo"] = sorted([*f["referenceTo"], name])
         definition.save_custom(describe)
 
@@ -148,6 +156,7 @@ def create(call: Call) -> Response:
                            f"There is already an object named {full_name}")
         describe = _custom_object(full_name, meta, definition.next_custom_prefix())
         definition.save_custom(describe)
+        _refer(definition, full_name, [("Note", "ParentId")])
         if _flag(meta.get("enableActivities")):
             _allow_activities(definition, full_name)
         new_id = _remember(call, full_name, "01I", meta)

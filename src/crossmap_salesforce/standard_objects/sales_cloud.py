@@ -216,7 +216,7 @@ _OPPORTUNITY_CONTACT_ROLE: list[Row] = [
      {"ref": ("Opportunity",), "rel": "Opportunity"}),
     ("ContactId", "Contact ID", "reference", "CU", {"ref": ("Contact",), "rel": "Contact"}),
     ("Role", "Role", "picklist", "CUN", {
-        "length": 40,
+        "length": 255,
         "values": ("Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker",
                    "Evaluator", "Executive Sponsor", "Influencer", "Technical Buyer", "Other"),
     }),

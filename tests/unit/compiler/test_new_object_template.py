@@ -70,3 +70,50 @@ def test_salesforce_gives_every_custom_object_name_owner_and_audit_fields() -> N
     # `check` no longer asks to declare Name: the spec maps it without declaring it.
     plan = _compile(standard_schema())
     assert [f.name for f in plan.declarations[0].fields] == ["Note__c"]  # type: ignore[attr-defined]
+
+
+def test_referrers_may_point_at_a_declared_object() -> None:
+    """The destination names the lookups that may point at any declared object;
+    the compiler widens their targets without knowing why."""
+    spec = """
+object Visit__c {
+  Note__c: text(40)
+}
+
+map teams -> Visit__c {
+  Note__c = "x"
+}
+
+map people -> Tag {
+  Label = "t"
+  Person = lookup(teams, team_id)
+}
+"""
+    with pytest.raises(SpecError, match="XM218"):
+        _compile(TARGET, spec)
+    plan = _compile(attrs.evolve(TARGET, new_object_referrers=[("Tag", "Person")]), spec)
+    assert [d.object for d in plan.declarations] == ["Visit__c"]  # type: ignore[attr-defined]
+
+
+def test_salesforce_activities_may_point_at_declared_objects() -> None:
+    """scaffold creates declared objects with "Allow Activities" (enableActivities),
+    so Task.WhatId and Event.WhatId may point at them; a Note may be attached to any
+    custom object (Object Reference, Note)."""
+    schema = standard_schema()
+    assert set(schema.new_object_referrers) == {("Task", "WhatId"), ("Event", "WhatId"),
+                                                ("Note", "ParentId")}
+    with pytest.raises(SpecError, match="XM218"):
+        _compile(attrs.evolve(schema, new_object_referrers=()), """
+object Visit__c {
+  Note__c: text(40)
+}
+
+map people -> Visit__c {
+  Note__c = "x"
+}
+
+map teams -> Task {
+  Subject = "t"
+  WhatId = lookup(people, boss_id)
+}
+""")
