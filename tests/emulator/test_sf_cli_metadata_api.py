@@ -213,6 +213,18 @@ def test_unsupported_types_fail_component_by_component_and_roll_everything_back(
     assert "Gizmo__c" not in {o["name"] for o in org.sf.describe()["sobjects"]}
 
 
+def test_allow_missing_files_lets_package_xml_name_more_than_the_zip_holds(org: OrgHandle) -> None:
+    """DeployOptions ``allowMissingFiles``: "If files that are specified in package.xml
+    are not in the .zip file, specifies whether a deployment can still succeed"."""
+    account = _object("<fields><fullName>Present__c</fullName><label>Present</label><type>Date</type></fields>")
+    package = _package({"CustomField": ["Account.Present__c", "Account.Absent__c"]},
+                       {"objects/Account.object": account})
+    assert _deploy(org, package, rollbackOnError=True)["status"] == "Failed"
+    result = _deploy(org, package, rollbackOnError=True, allowMissingFiles=True)
+    assert result["status"] == "Succeeded" and result["numberComponentsTotal"] == 1
+    assert _field(org, "Account", "Present__c") is not None
+
+
 def test_without_rollback_on_error_the_rest_is_applied(org: OrgHandle) -> None:
     account = _object("<fields><fullName>Partial_A__c</fullName><label>A</label><type>Date</type></fields>"
                       "<fields><fullName>Partial_B__c</fullName><label>B</label><type>Html</type></fields>")

@@ -283,6 +283,7 @@ def _deploy(emulator: Emulator, user_id: str, args: dict[str, Any]) -> dict[str,
         "checkOnly": options.get("checkOnly") is True,
         "rollbackOnError": options.get("rollbackOnError") is True,
         "ignoreWarnings": options.get("ignoreWarnings") is True,
+        "allowMissingFiles": options.get("allowMissingFiles") is True,
         "zip": base64.b64encode(raw).decode("ascii"),
     }
     _save(emulator, record)
@@ -356,7 +357,7 @@ def _run(emulator: Emulator, record: dict[str, Any]) -> dict[str, Any]:
     raw = base64.b64decode(record.pop("zip", ""))
     messages: list[Message] = []
     try:
-        components, package_file = _read_package(raw)
+        components, package_file = _read_package(raw, record.get("allowMissingFiles") is True)
     except _PackageError as exc:
         messages.append(Message("", exc.file_name, exc.file_name, problem=exc.problem))
         components, package_file = [], None
@@ -403,8 +404,10 @@ class _PackageError(Exception):
         self.problem = problem
 
 
-def _read_package(raw: bytes) -> tuple[list[Component], str]:
-    """The components of a zip in Metadata API format, and its package.xml's path."""
+def _read_package(raw: bytes, allow_missing: bool = False) -> tuple[list[Component], str]:
+    """The components of a zip in Metadata API format, and its package.xml's path.
+    ``allow_missing`` (DeployOptions.allowMissingFiles): members of package.xml absent
+    from the zip are not failures."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
@@ -438,6 +441,8 @@ def _read_package(raw: bytes) -> tuple[list[Component], str]:
                 if (type_name, member) in found or member == "*":
                     continue
                 if type_name in SUPPORTED:
+                    if allow_missing:
+                        continue
                     problem = (f"An object '{member}' of type {type_name} was named in package.xml, "
                                "but was not found in zipped directory")
                 else:
