@@ -15,6 +15,10 @@ References:
   ``id`` by the token endpoint, queried with the access token in an authorization
   header or the ``oauth_token`` parameter; ``version`` fills the ``{version}`` of the
   returned API URLs (``latest`` for the newest), otherwise they keep ``{version}``.
+- The identity service's error answers (403 ``Bad_OAuth_Token``, 403 ``Wrong_Org``,
+  404 ``Bad_Id``) follow the error-code table of the "Identity URLs" page as we know
+  it; the stored copies of that page did not include the table, so these three
+  strings are not checked against a retrieved text.
 - Versions and Resources by Version: REST API Developer Guide, "Reference"
   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_list.htm):
   ``/`` lists each version with version, label and URL, and needs no authentication;
