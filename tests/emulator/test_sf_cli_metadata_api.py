@@ -281,6 +281,26 @@ def test_cancel_a_queued_deployment_then_its_status_is_canceled(org: OrgHandle) 
                      "faultstring": "INVALID_ID_FIELD: Deployment already completed"}
 
 
+def test_a_deployment_nobody_polls_runs_after_its_time_in_the_queue(
+        org: OrgHandle, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real deployment leaves the queue whether or not anyone asks about it."""
+    from crossmap_salesforce.emulator import metadata_api
+
+    assert org.emulator is not None
+    monkeypatch.setattr(metadata_api, "QUEUE_SECONDS", 0.0)
+    account = _object("<fields><fullName>Unpolled__c</fullName><label>U</label><type>Date</type></fields>")
+    earlier = set(metadata_api.queued(org.emulator))
+    _, started = _call(org, "deploy", f"<ZipFile>{_package({'CustomField': ['Account.Unpolled__c']}, {'objects/Account.object': account})}"
+                                      "</ZipFile><DeployOptions></DeployOptions>")
+    (timer,) = set(metadata_api.queued(org.emulator)) - earlier
+    timer.join(timeout=30)
+    assert _field(org, "Account", "Unpolled__c") is not None
+    _, result = _call(org, "checkDeployStatus", f"<asyncProcessId>{started['id']}</asyncProcessId>")
+    assert result["status"] == "Succeeded"
+    _, fault = _call(org, "cancelDeploy", f"<id>{started['id']}</id>")
+    assert fault["faultstring"] == "INVALID_ID_FIELD: Deployment already completed"
+
+
 def test_unknown_ids_and_bad_sessions_are_faults(org: OrgHandle) -> None:
     status, fault = _call(org, "checkDeployStatus", "<asyncProcessId>0Af000000000000AAA</asyncProcessId>")
     assert status == 500 and fault["faultstring"] == "INVALID_ID_FIELD: Invalid deploy ID"

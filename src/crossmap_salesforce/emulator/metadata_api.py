@@ -8,9 +8,10 @@ https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/):
 - ``deploy`` takes a base64 zip in Metadata API format (``package.xml`` and
   ``objects/<Object>.object`` files, each a ``CustomObject`` whose ``fields`` are the
   ``CustomField`` components) and answers an ``AsyncResult`` (``Queued``). The
-  deployment runs when it is first polled, so ``cancelDeploy`` before any
-  ``checkDeployStatus`` finds it still in the queue, where the guide says it is
-  canceled at once (``done`` true, status ``Canceled``).
+  deployment runs when it is first polled, or after :data:`QUEUE_SECONDS` if nobody
+  polls; so ``cancelDeploy`` before any ``checkDeployStatus`` finds it still in the
+  queue, where the guide says it is canceled at once (``done`` true, status
+  ``Canceled``).
 - ``checkDeployStatus`` answers the ``DeployResult``: ``status`` Succeeded,
   SucceededPartial, Failed or Canceled, the component counts, and with
   ``includeDetails`` one ``DeployMessage`` per component (``componentSuccesses`` /
@@ -40,6 +41,7 @@ import base64
 import binascii
 import io
 import json
+import logging
 import threading
 import xml.etree.ElementTree as ET
 import zipfile
@@ -75,7 +77,11 @@ CHILD_TYPES: dict[str, str] = {
 _BOOLEANS = {"true": True, "false": False}
 _INTEGERS = {"length", "precision", "scale", "visibleLines", "startingNumber"}
 _LISTS = {"fields", "value", "members", "types"} | set(CHILD_TYPES)
-_lock = threading.Lock()
+_lock = threading.RLock()
+_timers: dict[int, list[threading.Timer]] = {}
+QUEUE_SECONDS = 30.0
+"""How long a deployment nobody polls waits in the queue before it runs anyway."""
+log = logging.getLogger(__name__)
 
 
 class SoapFault(Exception):
@@ -287,7 +293,42 @@ def _deploy(emulator: Emulator, user_id: str, args: dict[str, Any]) -> dict[str,
         "zip": base64.b64encode(raw).decode("ascii"),
     }
     _save(emulator, record)
+    _schedule(emulator, deploy_id)
     return {"done": False, "id": deploy_id, "state": "Queued"}
+
+
+def _schedule(emulator: Emulator, deploy_id: str) -> None:
+    """Run the deployment after :data:`QUEUE_SECONDS` if nobody polled it before."""
+    timer = threading.Timer(QUEUE_SECONDS, _run_queued, (emulator, deploy_id))
+    timer.daemon = True
+    with _lock:
+        alive = [t for t in _timers.get(id(emulator), []) if t.is_alive()]
+        _timers[id(emulator)] = [*alive, timer]
+    timer.start()
+
+
+def _run_queued(emulator: Emulator, deploy_id: str) -> None:
+    with _lock:
+        try:
+            record = _load(emulator, deploy_id)
+            if record["status"] == "Pending":
+                _run(emulator, record)
+        except Exception:  # the org closed under the timer: nothing left to deploy to
+            log.debug("queued deployment %s not run", deploy_id, exc_info=True)
+
+
+def queued(emulator: Emulator) -> list[threading.Timer]:
+    """The timers of this emulator's queued deployments (tests join them)."""
+    with _lock:
+        return list(_timers.get(id(emulator), []))
+
+
+def close(emulator: Emulator) -> None:
+    """Cancel the timers of deployments still queued (the org is closing)."""
+    with _lock:
+        timers = _timers.pop(id(emulator), [])
+    for timer in timers:
+        timer.cancel()
 
 
 def _check(emulator: Emulator, deploy_id: str, details: bool) -> dict[str, Any]:

@@ -70,8 +70,9 @@ class Emulator:
         self.base_url = "https://127.0.0.1"
 
     def close(self) -> None:
-        """Stop the Bulk worker and close the database."""
+        """Stop the Bulk worker and queued deployments, and close the database."""
         self.bulk.close()
+        metadata_api.close(self)
         self.org.close()
 
     # -- wrapping ----------------------------------------------------------------
