@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 
 from crossmap_salesforce.emulator import OrgHandle, running_org
-from crossmap_salesforce.emulator.metadata_api import to_value
+from crossmap_salesforce.emulator.metadata_package import to_value
 
 MD = "http://soap.sforce.com/2006/04/metadata"
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
