@@ -27,6 +27,7 @@ from crossmap import schema
 from crossmap.compiler import types as t
 from crossmap.propose.profile import ValueProfile, field_shape
 from crossmap.propose.similarity import Words, best, field_forms, name_score, object_forms
+from crossmap.propose.synonyms import CORE, Vocabulary
 from crossmap.propose.valuemaps import overlap
 
 OBJECT_THRESHOLD = 0.7
@@ -83,7 +84,9 @@ class FieldScorer:
         *,
         prefix: str,
         profiles: Mapping[str, ValueProfile] | None = None,
+        vocabulary: Vocabulary = CORE,
     ) -> None:
+        self.vocabulary = vocabulary
         self.source = source
         self.target = target
         self.prefix = prefix
@@ -99,7 +102,8 @@ class FieldScorer:
         if key not in self._forms:
             owner = self.source if side == "s" else self.target
             prefix = self.prefix if side == "t" else None
-            self._forms[key] = field_forms(field, owner, prefix, reference=reference, synonyms=synonyms)
+            self._forms[key] = field_forms(field, owner, prefix, reference=reference, synonyms=synonyms,
+                                           vocabulary=self.vocabulary, destination=side == "t")
         return self._forms[key]
 
     def name(self, s: schema.FieldSchema, d: schema.FieldSchema, *, reference: bool = False) -> float:
@@ -217,19 +221,20 @@ def score_objects(
     prefix: str,
     threshold: float,
     profiles: Mapping[str, Mapping[str, ValueProfile]],
+    vocabulary: Vocabulary = CORE,
 ) -> list[tuple[float, str, str, tuple[str, ...]]]:
     """Object pairs, best first, one-to-one: (confidence, source, target, reasons)."""
     names: dict[tuple[str, str], float] = {}
     coverage: dict[tuple[str, str], float] = {}
-    target_forms = {d.name: object_forms(d, prefix) for d in targets}
+    target_forms = {d.name: object_forms(d, prefix, vocabulary, destination=True) for d in targets}
     for s in sources:
-        s_forms = object_forms(s)
+        s_forms = object_forms(s, None, vocabulary)
         for d in targets:
             name = best(s_forms, target_forms[d.name])
             if name < 0.5:
                 continue
             names[s.name, d.name] = name
-            coverage[s.name, d.name] = _coverage(s, d, prefix, threshold, profiles.get(s.name, {}))
+            coverage[s.name, d.name] = _coverage(s, d, prefix, threshold, profiles.get(s.name, {}), vocabulary)
 
     def score(pair: tuple[str, str], structure: float | None) -> float:
         base = 0.75 * names[pair] + 0.25 * coverage[pair]
@@ -259,9 +264,9 @@ def score_objects(
 
 def _coverage(
     s: schema.ObjectSchema, d: schema.ObjectSchema, prefix: str, threshold: float,
-    profiles: Mapping[str, ValueProfile],
+    profiles: Mapping[str, ValueProfile], vocabulary: Vocabulary,
 ) -> float:
-    scorer = FieldScorer(s, d, prefix=prefix, profiles=profiles)
+    scorer = FieldScorer(s, d, prefix=prefix, profiles=profiles, vocabulary=vocabulary)
     candidates = [f for f in s if f.name != s.key and not isinstance(f.type, schema.Reference | schema.ListOf)]
     if not candidates:
         return 0.0

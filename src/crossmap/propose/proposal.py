@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from crossmap import schema
 from crossmap.errors import CrossmapError, did_you_mean
 from crossmap.propose import custom
+from crossmap.propose.hints import NO_HINTS, DestinationHints
 from crossmap.propose.match import FieldScorer, greedy, nested_objects, score_objects, writable
 from crossmap.propose.model import (
     Candidate,
@@ -27,6 +28,7 @@ from crossmap.propose.model import (
 from crossmap.propose.names import split_words
 from crossmap.propose.profile import ValueProfile, field_shape, profile_records
 from crossmap.propose.spelling import ref
+from crossmap.propose.synonyms import Vocabulary
 from crossmap.propose.valuemaps import draft_value_map
 from crossmap.schema.types import describe_type
 
@@ -66,12 +68,14 @@ def propose(
     prefix: str | None = None,
     source_options: Mapping[str, str] | None = None,
     target_options: Mapping[str, str] | None = None,
+    hints: DestinationHints | None = None,
 ) -> Proposal:
     """Propose a mapping from ``source`` to ``target``.
 
     ``objects`` limits the source objects considered; ``samples`` are source records
     by object name, profiled to recognise value shapes and picklist-like fields;
-    ``source_options`` / ``target_options`` are written into the draft's header.
+    ``source_options`` / ``target_options`` are written into the draft's header;
+    ``hints`` are the destination plugin's vocabulary (``destination_hints``).
     Raises ProposeError for an unknown object name.
     """
     if not 0 < threshold <= 1:
@@ -88,7 +92,9 @@ def propose(
             raise ProposeError(f"the source has no object '{missing[0]}' ({hint})")
         chosen = [by_name[name] for name in dict.fromkeys(objects)]
     targets = [o for o in target if o.createable]
-    pairs = score_objects(chosen, targets, prefix=prefix, threshold=threshold, profiles=profiles)
+    vocabulary = Vocabulary(hints or NO_HINTS, known_words(target))
+    pairs = score_objects(chosen, targets, prefix=prefix, threshold=threshold, profiles=profiles,
+                          vocabulary=vocabulary)
     object_map = {s: d for _, s, d, _ in pairs}
     order = {o.name: i for i, o in enumerate(chosen)}
     matches: list[ObjectMatch] = []
@@ -97,7 +103,7 @@ def propose(
         match = _ObjectProposer(
             source.object(s_name), target.object(d_name), object_map, source,
             prefix=prefix, threshold=threshold, system_label=source_system,
-            profiles=profiles.get(s_name, {}),
+            profiles=profiles.get(s_name, {}), vocabulary=vocabulary,
         ).propose(confidence, reasons)
         matches.append(match)
         value_maps += [f.value_map for f in match.fields if f.value_map is not None]
@@ -113,6 +119,19 @@ def propose(
         source_options=tuple((source_options or {}).items()),
         target_options=tuple((target_options or {}).items()),
     )
+
+
+def known_words(target: schema.Schema) -> frozenset[str]:
+    """The words of the destination's object and field names and labels: what glued
+    source names are cut into (``names.segment``)."""
+    words: set[str] = set()
+    for obj in target:
+        for text in (obj.name, obj.label or ""):
+            words.update(split_words(text))
+        for field in obj:
+            for text in (field.name, field.label or ""):
+                words.update(split_words(text))
+    return frozenset(w for w in words if len(w) >= 2 and w.isalpha())
 
 
 def _snake(name: str) -> str:
@@ -137,6 +156,7 @@ class _ObjectProposer:
         threshold: float,
         system_label: str,
         profiles: Mapping[str, ValueProfile],
+        vocabulary: Vocabulary,
     ) -> None:
         self.source = source
         self.target = target
@@ -146,7 +166,7 @@ class _ObjectProposer:
         self.threshold = threshold
         self.system_label = system_label
         self.profiles = profiles
-        self.scorer = FieldScorer(source, target, prefix=prefix, profiles=profiles)
+        self.scorer = FieldScorer(source, target, prefix=prefix, profiles=profiles, vocabulary=vocabulary)
 
     def propose(self, confidence: float, reasons: tuple[str, ...]) -> ObjectMatch:
         scored, best_of = self._score()
