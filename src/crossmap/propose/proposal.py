@@ -27,6 +27,7 @@ from crossmap.propose.model import (
 )
 from crossmap.propose.names import split_words
 from crossmap.propose.profile import ValueProfile, field_shape, profile_records
+from crossmap.propose.references import InferredReference, infer_references, with_references
 from crossmap.propose.spelling import ref
 from crossmap.propose.synonyms import Vocabulary
 from crossmap.propose.valuemaps import draft_value_map
@@ -81,7 +82,8 @@ def propose(
     if not 0 < threshold <= 1:
         raise ProposeError(f"the threshold is a confidence between 0 and 1, not {threshold}")
     prefix = prefix or default_prefix(source_system)
-    profiles = {name: profile_records(records) for name, records in (samples or {}).items()}
+    sampled = {name: list(records) for name, records in samples.items()} if samples is not None else None
+    profiles = {name: profile_records(records) for name, records in (sampled or {}).items()}
     nested = nested_objects(source)
     chosen = [o for o in source if o.name not in nested]
     if objects:
@@ -93,6 +95,9 @@ def propose(
         chosen = [by_name[name] for name in dict.fromkeys(objects)]
     targets = [o for o in target if o.createable]
     vocabulary = Vocabulary(hints or NO_HINTS, known_words(target))
+    inferred = infer_references(source, sampled, vocabulary, objects=[o.name for o in chosen])
+    source = with_references(source, inferred)
+    chosen = [source.object(o.name) for o in chosen]
     pairs = score_objects(chosen, targets, prefix=prefix, threshold=threshold, profiles=profiles,
                           vocabulary=vocabulary)
     object_map = {s: d for _, s, d, _ in pairs}
@@ -103,7 +108,7 @@ def propose(
         match = _ObjectProposer(
             source.object(s_name), target.object(d_name), object_map, source,
             prefix=prefix, threshold=threshold, system_label=source_system,
-            profiles=profiles.get(s_name, {}), vocabulary=vocabulary,
+            profiles=profiles.get(s_name, {}), vocabulary=vocabulary, inferred=inferred.get(s_name, {}),
         ).propose(confidence, reasons)
         matches.append(match)
         value_maps += [f.value_map for f in match.fields if f.value_map is not None]
@@ -157,7 +162,9 @@ class _ObjectProposer:
         system_label: str,
         profiles: Mapping[str, ValueProfile],
         vocabulary: Vocabulary,
+        inferred: Mapping[str, InferredReference],
     ) -> None:
+        self.inferred = inferred
         self.source = source
         self.target = target
         self.object_map = object_map
@@ -216,12 +223,20 @@ class _ObjectProposer:
         best_of: dict[str, Candidate] = {}
         targets = [d for d in self.target if writable(d)]
         for s in self.source:
-            if s.name == self.source.key:
+            if s.name == self.source.key and self.scorer.shape("s", s) is None:
+                # A key goes to the external id; one that is also a value (an email
+                # address keying a mailing list) may fill a field as well.
                 continue
             for d in targets:
                 if isinstance(s.type, schema.Reference):
                     via = self._lookup_object(s)
                     score = 0.0 if via is None else self.scorer.reference(s, d, self.object_map[via])
+                    found = self.inferred.get(s.name)
+                    if found is not None and score > 0:
+                        # Found in the values or the name: as sure as that is, and among
+                        # fields pointing where this one does, the likelier by name, then
+                        # the one reaching more of the parents.
+                        score = found.confidence * (0.9 + 0.1 * score) * (0.98 + 0.02 * found.coverage)
                 else:
                     score = self.scorer.plain(s, d)[0]
                 if score > 0:
@@ -252,6 +267,10 @@ class _ObjectProposer:
             assert via is not None
             missing = "null" if s.nullable and not d.required_on_create else "fail"
             expression = f"lookup({ref(via)}, {ref(s.name)}) missing {missing}"
+            found = self.inferred.get(s.name)
+            if found is not None:
+                return FieldMatch(s.name, d.name, found.confidence, "lookup", (found.reason, "structure"),
+                                  expression, lookup_object=via)
             return FieldMatch(s.name, d.name, score, "lookup", ("structure", "name"), expression, lookup_object=via)
         _, reasons = self.scorer.plain(s, d)
         expression = ref(s.name)

@@ -1,0 +1,91 @@
+"""References an export does not declare: found in sampled values (containment of
+a field's values in another object's keys) or, without a sample, in names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from crossmap import schema
+from crossmap.cli import main
+from crossmap.propose import propose
+from crossmap.propose.model import Proposal
+from crossmap.propose.references import NAME_CONFIDENCE, infer_references
+from crossmap.propose.synonyms import Vocabulary
+from crossmap_salesforce.propose_hints import HINTS
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+F = schema.FieldSchema
+S = schema.String()
+
+
+def _source() -> schema.Schema:
+    return schema.Schema([
+        schema.ObjectSchema("companies", [F("hs_object_id", S), F("name", S), F("parent_company", S)],
+                            key="hs_object_id"),
+        schema.ObjectSchema("contacts", [F("hs_object_id", S), F("lastname", S), F("associatedcompanyid", S),
+                                         F("favourite_number", S)], key="hs_object_id"),
+    ])
+
+
+COMPANIES = [{"hs_object_id": str(100 + i), "name": f"Firm {i}", "parent_company": None} for i in range(10)]
+
+
+def _contacts(company_ids: list[str | None]) -> list[dict[str, object]]:
+    return [{"hs_object_id": str(i), "lastname": f"L{i}", "associatedcompanyid": c, "favourite_number": str(i)}
+            for i, c in enumerate(company_ids)]
+
+
+def _propose(samples: dict[str, list[dict[str, object]]] | None) -> Proposal:
+    from crossmap.connectors import static_schema
+
+    return propose(_source(), static_schema("target", "salesforce"), source_system="hubspot",
+                   target_system="salesforce", samples=samples, hints=HINTS)
+
+
+def _field(proposal: Proposal, obj: str, name: str) -> tuple[str, float, str, str | None]:
+    match = next(o for o in proposal.objects if o.source == obj)
+    found = next(f for f in match.fields if f.source == name)
+    return found.target, found.confidence, found.expression, found.lookup_object
+
+
+def test_values_that_are_another_objects_keys_make_a_lookup_with_their_containment() -> None:
+    ids = [str(100 + i % 10) for i in range(19)] + ["999"]  # 19 of 20 are company keys
+    proposal = _propose({"companies": COMPANIES, "contacts": _contacts([*ids, None])})
+    target, confidence, expression, via = _field(proposal, "contacts", "associatedcompanyid")
+    assert (target, via) == ("AccountId", "companies")
+    assert confidence == 0.95
+    assert expression == "lookup(companies, associatedcompanyid) missing null"
+    # Small numbers that happen to be keys nowhere stay values.
+    assert _field(proposal, "contacts", "favourite_number")[3] is None
+
+
+def test_values_that_are_mostly_not_keys_are_no_reference() -> None:
+    ids = [str(100 + i) if i % 2 else str(5000 + i) for i in range(20)]
+    proposal = _propose({"companies": COMPANIES, "contacts": _contacts(ids)})
+    target, _, _, via = _field(proposal, "contacts", "associatedcompanyid")
+    assert via is None and target.endswith("__c")
+
+
+def test_without_a_sample_names_propose_references_at_a_lower_confidence() -> None:
+    inferred = infer_references(_source(), None, Vocabulary(HINTS, frozenset({"company", "id"})))
+    assert inferred["contacts"]["associatedcompanyid"].target == "companies"
+    assert inferred["contacts"]["associatedcompanyid"].confidence == NAME_CONFIDENCE
+    assert inferred["companies"]["parent_company"].target == "companies"
+    assert "favourite_number" not in inferred["contacts"]
+    target, confidence, _, via = _field(_propose(None), "contacts", "associatedcompanyid")
+    assert (target, via, confidence) == ("AccountId", "companies", NAME_CONFIDENCE)
+
+
+def test_the_hubspot_export_gets_its_account_lookup_from_the_command() -> None:
+    """The issue's case: every sampled associatedcompanyid is a companies.hs_object_id."""
+    data = CORPUS / "hubspot" / "data"
+    result = CliRunner().invoke(main, [
+        "propose", "--source", "csv", "--source-option", f"path={data}", "--source-option", "key=hs_object_id",
+        "--target", "salesforce", "--objects", "companies,contacts", "--sample", "200",
+    ])
+    assert result.exit_code == 0, result.stderr
+    assert "# confidence 1.00: 100% of values are companies keys+structure" in result.stdout
+    assert "AccountId = lookup(companies, associatedcompanyid) missing null" in " ".join(result.stdout.split())
+    assert "Associatedcompanyid__c" not in result.stdout
