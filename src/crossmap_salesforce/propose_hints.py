@@ -15,7 +15,7 @@ from crossmap.propose.hints import DestinationHints
 OBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Account": ("company", "organization", "organisation", "client", "business", "firm",
                 "household", "account"),
-    "Contact": ("contact", "person", "people", "user", "member", "subscriber",
+    "Contact": ("contact", "person", "people", "user", "customer", "member", "subscriber",
                 "audience member", "end user", "customer contact", "client contact"),
     "Lead": ("lead", "prospect", "inquiry", "subscriber", "sign up"),
     "Opportunity": ("deal", "opportunity", "pipeline", "pipeline deal", "sale"),
@@ -81,6 +81,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Event.Location": ("location", "meeting location", "place", "venue"),
     "Event.StartDateTime": ("start time", "meeting start time", "starts at", "start"),
     "Event.EndDateTime": ("end time", "meeting end time", "ends at", "end"),
+    "Task.Description": ("body", "details", "notes", "content"),
+    "Event.Description": ("body", "details", "notes", "agenda"),
     "Task.ActivityDate": ("due date", "activity date", "timestamp", "date"),
     "Task.CallDurationInSeconds": ("call duration", "duration"),
     "CaseComment.IsPublished": ("public", "published", "visible to customer"),

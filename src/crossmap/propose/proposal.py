@@ -9,7 +9,9 @@ proposed as a ``resolve`` (match existing records) instead of a ``map``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import attrs
 
 from crossmap import schema
 from crossmap.errors import CrossmapError, did_you_mean
@@ -28,7 +30,9 @@ from crossmap.propose.model import (
 from crossmap.propose.names import split_words
 from crossmap.propose.profile import ValueProfile, field_shape, profile_records
 from crossmap.propose.references import InferredReference, infer_references, with_references
+from crossmap.propose.similarity import best, object_forms
 from crossmap.propose.spelling import ref
+from crossmap.propose.splits import Split, find_split
 from crossmap.propose.synonyms import Vocabulary
 from crossmap.propose.valuemaps import draft_value_map
 from crossmap.schema.types import describe_type
@@ -100,16 +104,30 @@ def propose(
     chosen = [source.object(o.name) for o in chosen]
     pairs = score_objects(chosen, targets, prefix=prefix, threshold=threshold, profiles=profiles,
                           vocabulary=vocabulary)
-    object_map = {s: d for _, s, d, _ in pairs}
-    order = {o.name: i for i, o in enumerate(chosen)}
-    matches: list[ObjectMatch] = []
-    value_maps: list[ValueMapDraft] = []
-    for confidence, s_name, d_name, reasons in sorted(pairs, key=lambda p: order[p[1]]):
-        match = _ObjectProposer(
+
+    def proposer(s_name: str, d_name: str, object_map: Mapping[str, str], split: frozenset[str]) -> _ObjectProposer:
+        return _ObjectProposer(
             source.object(s_name), target.object(d_name), object_map, source,
             prefix=prefix, threshold=threshold, system_label=source_system,
             profiles=profiles.get(s_name, {}), vocabulary=vocabulary, inferred=inferred.get(s_name, {}),
-        ).propose(confidence, reasons)
+            split=split,
+        )
+
+    pairs = _creatable_instead(pairs, chosen, targets, prefix, vocabulary, proposer)
+    object_map = {s: d for _, s, d, _ in pairs}
+    splits = _splits(pairs, source, target, profiles, vocabulary)
+    split_sources = frozenset(s for s, _ in splits)
+    order = {o.name: i for i, o in enumerate(chosen)}
+    matches: list[ObjectMatch] = []
+    value_maps: list[ValueMapDraft] = []
+    planned = [(c, s, d, r, splits.get((s, d))) for c, s, d, r in pairs]
+    planned += [(c, s, extra, (*r, f"split by {found.column}"), found)
+                for c, s, d, r in pairs for (s2, extra), found in splits.items() if s2 == s and extra != d]
+    for confidence, s_name, d_name, reasons, found in sorted(planned, key=lambda p: (order[p[1]], p[2])):
+        match = proposer(s_name, d_name, object_map, split_sources).propose(confidence, reasons)
+        if found is not None:
+            others = tuple(v for (s2, d2), f in splits.items() if s2 == s_name and d2 != d_name for v in f.values)
+            match = attrs.evolve(match, skip=found.skip_when(others))
         matches.append(match)
         value_maps += [f.value_map for f in match.fields if f.value_map is not None]
     return Proposal(
@@ -124,6 +142,65 @@ def propose(
         source_options=tuple((source_options or {}).items()),
         target_options=tuple((target_options or {}).items()),
     )
+
+
+ALTERNATIVE = 0.9
+"""How well another destination object's name must fit a source object that would
+otherwise be resolved, for it to be mapped there instead."""
+
+
+def _creatable_instead(
+    pairs: list[tuple[float, str, str, tuple[str, ...]]], chosen: Sequence[schema.ObjectSchema],
+    targets: Sequence[schema.ObjectSchema], prefix: str, vocabulary: Vocabulary,
+    proposer: Callable[[str, str, Mapping[str, str], frozenset[str]], _ObjectProposer],
+) -> list[tuple[float, str, str, tuple[str, ...]]]:
+    """Pairs whose destination records would have to exist already (a resolve)
+    moved to another destination object the source's name fits as well and whose
+    records the draft can create (an export's ``users`` are mostly the customers a
+    help desk served: ``Contact`` records, not ``User`` logins)."""
+    object_map = {s: d for _, s, d, _ in pairs}
+    taken = set(object_map.values())
+    by_name = {o.name: o for o in chosen}
+    out = []
+    for confidence, s_name, d_name, reasons in pairs:
+        if not proposer(s_name, d_name, object_map, frozenset()).propose(confidence, reasons).resolve:
+            out.append((confidence, s_name, d_name, reasons))
+            continue
+        s_forms = object_forms(by_name[s_name], None, vocabulary)
+        options = sorted(
+            ((best(s_forms, object_forms(d, prefix, vocabulary, destination=True)), d.name) for d in targets
+             if d.name not in taken),
+            reverse=True,
+        )
+        for fit, alternative in (o for o in options if o[0] >= ALTERNATIVE):
+            trial = {**object_map, s_name: alternative}
+            if not proposer(s_name, alternative, trial, frozenset()).propose(confidence, reasons).resolve:
+                out.append((confidence * fit, s_name, alternative,
+                            (*reasons, f"{d_name} would need existing records")))
+                taken.add(alternative)
+                object_map = trial
+                break
+        else:
+            out.append((confidence, s_name, d_name, reasons))
+    return out
+
+
+def _splits(
+    pairs: list[tuple[float, str, str, tuple[str, ...]]], source: schema.Schema, target: schema.Schema,
+    profiles: Mapping[str, Mapping[str, ValueProfile]], vocabulary: Vocabulary,
+) -> dict[tuple[str, str], Split]:
+    """(source, destination) → its share of a split source object, for every
+    matched source object a type column splits (``splits.find_split``) whose
+    destination is one of the split's objects."""
+    words = {d: w for d, w in vocabulary.hints.split_objects.items() if target.find_object(d) is not None}
+    out: dict[tuple[str, str], Split] = {}
+    for _, s_name, d_name, _ in pairs:
+        if d_name not in words:
+            continue
+        found = find_split(source.object(s_name), profiles.get(s_name, {}), words)
+        if found is not None and d_name in {f.target for f in found}:
+            out.update({(s_name, f.target): f for f in found})
+    return out
 
 
 def known_words(target: schema.Schema) -> frozenset[str]:
@@ -163,8 +240,10 @@ class _ObjectProposer:
         profiles: Mapping[str, ValueProfile],
         vocabulary: Vocabulary,
         inferred: Mapping[str, InferredReference],
+        split: frozenset[str] = frozenset(),
     ) -> None:
         self.inferred = inferred
+        self.split = split
         self.source = source
         self.target = target
         self.object_map = object_map
@@ -245,6 +324,10 @@ class _ObjectProposer:
                         best_of[s.name] = Candidate(s.name, d.name, score)
         return scored, best_of
 
+    def _via(self, via: str) -> str:
+        # A source object mapped to several destination objects: name the mapping.
+        return f"{ref(via)} -> {ref(self.object_map[via])}" if via in self.split else ref(via)
+
     def _lookup_object(self, field: schema.FieldSchema) -> str | None:
         assert isinstance(field.type, schema.Reference)
         return next((x for x in field.type.targets if x in self.object_map), None)
@@ -266,7 +349,7 @@ class _ObjectProposer:
             via = self._lookup_object(s)
             assert via is not None
             missing = "null" if s.nullable and not d.required_on_create else "fail"
-            expression = f"lookup({ref(via)}, {ref(s.name)}) missing {missing}"
+            expression = f"lookup({self._via(via)}, {ref(s.name)}) missing {missing}"
             found = self.inferred.get(s.name)
             if found is not None:
                 return FieldMatch(s.name, d.name, found.confidence, "lookup", (found.reason, "structure"),
@@ -334,7 +417,7 @@ class _ObjectProposer:
             name = f"{name[:-3]}_{suffix}__c"
             suffix += 1
         if via is not None:
-            expression = f"lookup({ref(via)}, {ref(field.name)}) missing null"
+            expression = f"lookup({self._via(via)}, {ref(field.name)}) missing null"
         reasons: tuple[str, ...] = ("custom field",)
         if best is not None and best.confidence >= NEAR_MISS:
             reasons += (f"best existing {best.target} {best.confidence:.2f}",)
