@@ -63,6 +63,17 @@ FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Contact.Title": ("job title", "position"),
+    "Contact.LastName": ("name", "full name", "surname", "family name"),
+    "Contact.MailingStreet": ("street", "address", "street address"),
+    "Contact.MailingCity": ("city",),
+    "Contact.MailingState": ("state",),
+    "Contact.MailingPostalCode": ("postal code",),
+    "Contact.MailingCountry": ("country",),
+    "Account.BillingStreet": ("street", "address", "street address"),
+    "Account.BillingCity": ("city",),
+    "Account.BillingState": ("state",),
+    "Account.BillingPostalCode": ("postal code",),
+    "Account.BillingCountry": ("country",),
     "Lead.Title": ("job title", "position"),
     "Account.NumberOfEmployees": ("employee count", "employees", "headcount", "company size"),
     "Lead.NumberOfEmployees": ("employee count", "employees", "headcount", "company size"),
@@ -76,6 +87,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Opportunity.CloseDate": ("close date", "closing date", "expected close date"),
     "Opportunity.Probability": ("probability", "deal probability", "win probability"),
     "Opportunity.Amount": ("amount", "deal amount", "value", "deal value"),
+    "Case.ContactId": ("requester", "reporter", "requested by"),
     "Case.Subject": ("subject", "title", "summary"),
     "Case.Reason": ("reason", "return reason", "cause"),
     "Event.Location": ("location", "meeting location", "place", "venue"),
@@ -92,7 +104,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "Campaign.NumberSent": ("recipients", "total recipients", "emails sent", "sent"),
     "Campaign.StartDate": ("send date", "sent date", "start date"),
 }
-"""``Object.Field`` → more phrases for that field."""
+"""``Object.Field`` → more phrases for that field. A bare address (``city``) is the
+primary one: a Contact's mailing address, an Account's billing address."""
 
 SPLIT_OBJECTS: dict[str, tuple[str, ...]] = {
     "Event": ("meeting", "appointment", "event", "visit", "booking"),

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 
 from crossmap import schema
 from crossmap.compiler import types as t
+from crossmap.propose.conversions import Conversion, find_conversion
 from crossmap.propose.profile import ValueProfile, field_shape
 from crossmap.propose.similarity import Words, best, field_forms, name_score, object_forms
 from crossmap.propose.synonyms import CORE, Vocabulary
@@ -49,6 +50,12 @@ SOLE_BLOB = 0.8
 TEXT_SHAPES: frozenset[str] = frozenset({"email", "phone", "url", "money"})
 """Shapes that add to a match when both sides have them (dates add nothing the
 type does not already say)."""
+
+CONVERTED = 0.95
+"""The type factor of text that converts to the destination's type."""
+
+CONVERTIBLE: frozenset[str] = frozenset({"decimal", "integer", "date", "datetime", "boolean"})
+"""Destination value kinds sampled text may be converted to (``conversions``)."""
 
 STRUCTURE_BASE = 0.7
 """The confidence a reference earns by pointing at the matched object alone."""
@@ -185,7 +192,11 @@ class FieldScorer:
         value = t.from_field_type(s.type, nullable=False)
         wanted = t.from_field_type(d.type, nullable=False)
         if not t.assignable(value, wanted):
-            return 0.0, ()
+            conversion = self.conversion(s, d)
+            if conversion is None:
+                return 0.0, ()
+            # Text that reads as the destination's type once cleaned ("$1,200.50").
+            return CONVERTED, ("type", f"converted from {conversion.label}")
         factor = 0.9 if value.kind != wanted.kind else 1.0
         if isinstance(d.type, schema.Enum) and not isinstance(s.type, schema.Enum) and self.source_values(s) is None:
             factor *= 0.85  # free text into a picklist: possible, not likely
@@ -200,6 +211,14 @@ class FieldScorer:
             elif {s_shape, d_shape} != {"date", "datetime"}:
                 factor *= 0.4
         return factor, reasons
+
+    def conversion(self, s: schema.FieldSchema, d: schema.FieldSchema) -> Conversion | None:
+        """How the sampled text of ``s`` converts to the type of ``d``, if it does."""
+        profile = self.profiles.get(s.name)
+        if profile is None or not profile.texts or not isinstance(s.type, schema.String | schema.Any):
+            return None
+        kind = t.from_field_type(d.type, nullable=False).kind
+        return find_conversion(profile.texts, kind) if kind in CONVERTIBLE else None
 
     def reference(self, s: schema.FieldSchema, d: schema.FieldSchema, matched_target: str) -> float:
         """Confidence for ``d = lookup(<referenced object>, s)``."""
@@ -271,10 +290,13 @@ def _coverage(
     if not candidates:
         return 0.0
     writable_fields = [f for f in d if writable(f)]
-    found = 0
+    # How well the fields find partners: each field's best confidence at or above
+    # the threshold (0 below it), averaged. A billing_address_city meets an
+    # Account's BillingCity better than a Contact's MailingCity, though both pass.
+    found = 0.0
     for field in candidates:
-        if any(scorer.plain(field, other)[0] >= threshold for other in writable_fields):
-            found += 1
+        top = max((scorer.plain(field, other)[0] for other in writable_fields), default=0.0)
+        found += top if top >= threshold else 0.0
     return found / len(candidates)
 
 

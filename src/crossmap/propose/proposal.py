@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import attrs
 
 from crossmap import schema
+from crossmap.compiler import types as t
 from crossmap.errors import CrossmapError, did_you_mean
 from crossmap.propose import custom
 from crossmap.propose.hints import NO_HINTS, DestinationHints
@@ -358,6 +359,16 @@ class _ObjectProposer:
         _, reasons = self.scorer.plain(s, d)
         expression = ref(s.name)
         value_map = None
+        conversion = self.scorer.conversion(s, d) if isinstance(s.type, schema.String | schema.Any) else None
+        if conversion is not None and not t.assignable(t.from_field_type(s.type, nullable=False),
+                                                        t.from_field_type(d.type, nullable=False)):
+            expression = conversion.render(ref(s.name))
+            if conversion.note is not None:
+                todos.append(Todo(f"{self.source.name}.{s.name} → {self.target.name}.{d.name}: read as "
+                                  f"{conversion.label}, but {conversion.note}: check the format"))
+            if s.nullable and d.required_on_create:
+                expression = self._default(expression, d)
+            return FieldMatch(s.name, d.name, score, "field", reasons, expression)
         if isinstance(d.type, schema.Enum) and d.type.values:
             values = self.scorer.source_values(s)
             if values:

@@ -102,9 +102,11 @@ def object_forms(
     raw = [singular_tokens(tokens(obj.name, system_prefix=system_prefix, known=known))]
     if obj.label:
         raw.append(singular_tokens(tokens(obj.label, system_prefix=system_prefix, known=known)))
-    if destination:
-        raw += [tuple(p.split()) for p in vocabulary.hints.object_synonyms.get(obj.name, ())]
     forms = raw + [vocabulary.canonical_object(w) for w in raw]
+    if destination:
+        # The destination's own phrases for this object, taken as they are (not
+        # rewritten: "customer" names a Contact here, whatever group it is in).
+        forms += [singular_tokens(tokens(p, known=known)) for p in vocabulary.hints.object_synonyms.get(obj.name, ())]
     return list(dict.fromkeys(f for f in forms if f))
 
 
@@ -123,7 +125,7 @@ def field_forms(
     if field.label:
         raw.append(_strip_owner(tokens(field.label, system_prefix=system_prefix, known=known), own))
     if destination:
-        raw += [tuple(p.split()) for p in vocabulary.hints.field_aliases.get(f"{owner.name}.{field.name}", ())]
+        raw += [tokens(p, known=known) for p in vocabulary.hints.field_aliases.get(f"{owner.name}.{field.name}", ())]
     if reference:
         raw = [w[:-1] if len(w) > 1 and w[-1] == "id" else w for w in raw]
         if synonyms:

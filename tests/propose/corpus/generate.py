@@ -190,7 +190,9 @@ def zendesk(root: Path) -> None:
             "status": rng.choice(["new", "open", "pending", "hold", "solved", "closed"]),
             "priority": rng.choice(["low", "normal", "high", "urgent", None]),
             "type": rng.choice(["question", "incident", "problem", "task"]),
-            "requester_id": requester["id"], "submitter_id": requester["id"],
+            "requester_id": requester["id"],
+            # An agent files a ticket taken over the phone on the requester's behalf.
+            "submitter_id": requester["id"] if i % 3 else agents[i % len(agents)],
             "assignee_id": rng.choice(agents),
             "organization_id": requester["organization_id"],
             "via_channel": rng.choice(["email", "web", "voice", "chat"]),
