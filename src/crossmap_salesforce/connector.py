@@ -333,7 +333,7 @@ class SalesforceDestination:
                 self._create_object(decl, created, existing)
             self.refresh()
             for decl in decls:
-                for f in decl.fields:
+                for f in metadata.custom_fields(decl):
                     self._create_field(decl.object, f, created, existing)
         self.refresh()
         problems = metadata.verify(decls, self.describe_object) if apply else []

@@ -33,6 +33,7 @@ from crossmap.schema import (
     String,
     Text,
 )
+from crossmap_salesforce.custom_objects import custom_object_fields
 
 API_VERSION = "59.0"
 LONG_TEXT_DEFAULT = 32768
@@ -111,6 +112,33 @@ DESCRIBE_TYPES: dict[str, tuple[str, ...]] = {
 """Metadata type → the describe types that show it was created right."""
 
 
+STANDARD_FIELDS: frozenset[str] = frozenset(
+    str(f["name"]).casefold() for f in custom_object_fields("New", activities=True)
+)
+"""The fields Salesforce gives every custom object (case-folded): a new object's
+declaration may restate them (``Name: text(80)``), and they are never created as
+custom fields."""
+
+
+def custom_fields(decl: Declaration) -> tuple[FieldSchema, ...]:
+    """The declared fields to create: on a new object, all but the standard fields
+    every custom object has (``Name`` names the object's name field instead)."""
+    if not decl.new:
+        return decl.fields
+    return tuple(f for f in decl.fields if f.name.casefold() not in STANDARD_FIELDS)
+
+
+def _name_field(decl: Declaration, label: str) -> dict[str, Any]:
+    declared = next((f for f in decl.fields if f.name.casefold() == "name"), None)
+    if declared is None:
+        return {"type": "Text", "label": f"{label} Name"}
+    if not isinstance(declared.type, String) or declared.type.format is not None or (
+            declared.type.max_length or 80) > 80:
+        raise MetadataError(f"{decl.object}.Name: a custom object's name is text of at most "
+                            f"80 characters (declare `Name: text(80)` or leave it out)")
+    return {"type": "Text", "label": declared.label or f"{label} Name"}
+
+
 def field_metadata(f: FieldSchema) -> dict[str, Any]:
     """The Metadata API definition of one declared field."""
     if not f.name.endswith("__c"):
@@ -134,7 +162,7 @@ def object_metadata(decl: Declaration) -> dict[str, Any]:
         raise MetadataError(f"{decl.object}: custom object names end in __c")
     label = decl.label or decl.object.removesuffix("__c").replace("_", " ")
     return {"label": label, "pluralLabel": label + "s", "deploymentStatus": "Deployed",
-            "sharingModel": "ReadWrite", "nameField": {"type": "Text", "label": f"{label} Name"}}
+            "sharingModel": "ReadWrite", "nameField": _name_field(decl, label)}
 
 
 def checklist(declarations: Iterable[Declaration]) -> list[str]:
@@ -143,7 +171,7 @@ def checklist(declarations: Iterable[Declaration]) -> list[str]:
     for decl in declarations:
         if decl.new:
             lines.append(f"[ ] create custom object {decl.object} ({object_metadata(decl)['label']})")
-        for f in decl.fields:
+        for f in custom_fields(decl):
             meta = field_metadata(f)
             extras = [f"{k}={v}" for k, v in meta.items()
                       if k in ("length", "precision", "scale", "referenceTo", "externalId",
@@ -188,7 +216,7 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
             path = obj_dir / f"{decl.object}.object-meta.xml"
             path.write_text(_document("CustomObject", object_metadata(decl)), encoding="utf-8")
             written.append(path)
-        for f in decl.fields:
+        for f in custom_fields(decl):
             fields.append(f"{decl.object}.{f.name}")
             path = obj_dir / "fields" / f"{f.name}.field-meta.xml"
             path.write_text(_document("CustomField", {"fullName": f.name, **field_metadata(f)}),
@@ -233,7 +261,7 @@ def verify(declarations: Iterable[Declaration], schema_of: Callable[[str], Mappi
             problems.append(f"{decl.object}: not in the org")
             continue
         by_name = {str(f["name"]).casefold(): f for f in describe.get("fields") or ()}
-        for f in decl.fields:
+        for f in custom_fields(decl):
             found = by_name.get(f.name.casefold())
             meta = field_metadata(f)
             if found is None:

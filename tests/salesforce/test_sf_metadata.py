@@ -135,3 +135,36 @@ def test_types_without_a_salesforce_field_are_refused() -> None:
         field_metadata(FieldSchema("Who__c", Reference(("Contact", "Lead"))))
     assert field_metadata(FieldSchema("Parent__c", Reference(("Account",)), nullable=False))["type"] == \
         "MasterDetail"
+
+
+def test_a_new_objects_standard_fields_are_not_custom_fields(tmp_path: Path) -> None:
+    """Every custom object has Name, OwnerId and the audit fields (Salesforce Help,
+    "Custom Object Standard Fields"): a declaration may restate Name, which labels the
+    object's name field, and none of them becomes a CustomField."""
+    decl = Declaration("Gadget__c", True, "Gadget", (
+        FieldSchema("Name", String(80), label="Gadget Title"),
+        FieldSchema("Size__c", Decimal(5, 0), custom=True),
+    ))
+    assert checklist([decl]) == ["[ ] create custom object Gadget__c (Gadget)",
+                                 "[ ] Gadget__c.Size__c: Number (precision=5, scale=0)"]
+    write_package([decl], tmp_path)
+    assert sorted(p.name for p in (tmp_path / "objects" / "Gadget__c" / "fields").iterdir()) == [
+        "Size__c.field-meta.xml"]
+    root = ET.parse(tmp_path / "objects" / "Gadget__c" / "Gadget__c.object-meta.xml").getroot()
+    assert root.findtext("md:nameField/md:label", namespaces=NS) == "Gadget Title"
+    too_long = Declaration("Gadget__c", True, None, (FieldSchema("Name", String(120)),))
+    with pytest.raises(MetadataError, match="at most 80 characters"):
+        checklist([too_long])
+    # On an existing object a standard-looking name is still refused.
+    with pytest.raises(MetadataError, match="custom field names end in __c"):
+        checklist([Declaration("Account", False, None, (FieldSchema("Name", String(80)),))])
+
+
+def test_a_declared_name_deploys_and_verifies(org: OrgHandle) -> None:
+    decl = Declaration("Named__c", True, None, (FieldSchema("Name", String(80)),
+                                                FieldSchema("Code__c", String(10), custom=True)))
+    report = destination(org).deploy_declarations([decl])
+    assert report.ok, report.problems
+    assert set(report.created) == {"Named__c", "Named__c.Code__c"}
+    unnamed = org.sf.Named__c.create({"Code__c": "c"})["id"]
+    assert org.sf.Named__c.get(unnamed)["Name"] == unnamed[:15]

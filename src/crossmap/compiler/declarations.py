@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import attrs
+
 from crossmap import schema
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.plan import Declaration
@@ -91,6 +93,15 @@ def declared(target: schema.Schema, declarations: Iterable[Declaration]) -> sche
         existing = target.find_object(declaration.object)
         if existing is not None:
             target = target.with_object(existing.with_fields(declaration.fields))
+            continue
+        template = target.new_object
+        if template is not None:
+            # The destination's own fields of a new object (Name, owner, audit
+            # fields), each replaced by a declared field of the same name.
+            target = target.with_object(attrs.evolve(
+                template.with_fields(declaration.fields), name=declaration.object,
+                label=declaration.label, custom=True,
+            ))
             continue
         key = _key_field(target)
         target = target.with_object(

@@ -13,10 +13,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from crossmap_salesforce.custom_objects import custom_object_describe
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, json_response
 from crossmap_salesforce.emulator.ids import make_id
-from crossmap_salesforce.emulator.orgdef import field_describe
+from crossmap_salesforce.emulator.orgdef import OrgDefinition, field_describe
 
 #: Metadata API field type → (describe type, extra describe keys).
 FIELD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -40,37 +41,46 @@ FIELD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _custom_object(call: Call, name: str, meta: dict[str, Any], prefix: str) -> dict[str, Any]:
-    user_ref = {"referenceTo": ["User"], "createable": False, "updateable": False,
-                "nillable": False, "defaultedOnCreate": True}
+def _custom_object(name: str, meta: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A new custom object's describe: the standard fields every custom object has
+    (:mod:`crossmap_salesforce.custom_objects`), in the emulator's full describe shape.
+    ``nameField.type`` ``AutoNumber`` makes ``Name`` a read-only auto number;
+    ``enableActivities`` adds ``LastActivityDate`` (and the object becomes a target
+    of ``Task.WhatId`` / ``Event.WhatId``, see :func:`_allow_activities`)."""
     name_field = meta.get("nameField") or {}
-    label = meta.get("label") or name[:-3]
-    fields = [
-        field_describe("Id", "id", createable=False, updateable=False, nillable=False,
-                       defaultedOnCreate=True, idLookup=True, length=18, label="Record ID"),
-        field_describe("OwnerId", "reference", referenceTo=["Group", "User"],
-                       relationshipName="Owner", nillable=False, defaultedOnCreate=True,
-                       polymorphicForeignKey=True, length=18, label="Owner ID"),
-        field_describe("IsDeleted", "boolean", createable=False, updateable=False,
-                       nillable=False, defaultedOnCreate=True, label="Deleted"),
-        field_describe("Name", "string", length=80, nameField=True, idLookup=True,
-                       nillable=True, label=name_field.get("label", f"{label} Name")),
-        field_describe("CreatedDate", "datetime", createable=False, updateable=False,
-                       nillable=False, defaultedOnCreate=True, label="Created Date"),
-        field_describe("CreatedById", "reference", relationshipName="CreatedBy", **user_ref),
-        field_describe("LastModifiedDate", "datetime", createable=False, updateable=False,
-                       nillable=False, defaultedOnCreate=True, label="Last Modified Date"),
-        field_describe("LastModifiedById", "reference", relationshipName="LastModifiedBy",
-                       **user_ref),
-        field_describe("SystemModstamp", "datetime", createable=False, updateable=False,
-                       nillable=False, defaultedOnCreate=True, label="System Modstamp"),
-    ]
-    return {
-        "name": name, "label": label, "labelPlural": meta.get("pluralLabel") or label + "s",
-        "keyPrefix": prefix, "custom": True, "createable": True, "updateable": True,
-        "deletable": True, "queryable": True, "fields": fields, "childRelationships": [],
-        "recordTypeInfos": [], "urls": {},
-    }
+    label = meta.get("label") or name.removesuffix("__c").replace("_", " ")
+    auto = str(name_field.get("type", "Text")) == "AutoNumber"
+    base = custom_object_describe(
+        name, label, plural=meta.get("pluralLabel"), key_prefix=prefix, auto_number=auto,
+        name_label=name_field.get("label"), activities=_flag(meta.get("enableActivities")),
+    )
+    fields = []
+    for f in base["fields"]:
+        extra = {k: v for k, v in f.items() if k not in ("name", "type")}
+        if f["name"] == "Name":
+            extra["nameField"] = True
+        if f["name"] == "OwnerId":
+            extra["polymorphicForeignKey"] = True
+        fields.append(field_describe(f["name"], f["type"], **extra))
+    return {**base, "fields": fields, "recordTypeInfos": [], "urls": {}}
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _allow_activities(definition: OrgDefinition, name: str) -> None:
+    """"Allow Activities" on a custom object: tasks and events may name its records
+    in ``WhatId`` (Salesforce Help, *Custom Object Definition*: "Allow Activities:
+    allows users to associate tasks and scheduled calendar events related to the
+    custom object records"); the activities' describes list it in ``referenceTo``."""
+    for activity in ("Task", "Event"):
+        od = definition.get(activity)
+        describe = copy.deepcopy(od.describe)
+        for f in describe["fields"]:
+            if f["name"] == "WhatId" and name not in f["referenceTo"]:
+                f["referenceTo"] = sorted([*f["referenceTo"], name])
+        definition.save_custom(describe)
 
 
 def _field(name: str, meta: dict[str, Any]) -> dict[str, Any]:
@@ -132,8 +142,10 @@ def create(call: Call) -> Response:
         if definition.find(full_name) is not None:
             raise ApiError(400, "DUPLICATE_DEVELOPER_NAME",
                            f"There is already an object named {full_name}")
-        describe = _custom_object(call, full_name, meta, definition.next_custom_prefix())
+        describe = _custom_object(full_name, meta, definition.next_custom_prefix())
         definition.save_custom(describe)
+        if _flag(meta.get("enableActivities")):
+            _allow_activities(definition, full_name)
         new_id = make_id("01I", org.store.allocate_now("01I"))
     elif kind.lower() == "customfield":
         object_name, _, field_name = full_name.partition(".")
