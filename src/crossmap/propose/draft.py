@@ -56,6 +56,8 @@ def _map(match: ObjectMatch) -> list[str]:
         f"map {ref(match.source)} -> {ref(match.target)} {{",
         f"  upsert on {ref(match.upsert_key)}" if match.upsert_key else "  insert",
     ]
+    if match.key_todo is not None:
+        lines.append(f"  key todo({_quoted(match.key_todo)})")
     if match.skip is not None:
         condition, reason = match.skip
         lines.append(f"  skip when {condition} because {_quoted(reason)}")

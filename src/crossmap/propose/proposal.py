@@ -293,8 +293,12 @@ class _ObjectProposer:
             todos.append(Todo(
                 f"{self.target.name} requires {name} ({describe_type(field.type)}), which no source "
                 f"field was matched to: assign a source field or a constant", target=name))
+        key_todo = None
+        if self.source.key is None:
+            key_todo = (f"{self.source.name} has no key field: say what identifies one of its records "
+                        f"(a column, or several joined), or the draft cannot tell which record became which")
         return ObjectMatch(self.source.name, self.target.name, confidence, reasons, tuple(fields),
-                           tuple(customs), tuple(todos), upsert_key)
+                           tuple(customs), tuple(todos), upsert_key, key_todo=key_todo)
 
     # ---- scoring ------------------------------------------------------------------------
 
