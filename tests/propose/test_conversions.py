@@ -75,3 +75,19 @@ def test_the_issues_hubspot_fields_get_standard_fields_with_conversions() -> Non
     assert "converted from currency text" in text
     for custom in ("Annualrevenue__c", "Numberofemployees__c", "Jobtitle__c", "Associatedcompanyid__c"):
         assert custom not in text
+
+
+def test_custom_fields_are_typed_by_what_the_text_converts_to() -> None:
+    """A custom field is proposed only where no destination field fits; it is then a
+    datetime (or date, or currency) field with the conversion, not text. Digits that
+    are codes (postal codes, ids) stay text."""
+    result = CliRunner().invoke(main, [
+        "propose", "--source", "csv", "--source-option", f"path={CORPUS / 'shopify' / 'data'}",
+        "--source-option", "key_customers=Customer ID", "--target", "salesforce", "--objects", "customers",
+        "--sample", "200",
+    ])
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert 'Total_Spent__c = `Total Spent` | replace(",", "") | to_decimal' in text
+    assert "Total_Spent__c: currency(18, 2)" in text
+    assert "MailingPostalCode = truncate(Zip, 20)" in text  # '02108 stays text

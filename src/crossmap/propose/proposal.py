@@ -17,6 +17,7 @@ from crossmap import schema
 from crossmap.compiler import types as t
 from crossmap.errors import CrossmapError, did_you_mean
 from crossmap.propose import custom
+from crossmap.propose.conversions import find_conversion
 from crossmap.propose.hints import NO_HINTS, DestinationHints
 from crossmap.propose.match import FieldScorer, greedy, nested_objects, score_objects, writable
 from crossmap.propose.model import (
@@ -329,6 +330,24 @@ class _ObjectProposer:
                         best_of[s.name] = Candidate(s.name, d.name, score)
         return scored, best_of
 
+    def _converted(self, field: schema.FieldSchema) -> tuple[str, str] | None:
+        """A typed custom field for sampled text that reads as datetimes, dates or
+        money (``conversions``), with its conversion; None for anything else. Epoch
+        numbers and plain numbers stay as they are: an id or a postal code written
+        in digits is not a number."""
+        profile = self.profiles.get(field.name)
+        if not isinstance(field.type, schema.String | schema.Any) or profile is None or not profile.texts:
+            return None
+        for kind in ("datetime", "date"):
+            found = find_conversion(profile.texts, kind)
+            if found is not None and not found.label.startswith("epoch") and found.note is None:
+                return kind, found.render(ref(field.name))
+        if profile.shape == "money":
+            found = find_conversion(profile.texts, "decimal")
+            if found is not None:
+                return "currency(18, 2)", found.render(ref(field.name))
+        return None
+
     def _via(self, via: str) -> str:
         # A source object mapped to several destination objects: name the mapping.
         return f"{ref(via)} -> {ref(self.object_map[via])}" if via in self.split else ref(via)
@@ -414,7 +433,7 @@ class _ObjectProposer:
             via = self._lookup_object(field)
             lookup_target = self.object_map[via] if via is not None else None
         words = tuple(split_words(field.name))
-        found = custom.declaration(field, words, lookup_target, self.scorer.shape("s", field))
+        found = self._converted(field) or custom.declaration(field, words, lookup_target, self.scorer.shape("s", field))
         where = f"{self.source.name}.{field.name}"
         if found is None:
             if isinstance(field.type, schema.Reference):
