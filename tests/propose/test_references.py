@@ -89,3 +89,18 @@ def test_the_hubspot_export_gets_its_account_lookup_from_the_command() -> None:
     assert "# confidence 1.00: 100% of values are companies keys+structure" in result.stdout
     assert "AccountId = lookup(companies, associatedcompanyid) missing null" in " ".join(result.stdout.split())
     assert "Associatedcompanyid__c" not in result.stdout
+
+
+def test_small_number_keys_need_a_name_that_says_id() -> None:
+    source = schema.Schema([
+        schema.ObjectSchema("orders", [F("id", S), F("total", S)], key="id"),
+        schema.ObjectSchema("customers", [F("id", S), F("order_count", S), F("last_order_id", S)], key="id"),
+    ])
+    samples: dict[str, list[dict[str, object]]] = {
+        "orders": [{"id": str(i), "total": "9.99"} for i in range(1, 31)],
+        "customers": [{"id": f"C{i}", "order_count": str(i % 12), "last_order_id": str(1 + i % 30)}
+                      for i in range(1, 41)],
+    }
+    inferred = infer_references(source, samples, Vocabulary(HINTS))
+    assert set(inferred.get("customers", {})) == {"last_order_id"}
+    assert inferred["customers"]["last_order_id"].target == "orders"

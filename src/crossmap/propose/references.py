@@ -64,9 +64,15 @@ def _keys(obj: schema.ObjectSchema, records: Iterable[Mapping[str, object]]) -> 
     return {t for r in records if (t := _text(r.get(obj.key))) is not None}
 
 
+def _distinctive(keys: set[str]) -> bool:
+    """Are these keys unlike ordinary small numbers (most are not 1-4 digits)?"""
+    small = sum(1 for k in keys if k.isdigit() and len(k) <= 4)
+    return small * 2 < len(keys)
+
+
 def _by_values(
     obj: schema.ObjectSchema, field: schema.FieldSchema, records: Sequence[Mapping[str, object]],
-    keys: Mapping[str, set[str]],
+    keys: Mapping[str, set[str]], known: frozenset[str],
 ) -> InferredReference | None:
     values = [t for r in records if (t := _text(r.get(field.name))) is not None]
     if len(values) < MIN_VALUES:
@@ -84,6 +90,10 @@ def _by_values(
         contained = sum(1 for v in values if v in target_keys) / len(values)
         if contained >= CONTAINMENT:
             found.append((contained, len(distinct & target_keys) / len(target_keys), target))
+    # Small numbers (1, 2, ... 9999) are keys of many a table and counts of many a
+    # column: values alone prove nothing there, the name has to say "id" as well.
+    named = len(words := tokens(field.name, known=known)) > 1 and words[-1] in ID_WORDS
+    found = [f for f in found if named or _distinctive(keys[f[2]])]
     if not found:
         return None
     contained, coverage, target = max(found)
@@ -149,7 +159,7 @@ def infer_references(
             ):
                 continue
             sampled = any(_text(r.get(field.name)) is not None for r in records)
-            inferred = (_by_values(obj, field, records, keys) if sampled
+            inferred = (_by_values(obj, field, records, keys, vocabulary.known) if sampled
                         else _by_name(obj, field, words, vocabulary))
             if inferred is not None:
                 found.setdefault(obj.name, {})[field.name] = inferred
