@@ -72,7 +72,7 @@ def _distinctive(keys: set[str]) -> bool:
 
 def _by_values(
     obj: schema.ObjectSchema, field: schema.FieldSchema, records: Sequence[Mapping[str, object]],
-    keys: Mapping[str, set[str]], known: frozenset[str],
+    keys: Mapping[str, set[str]], known: frozenset[str], by_name: InferredReference | None,
 ) -> InferredReference | None:
     values = [t for r in records if (t := _text(r.get(field.name))) is not None]
     if len(values) < MIN_VALUES:
@@ -97,8 +97,14 @@ def _by_values(
     if not found:
         return None
     contained, coverage, target = max(found)
-    if len(found) > 1 and sorted(found)[-2][:2] == (contained, coverage):
-        return None  # two objects share these keys: the values do not say which
+    tied = {f[2] for f in found if f[:2] == (contained, coverage)}
+    if len(tied) > 1:
+        # Several objects share these keys (ids 1, 2, 3 ... in every table): the
+        # values do not say which, the name may ("Activity - Person ID").
+        named_target = by_name.target if by_name is not None else None
+        if named_target not in tied:
+            return None
+        target = named_target
     return InferredReference(field.name, target, round(contained, 4), coverage,
                              f"{contained:.0%} of values are {target} keys")
 
@@ -159,8 +165,8 @@ def infer_references(
             ):
                 continue
             sampled = any(_text(r.get(field.name)) is not None for r in records)
-            inferred = (_by_values(obj, field, records, keys, vocabulary.known) if sampled
-                        else _by_name(obj, field, words, vocabulary))
+            named = _by_name(obj, field, words, vocabulary)
+            inferred = _by_values(obj, field, records, keys, vocabulary.known, named) if sampled else named
             if inferred is not None:
                 found.setdefault(obj.name, {})[field.name] = inferred
     return found

@@ -345,12 +345,87 @@ def shopify(root: Path) -> None:
     write_csv(root / "data" / "returns.csv", returns)
 
 
+def pipedrive(root: Path) -> None:
+    """A Pipedrive CRM export (CSV, Pipedrive's export headers). Held out: written
+    after the vocabulary was settled, and scored once (docs/propose.md)."""
+    rng = random.Random(55)
+    organizations = []
+    for i in range(ROWS // 2):
+        city, state, zip_code = rng.choice(CITY)
+        name = f"{COMPANY[(i * 3) % len(COMPANY)]} {rng.choice(SUFFIX)}"
+        organizations.append({
+            "Organization - ID": str(i + 1),
+            "Organization - Name": name,
+            "Organization - Address": f"{rng.randrange(1, 999)} {rng.choice(STREET)}, {city}, {state} {zip_code}",
+            "Organization - Owner": rng.choice(["Dana Lee", "Sam Ortiz"]),
+            "Organization - Number of employees": str(rng.randrange(3, 900)),
+            "Organization - Annual revenue": f"{money(rng, 10_000, 5_000_000):,.2f} USD",
+            "Organization - Website": f"https://{name.split()[0].lower()}.example",
+        })
+    org_ids = [o["Organization - ID"] for o in organizations]
+    persons = []
+    for i in range(ROWS):
+        first, last = person(rng)
+        persons.append({
+            "Person - ID": str(i + 1),
+            "Person - Name": f"{first} {last}",
+            "Person - First name": first, "Person - Last name": last,
+            "Person - Email - Work": f"{first.lower()}.{last.lower()}@work.example",
+            "Person - Phone - Work": f"+1 555 07{i:02d} {rng.randrange(100, 999)}",
+            "Person - Organization ID": rng.choice(org_ids) if i % 6 else "",
+            "Person - Job title": rng.choice(TITLES),
+            "Person - Label": rng.choice(["Hot lead", "Warm lead", "Cold lead", "Customer"]),
+        })
+    person_ids = [p["Person - ID"] for p in persons]
+    deals = []
+    for i in range(ROWS):
+        deals.append({
+            "Deal - ID": str(i + 1),
+            "Deal - Title": f"{rng.choice(COMPANY)} deal",
+            "Deal - Value": f"{money(rng, 500, 60_000):.2f}",
+            "Deal - Currency": "USD",
+            "Deal - Stage": rng.choice(["Qualified", "Contact Made", "Proposal Made", "Negotiations Started"]),
+            "Deal - Status": rng.choice(["open", "won", "lost"]),
+            "Deal - Expected close date": when(rng).strftime("%Y-%m-%d"),
+            "Deal - Probability": str(rng.choice([10, 25, 50, 75, 90])),
+            "Deal - Organization ID": rng.choice(org_ids),
+            "Deal - Contact person ID": rng.choice(person_ids),
+        })
+    deal_ids = [d["Deal - ID"] for d in deals]
+    activities = []
+    for i in range(ROWS * 2):
+        kind = ["call", "meeting", "task", "email", "deadline", "lunch"][i % 6]
+        due = when(rng)
+        activities.append({
+            "Activity - ID": str(i + 1),
+            "Activity - Type": kind,
+            "Activity - Subject": f"{kind.capitalize()} with client",
+            "Activity - Due date": due.strftime("%Y-%m-%d"),
+            "Activity - Due time": due.strftime("%H:%M"),
+            "Activity - Duration": rng.choice(["00:30", "01:00", ""]),
+            "Activity - Done": rng.choice(["Done", "To do"]),
+            "Activity - Note": "Bring the proposal" if i % 4 == 0 else "",
+            "Activity - Person ID": rng.choice(person_ids),
+            "Activity - Organization ID": rng.choice(org_ids) if i % 3 else "",
+            "Activity - Deal ID": rng.choice(deal_ids) if i % 2 else "",
+        })
+    write_csv(root / "data" / "organizations.csv", organizations)
+    write_csv(root / "data" / "persons.csv", persons)
+    write_csv(root / "data" / "deals.csv", deals)
+    write_csv(root / "data" / "activities.csv", activities)
+
+
 EXPORTS = {"hubspot": hubspot, "zendesk": zendesk, "mailchimp": mailchimp, "shopify": shopify}
+HOLDOUT = {"pipedrive": pipedrive}
+"""Exports written after the vocabulary was settled: scored, never tuned on; they
+live in ../holdout so that the corpus's averages do not include them."""
 
 
 def main() -> None:
     for name, write in EXPORTS.items():
         write(HERE / name)
+    for name, write in HOLDOUT.items():
+        write(HERE.parent / "holdout" / name)
 
 
 if __name__ == "__main__":
