@@ -27,6 +27,9 @@ from crossmap.systems import compile_offline, connector_options, open_systems
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
 
+# What the `local` extra installs: the local org, the Q Dispatch simulator and the demo.
+LOCAL_SYSTEMS_PACKAGES = frozenset({"starlette", "uvicorn", "trustme"})
+
 _spec_paths = click.argument(
     "specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -416,7 +419,14 @@ def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bo
     """Migrate a simulated Q Dispatch tenant into a local Salesforce org, the whole
     workflow: preflight, schema, sample and its diff in a sandbox org, approval, full
     run, delta, reports, rollback, verified. Starts and stops the systems itself."""
-    from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
+    try:
+        from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
+    except ModuleNotFoundError as error:
+        if error.name not in LOCAL_SYSTEMS_PACKAGES:
+            raise
+        click.echo(f"error: the demo runs on the local systems, which need {error.name}: "
+                   "pip install 'crossmap[local]'", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
 
     options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC,
                           restore=not keep)
