@@ -27,8 +27,17 @@ class ConnectorError(CrossmapError):
     """A connector cannot be found, loaded, or asked for what it does not offer."""
 
 
+def _group(role: str) -> str:
+    # Typed str: callers outside mypy's reach pass anything.
+    group = {str(k): v for k, v in GROUPS.items()}.get(role)
+    if group is None:
+        hint = " (a destination connector's role is 'target')" if role == "destination" else ""
+        raise ConnectorError(f"unknown connector role {role!r}: the roles are 'source' and 'target'{hint}")
+    return group
+
+
 def _entry_points(role: Role) -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=GROUPS[role])}
+    return {ep.name: ep for ep in entry_points(group=_group(role))}
 
 
 def available(role: Role) -> list[str]:
