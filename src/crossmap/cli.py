@@ -35,7 +35,29 @@ _spec_paths = click.argument(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; an exception a connector plugin raises becomes one line
+    naming the plugin, not a traceback (a bug in crossmap itself still shows one)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from crossmap.connectors.registry import plugin_in_traceback
+
+            found = plugin_in_traceback(error.__traceback__)
+            if found is None:
+                raise
+            role, name, dist = found
+            kind = "source" if role == "source" else "destination"
+            click.echo(f"error: the {kind} connector '{name}' ({dist}) failed: "
+                       f"{type(error).__name__}: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crossmap")
 def main() -> None:
     """crossmap: declarative, checked, resumable CRM data migrations."""
