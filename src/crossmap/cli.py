@@ -27,12 +27,37 @@ from crossmap.systems import compile_offline, connector_options, open_systems
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
 
+# What the `local` extra installs: the local org, the Q Dispatch simulator and the demo.
+LOCAL_SYSTEMS_PACKAGES = frozenset({"starlette", "uvicorn", "trustme"})
+
 _spec_paths = click.argument(
     "specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; an exception a connector plugin raises becomes one line
+    naming the plugin, not a traceback (a bug in crossmap itself still shows one)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from crossmap.connectors.registry import plugin_in_traceback
+
+            found = plugin_in_traceback(error.__traceback__)
+            if found is None:
+                raise
+            role, name, dist = found
+            kind = "source" if role == "source" else "destination"
+            click.echo(f"error: the {kind} connector '{name}' ({dist}) failed: "
+                       f"{type(error).__name__}: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crossmap")
 def main() -> None:
     """crossmap: declarative, checked, resumable CRM data migrations."""
@@ -416,7 +441,14 @@ def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bo
     """Migrate a simulated Q Dispatch tenant into a local Salesforce org, the whole
     workflow: preflight, schema, sample and its diff in a sandbox org, approval, full
     run, delta, reports, rollback, verified. Starts and stops the systems itself."""
-    from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
+    try:
+        from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
+    except ModuleNotFoundError as error:
+        if error.name not in LOCAL_SYSTEMS_PACKAGES:
+            raise
+        click.echo(f"error: the demo runs on the local systems, which need {error.name}: "
+                   "pip install 'crossmap[local]'", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
 
     options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC,
                           restore=not keep)
