@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import signal
 import sys
 import threading
@@ -18,7 +19,7 @@ from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.progress import run_progress
-from crossmap.reports import audit_report, render_html, render_text, write_report
+from crossmap.reports import audit_report, render_html, render_text, reports_folder, write_report
 from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load
 from crossmap.syntax.parser import read_spec_text
@@ -61,6 +62,20 @@ class _Commands(click.Group):
 @click.version_option(package_name="crossmap")
 def main() -> None:
     """crossmap: declarative, checked, resumable CRM data migrations."""
+    _show_file_warnings()
+
+
+class _EchoToStderr(logging.Handler):
+    """Library warnings about files others can read, as plain lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=True)
+
+
+def _show_file_warnings() -> None:
+    files_log = logging.getLogger("crossmap.files")
+    if not any(isinstance(handler, _EchoToStderr) for handler in files_log.handlers):
+        files_log.addHandler(_EchoToStderr(logging.WARNING))
 
 
 @main.command()
@@ -362,9 +377,9 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
     click.echo(render_text(audit))
-    folder = _state_path(spec, state).parent / "reports"
-    json_path, html_path = write_report(audit.to_json(), render_html(audit),
-                                        json_path or folder / f"run-{run_id}.json", html_path)
+    json_path, html_path = write_report(
+        audit.to_json(), render_html(audit),
+        json_path or reports_folder(_state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -68,3 +70,34 @@ def test_state_url_and_default_report_files(tmp_path: Path) -> None:
     assert code == 0
     assert (tmp_path / "elsewhere" / "reports" / "run-1.json").exists()
     assert (tmp_path / "elsewhere" / "reports" / "run-1.html").exists()
+
+
+def test_every_file_written_is_owner_only(tmp_path: Path, permissive_umask: int,
+                                          owner_only: Callable[[Path], list[Path]]) -> None:
+    """Under umask 000, run / report / rollback leave .crossmap and everything in it
+    owner-only: state.db and its WAL files, the reports."""
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    state = tmp_path / ".crossmap"
+    # (the WAL files are gone once the store is closed: tests/unit/test_private_files.py
+    # checks them while it is open)
+    assert {f.name for f in owner_only(state)} == {"state.db"}
+    assert run("report", str(spec), "1")[0] == 0
+    assert {f.name for f in owner_only(state)} >= {"run-1.json", "run-1.html"}
+    assert run("report", str(spec), "1", "--json", str(tmp_path / "out" / "r.json"))[0] == 0
+    owner_only(tmp_path / "out")
+    assert run("rollback", str(spec), "1")[0] == 0
+    owner_only(state)
+
+
+def test_a_shared_store_and_reports_folder_are_named_with_the_fix(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    assert run("report", str(spec), "1")[0] == 0
+    store, reports = tmp_path / ".crossmap" / "state.db", tmp_path / ".crossmap" / "reports"
+    os.chmod(store, 0o644)
+    os.chmod(reports, 0o755)
+    result = CliRunner().invoke(main, ["report", str(spec), "1"])
+    assert result.exit_code == 0
+    assert f"`chmod 600 {store}*` makes it owner-only" in result.stderr
+    assert f"`chmod 700 {reports}` makes it owner-only" in result.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +170,16 @@ def test_the_connectors_preflight_capabilities(systems: tuple[Path, list[str]]) 
     with SalesforceDestination.from_options({"profile": "salesforce", "spec_dir": str(folder)}) as org:
         assert org.active_field("User") == "IsActive"
         assert org.active_field("Account") is None
+
+
+def test_preflight_writes_owner_only_files(systems: tuple[Path, list[str]], permissive_umask: int,
+                                           owner_only: Callable[[Path], list[Path]]) -> None:
+    """Under umask 000, the metadata package (--out) and the reports in the default
+    folder are owner-only: folders 0700, files 0600."""
+    folder, _ = systems
+    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--out",
+                                       str(folder / "private" / "package")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "package.xml" in {f.name for f in owner_only(folder / "private")}
+    written = {f.suffix for f in owner_only(folder / ".crossmap" / "reports")}
+    assert written == {".json", ".html"}

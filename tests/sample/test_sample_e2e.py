@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,8 @@ def cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
-def test_sample_diff_approve_run(systems: dict[str, Any]) -> None:
+def test_sample_diff_approve_run(systems: dict[str, Any], permissive_umask: int,
+                                 owner_only: Callable[[Path], list[Path]]) -> None:
     spec, folder = systems["spec"], systems["folder"]
 
     code, out = cli("run", str(spec))
@@ -177,6 +178,10 @@ def test_sample_diff_approve_run(systems: dict[str, Any]) -> None:
         assert sandbox.run(1).spec_hash != production_hash
         # ...but the spec version approved is the one production runs
         assert sandbox.run(1).options["version"] == approval.spec_hash
+    # Under umask 000, the stores and the sample's report (source, computed and
+    # stored values) are owner-only all the same.
+    assert {"sandbox.db", "state.db", "sample-1.json", "sample-1.html"} <= {
+        f.name for f in owner_only(folder / ".crossmap")}
 
     # A changed spec is another version: refused until a sample of it is approved.
     spec.write_text(spec.read_text().replace('?? "(no last name)"', '?? "(unknown)"'), encoding="utf-8")

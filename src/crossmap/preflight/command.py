@@ -37,7 +37,7 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
     from crossmap.errors import CrossmapError
     from crossmap.preflight.collect import preflight
     from crossmap.preflight.report import render_html, render_text
-    from crossmap.reports import write_report
+    from crossmap.reports import reports_folder, write_report
     from crossmap.systems import closing as _closing
 
     plan, source, destination, _ = _prepare(spec, sandbox=sandbox)
@@ -49,8 +49,8 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
             sys.exit(EXIT_BLOCKED)
     click.echo(render_text(report))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = spec.resolve().parent / ".crossmap" / "reports"
-    json_path, html_path = write_report(report.to_json(), render_html(report),
-                                        json_path or folder / f"preflight-{stamp}.json", html_path)
+    json_path, html_path = write_report(
+        report.to_json(), render_html(report),
+        json_path or reports_folder(spec.resolve().parent / ".crossmap") / f"preflight-{stamp}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
     sys.exit(EXIT_OK if report.ok else EXIT_BLOCKED)

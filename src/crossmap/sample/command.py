@@ -11,7 +11,7 @@ import click
 
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
-from crossmap.reports import write_report
+from crossmap.reports import reports_folder, write_report
 from crossmap.sample.gate import approve as approve_sample
 from crossmap.sample.gate import sandbox_profile, version_hash
 from crossmap.state import StateStore
@@ -80,9 +80,9 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
         except CrossmapError as error:
             _fail(str(error))
     click.echo(render_text(report))
-    folder = store_path.parent / "reports"
-    json_path, html_path = write_report(report.to_json(), render_html(report),
-                                        json_path or folder / f"sample-{report.run_id}.json", html_path)
+    json_path, html_path = write_report(
+        report.to_json(), render_html(report),
+        json_path or reports_folder(store_path.parent) / f"sample-{report.run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
     where = f" --sandbox-state {store_path}" if state is not None else ""
     click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")
