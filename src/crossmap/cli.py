@@ -355,8 +355,9 @@ def status(spec: Path, state: str | None) -> None:
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
+            closed = ", closed: no rollback" if past.closed else ""
             click.echo(f"{past.id:>5}  {past.kind:<8} {past.status:<12} {past.started_at}  "
-                       f"{total} records, {failed} failed")
+                       f"{total} records, {failed} failed{closed}")
 
 
 @main.command()
@@ -402,6 +403,32 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
     for line in (*summary.failures, *summary.mismatches):
         click.echo(f"  {line}", err=True)
     sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)
+
+
+@main.command(name="close")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("run_id", type=int, required=False)
+@click.option("--older-than", "older_than", metavar="AGE", default=None,
+              help="Close every run that ended more than AGE ago: 90m, 12h, 30d, 2w.")
+@_state_option
+def close_command(spec: Path, run_id: int | None, older_than: str | None, state: str | None) -> None:
+    """End a run's rollback window: delete its pre-images from the state store (the
+    crosswalk stays) and vacuum the file. The run can no longer be rolled back."""
+    from crossmap.state.retention import describe_close, parse_age, select_older_than
+
+    if (run_id is None) == (older_than is None):
+        click.echo("error: name a RUN or pass --older-than AGE (one of them)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        with StateStore.open(_state_path(spec, state)) as store:
+            run_ids = [run_id] if run_id is not None else select_older_than(store.runs(), parse_age(older_than or ""))
+            report = store.close_runs(run_ids)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    for line in describe_close(report):
+        click.echo(line)
+    sys.exit(EXIT_SPEC_ERRORS if run_id is not None and report.still_running else EXIT_OK)
 
 
 @main.command()

@@ -101,3 +101,38 @@ def test_a_shared_store_and_reports_folder_are_named_with_the_fix(tmp_path: Path
     assert result.exit_code == 0
     assert f"`chmod 600 {store}*` makes it owner-only" in result.stderr
     assert f"`chmod 700 {reports}` makes it owner-only" in result.stderr
+
+
+def test_close_ends_the_rollback_window(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    assert run("run", str(spec))[0] == 0  # run 2 overwrites: it keeps pre-images
+    code, out = run("close", str(spec), "2")
+    assert code == 0, out
+    assert out.startswith("run 2: closed, can no longer be rolled back; deleted 6 pre-images")
+    assert "state store vacuumed" in out
+    code, out = run("status", str(spec))
+    assert out.splitlines()[0].endswith("closed: no rollback") and "closed" not in out.splitlines()[1]
+
+    code, out = run("rollback", str(spec), "2")
+    assert code == 1 and "run 2 cannot be rolled back: it was closed at" in out and "Traceback" not in out
+
+    # The crosswalk stays: a third run updates the same records, creates none.
+    code, out = run("run", str(spec))
+    assert code == 0 and "run 3 (full)" in out
+    assert len((tmp_path / "data" / "jsonl" / "Account.jsonl").read_text().splitlines()) == 3
+
+    code, out = run("close", str(spec), "--older-than", "0m")
+    assert code == 0 and "run 1: closed" in out and "run 2: already closed" in out and "run 3: closed" in out
+    code, out = run("close", str(spec), "--older-than", "30d")
+    assert (code, out) == (0, "no run to close\n")
+
+
+def test_close_needs_a_run_or_an_age(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    for args in ((), ("1", "--older-than", "30d")):
+        code, out = run("close", str(spec), *args)
+        assert code == 2 and "name a RUN or pass --older-than AGE" in out
+    code, out = run("close", str(spec), "--older-than", "a month")
+    assert code == 1 and out.startswith("error: cannot read the age 'a month'")
