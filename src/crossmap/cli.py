@@ -20,6 +20,7 @@ from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.progress import run_progress
 from crossmap.reports import audit_report, render_html, render_text, reports_folder, write_report
+from crossmap.reports.redact import mark_redacted, redact_audit
 from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load
 from crossmap.syntax.parser import read_spec_text
@@ -275,6 +276,11 @@ def _state_path(spec: Path, state: str | None) -> Path:
     return Path(state)
 
 
+_redact_option = click.option(
+    "--redact", is_flag=True,
+    help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths stay), "
+         "to share them with people who must not see the data.")
+
 _state_option = click.option(
     "--state", type=str, default=None,
     help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).",
@@ -368,7 +374,9 @@ def status(spec: Path, state: str | None) -> None:
               help="Where to write the report as JSON (default: .crossmap/reports/run-N.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write it as a self-contained HTML page (default: .crossmap/reports/run-N.html).")
-def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None) -> None:
+@_redact_option
+def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None,
+           redact: bool) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
     plan, source, destination, findings = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
@@ -377,9 +385,14 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
-    click.echo(render_text(audit))
+    if redact:
+        audit = redact_audit(audit)
+    text, json_text, page = render_text(audit), audit.to_json(), render_html(audit)
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    click.echo(text)
     json_path, html_path = write_report(
-        audit.to_json(), render_html(audit),
+        json_text, page,
         json_path or reports_folder(_state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
 

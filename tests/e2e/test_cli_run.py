@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -136,3 +137,41 @@ def test_close_needs_a_run_or_an_age(tmp_path: Path) -> None:
         assert code == 2 and "name a RUN or pass --older-than AGE" in out
     code, out = run("close", str(spec), "--older-than", "a month")
     assert code == 1 and out.startswith("error: cannot read the age 'a month'")
+
+
+def _source_values(data: Path) -> set[str]:
+    """Every value of the example's CSV files but the record keys, which a redacted
+    report keeps (and short words like 'new' or 'high' that its labels use too)."""
+    values: set[str] = set()
+    for name, key in (("customers.csv", "customer_no"), ("jobs.csv", "job_no")):
+        with (data / name).open(newline="", encoding="utf-8") as rows:
+            for row in csv.DictReader(rows):
+                values |= {v.strip() for k, v in row.items() if k not in (key, "customer_no") and len(v.strip()) > 4}
+    return values
+
+
+def test_a_redacted_report_shows_no_source_value(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    long_status = "awaiting parts from Margaret Okonkwo at 17 Quarry Lane " * 5
+    with (tmp_path / "data" / "csv" / "jobs.csv").open("a", encoding="utf-8") as jobs:
+        jobs.write(f"J-5009,C-1001,Secret title,{long_status},high,,,,2024-05-03T09:00:00Z\n")
+    assert run("run", str(spec))[0] == 1  # J-5009's status is in no value map: it fails
+
+    code, plain = run("report", str(spec), "1")
+    assert code == 0
+    # Unredacted, the failing value is there, abbreviated: its start, and its length.
+    assert "'awaiting parts from Margaret Okonkwo" in plain and f"({len(long_status)} chars)" in plain
+    assert long_status not in plain
+
+    code, out = run("report", str(spec), "1", "--redact", "--json", str(tmp_path / "r.json"))
+    assert code == 0
+    page, data = (tmp_path / "r.html").read_text(), (tmp_path / "r.json").read_text()
+    values = _source_values(tmp_path / "data" / "csv")
+    assert "Harbour Bakery" in values and long_status.strip() in values
+    for form in (out, page, data):
+        assert not {v for v in values if v in form}, "source values in a redacted report"
+        assert "Margaret" not in form
+        # what stays: the object, the field, the key, the error code
+        assert "WorkOrder" in form and "Status" in form and "J-5009" in form and "TRANSFORM" in form
+    assert json.loads(data)["redacted"] is True
+    assert out.startswith("(values redacted") and "<redacted message, " in out

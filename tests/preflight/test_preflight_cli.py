@@ -183,3 +183,25 @@ def test_preflight_writes_owner_only_files(systems: tuple[Path, list[str]], perm
     assert "package.xml" in {f.name for f in owner_only(folder / "private")}
     written = {f.suffix for f in owner_only(folder / ".crossmap" / "reports")}
     assert written == {".json", ".html"}
+
+
+def test_a_redacted_preflight_shows_no_failing_value(systems: tuple[Path, list[str]]) -> None:
+    """The values coverage found failing, and the sample messages quoting them, are
+    masked in the terminal, JSON and HTML; objects, fields, keys and codes stay."""
+    folder, _ = systems
+    _, _, plain = _preflight(folder)
+    issues = plain["coverage"]["issues"]
+    values = {value for issue in issues for value, _ in issue["values"]
+              if len(value) > 4 and value != "(other values)"}
+    assert values, "the flagship's source has values its destination refuses"
+    out = folder / "redacted.json"
+    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--redact", "--json", str(out)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    forms = (result.output, out.read_text(encoding="utf-8"), out.with_suffix(".html").read_text(encoding="utf-8"))
+    for form in forms:
+        assert not {value for value in values if value in form}
+        assert not {i["message"] for i in issues if i["message"] and i["message"] in form}
+    redacted = json.loads(forms[1])
+    assert redacted["redacted"] is True
+    assert [(i["object"], i["field"], i["code"], i["sample_keys"]) for i in redacted["coverage"]["issues"]] == [
+        (i["object"], i["field"], i["code"], i["sample_keys"]) for i in issues]
