@@ -21,6 +21,7 @@ import os
 import shlex
 import stat
 from pathlib import Path
+from typing import IO
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -71,6 +72,17 @@ def write_private(path: str | Path, data: str | bytes, *, encoding: str = "utf-8
         if descriptor >= 0:
             os.close(descriptor)
     return target
+
+
+def open_private(path: str | Path, *, encoding: str = "utf-8") -> IO[str]:
+    """``path`` opened for writing text, created (or truncated) owner-only ``0600``."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        os.fchmod(descriptor, FILE_MODE)
+        return os.fdopen(descriptor, "w", encoding=encoding)
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def create_private_file(path: str | Path) -> bool:
