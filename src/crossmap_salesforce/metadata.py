@@ -20,6 +20,7 @@ from attrs import frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.errors import CrossmapError
+from crossmap.private_files import private_dir, write_private
 from crossmap.schema import (
     Boolean,
     Date,
@@ -210,17 +211,16 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
     fields: list[str] = []
     for decl in declarations:
         obj_dir = root / "objects" / decl.object
-        (obj_dir / "fields").mkdir(parents=True, exist_ok=True)
+        private_dir(obj_dir / "fields")
         if decl.new:
             objects.append(decl.object)
             path = obj_dir / f"{decl.object}.object-meta.xml"
-            path.write_text(_document("CustomObject", object_metadata(decl)), encoding="utf-8")
+            write_private(path, _document("CustomObject", object_metadata(decl)))
             written.append(path)
         for f in custom_fields(decl):
             fields.append(f"{decl.object}.{f.name}")
             path = obj_dir / "fields" / f"{f.name}.field-meta.xml"
-            path.write_text(_document("CustomField", {"fullName": f.name, **field_metadata(f)}),
-                            encoding="utf-8")
+            write_private(path, _document("CustomField", {"fullName": f.name, **field_metadata(f)}))
             written.append(path)
     types = []
     if objects:
@@ -228,8 +228,7 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
     if fields:
         types.append({"members": sorted(fields), "name": "CustomField"})
     package = root / "package.xml"
-    package.write_text(_document("Package", {"types": types, "version": API_VERSION}),
-                       encoding="utf-8")
+    write_private(package, _document("Package", {"types": types, "version": API_VERSION}))
     written.append(package)
     return written
 
