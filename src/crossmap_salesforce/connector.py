@@ -23,8 +23,9 @@ from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
 from crossmap.connectors.protocols import LoadResult, Operation, Record
 from crossmap.errors import CrossmapError
+from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import files, metadata, reading
+from crossmap_salesforce import files, metadata, propose_hints, reading
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkSettings
@@ -140,6 +141,11 @@ class SalesforceDestination:
     def static_schema(options: Mapping[str, Any] | None = None) -> Schema:
         """The shipped standard objects, for ``crossmap check`` without a connection."""
         return standard_schema()
+
+    @staticmethod
+    def propose_hints() -> DestinationHints:
+        """Salesforce's vocabulary for ``crossmap propose`` (``propose_hints.HINTS``)."""
+        return propose_hints.HINTS
 
     @classmethod
     def from_options(

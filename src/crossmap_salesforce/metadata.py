@@ -21,6 +21,7 @@ from attrs import frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.errors import CrossmapError
+from crossmap.private_files import private_dir, write_private
 from crossmap.schema import (
     Boolean,
     Date,
@@ -217,7 +218,7 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
     written: list[Path] = []
     objects: list[str] = []
     fields: list[str] = []
-    (root / "objects").mkdir(parents=True, exist_ok=True)
+    private_dir(root / "objects")
     for decl in declarations:
         body: dict[str, Any] = {}
         if decl.new:
@@ -226,7 +227,7 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
         body["fields"] = [{"fullName": f.name, **field_metadata(f)} for f in custom_fields(decl)]
         fields.extend(f"{decl.object}.{f.name}" for f in custom_fields(decl))
         path = root / "objects" / f"{decl.object}.object"
-        path.write_text(_document("CustomObject", body), encoding="utf-8")
+        write_private(path, _document("CustomObject", body))
         written.append(path)
     types = []
     if objects:
@@ -234,8 +235,7 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
     if fields:
         types.append({"members": sorted(fields), "name": "CustomField"})
     package = root / "package.xml"
-    package.write_text(_document("Package", {"types": types, "version": API_VERSION}),
-                       encoding="utf-8")
+    write_private(package, _document("Package", {"types": types, "version": API_VERSION}))
     written.append(package)
     return written
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crossmap.private_files import private_dir
 from crossmap_salesforce.emulator.auth import Auth, Credentials
 from crossmap_salesforce.emulator.clock import Clock, sf_datetime, system_clock
 from crossmap_salesforce.emulator.errors import ApiError
@@ -33,7 +34,7 @@ class Org:
         clock: Clock | None = None,
         faults: FaultPlan | None = None,
     ) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         self.data_dir = data_dir
         self.settings = settings or OrgSettings()
         self.clock: Clock = clock or system_clock
