@@ -95,3 +95,19 @@ def test_sf_login_hands_the_session_to_the_cli_without_printing_it(tmp_path: Pat
                                   headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert login.env["NODE_EXTRA_CA_CERTS"] == str(Path(org.ca_file).resolve())
         assert token not in repr(login)
+
+
+def test_every_sf_command_the_docs_show_is_one_the_cli_tests_run() -> None:
+    """docs/salesforce-emulator.md stays true: each ``$SF ...`` command it shows is
+    run against the local org by tests/emulator/test_sf_cli.py."""
+    import re
+    from itertools import takewhile
+
+    root = SPEC.parents[1]
+    doc = (root / "docs" / "salesforce-emulator.md").read_text(encoding="utf-8")
+    tested = (root / "tests" / "emulator" / "test_sf_cli.py").read_text(encoding="utf-8")
+    shown = {tuple(takewhile(lambda w: not w.startswith("-"), line.split()))
+             for line in re.findall(r"^\$ \$SF (.+)$", doc, flags=re.MULTILINE)}
+    assert len(shown) >= 12
+    for command in sorted(shown):
+        assert ", ".join(f'"{w}"' for w in command) in tested, command
