@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The project's two entry points, needing nothing but Python 3.11+.
+"""The project's entry points, needing nothing but Python 3.11+ (and, for ``sf-cli``,
+Node.js and npm).
 
     python3 tasks.py demo    set up .venv and run the end-to-end demo (the flagship
                              migration on a local Q Dispatch and a local Salesforce org)
@@ -7,8 +8,8 @@
     python3 tasks.py sf-cli  install the pinned Salesforce CLI into .cache/sf-cli (needs
                              Node.js 18+ and npm; the sf CLI tests do this themselves)
 
-Setup is a virtual environment in ``.venv`` with the project installed in editable
-mode; it is redone only when ``pyproject.toml`` changes.
+Setup (for ``demo`` and ``test``) is a virtual environment in ``.venv`` with the
+project installed in editable mode; it is redone only when ``pyproject.toml`` changes.
 """
 
 from __future__ import annotations
