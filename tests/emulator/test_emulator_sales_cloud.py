@@ -193,3 +193,21 @@ def test_an_asset_needs_an_account_or_a_contact(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Owner of assets"})["id"]
     asset = sf.Asset.create({"Name": "Pump", "AccountId": account})["id"]
     assert sf.Asset.get(asset)["AccountId"] == account
+
+
+def test_an_order_needs_an_account_and_a_member_a_lead_or_contact(sf: Salesforce) -> None:
+    """Object Reference, Order: AccountId is "Required" (though nillable in the
+    describe); CampaignMember: the association of a campaign with a lead or a
+    contact."""
+    err = _reject(sf.Order.create, {"EffectiveDate": "2024-06-01", "Status": "Draft"})
+    assert err["errorCode"] == "REQUIRED_FIELD_MISSING" and err["fields"] == ["AccountId"]
+    account = sf.Account.create({"Name": "Orders Inc"})["id"]
+    order = sf.Order.create({"AccountId": account, "EffectiveDate": "2024-06-01",
+                             "Status": "Draft"})["id"]
+    assert sf.Order.get(order)["OrderNumber"]  # auto-numbered
+    campaign = sf.Campaign.create({"Name": "Spring"})["id"]
+    err = _reject(sf.CampaignMember.create, {"CampaignId": campaign})
+    assert err["errorCode"] == "REQUIRED_FIELD_MISSING"
+    lead = sf.Lead.create({"LastName": "Member", "Company": "M"})["id"]
+    member = sf.CampaignMember.create({"CampaignId": campaign, "LeadId": lead})["id"]
+    assert sf.CampaignMember.get(member)["Status"] == "Sent"  # the default status
