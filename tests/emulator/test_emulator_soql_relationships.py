@@ -151,7 +151,10 @@ def test_relative_date_literals(crm: OrgHandle, clock: ManualClock) -> None:
     sf = _sf(crm)
     today = clock().date()  # 2024-05-06
     assert today.isoformat() == "2024-05-06"
-    names = lambda soql: [r["Name"] for r in sf.query(soql)["records"]]  # noqa: E731
+
+    def names(soql: str) -> list[str]:
+        return [r["Name"] for r in sf.query(soql)["records"]]
+
     assert names("SELECT Name FROM Opportunity WHERE CloseDate = THIS_QUARTER") == ["A2"]
     assert names("SELECT Name FROM Opportunity WHERE CloseDate = LAST_QUARTER") == ["A1"]
     assert names("SELECT Name FROM Opportunity WHERE CloseDate = NEXT_QUARTER") == ["G2"]
