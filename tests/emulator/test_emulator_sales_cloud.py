@@ -211,3 +211,15 @@ def test_an_order_needs_an_account_and_a_member_a_lead_or_contact(sf: Salesforce
     lead = sf.Lead.create({"LastName": "Member", "Company": "M"})["id"]
     member = sf.CampaignMember.create({"CampaignId": campaign, "LeadId": lead})["id"]
     assert sf.CampaignMember.get(member)["Status"] == "Sent"  # the default status
+
+
+def test_the_rules_hold_on_the_bulk_path(sf: Salesforce) -> None:
+    """Every write path goes through the same rules: a Bulk API 2.0 load of
+    opportunities gets the stage's probability, and a row without a stage fails."""
+    (result,) = sf.bulk2.Opportunity.insert(records=[
+        {"Name": "bulk won", "StageName": "Closed Won", "CloseDate": "2024-03-01"},
+        {"Name": "bulk no stage", "CloseDate": "2024-03-01"},
+    ], wait=0)
+    assert result["numberRecordsFailed"] == 1
+    rows = sf.query("SELECT Probability, IsWon FROM Opportunity WHERE Name = 'bulk won'")
+    assert rows["records"][0]["Probability"] == 100 and rows["records"][0]["IsWon"] is True
