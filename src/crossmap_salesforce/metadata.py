@@ -85,8 +85,7 @@ def _reference(f: FieldSchema) -> dict[str, Any]:
     target = f.type.targets[0]
     # A required relationship is a master-detail: Salesforce's lookups may be empty.
     kind = "Lookup" if f.nullable else "MasterDetail"
-    meta: dict[str, Any] = {"type": kind, "referenceTo": target,
-                            "relationshipName": f.relationship_name or f.name.removesuffix("__c")}
+    meta: dict[str, Any] = {"type": kind, "referenceTo": target}
     if kind == "Lookup":
         meta["deleteConstraint"] = "SetNull"
     return meta
@@ -141,14 +140,41 @@ def _name_field(decl: Declaration, label: str) -> dict[str, Any]:
     return {"type": "Text", "label": declared.label or f"{label} Name"}
 
 
-def field_metadata(f: FieldSchema) -> dict[str, Any]:
-    """The Metadata API definition of one declared field."""
+#: The longest child relationship name Salesforce takes (the ``__r`` not counted).
+RELATIONSHIP_NAME_MAX = 40
+
+
+def child_relationship_name(f: FieldSchema, owner: Declaration | None) -> str:
+    """A lookup's child relationship name (what the parent's subqueries say, plus
+    ``__r``). It must be unique among the parent's child relationships, or the
+    deploy fails: the child object's plural (``Visits``) when its declaration has no
+    other lookup to the same parent, else the plural of object and field
+    (``Job_Technician_Helpers``); on an existing object, always the latter. A name
+    the spec gives wins."""
+    if f.relationship_name:
+        return f.relationship_name
+    field_base = f.name.removesuffix("__c")
+    if owner is None:
+        return field_base
+    child_base = owner.object.removesuffix("__c")
+    assert isinstance(f.type, Reference)
+    siblings = [g for g in owner.fields
+                if isinstance(g.type, Reference) and g.type.targets == f.type.targets]
+    name = f"{child_base}s" if owner.new and len(siblings) == 1 else f"{child_base}_{field_base}s"
+    return name[:RELATIONSHIP_NAME_MAX].rstrip("_")
+
+
+def field_metadata(f: FieldSchema, owner: Declaration | None = None) -> dict[str, Any]:
+    """The Metadata API definition of one declared field (``owner``: its
+    declaration, which names a lookup's child relationship)."""
     if not f.name.endswith("__c"):
         raise MetadataError(f"{f.name}: custom field names end in __c")
     convert = FIELD_METADATA.get(type(f.type))
     if convert is None:
         raise MetadataError(f"{f.name}: no Salesforce field type for {type(f.type).__name__}")
     meta = {"label": f.label or f.name.removesuffix("__c").replace("_", " "), **convert(f)}
+    if isinstance(f.type, Reference):
+        meta["relationshipName"] = child_relationship_name(f, owner)
     if f.external_id:
         meta["externalId"] = True
     if f.unique:
@@ -177,7 +203,7 @@ def checklist(declarations: Iterable[Declaration]) -> list[str]:
         if decl.new:
             lines.append(f"[ ] create custom object {decl.object} ({object_metadata(decl)['label']})")
         for f in custom_fields(decl):
-            meta = field_metadata(f)
+            meta = field_metadata(f, decl)
             extras = [f"{k}={v}" for k, v in meta.items()
                       if k in ("length", "precision", "scale", "referenceTo", "externalId",
                                "unique", "required")]
@@ -224,7 +250,7 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
         if decl.new:
             objects.append(decl.object)
             body.update(object_metadata(decl))
-        body["fields"] = [{"fullName": f.name, **field_metadata(f)} for f in custom_fields(decl)]
+        body["fields"] = [{"fullName": f.name, **field_metadata(f, decl)} for f in custom_fields(decl)]
         fields.extend(f"{decl.object}.{f.name}" for f in custom_fields(decl))
         path = root / "objects" / f"{decl.object}.object"
         write_private(path, _document("CustomObject", body))
@@ -269,7 +295,7 @@ def verify(declarations: Iterable[Declaration], schema_of: Callable[[str], Mappi
         by_name = {str(f["name"]).casefold(): f for f in describe.get("fields") or ()}
         for f in custom_fields(decl):
             found = by_name.get(f.name.casefold())
-            meta = field_metadata(f)
+            meta = field_metadata(f, decl)
             if found is None:
                 problems.append(f"{decl.object}.{f.name}: not in the org")
             elif found["name"] != f.name:

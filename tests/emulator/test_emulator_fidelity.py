@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from emulator_support import Raw
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceOperationError
+from simple_salesforce.exceptions import (
+    SalesforceMalformedRequest,
+    SalesforceOperationError,
+    SalesforceResourceNotFound,
+)
 
 from crossmap_salesforce.emulator import OrgSettings, running_org
 
@@ -94,6 +98,17 @@ def test_request_errors_have_no_fields_key(raw: Raw) -> None:
     assert forged == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
     missing = raw("POST", "/sobjects/Contact", json={}).json()[0]
     assert missing["fields"] == ["LastName"]
+
+
+def test_simple_salesforce_sees_the_same_error_bodies(sf: Salesforce) -> None:
+    """The same bodies reach simple-salesforce's exceptions (its ``content``)."""
+    with pytest.raises(SalesforceResourceNotFound) as info:
+        sf.restful("sobjects/Nope__c/describe")
+    assert info.value.content == [  # type: ignore[attr-defined]
+        {"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
+    with pytest.raises(SalesforceMalformedRequest) as bad:
+        sf.Contact.create({})
+    assert bad.value.content[0]["fields"] == ["LastName"]  # type: ignore[attr-defined]
 
 
 def test_hard_delete_needs_the_bulk_api_hard_delete_permission(

@@ -193,3 +193,33 @@ def test_an_asset_needs_an_account_or_a_contact(sf: Salesforce) -> None:
     account = sf.Account.create({"Name": "Owner of assets"})["id"]
     asset = sf.Asset.create({"Name": "Pump", "AccountId": account})["id"]
     assert sf.Asset.get(asset)["AccountId"] == account
+
+
+def test_an_order_needs_an_account_and_a_member_a_lead_or_contact(sf: Salesforce) -> None:
+    """Object Reference, Order: AccountId is "Required" (though nillable in the
+    describe); CampaignMember: the association of a campaign with a lead or a
+    contact."""
+    err = _reject(sf.Order.create, {"EffectiveDate": "2024-06-01", "Status": "Draft"})
+    assert err["errorCode"] == "REQUIRED_FIELD_MISSING" and err["fields"] == ["AccountId"]
+    account = sf.Account.create({"Name": "Orders Inc"})["id"]
+    order = sf.Order.create({"AccountId": account, "EffectiveDate": "2024-06-01",
+                             "Status": "Draft"})["id"]
+    assert sf.Order.get(order)["OrderNumber"]  # auto-numbered
+    campaign = sf.Campaign.create({"Name": "Spring"})["id"]
+    err = _reject(sf.CampaignMember.create, {"CampaignId": campaign})
+    assert err["errorCode"] == "REQUIRED_FIELD_MISSING"
+    lead = sf.Lead.create({"LastName": "Member", "Company": "M"})["id"]
+    member = sf.CampaignMember.create({"CampaignId": campaign, "LeadId": lead})["id"]
+    assert sf.CampaignMember.get(member)["Status"] == "Sent"  # the default status
+
+
+def test_the_rules_hold_on_the_bulk_path(sf: Salesforce) -> None:
+    """Every write path goes through the same rules: a Bulk API 2.0 load of
+    opportunities gets the stage's probability, and a row without a stage fails."""
+    (result,) = sf.bulk2.Opportunity.insert(records=[
+        {"Name": "bulk won", "StageName": "Closed Won", "CloseDate": "2024-03-01"},
+        {"Name": "bulk no stage", "CloseDate": "2024-03-01"},
+    ], wait=0)
+    assert result["numberRecordsFailed"] == 1
+    rows = sf.query("SELECT Probability, IsWon FROM Opportunity WHERE Name = 'bulk won'")
+    assert rows["records"][0]["Probability"] == 100 and rows["records"][0]["IsWon"] is True

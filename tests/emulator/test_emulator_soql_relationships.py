@@ -143,3 +143,22 @@ def test_bulk_refuses_group_by_and_subqueries(crm: OrgHandle) -> None:
                  "SELECT Name, (SELECT Id FROM Contacts) FROM Account"):
         with pytest.raises(SalesforceMalformedRequest):
             list(_sf(crm).bulk2.Account.query(soql))
+
+
+def test_relative_date_literals(crm: OrgHandle, clock: ManualClock) -> None:
+    """SOQL and SOSL Reference, "Date Formats and Date Literals": THIS_/LAST_/NEXT_
+    WEEK, MONTH, QUARTER, YEAR; LAST_N_MONTHS:n and the like cover whole periods."""
+    sf = _sf(crm)
+    today = clock().date()  # 2024-05-06
+    assert today.isoformat() == "2024-05-06"
+
+    def names(soql: str) -> list[str]:
+        return [r["Name"] for r in sf.query(soql)["records"]]
+
+    assert names("SELECT Name FROM Opportunity WHERE CloseDate = THIS_QUARTER") == ["A2"]
+    assert names("SELECT Name FROM Opportunity WHERE CloseDate = LAST_QUARTER") == ["A1"]
+    assert names("SELECT Name FROM Opportunity WHERE CloseDate = NEXT_QUARTER") == ["G2"]
+    assert names("SELECT Name FROM Opportunity WHERE CloseDate = LAST_YEAR") == ["G1"]
+    assert names("SELECT Name FROM Opportunity WHERE CloseDate = LAST_N_MONTHS:6 "
+                 "ORDER BY Name") == ["A1", "G1"]
+    assert names("SELECT Name FROM Opportunity WHERE CloseDate > THIS_MONTH") == ["G2"]

@@ -16,6 +16,8 @@ object-reference/references/standard-objects/):
   ``UseStandardPrice`` takes the standard entry's price; one entry per product and
   price book.
 - object-asset.html: every asset needs an account, a contact, or both.
+- object-order.html: an order needs an account; object-campaignmember.html: a
+  campaign member is a lead or a contact.
 - object-opportunitylineitem.html: a line names a ``PricebookEntryId`` (or a
   ``Product2Id`` found in the opportunity's price book); the entry must be active and
   in the opportunity's price book; exactly one of ``UnitPrice`` and ``TotalPrice``;
@@ -45,7 +47,8 @@ STAGES: Mapping[str, tuple[str, int, str, bool, bool]] = {
     s[0].casefold(): s for s in OPPORTUNITY_STAGES
 }
 
-OBJECTS = frozenset({"Opportunity", "PricebookEntry", "OpportunityLineItem", "Asset"})
+OBJECTS = frozenset({"Opportunity", "PricebookEntry", "OpportunityLineItem", "Asset", "Order",
+                     "CampaignMember"})
 """Objects with rules here."""
 
 
@@ -104,6 +107,23 @@ def check(org: Org, object_name: str, work: Sequence[WorkRow]) -> None:
         _price_book_entries(org, rows)
     elif object_name == "OpportunityLineItem":
         _line_items(org, rows)
+    elif object_name == "Order":
+        # Object Reference, Order.AccountId: "Required. ID of the Account associated
+        # with this order" (nillable in the describe, enforced by the org).
+        for w in rows:
+            if w.op == "insert" and not w.record.get("AccountId"):
+                w.errors.append(ApiError(400, "REQUIRED_FIELD_MISSING",
+                                         "Required fields are missing: [AccountId]",
+                                         ("AccountId",)))
+    elif object_name == "CampaignMember":
+        # Object Reference, CampaignMember: a member is a lead or a contact
+        # ("Represents the association between a campaign and either a lead or a
+        # contact"; LeadId and ContactId are each "Required").
+        for w in rows:
+            if w.op == "insert" and not w.record.get("LeadId") and not w.record.get("ContactId"):
+                w.errors.append(ApiError(400, "REQUIRED_FIELD_MISSING",
+                                         "Required fields are missing: [ContactId, LeadId]",
+                                         ("ContactId", "LeadId")))
     elif object_name == "Asset":
         for w in rows:
             # Object Reference, Asset (AccountId, ContactId): "Every asset needs an

@@ -130,6 +130,63 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), body)
 
 
+def _month_start(day: date, months: int) -> date:
+    """The first day of the month ``months`` after (or before) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _period(today: date, unit: str, offset: int, count: int = 1) -> tuple[date, date]:
+    """``count`` whole weeks (Sunday first), months, quarters or years, starting
+    ``offset`` periods from the current one."""
+    if unit == "DAY":
+        start = today + timedelta(days=offset)
+        return start, start + timedelta(days=count - 1)
+    if unit == "WEEK":
+        sunday = today - timedelta(days=today.isoweekday() % 7)
+        start = sunday + timedelta(weeks=offset)
+        return start, start + timedelta(weeks=count, days=-1)
+    months = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}[unit]
+    if unit == "QUARTER":
+        base = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    elif unit == "YEAR":
+        base = date(today.year, 1, 1)
+    else:
+        base = date(today.year, today.month, 1)
+    start = _month_start(base, offset * months)
+    return start, _month_start(start, count * months) - timedelta(days=1)
+
+
+def date_range(word: str, today: date) -> tuple[date, date]:
+    """The days a date literal covers (SOQL and SOSL Reference, "Date Formats and
+    Date Literals"): ``TODAY``, ``THIS_MONTH``, ``LAST_N_DAYS:30``, … Weeks start on
+    Sunday; the fiscal year is the calendar year."""
+    word = word.upper().replace("FISCAL_", "")
+    fixed = {"TODAY": ("DAY", 0), "YESTERDAY": ("DAY", -1), "TOMORROW": ("DAY", 1)}
+    if word in fixed:
+        unit, offset = fixed[word]
+        return _period(today, unit, offset)
+    kind, _, n = word.partition(":")
+    if kind in ("LAST_90_DAYS", "NEXT_90_DAYS"):
+        kind, n = kind.replace("90", "N"), "90"
+    for prefix, offset in (("THIS_", 0), ("LAST_", -1), ("NEXT_", 1)):
+        if kind.startswith(prefix) and not n:
+            return _period(today, kind.removeprefix(prefix), offset)
+    count = int(n)
+    if kind == "N_DAYS_AGO":
+        return _period(today, "DAY", -count)
+    if kind == "LAST_N_DAYS":
+        # "starts with the current day and continues for the past n days"
+        return today - timedelta(days=count), today
+    if kind == "NEXT_N_DAYS":
+        return today + timedelta(days=1), today + timedelta(days=count)
+    direction, _, unit = kind.partition("_N_")
+    unit = unit.removesuffix("S")
+    if direction == "LAST":
+        return _period(today, unit, -count, count)
+    return _period(today, unit, 1, count)
+
+
 def _malformed_later(detail: str) -> ApiError:
     return ApiError(400, "MALFORMED_QUERY", detail)
 
@@ -221,21 +278,7 @@ class _ToAst(Transformer[Token, Any]):
 
     @v_args(inline=True)
     def date_literal(self, tok: Token) -> Literal:
-        word = str(tok).upper()
-        today = self.today
-        if word == "TODAY":
-            return Literal("daterange", (today, today))
-        if word == "YESTERDAY":
-            day = today - timedelta(days=1)
-            return Literal("daterange", (day, day))
-        if word == "TOMORROW":
-            day = today + timedelta(days=1)
-            return Literal("daterange", (day, day))
-        kind, _, n = word.partition(":")
-        days = int(n)
-        if kind == "LAST_N_DAYS":
-            return Literal("daterange", (today - timedelta(days=days), today))
-        return Literal("daterange", (today + timedelta(days=1), today + timedelta(days=days)))
+        return Literal("daterange", date_range(str(tok), self.today))
 
     @v_args(inline=True)
     def compare(self, path: Any, op: Token, value: Literal) -> Compare:

@@ -69,6 +69,28 @@ def _custom_object(name: str, meta: dict[str, Any], prefix: str) -> dict[str, An
     return {**base, "fields": fields, "recordTypeInfos": [], "urls": {}}
 
 
+def _child_relationship(definition: OrgDefinition, child: str, field_name: str,
+                        meta: dict[str, Any]) -> dict[str, Any]:
+    """The parent's describe with the child relationship of a new custom lookup:
+    named by the metadata's ``relationshipName`` + ``__r`` (so ``SELECT Name,
+    (SELECT Name FROM Visits__r) FROM Case`` works), unique among the parent's child
+    relationships (a second one of the same name is ``DUPLICATE_DEVELOPER_NAME``)."""
+    parent = definition.get(str(meta["referenceTo"]))
+    base = str(meta.get("relationshipName") or child.removesuffix("__c") + "s")
+    name = base.removesuffix("__r") + "__r"
+    describe = copy.deepcopy(parent.describe)
+    children = describe.setdefault("childRelationships", [])
+    if any(str(c.get("relationshipName") or "").lower() == name.lower() for c in children):
+        raise ApiError(400, "DUPLICATE_DEVELOPER_NAME",
+                       f"There is already a Child Relationship named {base.removesuffix('__r')} "
+                       f"on {parent.name}.")
+    children.append({
+        "cascadeDelete": meta.get("type") == "MasterDetail", "childSObject": child,
+        "field": field_name, "relationshipName": name, "restrictedDelete": False,
+    })
+    return describe
+
+
 def _flag(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
@@ -132,7 +154,11 @@ def _field(name: str, meta: dict[str, Any]) -> dict[str, Any]:
         if not target:
             raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "referenceTo is required")
         d["referenceTo"] = [target]
-        d["relationshipName"] = meta.get("relationshipName") or name[:-3] + "__r"
+        # SOQL and SOSL Reference, "Relationship Names for Custom Objects and Custom
+        # Fields": a custom lookup Mother__c is Mother__r from the child; the
+        # metadata's relationshipName (the child relationship name) + "__r" from
+        # the parent (see _child_relationship).
+        d["relationshipName"] = name[:-3] + "__r"
         d["length"] = 18
     return d
 
@@ -174,7 +200,12 @@ def create(call: Call) -> Response:
                            f"referenceTo: no such object {meta.get('referenceTo')}")
         describe = copy.deepcopy(od.describe)
         describe["fields"].append(_field(field_name, meta))
+        parent = None
+        if meta.get("type") in ("Lookup", "MasterDetail"):
+            parent = _child_relationship(definition, od.name, field_name, meta)
         definition.save_custom(describe)
+        if parent is not None:
+            definition.save_custom(parent)
         new_id = _remember(call, f"{od.name}.{field_name}", "00N", meta)
     else:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
