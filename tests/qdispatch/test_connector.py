@@ -391,3 +391,35 @@ def test_an_exhausted_daily_quota_stops_with_the_time_to_resume() -> None:
         with pytest.raises(QDispatchError, match=r"resume the run after \d{4}-\d\d-\d\d"):
             list(source.extract("contacts"))
         assert source.stats["requests"] == 4  # three allowed, the fourth told to wait a day
+
+
+def test_a_value_that_does_not_parse_fails_its_record_in_a_run_and_the_others_load(tmp_path: Path) -> None:
+    # A Q Dispatch line item whose quantity is not a number: that record fails
+    # (SOURCE_VALUE, naming field and value) and every other line item loads.
+    from crossmap.compiler import compile
+    from crossmap.connectors.builtin.memory import MemoryDestination
+    from crossmap.engine import Engine, RunOptions
+    from crossmap.functions import registry
+    from crossmap.schema import Decimal as DecimalType
+    from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
+    from crossmap.state import StateStore
+
+    clock = ManualClock(START)
+    with Simulator(SEED, SCALE, clock=clock, faults=Faults(),
+                   limits=Limits(per_minute=600, per_day=1_000_000)) as sim, make_source(sim, clock) as source:
+        items = list(sim.store.iter_all("line_items"))
+        sim.store.update("line_items", items[1]["id"], {"quantity": "lots"})
+        target = Schema([ObjectSchema("Item", [
+            FieldSchema("Id", Id(), nullable=False, createable=False, updateable=False, defaulted_on_create=True),
+            FieldSchema("Ext", String(40), external_id=True, unique=True), FieldSchema("Qty", DecimalType(12, 3))],
+            key="Id")])
+        plan = compile("source qdispatch\ntarget memory\nmap line_items -> Item {\n  upsert on Ext\n  Ext = id\n"
+                       "  Qty = quantity\n}\n", source_schema=source.schema(), target_schema=target,
+                       functions=registry())
+        destination = MemoryDestination(target)
+        with StateStore.open(tmp_path / "state.db") as store:
+            summary = Engine(plan, source, destination, store, RunOptions()).run()
+            (failed,) = store.failures(summary.run.id)
+    assert summary.counts["line_items->Item"] == {"created": len(items) - 1, "failed": 1}
+    assert (failed.key, failed.code, failed.field) == (items[1]["id"], "SOURCE_VALUE", "quantity")
+    assert failed.reason.startswith("field 'quantity' holds 'lots': not a decimal number")
