@@ -311,6 +311,8 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
 def status(spec: Path, state: str | None) -> None:
     """List the runs of a spec, newest first."""
     with StateStore.open(_state_path(spec, state)) as store:
+        if (holder := store.holder()) is not None:
+            click.echo(f"in use by {holder.describe()}")
         for past in store.runs():
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
@@ -352,7 +354,8 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
     plan, source, destination, _ = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
         try:
-            summary = undo_run(plan, destination, store, run_id)
+            with store.hold(f"crossmap rollback {run_id}", spec=plan.spec):
+                summary = undo_run(plan, destination, store, run_id)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)

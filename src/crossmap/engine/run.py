@@ -88,7 +88,15 @@ class Engine:
     # ---- entry points ------------------------------------------------------------------
 
     def run(self, *, delta: bool = False) -> RunSummary:
-        """A full run (or, with ``delta``, only what changed since the last run)."""
+        """A full run (or, with ``delta``, only what changed since the last run).
+
+        Every entry point holds the state store for the run: a second run, rollback
+        or sample on it meanwhile is refused with ``StoreBusy`` naming this one."""
+        what = "crossmap sample" if self.options.sample else "crossmap run" + (" --delta" if delta else "")
+        with self.store.hold(what, spec=self.plan.spec):
+            return self._run(delta=delta)
+
+    def _run(self, *, delta: bool) -> RunSummary:
         kind = "delta" if delta else ("sample" if self.options.sample else "full")
         since: dict[str, dt.datetime | None] = {}
         if delta:
@@ -107,6 +115,10 @@ class Engine:
 
     def resume(self, run_id: int) -> RunSummary:
         """Go on with a run that was interrupted, to the state an uninterrupted run reaches."""
+        with self.store.hold(f"crossmap run --resume {run_id}", spec=self.plan.spec):
+            return self._resume(run_id)
+
+    def _resume(self, run_id: int) -> RunSummary:
         run = self.store.run(run_id)
         if run.status not in ("running", "interrupted", "failed"):
             raise RunError(f"run {run_id} {run.status}; only an interrupted run can be resumed")
@@ -122,6 +134,10 @@ class Engine:
 
     def retry_failed(self, run_id: int) -> RunSummary:
         """Run again only the records that failed (or were held back) in ``run_id``."""
+        with self.store.hold(f"crossmap run --retry-failed {run_id}", spec=self.plan.spec):
+            return self._retry_failed(run_id)
+
+    def _retry_failed(self, run_id: int) -> RunSummary:
         previous = self.store.run(run_id)
         keys = {
             step.name: self.store.failed_keys(run_id, step.name, outcomes=("failed", "held_back"))

@@ -7,6 +7,7 @@ SQLite from the standard library in WAL mode, one file (by default
 
 from crossmap.state.approvals import Approval
 from crossmap.state.errors import StateError
+from crossmap.state.lock import Holder, StoreBusy
 from crossmap.state.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from crossmap.state.outcomes import OUTCOMES, ErrorGroup, Outcome
 from crossmap.state.runs import END_STATUSES, RUN_KINDS, RUN_STATUSES, Run
@@ -21,9 +22,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "Approval",
     "ErrorGroup",
+    "Holder",
     "Migration",
     "Outcome",
     "Run",
     "StateError",
     "StateStore",
+    "StoreBusy",
 ]

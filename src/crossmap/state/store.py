@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -12,6 +13,7 @@ from crossmap.state.approvals import Approval, Approvals
 from crossmap.state.crosswalk import Crosswalk
 from crossmap.state.database import Clock, Database, utc_now
 from crossmap.state.ledger import Ledger
+from crossmap.state.lock import Holder, StoreLock
 from crossmap.state.migrations import migrate
 from crossmap.state.outcomes import ErrorGroup, Outcome, Outcomes
 from crossmap.state.runs import Run, Runs
@@ -35,6 +37,7 @@ class StateStore:
         self._watermarks = Watermarks(db)
         self._outcomes = Outcomes(db)
         self._approvals = Approvals(db)
+        self._lock = StoreLock(db.path, db.clock)
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock = utc_now) -> StateStore:
@@ -75,6 +78,20 @@ class StateStore:
 
     def __repr__(self) -> str:
         return f"StateStore({str(self._db.path)!r})"
+
+    # one run at a time
+
+    def hold(self, command: str, *, spec: str | None = None) -> AbstractContextManager[Holder | None]:
+        """Hold the store for one run, rollback or sample (re-entrant on this object).
+
+        ``StoreBusy`` naming the holder (pid, host, command, since when) if another live
+        process holds it; the lock of a process that died is taken over, and yielded.
+        """
+        return self._lock.hold(command, spec=spec)
+
+    def holder(self) -> Holder | None:
+        """Who holds the store now, or ``None``."""
+        return self._lock.holder()
 
     # runs
 

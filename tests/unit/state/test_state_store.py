@@ -145,6 +145,7 @@ def test_all_is_complete() -> None:
         "database",
         "errors",
         "ledger",
+        "lock",
         "migrations",
         "outcomes",
         "runs",
