@@ -1,16 +1,18 @@
-"""The two protocols a connector plugin implements.
+"""The two protocols a connector plugin implements, and the optional capabilities
+the engine may ask of it.
 
 They are deliberately as small as httpx's transport interface: plain methods, no base
-class. Records travel as plain ``dict`` objects keyed by field name; values are JSON
+class. An optional capability is a small runtime-checkable protocol of its own
+(``StreamingDestination``, ``JobReporting``, ...), found with :func:`capability`. Records travel as plain ``dict`` objects keyed by field name; values are JSON
 types plus ``datetime.date``/``datetime.datetime``/``decimal.Decimal`` where a
 connector knows the type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from attrs import frozen
 
@@ -138,3 +140,57 @@ class StreamingDestination(Protocol):
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> LoadStream:
         """A stream of rows to write to ``object``."""
         ...
+
+
+@runtime_checkable
+class JobReporting(Protocol):
+    """A load stream that names the destination's jobs carrying its rows, each as
+    soon as the destination has given it an id (before any row is uploaded), so the
+    engine's write-ahead journal knows what to ask about after a crash."""
+
+    def report_jobs(self, report: Callable[[str], None]) -> None:
+        """Call ``report(job_id)`` for each job this stream creates from now on."""
+        ...
+
+
+@frozen
+class Landed:
+    """A row a destination job wrote: its values as they were sent (text as the
+    destination echoes them), the record's Id and whether the job created it."""
+
+    values: Mapping[str, Any]
+    id: str
+    created: bool
+
+
+@runtime_checkable
+class JobReconciling(Protocol):
+    """A destination that can settle the jobs an interrupted run left behind."""
+
+    def settle_jobs(self, object: str, jobs: Sequence[str]) -> Iterator[Landed]:
+        """Bring each of ``jobs`` to an end (one still open for upload is aborted:
+        nothing of it was processed; one being processed is awaited) and give every
+        row they wrote. Rows not given did not land. A job the destination no longer
+        knows gives nothing; rows it may have written are then found by
+        :class:`FetchingDestination` instead."""
+        ...
+
+
+@runtime_checkable
+class FetchingDestination(Protocol):
+    """A destination that can fetch the records whose field holds one of some values
+    in one query (Salesforce: SOQL ``IN``), not every record of the object."""
+
+    def fetch(self, object: str, field: str, values: Sequence[str],
+              fields: Sequence[str]) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records whose ``field`` is one of ``values``."""
+        ...
+
+
+C = TypeVar("C")
+
+
+def capability(connector: object, protocol: type[C]) -> C | None:
+    """``connector`` as ``protocol`` (a runtime-checkable capability above) if it has
+    that capability, else ``None``: the one way the engine looks capabilities up."""
+    return connector if isinstance(connector, protocol) else None

@@ -3,14 +3,17 @@ rollback, the rows streamed to the destination, and an outcome for every row."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from itertools import islice
 from typing import Any
 
+from crossmap import schema as s
 from crossmap.codegen import Deferred
 from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
-from crossmap.connectors.protocols import LoadStream
+from crossmap.connectors.protocols import JobReporting, LoadStream, capability
 from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import digest
@@ -24,9 +27,10 @@ SORT_CHUNK = 1000
 KeyedRows = list[tuple[str, dict[str, Any]]]
 """(source key, row) pairs."""
 
-Written = tuple[str, str, str]
-"""What is recorded for a row once its result is known: (source key, the fields it
-writes, their fingerprint)."""
+Written = tuple[str, str, str, str]
+"""What is journaled for a row before it is sent, and recorded once its result is
+known: (source key, the fields it writes, their fingerprint, its probe: JSON of the
+values that find the record again, its external id and parents' ids)."""
 
 
 class StepLoader:
@@ -67,6 +71,8 @@ class StepLoader:
         # org may fill them itself (a default, ClosedDate stamped when a Case closes).
         self._unfingerprinted = {"Id"} | {
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
+        self._parents = {f.name for f in (self._target.fields.values() if self._target else ())
+                         if isinstance(f.type, s.Reference)}
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row for :meth:`finish`."""
@@ -96,10 +102,17 @@ class StepLoader:
         streams, self._streams = self._streams, {}
         try:
             for operation, (stream, written) in streams.items():
+                # Write-ahead: the rows are journaled before the first of them is sent,
+                # and the destination's job ids as soon as it gives them.
+                intent = self._journal(operation, written)
+                reporting = capability(stream, JobReporting)
+                if reporting is not None:
+                    reporting.report_jobs(partial(self.store.journal_job, intent))
                 pending = iter(written)
                 for results in stream.send():
                     self._record_results(results, list(islice(pending, len(results))), operation)
                 self._record_results([], list(pending), operation)
+                self.store.settle_intent(intent)
         finally:
             _close(streams)
 
@@ -119,15 +132,26 @@ class StepLoader:
         outcomes: list[Outcome] = []
         if updates:
             self._keep_preimages(updates)
-            results = self.destination.load(step.target, "update", updates)
-            outcomes += self._record(results, [self._written(key, row) for key, row in updates], "update")
+            outcomes += self._journaled_load("update", updates)
         if fresh and not update_only:
-            operation = self._fresh_operation
-            results = self.destination.load(step.target, operation, fresh, external_id=step.external_id)
-            outcomes += self._record(results, [self._written(key, row) for key, row in fresh], operation)
+            outcomes += self._journaled_load(self._fresh_operation, fresh)
         if update_only:
             outcomes = [o for o in outcomes if o.outcome == "failed"]
         self.store.record_outcomes(self.run_id, step.name, step.source, outcomes)
+
+    def _journaled_load(self, operation: Operation, rows: KeyedRows) -> list[Outcome]:
+        written = [self._written(key, row) for key, row in rows]
+        intent = self._journal(operation, written)
+        results = self.destination.load(self.step.target, operation, rows,
+                                        external_id=None if operation == "update" else self.step.external_id)
+        outcomes = self._record(results, written, operation)
+        self.store.settle_intent(intent)
+        return outcomes
+
+    def _journal(self, operation: Operation, written: Iterable[Written]) -> int:
+        return self.store.journal_intent(
+            self.run_id, self.step.name, self.step.target, operation,
+            None if operation in ("update", "delete", "hard_delete") else self.step.external_id, written)
 
     @property
     def _fresh_operation(self) -> Operation:
@@ -153,8 +177,22 @@ class StepLoader:
             written.append(self._written(key, row))
 
     def _written(self, key: str, row: Mapping[str, Any]) -> Written:
-        names = sorted(f for f, v in row.items() if v is not None and f not in self._unfingerprinted)
-        return key, ",".join(names), digest(self._target, row, names)
+        # An empty value is left out like a missing one: a destination gives both back
+        # empty, and a reconciliation must match the record to the row all the same.
+        names = sorted(f for f, v in row.items() if v is not None and v != "" and f not in self._unfingerprinted)
+        return key, ",".join(names), digest(self._target, row, names), self._probe(row)
+
+    def _probe(self, row: Mapping[str, Any]) -> str:
+        """The values that find a row's record again: its external id, its parents."""
+        probe: dict[str, str] = {}
+        ext = self.step.external_id
+        if ext and row.get(ext) not in (None, ""):
+            probe[ext] = str(row[ext])
+        for name in self._parents:
+            value = row.get(name)
+            if isinstance(value, str) and value:
+                probe[name] = value
+        return json.dumps(probe, separators=(",", ":")) if probe else "{}"
 
     def _updateable(self, row: dict[str, Any]) -> dict[str, Any]:
         target = self._target
@@ -174,18 +212,23 @@ class StepLoader:
             ((id, {f: current[id].get(f) for f in fields}) for id in ids if id in current),
         )
 
+    def record_found(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
+        """Record rows a reconciliation found loaded as if their write had answered."""
+        self.store.record_outcomes(self.run_id, self.step.name, self.step.source,
+                                   self._record(results, written, operation))
+
     def _record_results(self, results: Sequence[LoadResult], written: list[Written], operation: str) -> None:
         if written:
             self.store.record_outcomes(self.run_id, self.step.name, self.step.source,
                                        self._record(results, written, operation))
 
-    def _record(self, results: Iterable[LoadResult], rows: list[Written], operation: str) -> list[Outcome]:
+    def _record(self, results: Iterable[LoadResult], rows: Sequence[Written], operation: str) -> list[Outcome]:
         by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}
         outcomes: list[Outcome] = []
         loaded: list[tuple[str, str, bool]] = []
         created: list[str] = []
         written: list[tuple[str, str, str]] = []
-        for key, names, fingerprint in rows:
+        for key, names, fingerprint, _ in rows:
             result = by_ref.get(key)
             if result is None:
                 outcomes.append(Outcome(key, "failed", "NO_RESULT", None, None,

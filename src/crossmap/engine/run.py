@@ -27,6 +27,7 @@ from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
+from crossmap.engine.reconcile import reconcile
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import Outcome, Run, StateStore
@@ -163,6 +164,9 @@ class Engine:
         limit_retained_memory()  # before the run's threads start
         done = self.store.steps_done(run.id) if resumed else set()
         try:
+            # Writes a killed run left in flight are settled first: before anything is
+            # sent again, and before any lookup reads the crosswalk they complete.
+            reconcile(self.plan, self.destination, self.store, self.lookups)
             self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:

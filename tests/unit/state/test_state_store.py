@@ -144,6 +144,7 @@ def test_all_is_complete() -> None:
         "crosswalk",
         "database",
         "errors",
+        "journal",
         "ledger",
         "lock",
         "migrations",
