@@ -21,13 +21,13 @@ from attrs import define, field, frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
-from crossmap.connectors.protocols import LoadResult, Operation, Record
+from crossmap.connectors.protocols import Landed, LoadResult, Operation, Record
 from crossmap.errors import CrossmapError
 from crossmap.schema import FieldSchema, Schema
 from crossmap_salesforce import files, metadata, reading
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
-from crossmap_salesforce.bulk import BulkSettings
+from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.describe import schema_from_describes
 from crossmap_salesforce.loader import Loader, LoadSettings
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, standard_schema
@@ -232,15 +232,33 @@ class SalesforceDestination:
         rows: Sequence[tuple[str, Mapping[str, Any]]],
         *,
         external_id: str | None = None,
+        on_job: Callable[[str], None] | None = None,
     ) -> list[LoadResult]:
-        """Write one batch; one result per row, in the rows' order."""
+        """Write one batch; one result per row, in the rows' order (``on_job``: told
+        each Bulk job's id as soon as it is known)."""
         _check_operation(object, operation, external_id)
         if not rows:
             return []
         self.guard_budget(len(rows))
         if operation == "delete" and object == "ContentVersion":
             return self._delete_files(rows)
-        return self.loader.load(object, operation, rows, external_id)
+        return self.loader.load(object, operation, rows, external_id, on_job)
+
+    def settle_jobs(self, object: str, jobs: Sequence[str]) -> Iterator[Landed]:
+        """The rows Bulk jobs of an interrupted run wrote, each job brought to an end
+        first (``crossmap.connectors.protocols.JobReconciling``): a job still open for
+        upload is aborted (the org processes nothing before ``UploadComplete``), one
+        being processed is awaited, and a finished one is read back through its
+        ``successfulResults``, which the org keeps with the job."""
+        bulk = BulkLoader(self.api, self.loader.settings.bulk, sleep=self.sleep)
+        for job in jobs:
+            for cells, rid, created in bulk.settle(job):
+                yield Landed(cells, rid, created)
+
+    def fetch(self, object: str, field: str, values: Sequence[str], fields: Sequence[str]) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records whose ``field`` is one of ``values``, by
+        SOQL ``IN`` lists (``crossmap.connectors.protocols.FetchingDestination``)."""
+        return reading.query_by_values(self.api, object, field, values, ["Id", *fields, field])
 
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> BulkStream:
         """A load stream (``crossmap.connectors.StreamingDestination``): rows spooled to

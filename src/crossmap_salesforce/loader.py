@@ -68,8 +68,9 @@ class Loader:
     bulk_jobs: list[str] = field(factory=list)
 
     def load(self, object: str, operation: Operation, rows: Sequence[Row],
-             external_id: str | None = None) -> list[LoadResult]:
-        """One result per row, in the rows' order."""
+             external_id: str | None = None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:
+        """One result per row, in the rows' order; ``on_job`` is told the id of each
+        Bulk job created for them as soon as it is known."""
         results: dict[int, LoadResult] = {}
         pending: list[int] = []
         for i, (ref, row) in enumerate(rows):
@@ -81,7 +82,7 @@ class Loader:
         for round_no in range(1, self.settings.lock_attempts + 1):
             if not pending:
                 break
-            answered = self._send(object, operation, [rows[i] for i in pending], external_id)
+            answered = self._send(object, operation, [rows[i] for i in pending], external_id, on_job)
             locked = []
             for i, result in zip(pending, answered, strict=True):
                 results[i] = result
@@ -98,9 +99,9 @@ class Loader:
         return [results[i] for i in range(len(rows))]
 
     def _send(self, object: str, operation: Operation, rows: list[Row],
-              external_id: str | None) -> list[LoadResult]:
+              external_id: str | None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:
         if operation == "hard_delete" or (len(rows) >= self.settings.bulk_threshold and not has_bytes(rows)):
-            bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep)
+            bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep, on_job=on_job)
             try:
                 return bulk.load(object, operation, rows, external_id)
             finally:

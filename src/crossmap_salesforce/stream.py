@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Self
 
 from crossmap.connectors.protocols import LoadResult, Operation
@@ -60,6 +60,12 @@ class BulkStream:
         self.external_id = external_id
         self._rows = RowSpool()
         self._names: set[str] = set()
+        self._report: Callable[[str], None] | None = None
+
+    def report_jobs(self, report: Callable[[str], None]) -> None:
+        """Tell ``report`` each Bulk job id as soon as the org gives it
+        (``crossmap.connectors.protocols.JobReporting``)."""
+        self._report = report
 
     def add(self, ref: str, row: Mapping[str, Any]) -> None:
         self._rows.append((ref, row))
@@ -74,7 +80,8 @@ class BulkStream:
         if self._rows.files or (count < threshold and self.operation != "hard_delete"):
             size = composite.MAX_COLLECTION if self._rows.files else threshold
             for batch in self._rows.batches(size):
-                yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id)
+                yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id,
+                                            on_job=self._report)
             return
         loader = self.destination.loader
         names = header(self.operation, self._names)
@@ -94,7 +101,7 @@ class BulkStream:
         with job:
             results = dict(job.settled)
             if len(job.waiting):
-                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep)
+                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep, on_job=self._report)
                 try:
                     outcome = bulk.run_job(self.object, self.operation, self.external_id, job.upload(),
                                            job.columns, job.refs, job.waiting)
@@ -117,7 +124,8 @@ class BulkStream:
             if job.first <= offset < job.first + len(job.refs) and offset - job.first in wanted:
                 rows[offset - job.first] = row
         if again:
-            answered = loader.load(self.object, self.operation, [rows[i] for i in again], self.external_id)
+            answered = loader.load(self.object, self.operation, [rows[i] for i in again], self.external_id,
+                                   self._report)
             results.update(zip(again, answered, strict=True))
         if unsure and self.external_id:
             loader.reconcile(self.object, rows, results, self.external_id)
