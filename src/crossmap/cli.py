@@ -317,8 +317,9 @@ def status(spec: Path, state: str | None) -> None:
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
+            found = store.found_loaded(past.id)
             click.echo(f"{past.id:>5}  {past.kind:<8} {past.status:<12} {past.started_at}  "
-                       f"{total} records, {failed} failed")
+                       f"{total} records, {failed} failed" + (f", {found} found already loaded" if found else ""))
 
 
 @main.command()

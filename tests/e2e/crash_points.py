@@ -14,7 +14,8 @@ boundary, on either side of the destination call or of the state store's commit:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from crossmap.connectors import LoadResult, Operation
@@ -57,9 +58,11 @@ class CrashingStore(StateStore):
         self._pass("journal:after")
         return intent
 
-    def put_ids(self, run_id: int, step: str, target: str, rows: Iterable[tuple[str, str, bool]]) -> None:
+    @contextmanager
+    def atomic(self, *names: str) -> Iterator[object]:
         self._pass("commit:before")
-        super().put_ids(run_id, step, target, rows)
+        with super().atomic(*names) as transaction:
+            yield transaction
         self._pass("commit:after")
 
     def settle_intent(self, intent: int, found: int = 0) -> None:

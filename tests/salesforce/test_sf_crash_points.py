@@ -202,6 +202,11 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(
             (stopped,) = store.runs()
         run(org, tmp_path / "state.db", settings, resume=stopped.id)
         found = org_state(org)
+    with StateStore.open(tmp_path / "state.db") as store:
+        comments = store.outcome_counts(stopped.id)["jobs.notes->CaseComment"]
+        assert store.open_intents(stopped.spec) == []
+    # Each comment created once, as in an uninterrupted run (none re-sent as an update).
+    assert comments == {"created": sum(reference["CaseComment"].values())}
     lost = sum((reference[o] - found[o]).total() for o in reference)
     duplicated = sum((found[o] - reference[o]).total() for o in reference)
     assert (lost, duplicated) == (0, 0), {o: (reference[o] - found[o], found[o] - reference[o]) for o in reference}

@@ -56,8 +56,13 @@ class StepLoader:
         run_id: int,
         step: Step,
         batch_size: int,
+        *,
+        resumed: bool = False,
     ) -> None:
         self.store = store
+        self.resumed = resumed
+        """A resumed run: rows this run already loaded with the same values are not
+        sent again (they keep the outcome recorded for them)."""
         self.destination = destination
         self.lookups = lookups
         self.run_id = run_id
@@ -87,6 +92,8 @@ class StepLoader:
         """Sort the queued rows into updates and inserts and hand them to their
         streams (the engine calls it after each page of files, to hold one page)."""
         rows, self._queued = self._queued, []
+        if self.resumed:
+            rows = self._not_loaded_yet(rows)
         if not rows:
             return
         updates, fresh = self._split(rows)
@@ -144,8 +151,10 @@ class StepLoader:
         intent = self._journal(operation, written)
         results = self.destination.load(self.step.target, operation, rows,
                                         external_id=None if operation == "update" else self.step.external_id)
-        outcomes = self._record(results, written, operation)
-        self.store.settle_intent(intent)
+        step = self.step
+        with self.store.atomic(step.name, step.target, step.source):
+            outcomes = self._record(results, written, operation)
+            self.store.settle_intent(intent)
         return outcomes
 
     def _journal(self, operation: Operation, written: Iterable[Written]) -> int:
@@ -164,6 +173,24 @@ class StepLoader:
         known = self.store.ids(self.step.name, (key for key, _ in rows))
         updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         return updates, [(key, row) for key, row in rows if key not in known]
+
+    def _not_loaded_yet(self, rows: KeyedRows) -> KeyedRows:
+        """``rows`` less those this run loaded already with these very values (the
+        ledger keeps the fingerprint of what each run wrote)."""
+        known = self.store.ids(self.step.name, (key for key, _ in rows))
+        if not known:
+            return rows
+        written = self.store.written(self.run_id, self.step.target, set(known.values()))
+        left = []
+        for key, row in rows:
+            id = known.get(key)
+            if id is not None and id in written:
+                # As inserted, or as updated (without the fields only a create may set).
+                as_sent = {self._written(key, row)[1:3], self._written(key, self._updateable(row))[1:3]}
+                if as_sent & set(written[id]):
+                    continue
+            left.append((key, row))
+        return left
 
     def _stream(self, operation: Operation, rows: list[tuple[str, dict[str, Any]]]) -> None:
         if operation not in self._streams:
@@ -214,13 +241,16 @@ class StepLoader:
 
     def record_found(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
         """Record rows a reconciliation found loaded as if their write had answered."""
-        self.store.record_outcomes(self.run_id, self.step.name, self.step.source,
-                                   self._record(results, written, operation))
+        self._record_results(results, written, operation)
 
-    def _record_results(self, results: Sequence[LoadResult], written: list[Written], operation: str) -> None:
+    def _record_results(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
+        """Record a list of results: crosswalk, ledger and outcomes in one transaction,
+        so a crash leaves all or none of them."""
         if written:
-            self.store.record_outcomes(self.run_id, self.step.name, self.step.source,
-                                       self._record(results, written, operation))
+            step = self.step
+            with self.store.atomic(step.name, step.target, step.source):
+                self.store.record_outcomes(self.run_id, step.name, step.source,
+                                           self._record(results, written, operation))
 
     def _record(self, results: Iterable[LoadResult], rows: Sequence[Written], operation: str) -> list[Outcome]:
         by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}

@@ -85,6 +85,7 @@ class Engine:
         self._failed: dict[str, set[str]] = {}
         self._keyless: dict[str, int] = {}  # per step: records whose key could not be computed
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
+        self._resumed = False
 
     # ---- entry points ------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ class Engine:
         only: Mapping[str, set[str]] | None = None,
     ) -> RunSummary:
         started = self.options.now()
+        self._resumed = resumed
         limit_retained_memory()  # before the run's threads start
         done = self.store.steps_done(run.id) if resumed else set()
         try:
@@ -256,7 +258,8 @@ class Engine:
 
     def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
         program = self.program[step.name]
-        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
+                            resumed=self._resumed)
         key_field = self._key_field(step.source)
         # Rows stream to the destination as one unit of work per operation (one
         # Salesforce Bulk job per object); only pages of file bytes are handed over as
@@ -403,7 +406,8 @@ class Engine:
             if not fields:
                 continue
             program = self.program[step.name]
-            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
+                            resumed=self._resumed)
             updates: list[tuple[str, dict[str, Any]]] = []
             for page in self._pages(step.source, since.get(step.source)):
                 self._prefetch(step, page)

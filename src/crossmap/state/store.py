@@ -167,6 +167,14 @@ class StateStore:
         """Remove source keys of ``step`` from the crosswalk."""
         self._crosswalk.forget(step, keys)
 
+    def atomic(self, *names: str) -> AbstractContextManager[object]:
+        """One transaction for every store call in the body (all or none of them
+        reach the file). ``names``: the steps, targets and source objects the body
+        writes under, interned first (a name is never interned inside a transaction)."""
+        for name in names:
+            self._db.name_id(name)
+        return self._db.transaction()
+
     # the write-ahead journal
 
     def journal_intent(self, run_id: int, step: str, target: str, operation: str,
