@@ -132,7 +132,7 @@ class SalesforceDestination:
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
         self.api = Api(self.connection.sf, self.connection.login, retry, self.sleep)
-        self.loader = Loader(self.api, self.settings.load_settings(), self.sleep)
+        self.loader = Loader(self.api, self.settings.load_settings(), self.sleep, describe=self.describe_object)
 
     # -- the registry's two entry points ------------------------------------------
 

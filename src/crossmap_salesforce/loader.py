@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 Row = tuple[str, Mapping[str, Any]]
 
 LOCK_CODE = "UNABLE_TO_LOCK_ROW"
+CREATE_ONLY_CODE = "INVALID_FIELD_FOR_INSERT_UPDATE"
 UNCERTAIN = "CROSSMAP_UNCERTAIN_INSERT"
 
 
@@ -66,6 +67,8 @@ class Loader:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     rng: random.Random = field(factory=random.Random, repr=False)
     bulk_jobs: list[str] = field(factory=list)
+    describe: Callable[[str], Mapping[str, Any] | None] | None = field(default=None, repr=False)
+    """An object's describe (cached by the connector), for its create-only fields."""
 
     def load(self, object: str, operation: Operation, rows: Sequence[Row],
              external_id: str | None = None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:
@@ -96,7 +99,38 @@ class Loader:
             self.sleep(self.rng.uniform(0, self.settings.lock_wait * round_no))
         if operation == "insert" and external_id:
             self.reconcile(object, rows, results, external_id)
+        if operation == "upsert" and external_id:
+            self.without_create_only(object, rows, results, external_id, on_job)
         return [results[i] for i in range(len(rows))]
+
+    def create_only(self, object: str) -> frozenset[str]:
+        """The fields of ``object`` an insert may set and an update may not (a
+        master-detail parent, an audit field under "Set Audit Fields upon Record
+        Creation"), from its describe."""
+        described = self.describe(object) if self.describe is not None else None
+        return frozenset(str(f["name"]) for f in (described or {}).get("fields") or ()
+                         if f.get("createable") and not f.get("updateable"))
+
+    def without_create_only(self, object: str, rows: Sequence[Row] | Mapping[int, Row],
+                            results: dict[int, LoadResult], external_id: str,
+                            on_job: Callable[[str], None] | None = None) -> None:
+        """Upsert rows the org refused because they matched an existing record while
+        carrying fields only a create may set: sent once more without those fields,
+        as an update by external id leaves them (issue 19: a re-run or resume whose
+        crosswalk does not know the record yet)."""
+        refused = [i for i, r in results.items() if r.error_code == CREATE_ONLY_CODE and r.error_fields]
+        if not refused:
+            return
+        create_only = self.create_only(object)
+        again = [i for i in refused if set(results[i].error_fields) <= create_only]
+        if not again:
+            return
+        log.info("%d %s upserts matched existing records; sending them without create-only fields",
+                 len(again), object)
+        stripped: list[Row] = [(rows[i][0], {k: v for k, v in rows[i][1].items() if k not in create_only})
+                               for i in again]
+        answered = self._send(object, "upsert", stripped, external_id, on_job)
+        results.update(zip(again, answered, strict=True))
 
     def _send(self, object: str, operation: Operation, rows: list[Row],
               external_id: str | None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:

@@ -35,7 +35,7 @@ from crossmap_salesforce.bulk import (
     header,
     line_key,
 )
-from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, precheck
+from crossmap_salesforce.loader import CREATE_ONLY_CODE, LOCK_CODE, UNCERTAIN, Loader, Row, precheck
 
 if TYPE_CHECKING:
     from crossmap_salesforce.connector import SalesforceDestination
@@ -110,15 +110,19 @@ class BulkStream:
                 results.update(outcome.results)
                 again = sorted({*outcome.retry, *(i for i, r in results.items() if r.error_code == LOCK_CODE)})
                 unsure = sorted(i for i, r in results.items() if r.error_code == UNCERTAIN)
-                if again or unsure:
-                    self._settle(loader, job, results, again, unsure)
+                create_only = sorted(i for i, r in results.items() if r.error_code == CREATE_ONLY_CODE) \
+                    if self.operation == "upsert" else []
+                if again or unsure or create_only:
+                    self._settle(loader, job, results, again, unsure, create_only)
             for start in range(0, len(job.refs), RESULTS_PER_LIST):
                 yield [results[i] for i in range(start, min(start + RESULTS_PER_LIST, len(job.refs)))]
 
     def _settle(self, loader: Loader, job: _JobFile, results: dict[int, LoadResult], again: list[int],
-                unsure: list[int]) -> None:
-        """The rows a job left to retry go again as a batch; unsure inserts are looked up."""
-        wanted = set(again) | set(unsure)
+                unsure: list[int], create_only: list[int]) -> None:
+        """The rows a job left to retry go again as a batch; unsure inserts are looked
+        up; upserts that matched a record while carrying create-only fields go again
+        without them."""
+        wanted = set(again) | set(unsure) | set(create_only)
         rows: dict[int, Row] = {}
         for offset, row in enumerate(self._rows):
             if job.first <= offset < job.first + len(job.refs) and offset - job.first in wanted:
@@ -129,6 +133,8 @@ class BulkStream:
             results.update(zip(again, answered, strict=True))
         if unsure and self.external_id:
             loader.reconcile(self.object, rows, results, self.external_id)
+        if create_only and self.external_id:
+            loader.without_create_only(self.object, rows, results, self.external_id, self._report)
 
 
 class _JobFile:
