@@ -25,6 +25,11 @@ Page = list[Record]
 
 Operation = Literal["insert", "upsert", "update", "delete", "hard_delete"]
 
+UNCERTAIN_INSERT = "CROSSMAP_UNCERTAIN_INSERT"
+"""The ``LoadResult.error_code`` of a row whose insert may or may not have happened
+(the call failed after it was sent). The engine settles such a row itself: it looks
+for the record among the destination's records and records it loaded, or not loaded."""
+
 
 @frozen
 class Tombstone:

@@ -13,7 +13,7 @@ from crossmap import schema as s
 from crossmap.codegen import Deferred
 from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
-from crossmap.connectors.protocols import JobReporting, LoadStream, capability
+from crossmap.connectors.protocols import UNCERTAIN_INSERT, JobReporting, LoadStream, capability
 from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import digest
@@ -69,6 +69,11 @@ class StepLoader:
         self.step = step
         self.batch_size = batch_size
         self._queued: list[tuple[str, dict[str, Any]]] = []
+        self.unsettled: dict[str, int] = {}
+        """By operation, the journal entry of a stream with uncertain rows."""
+        self.uncertain: dict[str, list[Written]] = {}
+        """By operation, rows the destination could not say were written
+        (``UNCERTAIN_INSERT``), for the engine to settle (``reconcile.settle_uncertain``)."""
         self._streams: dict[Operation, tuple[LoadStream, Spool[Written]]] = {}
         self._target = destination.describe().find_object(step.target)
         # File bytes are streamed, and read back only as a link: they take no part
@@ -119,7 +124,10 @@ class StepLoader:
                 for results in stream.send():
                     self._record_results(results, list(islice(pending, len(results))), operation)
                 self._record_results([], list(pending), operation)
-                self.store.settle_intent(intent)
+                if operation in self.uncertain:
+                    self.unsettled[operation] = intent  # settled once the engine has settled those rows
+                else:
+                    self.store.settle_intent(intent)
         finally:
             _close(streams)
 
@@ -251,6 +259,9 @@ class StepLoader:
             with self.store.atomic(step.name, step.target, step.source):
                 self.store.record_outcomes(self.run_id, step.name, step.source,
                                            self._record(results, written, operation))
+            unsure = {r.ref for r in results if r.error_code == UNCERTAIN_INSERT}
+            if unsure:
+                self.uncertain.setdefault(operation, []).extend(w for w in written if w[0] in unsure)
 
     def _record(self, results: Iterable[LoadResult], rows: Sequence[Written], operation: str) -> list[Outcome]:
         by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}

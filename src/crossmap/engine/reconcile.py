@@ -84,26 +84,56 @@ def _find(intent: Intent, step: Step, destination: Destination, store: StateStor
             if key is not None:
                 results.append(LoadResult(key, landed.id, created=landed.created))
     if pool:
-        results += _from_candidates(intent, step, destination, store, plan, pool)
+        results += _from_candidates(intent.target, intent.external_id, destination, store, plan, pool)
     return results, [row.written for row in rows]
 
 
-def _from_candidates(intent: Intent, step: Step, destination: Destination, store: StateStore,
+def settle_uncertain(plan: Plan, destination: Destination, store: StateStore, loader: StepLoader) -> int:
+    """Rows of a step just loaded whose insert the destination could not confirm
+    (``UNCERTAIN_INSERT``): each is looked for among the candidates; found, it is
+    recorded loaded; not found, it did not land and fails as ``CROSSMAP_NOT_LOADED``
+    (``--retry-failed`` sends it again). The number found."""
+    step = loader.step
+    found = 0
+    for operation, written in loader.uncertain.items():
+        rows = [_Row(*w) for w in written]
+        target = destination.describe().find_object(step.target)
+        pool = _Pool(target, rows)
+        results = _from_candidates(step.target, None, destination, store, plan, pool)
+        landed = {r.ref for r in results}
+        if results:
+            loader.record_found(results, [w for w in written if w[0] in landed], operation)
+        missing = [w for w in written if w[0] not in landed]
+        if missing:
+            log.warning("%s: %d rows whose insert failed after sending are not in the destination",
+                        step.name, len(missing))
+            loader.record_found([LoadResult(w[0], None, error_code="CROSSMAP_NOT_LOADED", error_message=(
+                "the insert failed after it was sent, and no record holding the row's values is among "
+                "its parent's records: it was not loaded; `crossmap run --retry-failed` sends it again"))
+                for w in missing], missing, operation)
+        found += len(results)
+        intent = loader.unsettled.pop(operation, None)
+        if intent is not None:
+            store.settle_intent(intent)
+    loader.uncertain = {}
+    return found
+
+
+def _from_candidates(target_name: str, ext: str | None, destination: Destination, store: StateStore,
                      plan: Plan, pool: _Pool) -> list[LoadResult]:
     """Rows found among the destination's records (see the module's doc)."""
-    ext = intent.external_id
     fields = sorted(pool.fields | ({ext} if ext else set()))
     if ext:
-        candidates = _fetch(destination, intent.target, ext, pool.probe_values(ext), fields)
+        candidates = _fetch(destination, target_name, ext, pool.probe_values(ext), fields)
         claimed: set[str] = set()
     else:
         parent = pool.parent_field()
         if parent is None:
-            candidates = destination.read(intent.target, None, fields)
+            candidates = destination.read(target_name, None, fields)
         else:
-            candidates = _fetch(destination, intent.target, parent, pool.probe_values(parent), fields)
+            candidates = _fetch(destination, target_name, parent, pool.probe_values(parent), fields)
         candidates = iter(list(candidates))
-        claimed = _known_ids(store, plan, intent.target)
+        claimed = _known_ids(store, plan, target_name)
     results = []
     for record in candidates:
         id = str(record.get("Id"))

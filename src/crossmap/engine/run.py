@@ -27,7 +27,7 @@ from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
-from crossmap.engine.reconcile import reconcile
+from crossmap.engine.reconcile import reconcile, settle_uncertain
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import Outcome, Run, StateStore
@@ -290,6 +290,7 @@ class Engine:
                 if self.options.progress is not None:
                     self.options.progress(step.name, done)
             loader.finish()
+            settle_uncertain(self.plan, self.destination, self.store, loader)
         finally:
             loader.close()
         if step.on_delete != "ignore" and run.kind == "delta":
