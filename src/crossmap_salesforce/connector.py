@@ -260,6 +260,13 @@ class SalesforceDestination:
         SOQL ``IN`` lists (``crossmap.connectors.protocols.FetchingDestination``)."""
         return reading.query_by_values(self.api, object, field, values, ["Id", *fields, field])
 
+    def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
+        """Every record of ``object`` whose external id ``key`` holds a value, with
+        ``Id`` and ``fields``, in one query: a REST query call when they are few, a
+        Bulk API 2.0 query job from ``reading.SNAPSHOT_BULK_FROM`` records
+        (``crossmap.connectors.protocols.SnapshotDestination``)."""
+        return reading.snapshot(self.api, object, key, fields, self.sleep, self.settings.bulk_poll_interval)
+
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> BulkStream:
         """A load stream (``crossmap.connectors.StreamingDestination``): rows spooled to
         disk, then sent as one Bulk API 2.0 job (see :mod:`crossmap_salesforce.stream`)."""

@@ -192,6 +192,18 @@ class FetchingDestination(Protocol):
         ...
 
 
+@runtime_checkable
+class SnapshotDestination(Protocol):
+    """A destination that reads, in one query, the records a step is about to match
+    by external id (Salesforce: one SOQL query, a Bulk API 2.0 query job for a large
+    object). Without it the engine reads every record of the object."""
+
+    def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
+        """``Id``, ``key`` and ``fields`` of every record of ``object`` whose ``key``
+        (an external id field) holds a value."""
+        ...
+
+
 C = TypeVar("C")
 
 

@@ -13,7 +13,13 @@ from crossmap import schema as s
 from crossmap.codegen import Deferred
 from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
-from crossmap.connectors.protocols import UNCERTAIN_INSERT, JobReporting, LoadStream, capability
+from crossmap.connectors.protocols import (
+    UNCERTAIN_INSERT,
+    JobReporting,
+    LoadStream,
+    SnapshotDestination,
+    capability,
+)
 from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import digest
@@ -83,6 +89,10 @@ class StepLoader:
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
         self._parents = {f.name for f in (self._target.fields.values() if self._target else ())
                          if isinstance(f.type, s.Reference)}
+        self._existing: dict[str, tuple[str, dict[str, Any]]] | None = None
+        """The snapshot: records of the target holding an external id before the
+        step's first write, by the id's value (casefolded): (Id, fields the step writes)."""
+        self._by_id: dict[str, dict[str, Any]] | None = None
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row for :meth:`finish`."""
@@ -143,7 +153,7 @@ class StepLoader:
         without a known id are left alone, and only failures become outcomes: a
         record's outcome is the load that created or updated it."""
         step = self.step
-        updates, fresh = self._split(rows)
+        updates, fresh = self._split(rows, snapshot=not update_only)
         outcomes: list[Outcome] = []
         if updates:
             self._keep_preimages(updates)
@@ -174,13 +184,44 @@ class StepLoader:
     def _fresh_operation(self) -> Operation:
         return "upsert" if self.step.mode == "upsert" else "insert"
 
-    def _split(self, rows: KeyedRows) -> tuple[KeyedRows, KeyedRows]:
+    def _split(self, rows: KeyedRows, *, snapshot: bool = True) -> tuple[KeyedRows, KeyedRows]:
         """(updates, the rest): rows whose key the crosswalk knows become updates of
-        that record. An update may not carry fields the destination only lets you set
-        on create (a master-detail parent, a comment's ParentId)."""
+        that record, and so do upsert rows whose external id the snapshot found in the
+        destination (a record that was there before the run). An update may not carry
+        fields the destination only lets you set on create (a master-detail parent, a
+        comment's ParentId, an audit field)."""
         known = self.store.ids(self.step.name, (key for key, _ in rows))
+        existing = self._snapshot() if snapshot else {}
+        ext = self.step.external_id
+        if existing and ext:
+            for key, row in rows:
+                if key not in known and row.get(ext) not in (None, ""):
+                    found = existing.get(str(row[ext]).casefold())
+                    if found is not None:
+                        known[key] = found[0]
         updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         return updates, [(key, row) for key, row in rows if key not in known]
+
+    def _snapshot(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Read before write, once per step: the records of the target an upsert step
+        is about to match by external id, with the fields the step writes (their
+        pre-images). One query (``SnapshotDestination``), else every record read."""
+        if self._existing is not None:
+            return self._existing
+        self._existing = {}
+        ext = self.step.external_id
+        if self.step.mode != "upsert" or not ext or self._target is None:
+            return self._existing
+        fields = sorted({a.field for a in self.step.assignments if self._target.find_field(a.field) is not None}
+                        - {ext, "Id"} - self._unfingerprinted)
+        reader = capability(self.destination, SnapshotDestination)
+        records = (reader.snapshot(self.step.target, ext, fields) if reader is not None
+                   else self.destination.read(self.step.target, None, [ext, *fields]))
+        for record in records:
+            value = record.get(ext)
+            if value not in (None, "") and record.get("Id"):
+                self._existing[str(value).casefold()] = (str(record["Id"]), {f: record.get(f) for f in fields})
+        return self._existing
 
     def _not_loaded_yet(self, rows: KeyedRows) -> KeyedRows:
         """``rows`` less those this run loaded already with these very values (the
@@ -240,7 +281,16 @@ class StepLoader:
         if not fields:
             return
         ids = [row["Id"] for _, row in updates]
-        current = {r["Id"]: r for r in self.destination.read(self.step.target, ids, ["Id", *fields])}
+        # The snapshot holds them for the records it read, as they were before the
+        # step's first write; the others are read now.
+        if self._by_id is None:
+            self._by_id = {id: values for id, values in (self._existing or {}).values()}
+        by_id = self._by_id
+        current: dict[str, Mapping[str, Any]] = {
+            id: by_id[id] for id in ids if id in by_id and all(f in by_id[id] for f in fields)}
+        missing = [id for id in ids if id not in current]
+        if missing:
+            current.update((r["Id"], r) for r in self.destination.read(self.step.target, missing, ["Id", *fields]))
         self.store.record_preimages(
             self.run_id,
             self.step.target,
