@@ -75,6 +75,21 @@ map jobs.notes as note -> CaseComment {
   ParentId    = lookup(jobs, id)
 }
 """
+FILES_SOURCE = s.Schema([*SOURCE.objects.values(), s.ObjectSchema("docs", [
+    s.FieldSchema("id", s.String(20), nullable=False),
+    s.FieldSchema("job_id", s.Reference(("jobs",)), nullable=False),
+    s.FieldSchema("name", s.String(80), nullable=False),
+    s.FieldSchema("content", s.Blob(), nullable=False),
+], key="id")])
+FILES_SPEC = SPEC.split("map jobs.notes")[0] + """
+map docs -> ContentVersion {
+  insert
+  Title                  = name
+  PathOnClient           = name
+  VersionData            = content
+  FirstPublishLocationId = lookup(jobs, job_id)
+}
+"""
 CUSTOMERS = 6
 FULL = os.environ.get("CROSSMAP_CRASH_MATRIX") == "full"
 BULK = {"bulk_threshold": 2}
@@ -89,6 +104,14 @@ def dataset() -> dict[str, list[dict[str, Any]]]:
             notes = [{"n": n, "text": "same words"} for n in range(2)] if (i + j) % 3 else []
             data["jobs"].append({"id": f"j{i}-{j}", "customer_id": f"c{i}", "title": f"Job {i}.{j}",
                                  "created_at": T0 + dt.timedelta(days=i), "notes": notes})
+    return data
+
+
+def files_dataset() -> dict[str, list[dict[str, Any]]]:
+    """The jobs, and two identical files on most of them (one ContentVersion each)."""
+    data = dataset()
+    data["docs"] = [{"id": f"{job['id']}/{n}", "job_id": job["id"], "name": "photo.png", "content": b"\x89PNG same"}
+                    for job in data["jobs"] if job["notes"] for n in range(2)]
     return data
 
 
@@ -141,14 +164,16 @@ def setup_org(org: OrgHandle) -> None:
 
 
 def run(org: OrgHandle, state: Path, settings: dict[str, Any], trigger: Trigger | None = None,
-        resume: int | None = None) -> None:
+        resume: int | None = None, files: bool = False) -> None:
     target = destination(org, **settings)
     if trigger is not None:
         crashing(target, trigger)
-    plan = compile(SPEC, source_schema=SOURCE, target_schema=target.describe(), functions=registry())
+    spec, source = (FILES_SPEC, FILES_SOURCE) if files else (SPEC, SOURCE)
+    plan = compile(spec, source_schema=source, target_schema=target.describe(), functions=registry())
+    data = files_dataset() if files else dataset()
     with CrashingStore.open(state) as store:
         store.trigger = trigger
-        engine = Engine(plan, MemorySource(dataset(), SOURCE), target, store, RunOptions(batch_size=4))
+        engine = Engine(plan, MemorySource(data, source), target, store, RunOptions(batch_size=4))
         summary = engine.resume(resume) if resume is not None else engine.run()
         assert summary.failed == 0, store.error_groups(summary.run.id)
 
@@ -160,11 +185,14 @@ def org_state(org: OrgHandle) -> dict[str, Counter[tuple[Any, ...]]]:
     accounts = sf.query_all("SELECT Id, Ext__c, Name FROM Account")["records"]
     cases = sf.query_all("SELECT Id, Ext__c, Subject, AccountId, CreatedDate FROM Case")["records"]
     comments = sf.query_all("SELECT Id, CommentBody, ParentId FROM CaseComment")["records"]
+    files = sf.query_all("SELECT Id, Title, FirstPublishLocationId, ContentSize FROM ContentVersion")["records"]
     ext = {r["Id"]: r["Ext__c"] for r in (*accounts, *cases)}
     return {
         "Account": Counter((r["Ext__c"], r["Name"]) for r in accounts),
         "Case": Counter((r["Ext__c"], r["Subject"], ext.get(r["AccountId"]), r["CreatedDate"][:19]) for r in cases),
         "CaseComment": Counter((r["CommentBody"], ext.get(r["ParentId"])) for r in comments),
+        "ContentVersion": Counter((r["Title"], ext.get(r["FirstPublishLocationId"]), r["ContentSize"])
+                                  for r in files),
     }
 
 
@@ -187,6 +215,39 @@ CASES = (
     + [("collections", p, n) for p in ["collections:before", "collections:after", *STORE_POINTS]
        for n in ((1, 2, 3) if FULL else (3,))]
 )
+
+
+@pytest.fixture(scope="module")
+def files_reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Counter[tuple[Any, ...]]]]:
+    root = tmp_path_factory.mktemp("files-reference")
+    with org_at(root / "org", settings=OrgSettings(set_audit_fields=True)) as org:
+        setup_org(org)
+        run(org, root / "state.db", BULK, files=True)
+        state = org_state(org)
+    assert sum(state["ContentVersion"].values()) > len(state["ContentVersion"])  # identical files
+    yield state
+
+
+FILE_CASES = ([(p, 1) for p in ("collections:before", "collections:after")]  # the files' one call
+              + [(p, n) for p in STORE_POINTS for n in ((1, 2, 3) if FULL else (3,))])
+
+
+@pytest.mark.parametrize(("point", "n"), FILE_CASES, ids=[f"{p}-{n}" for p, n in FILE_CASES])
+def test_a_files_run_stopped_at_a_boundary_resumes_exactly(
+        point: str, n: int, tmp_path: Path, files_reference: dict[str, Counter[tuple[Any, ...]]]) -> None:
+    """Files go by sObject Collections whatever their number (Bulk API 2.0 takes no
+    binary content): an insert-only step whose rows are found again by their parent
+    and values."""
+    with org_at(tmp_path / "org", settings=OrgSettings(set_audit_fields=True)) as org:
+        setup_org(org)
+        with pytest.raises(Crash):
+            run(org, tmp_path / "state.db", BULK, Trigger(point, n), files=True)
+        with StateStore.open(tmp_path / "state.db") as store:
+            (stopped,) = store.runs()
+        run(org, tmp_path / "state.db", BULK, resume=stopped.id, files=True)
+        found = org_state(org)
+    for o, expected in files_reference.items():
+        assert found[o] == expected, o
 
 
 @pytest.mark.parametrize(("path", "point", "n"), CASES, ids=[f"{p}-{q}-{n}" for p, q, n in CASES])
