@@ -118,7 +118,7 @@ def trial(root: Path, customers: int, delay: float | None,
     return state, row
 
 
-PARENT = {"Case": 2, "CaseComment": 1}
+PARENT = {"Case": 2, "CaseComment": 1, "Task": 1}
 """Where a record's parent stands in ``org_state``'s tuples."""
 
 

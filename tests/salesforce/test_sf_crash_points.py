@@ -72,7 +72,12 @@ map jobs -> Case {
 map jobs.notes as note -> CaseComment {
   key id + "#" + to_string(note.n)
   CommentBody = note.text
-  ParentId    = lookup(jobs, id)
+  ParentId    = lookup(jobs -> Case, id)
+}
+
+map jobs -> Task {
+  Subject = "Call about " + title
+  WhatId  = lookup(jobs -> Case, id) missing null ?? lookup(customers, customer_id)
 }
 """
 FILES_SOURCE = s.Schema([*SOURCE.objects.values(), s.ObjectSchema("docs", [
@@ -87,7 +92,7 @@ map docs -> ContentVersion {
   Title                  = name
   PathOnClient           = name
   VersionData            = content
-  FirstPublishLocationId = lookup(jobs, job_id)
+  FirstPublishLocationId = lookup(jobs -> Case, job_id)
 }
 """
 CUSTOMERS = 6
@@ -186,6 +191,7 @@ def org_state(org: OrgHandle) -> dict[str, Counter[tuple[Any, ...]]]:
     cases = sf.query_all("SELECT Id, Ext__c, Subject, AccountId, CreatedDate FROM Case")["records"]
     comments = sf.query_all("SELECT Id, CommentBody, ParentId FROM CaseComment")["records"]
     files = sf.query_all("SELECT Id, Title, FirstPublishLocationId, ContentSize FROM ContentVersion")["records"]
+    tasks = sf.query_all("SELECT Id, Subject, WhatId FROM Task")["records"]
     ext = {r["Id"]: r["Ext__c"] for r in (*accounts, *cases)}
     return {
         "Account": Counter((r["Ext__c"], r["Name"]) for r in accounts),
@@ -193,6 +199,9 @@ def org_state(org: OrgHandle) -> dict[str, Counter[tuple[Any, ...]]]:
         "CaseComment": Counter((r["CommentBody"], ext.get(r["ParentId"])) for r in comments),
         "ContentVersion": Counter((r["Title"], ext.get(r["FirstPublishLocationId"]), r["ContentSize"])
                                   for r in files),
+        # A Task on its job's Case, never on the Account for want of the Case in the
+        # crosswalk (the lookup's fallback): the parent is part of what is compared.
+        "Task": Counter((r["Subject"], ext.get(r["WhatId"])) for r in tasks),
     }
 
 
@@ -205,6 +214,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Co
         state = org_state(org)
     assert sum(state["CaseComment"].values()) > len(state["CaseComment"])  # identical comments
     assert all(case[3].startswith("2024-05-0") for case in state["Case"])  # the create-only field was set
+    assert all(parent is not None and parent.startswith("j") for _, parent in state["Task"])  # on cases
     yield state
 
 
