@@ -14,6 +14,7 @@ import click
 
 from crossmap.compiler import Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
+from crossmap.connectors.protocols import DeployingDestination, capability
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
@@ -383,7 +384,8 @@ def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
         for decl in plan.declarations:
             kind = "new object" if decl.new else "fields on"
             click.echo(f"  {kind} {decl.object}: {', '.join(f.name for f in decl.fields)}")
-        deploy = getattr(destination, "deploy_declarations", None)
+        deploying = capability(destination, DeployingDestination)
+        deploy = deploying.deploy_declarations if deploying is not None else None
         if out is None and not apply_:
             return
         if deploy is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from attrs import frozen
@@ -201,6 +202,77 @@ class SnapshotDestination(Protocol):
     def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
         """``Id``, ``key`` and ``fields`` of every record of ``object`` whose ``key``
         (an external id field) holds a value."""
+        ...
+
+
+# -- what preflight, the sample and scaffold may ask (issue 25) ------------------------
+
+
+@runtime_checkable
+class CountingSource(Protocol):
+    """A source that counts an object's records cheaply (preflight)."""
+
+    def count(self, object: str) -> int | None:
+        """Records of ``object``, or ``None`` when it cannot say cheaply."""
+        ...
+
+
+@runtime_checkable
+class RequestCountingSource(Protocol):
+    """A source that says how many API requests extraction takes (preflight)."""
+
+    def extraction_requests(self, object: str, records: int) -> int:
+        """Requests to extract ``records`` records of ``object``."""
+        ...
+
+
+@runtime_checkable
+class RateLimitedSource(Protocol):
+    """A source whose API admits so many requests a minute (preflight's timing)."""
+
+    def requests_per_minute(self) -> float:
+        """The requests a minute the source's API admits."""
+        ...
+
+
+@runtime_checkable
+class GapReportingSource(Protocol):
+    """A source that knows what of its data no mapping can carry (preflight)."""
+
+    def native_gaps(self, counts: Mapping[str, int]) -> Iterable[Any]:
+        """Gaps (each with ``title``, ``detail`` and optionally ``count`` and
+        ``rebuild_with``), given the records per object."""
+        ...
+
+
+@runtime_checkable
+class PricingDestination(Protocol):
+    """A destination that prices loading in API calls (preflight)."""
+
+    def estimate_calls(self, batch_sizes: Iterable[int]) -> int:
+        """API calls to load batches of these sizes."""
+        ...
+
+
+@runtime_checkable
+class BudgetedDestination(Protocol):
+    """A destination with a daily API budget (preflight)."""
+
+    def check_budget(self, estimated_calls: int) -> Any:
+        """The budget (``daily_api_remaining``, ``daily_api_max``); raises a
+        ``CrossmapError`` when ``estimated_calls`` would not fit it."""
+        ...
+
+
+@runtime_checkable
+class DeployingDestination(Protocol):
+    """A destination that can create the objects and fields a plan declares
+    (``crossmap scaffold``, preflight ``--apply``)."""
+
+    def deploy_declarations(self, declarations: Iterable[Any], *, folder: str | Path | None = None,
+                            apply: bool = True) -> Any:
+        """Write the metadata package into ``folder`` and, with ``apply``, create what
+        is missing; a report with ``created``, ``existing`` and ``problems``."""
         ...
 
 
