@@ -97,7 +97,14 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Counter[tup
     run(root / "state.db", root / "out")
     state = destination_state(root / "out")
     assert sum(state["Comment"].values()) > len(state["Comment"])  # identical comments exist
+    with StateStore.open(root / "state.db") as store:
+        (done,) = store.runs()
+        REFERENCE_COUNTS.update(store.outcome_counts(done.id))
     return state
+
+
+REFERENCE_COUNTS: dict[str, dict[str, int]] = {}
+"""The uninterrupted run's outcome counts per step."""
 
 
 def compare(found: dict[str, Counter[tuple[Any, ...]]], reference: dict[str, Counter[tuple[Any, ...]]]
@@ -137,9 +144,10 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(point: str, n: int, tmp_pat
         assert store.run(stopped.id).status == "succeeded"
         assert store.open_intents(store.run(stopped.id).spec) == []
         counts = store.outcome_counts(stopped.id)
-        # Every comment created once, as in an uninterrupted run: what the run had
+        # Every record created once, as in an uninterrupted run: what the run had
         # loaded already is neither sent again nor reported as updated.
         assert counts["jobs.notes->Comment"] == {"created": sum(reference["Comment"].values())}
+        assert counts == REFERENCE_COUNTS
         if point in ("load:after", "commit:before") or point == "journal:after" and n > 0:
             report = audit_report(insert_only_plan(), store, stopped.id)
             assert report.found_loaded == store.found_loaded(stopped.id)

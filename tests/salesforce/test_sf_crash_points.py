@@ -176,7 +176,7 @@ def run(org: OrgHandle, state: Path, settings: dict[str, Any], trigger: Trigger 
     spec, source = (FILES_SPEC, FILES_SOURCE) if files else (SPEC, SOURCE)
     plan = compile(spec, source_schema=source, target_schema=target.describe(), functions=registry())
     data = files_dataset() if files else dataset()
-    with CrashingStore.open(state) as store:
+    with target, CrashingStore.open(state) as store:
         store.trigger = trigger
         engine = Engine(plan, MemorySource(data, source), target, store, RunOptions(batch_size=4))
         summary = engine.resume(resume) if resume is not None else engine.run()
@@ -212,11 +212,17 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Co
         setup_org(org)
         run(org, root / "state.db", BULK)
         state = org_state(org)
+    with StateStore.open(root / "state.db") as store:
+        (done,) = store.runs()
+        REFERENCE_COUNTS.update(store.outcome_counts(done.id))
     assert sum(state["CaseComment"].values()) > len(state["CaseComment"])  # identical comments
     assert all(case[3].startswith("2024-05-0") for case in state["Case"])  # the create-only field was set
     assert all(parent is not None and parent.startswith("j") for _, parent in state["Task"])  # on cases
     yield state
 
+
+REFERENCE_COUNTS: dict[str, dict[str, int]] = {}
+"""The uninterrupted run's outcome counts per step."""
 
 BULK_POINTS = [f"{b}:{side}" for b in ("create", "upload", "close", "poll", "results") for side in ("before", "after")]
 STORE_POINTS = ["commit:before", "commit:after", "settle:before"]
@@ -274,8 +280,10 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(
         run(org, tmp_path / "state.db", settings, resume=stopped.id)
         found = org_state(org)
     with StateStore.open(tmp_path / "state.db") as store:
-        comments = store.outcome_counts(stopped.id)["jobs.notes->CaseComment"]
+        counts = store.outcome_counts(stopped.id)
+        comments = counts["jobs.notes->CaseComment"]
         assert store.open_intents(stopped.spec) == []
+    assert counts == REFERENCE_COUNTS  # created once, reported as created, as uninterrupted
     # Each comment created once, as in an uninterrupted run (none re-sent as an update).
     assert comments == {"created": sum(reference["CaseComment"].values())}
     lost = sum((reference[o] - found[o]).total() for o in reference)

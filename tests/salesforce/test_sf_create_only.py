@@ -46,6 +46,7 @@ def test_a_run_with_another_store_updates_and_keeps_create_only_fields(
                 summary = Engine(plan, MemorySource(dataset(), SOURCE), target, store, RunOptions()).run()
                 assert summary.failed == 0, store.error_groups(summary.run.id)
                 counts.append(summary.counts["jobs->Case"])
+        target.close()
         cases = org.sf.query_all("SELECT Ext__c, CreatedDate FROM Case")["records"]
     assert counts == [{"created": 12}, {"updated": 12}]
     # The snapshot read before the first write routed them as updates by Id: no upsert
@@ -68,6 +69,7 @@ def test_the_connector_resends_a_matching_upsert_without_create_only_fields(tmp_
             stream.add(ref, {"Ext__c": ext, "Subject": "after", "CreatedDate": "2021-06-01T00:00:00Z"})
         results = [r for batch in stream.send() for r in batch]
         stream.close()
+        target.close()
         cases = {r["Ext__c"]: r for r in org.sf.query_all("SELECT Ext__c, Subject, CreatedDate FROM Case")["records"]}
     assert [(r.ref, r.ok, r.created) for r in results] == [("a", True, False), ("b", True, True)]
     assert cases["K1"]["Subject"] == "after" and cases["K1"]["CreatedDate"].startswith("2020-01-01")

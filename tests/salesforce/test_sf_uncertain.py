@@ -54,7 +54,7 @@ def test_an_insert_that_failed_after_sending_is_settled_in_the_run(tmp_path: Pat
                                                      target.api.sleep)
         plan = compile(SPEC, source_schema=SOURCE, target_schema=target.describe(), functions=registry())
         expected = sum(len(j["notes"]) for j in dataset()["jobs"])
-        with StateStore.open(tmp_path / "state.db") as store:
+        with target, StateStore.open(tmp_path / "state.db") as store:
             engine = Engine(plan, MemorySource(dataset(), SOURCE), target, store, RunOptions())
             summary = engine.run()
             assert DroppingApi.dropped == 1

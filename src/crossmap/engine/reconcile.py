@@ -141,9 +141,10 @@ def _from_candidates(target_name: str, ext: str | None, destination: Destination
             continue
         key = pool.take(record)
         if key is not None:
-            # An insert found is one this run made; an upsert may have matched a
-            # record that was there before, so it is not counted as created.
-            results.append(LoadResult(key, id, created=not ext))
+            # An insert found is one this run made. So is an upsert's: a row goes as
+            # an upsert only when the step's snapshot, read before its first write,
+            # held no record with its external id (those go as updates by Id).
+            results.append(LoadResult(key, id, created=True))
     return results
 
 
