@@ -51,6 +51,9 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
     found = 0
     for intent in store.open_intents(plan.spec):
         step = steps.get(intent.step)
+        if step is None:
+            log.warning("run %d left a write of step %s in flight, which this version of the spec no "
+                        "longer has: it is not reconciled", intent.run_id, intent.step)
         if step is None or intent.operation not in ("insert", "upsert"):
             store.settle_intent(intent.id)
             continue
