@@ -17,6 +17,7 @@ import click
 from crossmap import exitcodes
 from crossmap.compiler import Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
+from crossmap.connectors.protocols import DeployingDestination, capability
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
@@ -406,15 +407,28 @@ def _interrupt_on_sigterm() -> Any:
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @_state_option
 def status(spec: Path, state: str | None) -> None:
-    """List the runs of a spec, newest first."""
+    """List the runs of a spec, newest first, under a header row."""
     with _open_store(spec, state, existing=True) as store:
+        if (holder := store.holder()) is not None:
+            click.echo(f"in use by {holder.describe()}")
+        rows = [("run", "kind", "status", "started", "records", "failed", "notes")]
         for past in store.runs():
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
-            closed = ", closed: no rollback" if past.closed else ""
-            click.echo(f"{past.id:>5}  {past.kind:<8} {run_status(past.status, counts):<12} {past.started_at}  "
-                       f"{total} records, {failed} failed{closed}")
+            found = store.found_loaded(past.id)
+            notes = [f"{found} found already loaded" if found else "", "closed: no rollback" if past.closed else ""]
+            rows.append((str(past.id), past.kind, run_status(past.status, counts), str(past.started_at),
+                         str(total), str(failed), "; ".join(n for n in notes if n)))
+        if len(rows) == 1:
+            click.echo("no runs yet")
+            return
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        numeric = {0, 4, 5}
+        for row in rows:
+            cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
+                     for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+            click.echo("  ".join(cells).rstrip())
 
 
 @main.command()
@@ -457,7 +471,8 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
     plan, source, destination, _ = _prepare(spec)
     with _closing(source, destination), _open_store(spec, state, existing=True) as store:
         try:
-            summary = undo_run(plan, destination, store, run_id)
+            with store.hold(f"crossmap rollback {run_id}", spec=plan.spec):
+                summary = undo_run(plan, destination, store, run_id)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
@@ -515,7 +530,8 @@ def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
         for decl in plan.declarations:
             kind = "new object" if decl.new else "fields on"
             click.echo(f"  {kind} {decl.object}: {', '.join(f.name for f in decl.fields)}")
-        deploy = getattr(destination, "deploy_declarations", None)
+        deploying = capability(destination, DeployingDestination)
+        deploy = deploying.deploy_declarations if deploying is not None else None
         if out is None and not apply_:
             return
         if deploy is None:

@@ -21,14 +21,14 @@ from attrs import define, field, frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
-from crossmap.connectors.protocols import LoadResult, Operation, Record
+from crossmap.connectors.protocols import Landed, LoadResult, Operation, Record
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
 from crossmap_salesforce import files, metadata, propose_hints, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
-from crossmap_salesforce.bulk import BulkSettings
+from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.describe import schema_from_describes
 from crossmap_salesforce.loader import Loader, LoadSettings
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, standard_schema
@@ -133,7 +133,7 @@ class SalesforceDestination:
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
         self.api = Api(self.connection.sf, self.connection.login, retry, self.sleep)
-        self.loader = Loader(self.api, self.settings.load_settings(), self.sleep)
+        self.loader = Loader(self.api, self.settings.load_settings(), self.sleep, describe=self.describe_object)
 
     # -- the registry's two entry points ------------------------------------------
 
@@ -238,15 +238,40 @@ class SalesforceDestination:
         rows: Sequence[tuple[str, Mapping[str, Any]]],
         *,
         external_id: str | None = None,
+        on_job: Callable[[str], None] | None = None,
     ) -> list[LoadResult]:
-        """Write one batch; one result per row, in the rows' order."""
+        """Write one batch; one result per row, in the rows' order (``on_job``: told
+        each Bulk job's id as soon as it is known)."""
         _check_operation(object, operation, external_id)
         if not rows:
             return []
         self.guard_budget(len(rows))
         if operation == "delete" and object == "ContentVersion":
             return self._delete_files(rows)
-        return self.loader.load(object, operation, rows, external_id)
+        return self.loader.load(object, operation, rows, external_id, on_job)
+
+    def settle_jobs(self, object: str, jobs: Sequence[str]) -> Iterator[Landed]:
+        """The rows Bulk jobs of an interrupted run wrote, each job brought to an end
+        first (``crossmap.connectors.protocols.JobReconciling``): a job still open for
+        upload is aborted (the org processes nothing before ``UploadComplete``), one
+        being processed is awaited, and a finished one is read back through its
+        ``successfulResults``, which the org keeps with the job."""
+        bulk = BulkLoader(self.api, self.loader.settings.bulk, sleep=self.sleep)
+        for job in jobs:
+            for cells, rid, created in bulk.settle(job):
+                yield Landed(cells, rid, created)
+
+    def fetch(self, object: str, field: str, values: Sequence[str], fields: Sequence[str]) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records whose ``field`` is one of ``values``, by
+        SOQL ``IN`` lists (``crossmap.connectors.protocols.FetchingDestination``)."""
+        return reading.query_by_values(self.api, object, field, values, ["Id", *fields, field])
+
+    def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
+        """Every record of ``object`` whose external id ``key`` holds a value, with
+        ``Id`` and ``fields``, in one query: a REST query call when they are few, a
+        Bulk API 2.0 query job from ``reading.SNAPSHOT_BULK_FROM`` records
+        (``crossmap.connectors.protocols.SnapshotDestination``)."""
+        return reading.snapshot(self.api, object, key, fields, self.sleep, self.settings.bulk_poll_interval)
 
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> BulkStream:
         """A load stream (``crossmap.connectors.StreamingDestination``): rows spooled to

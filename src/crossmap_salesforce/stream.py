@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Self
 
 from crossmap.connectors.protocols import LoadResult, Operation
@@ -36,7 +36,7 @@ from crossmap_salesforce.bulk import (
     header,
     line_key,
 )
-from crossmap_salesforce.loader import LOCK_CODE, UNCERTAIN, Loader, Row, precheck
+from crossmap_salesforce.loader import CREATE_ONLY_CODE, LOCK_CODE, UNCERTAIN, Loader, Row, precheck
 
 if TYPE_CHECKING:
     from crossmap_salesforce.connector import SalesforceDestination
@@ -61,6 +61,12 @@ class BulkStream:
         self.external_id = external_id
         self._rows = RowSpool()
         self._names: set[str] = set()
+        self._report: Callable[[str], None] | None = None
+
+    def report_jobs(self, report: Callable[[str], None]) -> None:
+        """Tell ``report`` each Bulk job id as soon as the org gives it
+        (``crossmap.connectors.protocols.JobReporting``)."""
+        self._report = report
 
     def add(self, ref: str, row: Mapping[str, Any]) -> None:
         self._rows.append((ref, row))
@@ -75,7 +81,8 @@ class BulkStream:
         if self._rows.files or (count < threshold and self.operation != "hard_delete"):
             size = composite.MAX_COLLECTION if self._rows.files else threshold
             for batch in self._rows.batches(size):
-                yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id)
+                yield self.destination.load(self.object, self.operation, batch, external_id=self.external_id,
+                                            on_job=self._report)
             return
         loader = self.destination.loader
         names = header(self.operation, self._names)
@@ -106,7 +113,7 @@ class BulkStream:
             self._by_collections(loader, job)
             results = dict(job.settled)
             if len(job.waiting):
-                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep)
+                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep, on_job=self._report)
                 try:
                     outcome = bulk.run_job(self.object, self.operation, self.external_id, job.upload(),
                                            job.columns, job.refs, job.waiting)
@@ -115,24 +122,31 @@ class BulkStream:
                 results.update(outcome.results)
                 again = sorted({*outcome.retry, *(i for i, r in results.items() if r.error_code == LOCK_CODE)})
                 unsure = sorted(i for i, r in results.items() if r.error_code == UNCERTAIN)
-                if again or unsure:
-                    self._settle(loader, job, results, again, unsure)
+                create_only = sorted(i for i, r in results.items() if r.error_code == CREATE_ONLY_CODE) \
+                    if self.operation == "upsert" else []
+                if again or unsure or create_only:
+                    self._settle(loader, job, results, again, unsure, create_only)
             for start in range(0, len(job.refs), RESULTS_PER_LIST):
                 yield [results[i] for i in range(start, min(start + RESULTS_PER_LIST, len(job.refs)))]
 
     def _settle(self, loader: Loader, job: _JobFile, results: dict[int, LoadResult], again: list[int],
-                unsure: list[int]) -> None:
-        """The rows a job left to retry go again as a batch; unsure inserts are looked up."""
-        wanted = set(again) | set(unsure)
+                unsure: list[int], create_only: list[int]) -> None:
+        """The rows a job left to retry go again as a batch; unsure inserts are looked
+        up; upserts that matched a record while carrying create-only fields go again
+        without them."""
+        wanted = set(again) | set(unsure) | set(create_only)
         rows: dict[int, Row] = {}
         for offset, row in enumerate(self._rows):
             if job.first <= offset < job.first + len(job.refs) and offset - job.first in wanted:
                 rows[offset - job.first] = row
         if again:
-            answered = loader.load(self.object, self.operation, [rows[i] for i in again], self.external_id)
+            answered = loader.load(self.object, self.operation, [rows[i] for i in again], self.external_id,
+                                   self._report)
             results.update(zip(again, answered, strict=True))
         if unsure and self.external_id:
             loader.reconcile(self.object, rows, results, self.external_id)
+        if create_only and self.external_id:
+            loader.without_create_only(self.object, rows, results, self.external_id, self._report)
 
 
 class _JobFile:

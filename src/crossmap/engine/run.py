@@ -27,6 +27,7 @@ from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
+from crossmap.engine.reconcile import reconcile, settle_uncertain
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import Outcome, Run, StateStore
@@ -84,11 +85,20 @@ class Engine:
         self._failed: dict[str, set[str]] = {}
         self._keyless: dict[str, int] = {}  # per step: records whose key could not be computed
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
+        self._resumed = False
 
     # ---- entry points ------------------------------------------------------------------
 
     def run(self, *, delta: bool = False) -> RunSummary:
-        """A full run (or, with ``delta``, only what changed since the last run)."""
+        """A full run (or, with ``delta``, only what changed since the last run).
+
+        Every entry point holds the state store for the run: a second run, rollback
+        or sample on it meanwhile is refused with ``StoreBusy`` naming this one."""
+        what = "crossmap sample" if self.options.sample else "crossmap run" + (" --delta" if delta else "")
+        with self.store.hold(what, spec=self.plan.spec):
+            return self._run(delta=delta)
+
+    def _run(self, *, delta: bool) -> RunSummary:
         kind = "delta" if delta else ("sample" if self.options.sample else "full")
         since: dict[str, dt.datetime | None] = {}
         if delta:
@@ -107,6 +117,10 @@ class Engine:
 
     def resume(self, run_id: int) -> RunSummary:
         """Go on with a run that was interrupted, to the state an uninterrupted run reaches."""
+        with self.store.hold(f"crossmap run --resume {run_id}", spec=self.plan.spec):
+            return self._resume(run_id)
+
+    def _resume(self, run_id: int) -> RunSummary:
         run = self.store.run(run_id)
         if run.status not in ("running", "interrupted", "failed"):
             raise RunError(f"run {run_id} {run.status}; only an interrupted run can be resumed")
@@ -122,6 +136,10 @@ class Engine:
 
     def retry_failed(self, run_id: int) -> RunSummary:
         """Run again only the records that failed (or were held back) in ``run_id``."""
+        with self.store.hold(f"crossmap run --retry-failed {run_id}", spec=self.plan.spec):
+            return self._retry_failed(run_id)
+
+    def _retry_failed(self, run_id: int) -> RunSummary:
         previous = self.store.run(run_id)
         keys = {
             step.name: self.store.failed_keys(run_id, step.name, outcomes=("failed", "held_back"))
@@ -144,9 +162,13 @@ class Engine:
         only: Mapping[str, set[str]] | None = None,
     ) -> RunSummary:
         started = self.options.now()
+        self._resumed = resumed
         limit_retained_memory()  # before the run's threads start
         done = self.store.steps_done(run.id) if resumed else set()
         try:
+            # Writes a killed run left in flight are settled first: before anything is
+            # sent again, and before any lookup reads the crosswalk they complete.
+            reconcile(self.plan, self.destination, self.store, self.lookups)
             self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:
@@ -239,7 +261,8 @@ class Engine:
 
     def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
         program = self.program[step.name]
-        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
+                            resumed=self._resumed)
         key_field = self._key_field(step.source)
         # Rows stream to the destination as one unit of work per operation (one
         # Salesforce Bulk job per object); only pages of file bytes are handed over as
@@ -272,6 +295,7 @@ class Engine:
                 if self.options.progress is not None:
                     self.options.progress(step.name, done)
             loader.finish()
+            settle_uncertain(self.plan, self.destination, self.store, loader)
         finally:
             loader.close()
         if step.on_delete != "ignore" and run.kind == "delta":
@@ -404,7 +428,8 @@ class Engine:
             if not fields:
                 continue
             program = self.program[step.name]
-            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
+                            resumed=self._resumed)
             updates: list[tuple[str, dict[str, Any]]] = []
             for page in self._pages(step.source, since.get(step.source)):
                 self._prefetch(step, page)

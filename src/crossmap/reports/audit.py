@@ -94,6 +94,9 @@ class AuditReport:
     steps: tuple[StepCounts, ...]
     errors: tuple[ErrorLine, ...]
     validation: tuple[Finding, ...] = ()
+    found_loaded: int = 0
+    """Rows a resume found already loaded in the destination (writes a killed run
+    left in flight), recorded without being sent again."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
@@ -143,6 +146,7 @@ def audit_report(
         run.id, run.spec, run.kind, run_status(run.status, counts), str(run.started_at), str(run.ended_at) if run.ended_at else None,
         tuple(steps), tuple(errors),
         tuple(Finding(d.code, d.severity, str(d.span), d.message) for d in validation),
+        store.found_loaded(run_id),
     )
 
 
@@ -181,6 +185,10 @@ def render_text(report: AuditReport) -> str:
     """The report for a terminal."""
     lines = [f"run {report.run_id} ({report.kind}) of {report.spec}: {report.status}",
              f"started {report.started_at}, ended {report.ended_at or '-'}", ""]
+    if report.found_loaded:
+        found = (f"resumed: {report.found_loaded} rows of writes in flight when the run was interrupted "
+                 "were found already loaded, and recorded without being sent again")
+        lines[-1:-1] = [found]
     header = ("step", "extracted", "created", "updated", "matched", "deleted", "skipped", "failed", "held back")
     rows = [header] + [
         (s.step, *(str(v) for v in (s.extracted, s.created, s.updated, s.matched, s.deleted, s.skipped, s.failed,

@@ -115,6 +115,7 @@ class Database:
         self._name_ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._closed = False
+        self._depth = 0  # transactions open in this thread (the lock is held meanwhile)
 
     @classmethod
     def connect(cls, path: Path, clock: Clock) -> Database:
@@ -185,8 +186,18 @@ class Database:
         with self.lock:
             self._check_open()
             connection = self.connection
+            if self._depth:
+                # Inside another transaction of this thread (``StateStore.atomic``):
+                # joined; the outermost one commits or rolls back everything.
+                self._depth += 1
+                try:
+                    yield connection
+                finally:
+                    self._depth -= 1
+                return
             # IMMEDIATE takes the write lock up front, so two processes sharing the
             # file wait for each other (busy timeout) instead of failing mid-call.
+            self._depth = 1
             try:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
@@ -200,6 +211,8 @@ class Database:
                 connection.execute("COMMIT")
             except sqlite3.OperationalError as error:
                 raise self._environment_error(error) from error
+            finally:
+                self._depth = 0
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -221,6 +234,8 @@ class Database:
                     connection.execute("COMMIT")
             except sqlite3.OperationalError as error:
                 raise self._environment_error(error) from error
+            finally:
+                self._depth = 0
 
     def _environment_error(self, error: sqlite3.OperationalError) -> StateError:
         # Locked files, full disks and lost permissions are the user's to fix: say

@@ -26,6 +26,7 @@ from crossmap_salesforce.emulator.http import Call, empty, json_response
 from crossmap_salesforce.emulator.ids import JOB_PREFIX, make_id, normalize
 from crossmap_salesforce.emulator.orgdef import ObjectDef, OrgDefinition
 from crossmap_salesforce.emulator.query import Resolved, execute, flat_row
+from crossmap_salesforce.emulator.records import duplicate_external_id, duplicated
 from crossmap_salesforce.emulator.soql import bulk_unsupported, parse
 
 if TYPE_CHECKING:
@@ -222,11 +223,19 @@ class BulkJobs:
             self.save(info)
             return
         width = len(header)
+        refused = self._repeated_external_ids(info, header, rows)
         for start in range(0, len(rows), CHUNK):
             if self.get(info["id"], "ingest")["state"] == "Aborted":
                 results["unprocessed"].extend(_csv_line(r) for r in rows[start:])
                 break
             chunk = rows[start:start + CHUNK]
+            if refused:
+                for i in range(start, start + len(chunk)):
+                    if i in refused:
+                        processed += 1
+                        failed += 1
+                        results["failed"].append(_csv_line(["", refused[i], *rows[i]]))
+                chunk = [r for i, r in enumerate(chunk, start) if i not in refused]
             bad_width = [r for r in chunk if len(r) != width]
             if op in ("delete", "hardDelete"):
                 id_col = next((i for i, h in enumerate(header) if h.lower() == "id"), None)
@@ -256,6 +265,22 @@ class BulkJobs:
                     numberRecordsFailed=failed, totalProcessingTime=elapsed_ms,
                     apiActiveProcessingTime=elapsed_ms)
         self.save(info)
+
+    @staticmethod
+    def _repeated_external_ids(info: dict[str, Any], header: list[str], rows: list[list[str]]) -> dict[int, str]:
+        """Rows of an upsert job whose external id another row of the job repeats, with
+        their ``sf__Error``: every one of them fails and none is stored, whichever
+        chunk of the job it is processed in (see ``records.duplicated``)."""
+        ext = info.get("externalIdFieldName")
+        if info["operation"] != "upsert" or not ext or ext.lower() == "id":
+            return {}
+        column = next((i for i, h in enumerate(header) if h.lower() == ext.lower()), None)
+        if column is None:
+            return {}
+        keys = [r[column].lower() if len(r) > column and r[column] else None for r in rows]
+        twice = duplicated(keys)
+        return {i: duplicate_external_id(ext, rows[i][column]).bulk_text()
+                for i, key in enumerate(keys) if key in twice}
 
     def _store_results(self, job_id: str, results: dict[str, list[str]]) -> None:
         with self.org.store.transaction() as conn:

@@ -255,22 +255,24 @@ class Records:
                     continue
                 targets.append(rid)
         else:
-            seen: set[str] = set()
-            for values, w in zip(rows, work, strict=True):
+            # An external id given twice in one call fails every row carrying it, the
+            # first too, and nothing is stored for them (Apex/SOAP upsert: "If the key is
+            # matched multiple times, then an error is generated and the object record
+            # is neither inserted or updated"; salesforce.stackexchange.com/q/104048
+            # shows row 0 failing with "Duplicate external id specified").
+            keys = [None if v.get(ext_field) in (None, "") else str(v[ext_field]).lower() for v in rows]
+            twice = duplicated(keys)
+            for values, w, key in zip(rows, work, keys, strict=True):
                 raw = values.get(ext_field)
-                if raw in (None, ""):
+                if key is None:
                     w.errors.append(ApiError(400, "MISSING_ARGUMENT",
                                              f"{ext_field} not specified", (ext_field,)))
                     targets.append(None)
                     continue
-                key = str(raw).lower()
-                if key in seen:
-                    w.errors.append(ApiError(400, "DUPLICATE_VALUE",
-                                             f"Duplicate external id specified: {raw}",
-                                             (ext_field,)))
+                if key in twice:
+                    w.errors.append(duplicate_external_id(ext_field, raw))
                     targets.append(None)
                     continue
-                seen.add(key)
                 targets.append(store.find_unique(od.name, ext_field, key))
         existing = store.get_many(t for t in targets if t)
         for target, w in zip(targets, work, strict=True):
@@ -722,3 +724,18 @@ def _address(data: Mapping[str, Any], compound: str) -> dict[str, Any] | None:
 def dumps(value: Any) -> str:
     """JSON text of an API response body."""
     return json.dumps(value, separators=(",", ":"))
+
+
+def duplicated(keys: Sequence[str | None]) -> set[str]:
+    """The keys given more than once (``None``: no key)."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for key in keys:
+        if key is not None:
+            (twice if key in seen else seen).add(key)
+    return twice
+
+
+def duplicate_external_id(field: str, value: object) -> ApiError:
+    """The error of every row of one upsert that repeats an external id value."""
+    return ApiError(400, "DUPLICATE_VALUE", f"Duplicate external id specified: {value}", (field,))

@@ -12,7 +12,7 @@ validator's). ``MemoryDestination`` and ``JsonlDestination`` differ only in wher
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crossmap.connectors.builtin.coding import key_text
@@ -121,6 +121,8 @@ def load_rows(
             raise ConnectorError(f"'{obj.name}.{external_id}' is not an external id field; it cannot be upserted on")
         external_id = found.name
     loader = _Loader(table, obj, operation, external_id, fail)
+    if operation == "upsert" and external_id not in (None, "Id"):
+        loader.repeated = _repeated(loader._canonical(row).get(external_id) for _, row in rows)
     results = []
     for ref, row in rows:
         try:
@@ -136,7 +138,8 @@ class _Loader:
                  external_id: str | None, fail: FailHook | None) -> None:
         self.table, self.obj, self.operation, self.fail = table, obj, operation, fail
         self.external_id = external_id
-        self.seen: set[str] = set()
+        self.repeated: set[str] = set()
+        """External ids the batch gives more than once: every row carrying one fails."""
         unique = [f.name for f in obj if f.unique or f.external_id] if obj is not None else []
         if external_id is not None and external_id != "Id" and external_id not in unique:
             unique.append(external_id)
@@ -197,9 +200,9 @@ class _Loader:
         if value in (None, ""):
             raise _RowError("MISSING_ARGUMENT", f"{ext} not specified", (ext,))
         key = key_text(value)
-        if key in self.seen:
+        if key in self.repeated:
+            # Every row, the first too, as Salesforce fails them (and stores none).
             raise _RowError("DUPLICATE_VALUE", f"Duplicate external id specified: {key}", (ext,))
-        self.seen.add(key)
         return self.table.index(ext).get(key)
 
     def _validate(self, row: dict[str, Any], acting: str, rid: str | None) -> None:
@@ -226,6 +229,16 @@ class _Loader:
             message = self.fail(self.table.name, row)
             if message is not None:
                 raise _RowError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message)
+
+
+def _repeated(values: Iterable[Any]) -> set[str]:
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for value in values:
+        if value not in (None, ""):
+            key = key_text(value)
+            (twice if key in seen else seen).add(key)
+    return twice
 
 
 def read_rows(
