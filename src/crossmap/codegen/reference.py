@@ -10,17 +10,20 @@ The semantics it spells out (and the generated code must match):
 
 - reading a field through a null gives null;
 - an operator (comparisons ``<`` ``>`` ``<=`` ``>=``, arithmetic, unary ``-``)
-  gives null when an operand whose type is nullable is null; those operands are
+  gives null when an operand is null; operands whose type is nullable are
   evaluated first, left to right, and the first null one ends the evaluation;
 - ``==`` and ``!=`` compare with null like any value; ``in`` a list of constants
   tests membership of a set (by hash and equality); ``and``, ``or`` and ``not``
   give booleans, null counting as false; ``a ?? b`` evaluates ``b`` only when ``a``
   is null; ``/`` divides in decimals;
 - a call skips (gives null) when an argument for a parameter that does not admit
-  null is null; those arguments are evaluated first, in order;
+  null is null; the arguments typed nullable are evaluated first, in order, then
+  the others: an argument typed never-null can still be null at run time (a schema
+  inferred from a sample), and gives null as well (the generated code's slow path);
+- reading a field of a value that is not a record (an element of a list of
+  strings read as a record) fails the record;
 - ``on_error: null`` / ``on_error: <default>`` catch conversion failures only;
-- a value map gives null for a null input it does not list (if the input may be
-  null), then its entry, else the input (``keep``), the default, or a failure;
+- a value map gives null for a null input it does not list, then its entry, else the input (``keep``), the default, or a failure;
 - a failing field computation fails the record, naming the field (or no field, for
   a ``let``), its spec line, the reason and, for a ``missing fail`` lookup, the
   parent it did not find; a failing key fails it without a key; ``skip when`` and
@@ -77,7 +80,7 @@ class _Evaluator:
         lookups: runtime.Lookups,
         context: FunctionContext,
         record: Mapping[str, Any],
-        element: Mapping[str, Any] | None,
+        element: Any,
     ) -> None:
         self.plan = plan
         self.functions = functions
@@ -140,9 +143,7 @@ class _Evaluator:
         else:
             raise KeyError(f"unknown root {node.root!r}")
         for part in node.path:
-            if value is None:
-                return None
-            value = value.get(part)
+            value = runtime.member(value, part)
         return value
 
     def _op(self, node: ir.Op) -> object:
@@ -179,25 +180,31 @@ class _Evaluator:
         return self.eval(node)
 
     def _operands(self, args: tuple[ir.Expr, ...]) -> list[Any] | None:
-        """The operands' values, or None as soon as one that may be null is null.
-        Those are evaluated first, in order, so a null ends the evaluation before
-        the other operands are looked at."""
+        """The operands' values, or None when one is null. Those that may be null
+        are evaluated first, in order, so a null ends the evaluation before the
+        other operands are looked at; then the others, in order (one typed
+        never-null may still be null: null in, null out)."""
+        return self._guarded(list(args), [a.type.nullable for a in args], [True] * len(args))
+
+    def _guarded(self, args: list[ir.Expr], first: list[bool], later: list[bool]) -> list[Any] | None:
         values: dict[int, Any] = {}
         for position, arg in enumerate(args):
-            if arg.type.nullable:
+            if first[position]:
                 values[position] = self.eval(arg)
                 if values[position] is None:
                     return None
         for position, arg in enumerate(args):
             if position not in values:
                 values[position] = self.eval(arg)
+        if any(later[p] and values[p] is None for p in values):
+            return None
         return [values[i] for i in range(len(args))]
 
     def _map_value(self, node: ir.MapValue) -> object:
         valuemap = next(vm for vm in self.plan.value_maps if vm.name == node.valuemap)
         value = self.eval(node.value)
         table = valuemap.table()
-        if value is None and node.value.type.nullable and None not in table:
+        if value is None and None not in table:
             return None
         if value in table:
             return table[value]
@@ -217,17 +224,14 @@ class _Evaluator:
     def _call(self, node: ir.Call) -> object:
         function = self.functions[node.function]
         values = [*node.args, *(value for _, value in node.keywords)]
-        skips = node.null_skips or (False,) * len(values)
-        evaluated: dict[int, object] = {}
-        # Arguments that may not be null are evaluated first: one null skips the call.
-        for position, (value, skip) in enumerate(zip(values, skips, strict=False)):
-            if skip:
-                evaluated[position] = self.eval(value)
-                if evaluated[position] is None:
-                    return None
-        for position, value in enumerate(values):
-            if position not in evaluated:
-                evaluated[position] = self.eval(value)
+        skips = list(node.null_skips or (False,) * len(values))
+        # Nullable arguments for parameters that do not admit null are evaluated
+        # first: one null skips the call; then the others, and a null for such a
+        # parameter skips it too, whatever the argument's type said.
+        found = self._guarded(values, skips, list(node.null_guards or skips))
+        if found is None:
+            return None
+        evaluated = dict(enumerate(found))
         positional = [evaluated[i] for i in range(len(node.args))]
         keywords = {name: evaluated[len(node.args) + i] for i, (name, _) in enumerate(node.keywords)}
         if node.context:
@@ -292,7 +296,7 @@ def _evaluator(
     lookups: runtime.Lookups | None,
     context: FunctionContext | None,
     record: Mapping[str, Any],
-    element: Mapping[str, Any] | None,
+    element: Any,
 ) -> _Evaluator:
     if functions is None:
         from crossmap.functions import registry
@@ -312,7 +316,7 @@ def evaluate_step(
     plan: Plan,
     step: Step,
     record: Mapping[str, Any],
-    element: Mapping[str, Any] | None = None,
+    element: Any = None,
     *,
     functions: Mapping[str, Callable[..., object]] | None = None,
     lookups: runtime.Lookups | None = None,
@@ -381,7 +385,8 @@ def evaluate_record(
     context: FunctionContext | None = None,
 ) -> Iterator[runtime.Result]:
     """Every result of one source record: one, or one per element of the step's
-    nested list (a missing or null list has none; non-record elements are ignored)."""
+    nested list (a missing or null list has none; every element counts, a string
+    as well as a record)."""
     if not step.path:
         yield evaluate_step(plan, step, record, functions=functions, lookups=lookups, context=context)
         return
@@ -389,10 +394,7 @@ def evaluate_record(
     for part in step.path:
         value = value.get(part) if isinstance(value, Mapping) else None
     for element in value or ():
-        if isinstance(element, Mapping):
-            yield evaluate_step(
-                plan, step, record, element, functions=functions, lookups=lookups, context=context
-            )
+        yield evaluate_step(plan, step, record, element, functions=functions, lookups=lookups, context=context)
 
 
 def evaluate_resolution_key(

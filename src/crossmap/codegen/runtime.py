@@ -217,6 +217,17 @@ def index(value: object, key: object) -> object:
     return None
 
 
+def member(value: object, name: str) -> object:
+    """``value.name`` on the slow path: null through null; a value that is not a
+    record (a string where the schema promised a record) fails the record."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return value.get(name)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise TransformError(f"'.{name}' reads a field of a record, but the value is {type(value).__name__} {shown}")
+
+
 FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError)
 """What a failing field computation raises; each becomes a ``Failed`` result."""
 

@@ -102,7 +102,9 @@ class Checker:
         if node.name in scope.locals:
             return scope.locals[node.name]
         if scope.alias is not None and node.name == scope.alias:
-            element_type = t.ValueType("record", object=scope.element.name if scope.element else None)
+            # An untyped nested list (an inferred schema's) may hold strings as well
+            # as records: its element is any value.
+            element_type = t.ValueType("record", object=scope.element.name) if scope.element else t.ANY
             return ir.Field(element_type, "element")
         if scope.record is None:
             self.report.error("XM205", f"unknown name '{node.name}'", node.span)
@@ -403,6 +405,7 @@ class Checker:
                 "XM226", f"'{node.func}' needs {', '.join(missing)}", node.span, describe(node.func, function)
             )
         skips: list[bool] = []
+        guards: list[bool] = []
         bound = [*zip(positional, args, strict=False), *((by_name[n], v) for n, v in keywords)]
         for param, value in bound:
             if not t.assignable(value.type, param.type):
@@ -411,12 +414,14 @@ class Checker:
                     node.span, describe(node.func, function),
                 )
             skips.append(value.type.nullable and not param.type.nullable)
+            guards.append(not param.type.nullable)
         result = refine(node.func, returns, args).null(returns.nullable or any(skips))
         if result.kind == "string" and not context:
             result = self._fold_values(function, args, keywords, result)
         if on_error is not None and on_error.kind == "null":
             result = result.null()
-        return ir.Call(result, node.func, tuple(args), tuple(keywords), tuple(skips), on_error, context)
+        return ir.Call(result, node.func, tuple(args), tuple(keywords), tuple(skips), on_error, context,
+                       tuple(guards))
 
     def _fold_values(
         self,
