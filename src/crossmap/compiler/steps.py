@@ -322,6 +322,9 @@ class StepChecker:
             )
             return
         vtype = value.type
+        if isinstance(field.type, schema.Id):
+            self._own_id(target, field, vtype, span)
+            return
         accepts = _ACCEPTS.get(type(field.type))
         if vtype.kind == "list" and not (isinstance(field.type, schema.Enum) and field.type.multi):
             self.report.error("XM211", f"'{where}' holds one value, but this is {vtype}", span,
@@ -333,14 +336,8 @@ class StepChecker:
                 span, f"convert explicitly: {accepts[1]}",
             )
             return
-        if (isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets
-                and not set(vtype.targets) & set(field.type.targets)):
-            self.report.error(
-                "XM218",
-                f"'{where}' refers to {' or '.join(field.type.targets)}, "
-                f"but this lookup gives {' or '.join(vtype.targets)}",
-                span,
-            )
+        if isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets:
+            self._reference_targets(target, field, field.type, vtype, span)
         if field.required_on_create and mode != "update" and vtype.nullable:
             if isinstance(value, ir.Lookup) and value.missing == "defer":
                 self.report.error("XM224", f"'{where}' is required, so it cannot wait for a deferred lookup", span,
@@ -352,6 +349,46 @@ class StepChecker:
                 )
         self._check_length(where, field, vtype, span)
         self._check_picklist(where, field, vtype, span)
+
+    def _reference_targets(
+        self, target: schema.ObjectSchema, field: schema.FieldSchema, reference: schema.Reference,
+        vtype: t.ValueType, span: Span,
+    ) -> None:
+        """XM218: every object a lookup may give must be one the reference field may
+        point at (its ``referenceTo``). A polymorphic field (``Task.WhatId``) lists
+        several, and a value that joins two lookups (``a ?? b``) must fit each."""
+        allowed = {name.casefold() for name in reference.targets}
+        bad = [name for name in vtype.targets if name.casefold() not in allowed]
+        if not bad:
+            return
+        where = f"{target.name}.{field.name}"
+        listed = reference.targets
+        shown = " or ".join(listed) if len(listed) <= 4 else ", ".join(listed[:4]) + f" (or {len(listed) - 4} more)"
+        message = f"'{where}' refers to {shown}, but this lookup gives {' or '.join(vtype.targets)}"
+        hint: str | None
+        if len(listed) > 1:
+            own = bad[0].removesuffix("__c") + "__c"
+            hint = (f"'{where}' is polymorphic: it points only at the objects the destination lists "
+                    f"({', '.join(listed)}), not at {' or '.join(bad)}. Map the source to one of them, or "
+                    f"keep the id in a lookup field of its own: extend {target.name} {{ {own}: lookup({bad[0]}) }}")
+        else:
+            hint = (f"look up a mapping whose object is {listed[0]}" if listed else None)
+        self.report.error("XM218", message, span, hint)
+
+    def _own_id(self, target: schema.ObjectSchema, field: schema.FieldSchema, vtype: t.ValueType,
+                span: Span) -> None:
+        """XM235: a field the destination types as a record's own id cannot be
+        written: the destination assigns it (Salesforce refuses an insert that sets
+        one: "cannot specify Id in an insert call")."""
+        where = f"{target.name}.{field.name}"
+        if vtype.kind == "id" and vtype.targets:
+            hint = (f"a lookup writes a reference field: if '{field.name}' refers to {vtype.targets[0]}, type it "
+                    f"so in the destination (`extend {target.name} {{ {field.name}: lookup({vtype.targets[0]}) }}`, "
+                    "or kind \"reference\" in a schema file)")
+        else:
+            hint = "the destination assigns a record's id: leave it out, or keep the value in a field of its own"
+        self.report.error("XM235", f"'{where}' is the record's own id in the destination; it cannot be written",
+                          span, hint)
 
     def _check_length(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
         limit = getattr(field.type, "max_length", None)
