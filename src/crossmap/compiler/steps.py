@@ -12,7 +12,7 @@ from crossmap.compiler import ir
 from crossmap.compiler import types as t
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.expressions import Checker, LookupTarget, Scope, constant
-from crossmap.compiler.graph import strongly_connected
+from crossmap.compiler.graph import children, strongly_connected
 from crossmap.compiler.plan import (
     Assignment,
     Binding,
@@ -348,7 +348,7 @@ class StepChecker:
                     'give a default: `value ?? "..."`',
                 )
         self._check_length(where, field, vtype, span)
-        self._check_picklist(where, field, vtype, span)
+        self._check_picklist(where, field, value, span)
 
     def _reference_targets(
         self, target: schema.ObjectSchema, field: schema.FieldSchema, reference: schema.Reference,
@@ -406,7 +406,8 @@ class StepChecker:
                 f"truncate(value, {limit})",
             )
 
-    def _check_picklist(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
+    def _check_picklist(self, where: str, field: schema.FieldSchema, value: ir.Expr, span: Span) -> None:
+        vtype = value.type
         if not isinstance(field.type, schema.Enum) or field.type.multi or vtype.kind != "string":
             return
         allowed = set(field.type.values)
@@ -418,13 +419,37 @@ class StepChecker:
                 )
             return
         bad = [v for v in vtype.values if v not in allowed]
-        if bad:
-            shown = ", ".join(repr(v) for v in bad)
-            message = f"{shown} {'is' if len(bad) == 1 else 'are'} not a value of the picklist '{where}'"
+        # A value a value map writes is reported at the entry that writes it, where
+        # it is fixed; the rest at the assignment.
+        places: dict[tuple[int, int], tuple[Span, str, list[str]]] = {}
+        for v in bad:
+            entry = self._map_entry_writing(value, v)
+            place, note = (entry, f" (value map used at line {span.line})") if entry is not None else (span, "")
+            places.setdefault((place.start, place.end), (place, note, []))[2].append(v)
+        for place, note, values in places.values():
+            shown = ", ".join(repr(v) for v in values)
+            message = f"{shown} {'is' if len(values) == 1 else 'are'} not a value of the picklist '{where}'{note}"
             if field.type.restricted:
-                self.report.error("XM215", message, span, "values: " + ", ".join(field.type.values))
+                self.report.error("XM215", message, place, "values: " + ", ".join(field.type.values))
             else:
-                self.report.warning("XM216", message, span, "the value will be added as an inactive value")
+                self.report.warning("XM216", message, place, "the value will be added as an inactive value")
+
+    def _map_entry_writing(self, value: ir.Expr, output: str) -> Span | None:
+        """The span of the value-map entry (or ``else``) that writes ``output`` into
+        ``value``, when a value map of the expression does."""
+        pending = [value]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ir.MapValue) and node.valuemap in self.checker.value_maps:
+                valuemap = self.checker.value_maps[node.valuemap][0]
+                for entry in valuemap.entries:
+                    if entry.output.value == output:
+                        return entry.output.span
+                otherwise = valuemap.otherwise
+                if otherwise is not None and otherwise.default is not None and otherwise.default.value == output:
+                    return otherwise.default.span
+            pending.extend(children(node))
+        return None
 
     # ---- resolve blocks ---------------------------------------------------------------------
 
