@@ -190,6 +190,15 @@ class Emitter:
     def _if(self, node: ir.If) -> str:
         return f"({self.expr(node.then)} if {self.expr(node.test)} else {self.expr(node.otherwise)})"
 
+    def _where(self, node: ir.Where) -> str:
+        # A comprehension binds its element as the local the test reads; its
+        # iterable is a plain name (no walrus may stand there), bound just before.
+        t, v = self.temp(), local_name(node.param)
+        test = self.expr(node.test)
+        if node.kind == "filter":
+            return f"(None if ({t} := {self.expr(node.value)}) is None else [{v} for {v} in {t} if {test}])"
+        return f"({node.kind}(({test}) for {v} in {t}) if ({t} := {self.expr(node.value)}) is not None else {node.kind == 'all'})"
+
     def _listof(self, node: ir.ListOf) -> str:
         return "[" + ", ".join(self.expr(i) for i in node.items) + "]"
 

@@ -65,6 +65,9 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+_UNBOUND = object()
+
+
 class UnknownNodeError(Exception):
     """The plan holds a node this evaluator does not know (a plan from a newer
     compiler): a bug to report, never a record's failure."""
@@ -116,6 +119,8 @@ class _Evaluator:
             return [self.eval(item) for item in node.items]
         if isinstance(node, ir.RecordOf):
             return {name: self.eval(value) for name, value in node.fields}
+        if isinstance(node, ir.Where):
+            return self._where(node)
         # Not TypeError: that would pass for a failing value and fail the record quietly.
         raise UnknownNodeError(f"not an expression node: {node!r}")
 
@@ -145,6 +150,29 @@ class _Evaluator:
         for part in node.path:
             value = runtime.member(value, part)
         return value
+
+    def _where(self, node: ir.Where) -> object:
+        values = self.eval(node.value)
+        if values is None:
+            return None if node.kind == "filter" else node.kind == "all"
+        before = self.locals.get(node.param, _UNBOUND)
+        kept: list[object] = []
+        try:
+            for element in values:  # type: ignore[attr-defined]
+                self.locals[node.param] = element
+                holds = bool(self.eval(node.test))
+                if node.kind == "filter" and holds:
+                    kept.append(element)
+                elif node.kind == "any" and holds:
+                    return True
+                elif node.kind == "all" and not holds:
+                    return False
+        finally:
+            if before is _UNBOUND:
+                self.locals.pop(node.param, None)
+            else:
+                self.locals[node.param] = before
+        return kept if node.kind == "filter" else node.kind == "all"
 
     def _op(self, node: ir.Op) -> object:
         op, args = node.op, node.args

@@ -153,4 +153,21 @@ class RecordOf:
     fields: tuple[tuple[str, Expr], ...]
 
 
-Expr = Const | Field | Index | Op | If | Call | MapValue | Lookup | ListOf | RecordOf
+ListTest = Literal["filter", "any", "all"]
+
+
+@frozen
+class Where:
+    """``filter(list, x -> test)``: the elements for which ``test`` holds (a null
+    list gives null); ``any``/``all``: whether it holds for some / every element (a
+    null list has none). ``test`` reads the element as the local ``param``; a null
+    test does not hold."""
+
+    type: ValueType
+    kind: ListTest
+    value: Expr
+    param: str
+    test: Expr
+
+
+Expr = Const | Field | Index | Op | If | Call | MapValue | Lookup | ListOf | RecordOf | Where
