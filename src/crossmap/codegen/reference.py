@@ -294,7 +294,7 @@ class _BindingFailure(Exception):
 
 
 def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    return runtime.reason_of(exc)
 
 
 def _parent(exc: BaseException) -> tuple[str, str] | None:
@@ -367,7 +367,7 @@ def evaluate_step(
         if raw_key is None:
             raise runtime.TransformError("the key is null")
     except (_BindingFailure, *runtime.FAILURES) as exc:
-        return runtime.Failed(step.source, None, None, step.line, f"its key: {exc}")
+        return runtime.Failed(step.source, None, None, step.line, f"its key: {_reason(exc)}")
     key = raw_key if isinstance(raw_key, str) else str(raw_key)
     rules: list[SkipRule | FailRule] = sorted([*step.skips, *step.fails], key=lambda r: r.line)
     for rule in rules:

@@ -228,8 +228,19 @@ def member(value: object, name: str) -> object:
     raise TransformError(f"'.{name}' reads a field of a record, but the value is {type(value).__name__} {shown}")
 
 
-FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError)
-"""What a failing field computation raises; each becomes a ``Failed`` result."""
+FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError, AttributeError)
+"""What a failing field computation raises; each becomes a ``Failed`` result. A
+value of another type than its schema says (a number where a sample inferred a
+string) makes a function raise ``TypeError`` or ``AttributeError``: a failure of
+that record, never a crash of the run."""
+
+
+def reason_of(error: BaseException) -> str:
+    """The reason a failed record gives for ``error``."""
+    text = str(error) or type(error).__name__
+    if isinstance(error, AttributeError | TypeError) and "object" in text:
+        return f"{text} (a value of another type than its schema says)"
+    return text
 
 
 def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]]) -> FieldFailure:
@@ -239,4 +250,4 @@ def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]
     trace = error.__traceback__
     assert trace is not None, "a caught exception has a traceback"
     field, line = places[trace.tb_lineno - trace.tb_frame.f_code.co_firstlineno]
-    return FieldFailure(field, line, str(error) or type(error).__name__, error)
+    return FieldFailure(field, line, reason_of(error), error)

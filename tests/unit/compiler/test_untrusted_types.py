@@ -6,7 +6,10 @@ code and the reference evaluator agree on both."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from crossmap import schema as s
 from crossmap.codegen import Failed, Row, generate
@@ -14,6 +17,8 @@ from crossmap.codegen.reference import evaluate_record
 from crossmap.compiler import Plan, compile
 from crossmap.connectors.builtin.inference import infer_object
 from crossmap.functions import FunctionContext, registry
+from crossmap.syntax import parse
+from crossmap.systems import compile_offline
 
 CONTEXT = FunctionContext.fixed(dt.datetime(2025, 1, 2, tzinfo=dt.UTC))
 ID = s.FieldSchema("Id", s.Id(), nullable=False, createable=False, updateable=False, defaulted_on_create=True)
@@ -85,3 +90,26 @@ def test_a_null_after_the_sample_gives_null_not_a_crash() -> None:
     assert both(plan, "tickets->Ticket", SAMPLE[3]) == [
         Row("t3", {"Subject": "Ticket 3", "Body": "text!", "Size": 6, "Channel": "Web"})
     ]
+
+
+def test_a_value_of_another_type_than_the_sample_said_fails_its_record() -> None:
+    plan = compiled("map tickets -> Ticket {\n  Subject = truncate(trim(subject), 10)\n}\n")
+    (failed,) = both(plan, "tickets->Ticket", {"id": "t9", "subject": 42})
+    assert isinstance(failed, Failed) and failed.field == "Subject"
+    assert failed.reason == "'int' object has no attribute 'strip' (a value of another type than its schema says)"
+
+
+def test_a_jsonl_destination_without_a_schema_file_knows_only_declared_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/connectors/builtin.md: without a schema file, `check` rejects a mapping
+    into an undeclared object (XM204) and accepts one the spec declares."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "customers.jsonl").write_text('{"id": "a1", "name": "Ann"}\n', encoding="utf-8")
+    head = 'source jsonl {\n  path = "data"\n}\ntarget jsonl {\n  path = "out"\n}\n'
+    body = "map customers -> Account {\n  Name = truncate(name, 80)\n}\n"
+    declared = "object Account {\n  Name: text(80)\n}\n"
+    monkeypatch.chdir(tmp_path)
+    undeclared = compile_offline(parse(head + body, path="spec.xmap"))
+    assert undeclared.plan is None and [d.code for d in undeclared.diagnostics] == ["XM204"]
+    assert compile_offline(parse(head + declared + body, path="spec.xmap")).plan is not None
