@@ -26,13 +26,14 @@ The semantics it spells out (and the generated code must match):
 - a value map gives null for a null input it does not list, then its entry, else the input (``keep``), the default, or a failure;
 - a failing field computation fails the record, naming the field (or no field, for
   a ``let``), its spec line, the reason and, for a ``missing fail`` lookup, the
-  parent it did not find; a failing key fails it without a key; ``skip when`` and
-  ``fail when`` rules are tested after the key and before any field, in spec order;
-  one that holds skips the record, or fails it with the rule's reason (without a
-  field, on the rule's line); a null condition does not hold; a rule that cannot be
-  evaluated fails the record (without a field, on the rule's line);
-- a key or a skip rule may read a ``let`` written before it: the binding is then
-  evaluated first (its failure fails the key, or the record on the binding's line);
+  parent it did not find; a failing key fails it without a key; after the key,
+  ``let`` bindings, ``skip when`` and ``fail when`` rules and assignments run in
+  spec order; a rule that holds skips the record, or fails it with the rule's
+  reason (without a field, on the rule's line), and nothing after it is computed; a
+  null condition does not hold; a rule that cannot be evaluated fails the record
+  (without a field, on the rule's line);
+- a key may read a ``let``: the binding is then evaluated first (its failure fails
+  the key);
 - anything else raised (a bug in a user function) propagates, as it does from the
   generated code, whose traceback then points at the spec line.
 """
@@ -47,7 +48,7 @@ from typing import Any
 from crossmap.codegen import runtime
 from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
-from crossmap.compiler.plan import Binding, FailRule, Plan, Resolution, SkipRule, Step
+from crossmap.compiler.plan import Assignment, Binding, FailRule, Plan, Resolution, SkipRule, Step
 from crossmap.functions import ConversionError, FunctionContext
 
 _CONVERSION_FAILURES = (ConversionError, runtime.TransformError, ArithmeticError)
@@ -369,24 +370,28 @@ def evaluate_step(
     except (_BindingFailure, *runtime.FAILURES) as exc:
         return runtime.Failed(step.source, None, None, step.line, f"its key: {_reason(exc)}")
     key = raw_key if isinstance(raw_key, str) else str(raw_key)
-    rules: list[SkipRule | FailRule] = sorted([*step.skips, *step.fails], key=lambda r: r.line)
-    for rule in rules:
-        try:
-            holds = evaluator.eval(rule.when)
-        except _BindingFailure as failure:
-            line, cause = failure.binding.line, failure.cause
-            return runtime.Failed(step.source, key, None, line, _reason(cause), _parent(cause))
-        except runtime.FAILURES as exc:
-            return runtime.Failed(step.source, key, None, rule.line, _reason(exc), _parent(exc))
-        if not holds:
-            continue
-        if isinstance(rule, SkipRule):
-            return runtime.Skipped(key, rule.reason, rule.line)
-        return runtime.Failed(step.source, key, None, rule.line, rule.reason)
+    # Spec order: `let` bindings, rules and assignments as written, so a rule sees
+    # the bindings above it and a record it skips or fails computes nothing after it.
+    statements: list[Binding | Assignment | SkipRule | FailRule] = sorted(
+        [*step.body, *step.skips, *step.fails], key=lambda st: st.line
+    )
     row: dict[str, object] = {}
-    for statement in step.body:
+    for statement in statements:
+        if isinstance(statement, SkipRule | FailRule):
+            try:
+                holds = evaluator.eval(statement.when)
+            except _BindingFailure as failure:
+                line, cause = failure.binding.line, failure.cause
+                return runtime.Failed(step.source, key, None, line, _reason(cause), _parent(cause))
+            except runtime.FAILURES as exc:
+                return runtime.Failed(step.source, key, None, statement.line, _reason(exc), _parent(exc))
+            if not holds:
+                continue
+            if isinstance(statement, SkipRule):
+                return runtime.Skipped(key, statement.reason, statement.line)
+            return runtime.Failed(step.source, key, None, statement.line, statement.reason)
         if id(statement) in evaluator.done:
-            continue  # already evaluated for the key or a skip rule
+            continue  # already evaluated for the key
         if not isinstance(statement, Binding) and statement.deferred != deferred:
             continue
         try:
