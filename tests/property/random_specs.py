@@ -9,8 +9,8 @@ of records (``items``, elements of ``item``), and an untyped list of strings
 source object, a fan-out over ``items`` and one over ``tags``; each destination
 field's value is a random typed expression over the fields in scope (every form:
 literals, operators, ``??``, ``if``, calls, value maps, ``let``, a ``def``, lookups
-with each policy, ``filter``/``any``/``all``, ``on_error``), plus ``skip when`` and
-``fail when`` rules. The destination fields are made to fit the expressions, so a
+with each policy, a self lookup and a cycle between two mappings, ``filter``/
+``any``/``all``, ``on_error``), plus ``skip when`` and ``fail when`` rules. The destination fields are made to fit the expressions, so a
 spec that does not compile is a bug of the compiler (or of this generator).
 """
 
@@ -247,6 +247,10 @@ def migrations(draw: st.DrawFn) -> Migration:
             extra.append(("Parent", "id", f"lookup(src0, parent_id) missing {missing}"))
         elif draw(st.booleans()):  # a self lookup: deferred to the update pass
             extra.append(("Self", "id", "lookup(src0, tags[0]) missing null"))
+        if name == "src0" and "src1" in objects and draw(st.booleans()):
+            # src1 looks src0 up: this closes a cycle, deferred whatever the policy.
+            missing = draw(st.sampled_from(["null", "fail", "defer"]))
+            extra.append(("Child", "id", f"lookup(src1, tags[1]) missing {missing}"))
         block(name.replace("src", "T"), name, scopes[name], extra)
     # A fan-out over a nested list of records, and one over a list of strings.
     element_scope = _Scope({**scopes["src0"].fields, "integer": [*scopes["src0"].fields.get("integer", []), "it.n"],
