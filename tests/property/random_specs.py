@@ -40,9 +40,11 @@ _FIELD_TYPES: dict[str, list[s.FieldType]] = {
     "date": [s.Date()],
     "datetime": [s.DateTime()],
 }
-_DESTINATION_TYPES: dict[str, s.FieldType] = {
-    "string": s.Text(), "integer": s.Integer(), "decimal": s.Decimal(), "boolean": s.Boolean(),
-    "date": s.Date(), "datetime": s.DateTime(), "id": s.Reference(("T0",)),
+# Limits a value may break at run time (a long string, a decimal with too many
+# digits): the destination then refuses the row, and the record fails with its reason.
+_DESTINATION_TYPES: dict[str, list[s.FieldType]] = {
+    "string": [s.Text(), s.String(40)], "integer": [s.Integer()], "decimal": [s.Decimal(), s.Decimal(8, 2)],
+    "boolean": [s.Boolean()], "date": [s.Date()], "datetime": [s.DateTime()],
 }
 
 
@@ -235,7 +237,7 @@ def migrations(draw: st.DrawFn) -> Migration:
         for field_name, kind, value in [*assignments, *extra]:
             lines.append(f"  {field_name} = {value}")
             target_type = s.Reference((value.split("lookup(")[1].split(",")[0].replace("src", "T"),)) \
-                if kind == "id" else _DESTINATION_TYPES[kind]
+                if kind == "id" else draw(st.sampled_from(_DESTINATION_TYPES[kind]))
             fields.append(s.FieldSchema(field_name, target_type))
         blocks.append(f"map {header} -> {name} {{\n" + "\n".join(lines) + "\n}\n")
         targets.append(s.ObjectSchema(name, fields, key="Id"))
