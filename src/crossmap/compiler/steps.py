@@ -63,6 +63,9 @@ class StepChecker:
         self.source_schema = source_schema
         self.target_schema = target_schema
         self.functions = functions
+        self._inferred_lengths: list[tuple[str, int]] = []
+        """(field, limit) of the mapping being checked whose value's length is
+        unknown only because the source schema is inferred: reported together."""
 
     # ---- objects -----------------------------------------------------------------------
 
@@ -101,6 +104,7 @@ class StepChecker:
                 alias=mapping.alias or mapping.path[-1],
             )
         self.checker.lookups.clear()
+        self._inferred_lengths = []
         mode: str = "insert"
         external_id: str | None = None
         key: ir.Expr | None = None
@@ -143,6 +147,7 @@ class StepChecker:
                     body.append(assignment)
         if key is None:
             key = self._default_key(source, scope, mapping)
+        self._report_inferred_lengths(source, target, mapping)
         written = {name: stmt for name, stmt in assigned.items() if name not in {d.field for d in dropped}}
         self._check_required(target, mode, external_id, written, mapping)
         depends = tuple(dict.fromkeys(c.name for c, _ in self.checker.lookups if not c.resolution))
@@ -347,7 +352,10 @@ class StepChecker:
                     "XM212", f"'{where}' is required, but this may be null ({vtype})", span,
                     'give a default: `value ?? "..."`',
                 )
-        self._check_length(where, field, vtype, span)
+        if self._inferred_length(field, value):
+            self._inferred_lengths.append((field.name, getattr(field.type, "max_length", 0)))
+        else:
+            self._check_length(where, field, vtype, span)
         self._check_picklist(where, field, value, span)
 
     def _reference_targets(
@@ -389,6 +397,44 @@ class StepChecker:
             hint = "the destination assigns a record's id: leave it out, or keep the value in a field of its own"
         self.report.error("XM235", f"'{where}' is the record's own id in the destination; it cannot be written",
                           span, hint)
+
+    def _inferred_length(self, field: schema.FieldSchema, value: ir.Expr) -> bool:
+        """Is the value's length unknown only because it reads a string field of an
+        inferred source schema (where no length can be known)?"""
+        if getattr(field.type, "max_length", None) is None or value.type.kind != "string":
+            return False
+        if value.type.length is not None or value.type.values is not None:
+            return False
+        pending = [value]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ir.Field) and node.root in ("record", "element") and node.path:
+                return self._inferred_objects() != ()
+            pending.extend(children(node))
+        return False
+
+    def _inferred_objects(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.source_schema.objects.values() if o.inferred_from is not None)
+
+    def _report_inferred_lengths(self, source: schema.ObjectSchema, target: schema.ObjectSchema,
+                                 mapping: ast.Mapping) -> None:
+        """One XM214 for all the fields of a mapping whose value lengths are unknown
+        because the source schema is inferred, rather than one per field."""
+        found = self._inferred_lengths
+        if not found:
+            return
+        sample = source.inferred_from
+        shown = ", ".join(f"{name} ({limit})" for name, limit in found[:6]) + (
+            f" and {len(found) - 6} more" if len(found) > 6 else "")
+        origin = (f"'{source.name}' is inferred from a sample of {sample} records" if sample is not None
+                  else "the source schema is inferred from a sample")
+        self.report.warning(
+            "XM214", f"'{target.name}': {len(found)} field{'s' if len(found) != 1 else ''} hold limited text "
+            f"whose source length is not known: {shown}",
+            _first_line(mapping.span),
+            f"{origin}, which gives no lengths: truncate(value, N) where a value may be longer, "
+            "or give the source a schema file with max_length",
+        )
 
     def _check_length(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
         limit = getattr(field.type, "max_length", None)
@@ -515,6 +561,12 @@ class StepChecker:
                                 target.fields)
             return None
         return field.name, tuple(reversed(transforms))
+
+
+def _first_line(span: Span) -> Span:
+    """The span's first line: a warning about a whole block points at its header."""
+    end = span.source.text.find("\n", span.start)
+    return span.source.span(span.start, end if 0 <= end < span.end else span.end)
 
 
 def _text(span: Span) -> str:

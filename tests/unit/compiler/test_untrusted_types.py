@@ -9,12 +9,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from crossmap import schema as s
 from crossmap.codegen import Failed, Row, generate
 from crossmap.codegen.reference import evaluate_record
-from crossmap.compiler import Plan, compile
+from crossmap.compiler import Plan, compile, compile_spec
 from crossmap.connectors.builtin.inference import infer_object
 from crossmap.functions import FunctionContext, registry
 from crossmap.syntax import parse
@@ -113,3 +114,28 @@ def test_a_jsonl_destination_without_a_schema_file_knows_only_declared_objects(
     undeclared = compile_offline(parse(head + body, path="spec.xmap"))
     assert undeclared.plan is None and [d.code for d in undeclared.diagnostics] == ["XM204"]
     assert compile_offline(parse(head + declared + body, path="spec.xmap")).plan is not None
+
+
+def test_an_inferred_schema_says_so_and_its_length_warnings_come_grouped() -> None:
+    target = s.Schema([s.ObjectSchema("Ticket", [
+        ID, s.FieldSchema("Subject", s.String(10)), s.FieldSchema("Body", s.Text(200)),
+        s.FieldSchema("Channel", s.String(20)), s.FieldSchema("Key", s.String(5)),
+    ], key="Id")])
+    inferred = s.Schema([infer_object("tickets", SAMPLE, "id")])
+    assert inferred.object("tickets").inferred_from == len(SAMPLE)
+    assert s.schema_from_dict(s.schema_to_dict(inferred)) == inferred  # the file format keeps it
+    spec = ("source src\ntarget dst\nmap tickets -> Ticket {\n  Subject = subject\n  Body = trim(body)\n"
+            "  Channel = via\n  Key = truncate(id, 5)\n}\n")
+    result = compile_spec(parse(spec, path="t.xmap"), source_schema=inferred, target_schema=target,
+                          functions=registry())
+    assert [d.code for d in result.diagnostics] == ["XM236", "XM214"]
+    said, lengths = result.diagnostics
+    assert said.message == "the source schema is inferred from a sample: 'tickets' from 20 records"
+    assert lengths.span.line == 3
+    assert lengths.message == ("'Ticket': 3 fields hold limited text whose source length is not known: "
+                               "Subject (10), Body (200), Channel (20)")
+    # A declared schema of unknown lengths keeps one warning per field, at the field.
+    declared = s.Schema([attrs.evolve(inferred.object("tickets"), inferred_from=None)])
+    result = compile_spec(parse(spec, path="t.xmap"), source_schema=declared, target_schema=target,
+                          functions=registry())
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [("XM214", 4), ("XM214", 5), ("XM214", 6)]
