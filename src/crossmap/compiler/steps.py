@@ -429,7 +429,7 @@ class StepChecker:
         origin = (f"'{source.name}' is inferred from a sample of {sample} records" if sample is not None
                   else "the source schema is inferred from a sample")
         self.report.warning(
-            "XM214", f"'{target.name}': {len(found)} field{'s' if len(found) != 1 else ''} hold limited text "
+            "XM214", f"'{target.name}': {len(found)} field{'s hold' if len(found) != 1 else ' holds'} limited text "
             f"whose source length is not known: {shown}",
             _first_line(mapping.span),
             f"{origin}, which gives no lengths: truncate(value, N) where a value may be longer, "
