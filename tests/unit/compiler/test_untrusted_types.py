@@ -18,6 +18,7 @@ from crossmap.codegen.reference import evaluate_record
 from crossmap.compiler import Plan, compile, compile_spec
 from crossmap.connectors.builtin.inference import infer_object
 from crossmap.functions import FunctionContext, registry
+from crossmap.spectest import run_spec_tests
 from crossmap.syntax import parse
 from crossmap.systems import compile_offline
 
@@ -139,3 +140,14 @@ def test_an_inferred_schema_says_so_and_its_length_warnings_come_grouped() -> No
     result = compile_spec(parse(spec, path="t.xmap"), source_schema=declared, target_schema=target,
                           functions=registry())
     assert [(d.code, d.span.line) for d in result.diagnostics] == [("XM214", 4), ("XM214", 5), ("XM214", 6)]
+
+
+def test_a_spec_test_that_leaves_out_a_field_the_sample_always_had_runs() -> None:
+    """`crossmap test` ran the given records through a transform that trusted the
+    inferred schema, and `trim` of the missing subject raised AttributeError."""
+    plan = compiled(
+        "map tickets -> Ticket {\n  Subject = truncate(trim(subject), 10)\n  Body = lower(body)\n}\n"
+        'test "no subject" {\n  given tickets {\n    id: "t1"\n  }\n  expect Ticket {\n    Subject: null\n  }\n}\n'
+    )
+    (result,) = run_spec_tests(plan, context=CONTEXT)
+    assert result.error is None and result.passed, result.render()
