@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from crossmap import schema as s
+from crossmap.cli import describe_plan
 from crossmap.compiler import compile
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.engine import Engine, RunOptions
@@ -105,3 +106,12 @@ def test_a_deferred_pass_that_fills_everything_leaves_created_outcomes(tmp_path:
     summary, _, outcomes = run(CYCLE.replace("missing fail", f"missing {missing}"), data, tmp_path)
     assert summary.counts == {"companies->Account": {"created": 1}, "people->Contact": {"created": 1}}
     assert outcomes == []
+
+
+def test_plan_shows_a_cycle_in_one_wave_with_its_deferred_fields() -> None:
+    """`crossmap plan` said each step of a cycle loads "after" the other."""
+    plan = compile("source memory\ntarget memory\n" + CYCLE, source_schema=SOURCE, target_schema=TARGET,
+                   functions=registry())
+    text = describe_plan(plan)
+    assert "after" not in text.split("deferred update pass")[0]
+    assert "companies->Account.Primary" in text and "people->Contact.AccountId" in text
