@@ -411,17 +411,30 @@ def key_source(plan: Plan, step: Step, emitter: Emitter) -> tuple[str, list[str]
     name = "key_" + _SAFE.sub("_", step.name.replace("->", "_to_"))
     body = _Body(())
     emitter.safe = True  # a key is short, and must never crash on a null it did not expect
-    if _reads_locals(step.key):
-        for statement in step.body:
-            if isinstance(statement, Binding):
-                body.emit(f"{local_name(statement.name)} = {emitter.expr(statement.value)}  "
-                          f"# {plan.spec}:{statement.line}", None, statement.line)
+    # Only the bindings the key reads (and those they read), in spec order: the
+    # reference evaluator computes a binding on demand, so one the key does not need
+    # cannot fail the key.
+    needed = _locals_read(step.key)
+    bindings = [st for st in step.body if isinstance(st, Binding)]
+    for statement in reversed(bindings):
+        if statement.name in needed:
+            needed |= _locals_read(statement.value)
+    for statement in bindings:
+        if statement.name in needed:
+            body.emit(f"{local_name(statement.name)} = {emitter.expr(statement.value)}  "
+                      f"# {plan.spec}:{statement.line}", None, statement.line)
     body.emit(f"return {emitter.expr(step.key)}  # {plan.spec}:{step.line}", None, step.line)
     emitter.safe = False
     return name, [f"def {name}(record, element=None):", *body.close(emitter, (step.name, "key"))]
 
 
-def _reads_locals(node: ir.Expr) -> bool:
-    if isinstance(node, ir.Field) and node.root.startswith(LOCAL):
-        return True
-    return any(_reads_locals(child) for child in children(node))
+def _locals_read(node: ir.Expr) -> set[str]:
+    """The ``let`` names an expression reads."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ir.Field) and current.root.startswith(LOCAL):
+            found.add(current.root[len(LOCAL):])
+        pending.extend(children(current))
+    return found

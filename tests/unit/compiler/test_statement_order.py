@@ -23,3 +23,12 @@ def test_statements_run_in_spec_order_in_both() -> None:
     element = record["tags"][0]  # type: ignore[index]
     expected = Failed("people", "p1:a", None, 10, "first")
     assert program[tag.name].apply(record, element) == evaluate_step(plan, tag, record, element) == expected
+
+
+def test_a_key_computes_only_the_bindings_it_reads() -> None:
+    plan = build('map people -> Person {\n  let broken = visits % 0\n  let k = "p:" + id\n  key k\n  Name = k\n}\n')
+    step = plan.step("people->Person")
+    record = {"id": "p1", "visits": 3}
+    # The key does not read `broken`: the record has its key, and fails on line 4.
+    expected = Failed("people", "p:p1", None, 4, "integer modulo by zero")
+    assert generate(plan)[step.name].apply(record) == evaluate_step(plan, step, record) == expected
