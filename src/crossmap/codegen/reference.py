@@ -360,9 +360,9 @@ def evaluate_step(
     Errors that are not failures of a value (a user function's bug) propagate.
     """
     evaluator = _evaluator(plan, functions, lookups, context, record, element)
-    for statement in step.body:
-        if isinstance(statement, Binding):
-            evaluator.pending.setdefault(statement.name, statement)
+    for binding in step.body:
+        if isinstance(binding, Binding):
+            evaluator.pending.setdefault(binding.name, binding)
     try:
         raw_key = evaluator.eval(step.key)
         if raw_key is None:
