@@ -11,6 +11,14 @@ reorder). The statements sit in one ``try``, and a failure is named by the line 
 was raised on: a table binds each line to its field and spec line (a ``try`` per
 field cost ~5% of Job -> Case, each one a jump over its handler). The fields after
 the last rule or binding are written in the returned dict, one line each.
+
+Each transform is emitted twice. The fast path trusts the types: a value typed
+never-null goes to a function unguarded, a record-typed value is read with ``.get``.
+The slow path (``safe_``) guards every argument and reads through ``runtime.member``;
+``StepProgram`` runs it only for a record the fast path raised on, so a null an
+inferred schema did not foresee gives null, as the reference evaluator says, and the
+fast path pays nothing for it. A value map whose ``else`` keeps or defaults holds
+``None -> None`` in its table instead of a guard.
 """
 
 from __future__ import annotations
