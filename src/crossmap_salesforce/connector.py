@@ -327,8 +327,8 @@ class SalesforceDestination:
                 self._create_object(decl, created, existing)
             self.refresh()
             for decl in decls:
-                for f in decl.fields:
-                    self._create_field(decl.object, f, created, existing)
+                for f in metadata.custom_fields(decl):
+                    self._create_field(decl, f, created, existing)
         self.refresh()
         problems = metadata.verify(decls, self.describe_object) if apply else []
         return metadata.DeployReport(tuple(created), tuple(existing), tuple(problems))
@@ -345,15 +345,15 @@ class SalesforceDestination:
         else:
             existing.append(decl.object)
 
-    def _create_field(self, object: str, f: FieldSchema, created: list[str],
+    def _create_field(self, decl: Declaration, f: FieldSchema, created: list[str],
                       existing: list[str]) -> None:
-        name = f"{object}.{f.name}"
-        describe = self.describe_object(object)
+        name = f"{decl.object}.{f.name}"
+        describe = self.describe_object(decl.object)
         names = {str(x["name"]).casefold() for x in (describe or {}).get("fields") or ()}
         if f.name.casefold() in names:
             existing.append(name)
             return
-        body = {"FullName": name, "Metadata": metadata.field_metadata(f)}
+        body = {"FullName": name, "Metadata": metadata.field_metadata(f, decl)}
         (created if self._tooling_create("CustomField", body) else existing).append(name)
 
     def _tooling_create(self, kind: str, body: dict[str, Any]) -> bool:

@@ -33,6 +33,7 @@ from crossmap.schema import (
     String,
     Text,
 )
+from crossmap_salesforce.custom_objects import custom_object_fields
 
 API_VERSION = "59.0"
 LONG_TEXT_DEFAULT = 32768
@@ -82,8 +83,7 @@ def _reference(f: FieldSchema) -> dict[str, Any]:
     target = f.type.targets[0]
     # A required relationship is a master-detail: Salesforce's lookups may be empty.
     kind = "Lookup" if f.nullable else "MasterDetail"
-    meta: dict[str, Any] = {"type": kind, "referenceTo": target,
-                            "relationshipName": f.relationship_name or f.name.removesuffix("__c")}
+    meta: dict[str, Any] = {"type": kind, "referenceTo": target}
     if kind == "Lookup":
         meta["deleteConstraint"] = "SetNull"
     return meta
@@ -111,14 +111,68 @@ DESCRIBE_TYPES: dict[str, tuple[str, ...]] = {
 """Metadata type → the describe types that show it was created right."""
 
 
-def field_metadata(f: FieldSchema) -> dict[str, Any]:
-    """The Metadata API definition of one declared field."""
+STANDARD_FIELDS: frozenset[str] = frozenset(
+    str(f["name"]).casefold() for f in custom_object_fields("New", activities=True)
+)
+"""The fields Salesforce gives every custom object (case-folded): a new object's
+declaration may restate them (``Name: text(80)``), and they are never created as
+custom fields."""
+
+
+def custom_fields(decl: Declaration) -> tuple[FieldSchema, ...]:
+    """The declared fields to create: on a new object, all but the standard fields
+    every custom object has (``Name`` names the object's name field instead)."""
+    if not decl.new:
+        return decl.fields
+    return tuple(f for f in decl.fields if f.name.casefold() not in STANDARD_FIELDS)
+
+
+def _name_field(decl: Declaration, label: str) -> dict[str, Any]:
+    declared = next((f for f in decl.fields if f.name.casefold() == "name"), None)
+    if declared is None:
+        return {"type": "Text", "label": f"{label} Name"}
+    if not isinstance(declared.type, String) or declared.type.format is not None or (
+            declared.type.max_length or 80) > 80:
+        raise MetadataError(f"{decl.object}.Name: a custom object's name is text of at most "
+                            f"80 characters (declare `Name: text(80)` or leave it out)")
+    return {"type": "Text", "label": declared.label or f"{label} Name"}
+
+
+#: The longest child relationship name Salesforce takes (the ``__r`` not counted).
+RELATIONSHIP_NAME_MAX = 40
+
+
+def child_relationship_name(f: FieldSchema, owner: Declaration | None) -> str:
+    """A lookup's child relationship name (what the parent's subqueries say, plus
+    ``__r``). It must be unique among the parent's child relationships, or the
+    deploy fails: the child object's plural (``Visits``) when its declaration has no
+    other lookup to the same parent, else the plural of object and field
+    (``Job_Technician_Helpers``); on an existing object, always the latter. A name
+    the spec gives wins."""
+    if f.relationship_name:
+        return f.relationship_name
+    field_base = f.name.removesuffix("__c")
+    if owner is None:
+        return field_base
+    child_base = owner.object.removesuffix("__c")
+    assert isinstance(f.type, Reference)
+    siblings = [g for g in owner.fields
+                if isinstance(g.type, Reference) and g.type.targets == f.type.targets]
+    name = f"{child_base}s" if owner.new and len(siblings) == 1 else f"{child_base}_{field_base}s"
+    return name[:RELATIONSHIP_NAME_MAX].rstrip("_")
+
+
+def field_metadata(f: FieldSchema, owner: Declaration | None = None) -> dict[str, Any]:
+    """The Metadata API definition of one declared field (``owner``: its
+    declaration, which names a lookup's child relationship)."""
     if not f.name.endswith("__c"):
         raise MetadataError(f"{f.name}: custom field names end in __c")
     convert = FIELD_METADATA.get(type(f.type))
     if convert is None:
         raise MetadataError(f"{f.name}: no Salesforce field type for {type(f.type).__name__}")
     meta = {"label": f.label or f.name.removesuffix("__c").replace("_", " "), **convert(f)}
+    if isinstance(f.type, Reference):
+        meta["relationshipName"] = child_relationship_name(f, owner)
     if f.external_id:
         meta["externalId"] = True
     if f.unique:
@@ -133,8 +187,11 @@ def object_metadata(decl: Declaration) -> dict[str, Any]:
     if not decl.object.endswith("__c"):
         raise MetadataError(f"{decl.object}: custom object names end in __c")
     label = decl.label or decl.object.removesuffix("__c").replace("_", " ")
+    # "Allow Activities": the static schema lets Task/Event.WhatId point at every
+    # declared object (crossmap_salesforce.describe.NEW_OBJECT_REFERRERS).
     return {"label": label, "pluralLabel": label + "s", "deploymentStatus": "Deployed",
-            "sharingModel": "ReadWrite", "nameField": {"type": "Text", "label": f"{label} Name"}}
+            "sharingModel": "ReadWrite", "enableActivities": True,
+            "nameField": _name_field(decl, label)}
 
 
 def checklist(declarations: Iterable[Declaration]) -> list[str]:
@@ -143,8 +200,8 @@ def checklist(declarations: Iterable[Declaration]) -> list[str]:
     for decl in declarations:
         if decl.new:
             lines.append(f"[ ] create custom object {decl.object} ({object_metadata(decl)['label']})")
-        for f in decl.fields:
-            meta = field_metadata(f)
+        for f in custom_fields(decl):
+            meta = field_metadata(f, decl)
             extras = [f"{k}={v}" for k, v in meta.items()
                       if k in ("length", "precision", "scale", "referenceTo", "externalId",
                                "unique", "required")]
@@ -188,10 +245,10 @@ def write_package(declarations: Iterable[Declaration], folder: str | Path) -> li
             path = obj_dir / f"{decl.object}.object-meta.xml"
             path.write_text(_document("CustomObject", object_metadata(decl)), encoding="utf-8")
             written.append(path)
-        for f in decl.fields:
+        for f in custom_fields(decl):
             fields.append(f"{decl.object}.{f.name}")
             path = obj_dir / "fields" / f"{f.name}.field-meta.xml"
-            path.write_text(_document("CustomField", {"fullName": f.name, **field_metadata(f)}),
+            path.write_text(_document("CustomField", {"fullName": f.name, **field_metadata(f, decl)}),
                             encoding="utf-8")
             written.append(path)
     types = []
@@ -233,9 +290,9 @@ def verify(declarations: Iterable[Declaration], schema_of: Callable[[str], Mappi
             problems.append(f"{decl.object}: not in the org")
             continue
         by_name = {str(f["name"]).casefold(): f for f in describe.get("fields") or ()}
-        for f in decl.fields:
+        for f in custom_fields(decl):
             found = by_name.get(f.name.casefold())
-            meta = field_metadata(f)
+            meta = field_metadata(f, decl)
             if found is None:
                 problems.append(f"{decl.object}.{f.name}: not in the org")
             elif found["name"] != f.name:

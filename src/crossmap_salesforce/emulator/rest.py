@@ -245,6 +245,19 @@ def limits(call: Call) -> Response:
     })
 
 
+def record_count(call: Call) -> Response:
+    """``GET /limits/recordCount?sObjects=Account,Contact``: live records per object
+    (REST API Developer Guide, "Record Count": ``{"sObjects": [{"count", "name"}]}``;
+    without ``sObjects``, every object that has records)."""
+    org = call.emulator.org
+    counts = dict(org.store.read().execute(
+        "SELECT object, COUNT(*) FROM records WHERE deleted = 0 GROUP BY object").fetchall())
+    wanted = [n.strip() for n in call.query.get("sObjects", "").split(",") if n.strip()]
+    names = [org.definition.get(n).name for n in wanted] if wanted else sorted(counts)
+    return json_response({"sObjects": [{"count": int(counts.get(n, 0)), "name": n}
+                                       for n in names]})
+
+
 # -- composite sObject collections -----------------------------------------------
 
 

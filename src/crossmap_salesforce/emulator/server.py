@@ -118,7 +118,7 @@ class Emulator:
 
     def app(self) -> ASGIApp:
         """The ASGI application."""
-        from crossmap_salesforce.emulator import bulk, query
+        from crossmap_salesforce.emulator import bulk, composite, query, replication
 
         d = "/services/data/v{version}"
         api = self.api
@@ -128,10 +128,13 @@ class Emulator:
             Route("/services/Soap/u/{version}", self.plain(login.soap_login), methods=["POST"]),
             Route("/services/data", api(rest.versions), methods=["GET"]),
             Route(f"{d}/limits", api(rest.limits), methods=["GET"]),
+            Route(f"{d}/limits/recordCount", api(rest.record_count), methods=["GET"]),
             Route(f"{d}/sobjects", api(rest.global_describe), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}", api(rest.object_info), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}", api(rest.create), methods=["POST"]),
             Route(f"{d}/sobjects/{{object}}/describe", api(rest.describe), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/updated", api(replication.updated), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/deleted", api(replication.deleted), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}/{{id}}", api(rest.row),
                   methods=["GET", "PATCH", "DELETE"]),
             Route(f"{d}/sobjects/{{object}}/{{field}}/{{value}}", api(rest.by_external_id),
@@ -143,6 +146,11 @@ class Emulator:
             Route(f"{d}/composite/sobjects/{{object}}/{{field}}", api(rest.collection_upsert),
                   methods=["PATCH"]),
             Route(f"{d}/tooling/sobjects/{{object}}", api(tooling.create), methods=["POST"]),
+            Route(f"{d}/tooling/query", api(tooling.query), methods=["GET"]),
+            Route(f"{d}/composite", api(composite.composite), methods=["POST"]),
+            Route(f"{d}/composite/batch", api(composite.batch), methods=["POST"]),
+            Route(f"{d}/composite/graph", api(composite.graph), methods=["POST"]),
+            Route(f"{d}/composite/tree/{{object}}", api(composite.tree), methods=["POST"]),
             # Bulk API 2.0 (before /query: the routing trap).
             Route(f"{d}/jobs/ingest", api(bulk.ingest_jobs), methods=["GET", "POST"]),
             Route(f"{d}/jobs/ingest/{{job}}", api(bulk.ingest_job),
