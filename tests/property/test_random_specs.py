@@ -9,7 +9,8 @@ defaults, ``filter``), then records (nulls anywhere, unicode, boundaries). For e
 - the spec compiles (the generator only writes well-typed specs);
 - generated code and the reference evaluator agree, record for record;
 - every source record of a step has exactly one result, a fan-out one per element;
-- transforming again gives the same results;
+- transforming again gives the same results; a row the destination schema would
+  refuse says why (a code and a message), and so does a record that failed;
 - run end to end (memory connectors, a real state store): every record and element
   of every step ends with exactly one outcome (records or elements that share a key
   are one destination record, and share it), every failure has a reason (a row the
@@ -37,6 +38,7 @@ from crossmap.compiler import Plan, compile_spec
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.engine import Engine, RunOptions
 from crossmap.functions import FunctionContext, registry
+from crossmap.schema import validate_row
 from crossmap.state import StateStore
 from crossmap.syntax import parse
 
@@ -96,6 +98,14 @@ def test_generated_code_agrees_with_the_reference_and_accounts_for_every_record(
             assert outcome(lambda s=step, r=record: program[s.name].run(r)) == generated  # again: the same
             rows, others = program[step.name].run_batch([record])
             assert len(rows) + len(others) == expected
+            # A row the destination would refuse says why (code and message), and a
+            # record that failed in the transform says why too.
+            target = migration.target.object(step.target)
+            for _, row in rows:
+                values = {f: v for f, v in row.items() if type(v).__name__ != "Deferred"}
+                for violation in validate_row(target, values, operation="insert"):
+                    assert violation.code and violation.message, violation
+            assert all(o.reason for o in others), others
 
 
 @settings(BOUNDED, max_examples=max(EXAMPLES // 4, 5))
