@@ -64,6 +64,7 @@ class StepChecker:
         self.target_schema = target_schema
         self.functions = functions
         self._inferred_lengths: list[tuple[str, int]] = []
+        self._inferred_source = False
         """(field, limit) of the mapping being checked whose value's length is
         unknown only because the source schema is inferred: reported together."""
 
@@ -105,6 +106,7 @@ class StepChecker:
             )
         self.checker.lookups.clear()
         self._inferred_lengths = []
+        self._inferred_source = source.inferred_from is not None
         mode: str = "insert"
         external_id: str | None = None
         key: ir.Expr | None = None
@@ -409,12 +411,9 @@ class StepChecker:
         while pending:
             node = pending.pop()
             if isinstance(node, ir.Field) and node.root in ("record", "element") and node.path:
-                return self._inferred_objects() != ()
+                return self._inferred_source
             pending.extend(children(node))
         return False
-
-    def _inferred_objects(self) -> tuple[str, ...]:
-        return tuple(o.name for o in self.source_schema.objects.values() if o.inferred_from is not None)
 
     def _report_inferred_lengths(self, source: schema.ObjectSchema, target: schema.ObjectSchema,
                                  mapping: ast.Mapping) -> None:
@@ -505,6 +504,7 @@ class StepChecker:
         if source is None or target is None:
             return None
         scope = Scope(record=source)
+        self._inferred_source = False  # a resolve block's length warnings stay one per field
         by = next((s for s in block.body if isinstance(s, ast.By)), None)
         if by is None:
             self.report.error("XM229", "a resolve block needs `by source_expr = destination_field`", block.span)
