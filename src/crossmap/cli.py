@@ -224,7 +224,9 @@ def describe_plan(plan: Plan) -> str:
         for name in wave:
             step = plan.step(name)
             mode = f"upsert on {step.external_id}" if step.mode == "upsert" else "insert"
-            needs = f"  (after {', '.join(step.depends_on)})" if step.depends_on else ""
+            # A step waits for earlier waves only; a cycle's lookups wait for the deferred pass.
+            after = [d for d in step.depends_on if any(d in w for w in plan.waves[: number - 1])]
+            needs = f"  (after {', '.join(after)})" if after else ""
             lines.append(f"  {name}: {len(step.assignments)} fields, {mode}{needs}")
     if plan.deferred:
         lines.append("\ndeferred update pass:")

@@ -218,8 +218,22 @@ def index(value: object, key: object) -> object:
     return None
 
 
-FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError)
-"""What a failing field computation raises; each becomes a ``Failed`` result."""
+def member(value: object, name: str) -> object:
+    """``value.name`` on the slow path: null through null; a value that is not a
+    record (a string where the schema promised a record) fails the record."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return value.get(name)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise TransformError(f"'.{name}' reads a field of a record, but the value is {type(value).__name__} {shown}")
+
+
+FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError, AttributeError)
+"""What a failing field computation raises; each becomes a ``Failed`` result. A
+value of another type than its schema says (a number where a sample inferred a
+string) makes a function raise ``TypeError`` or ``AttributeError``: a failure of
+that record, never a crash of the run."""
 
 
 def failure_reason(error: BaseException) -> str:
@@ -237,7 +251,9 @@ def failure_reason(error: BaseException) -> str:
     if "NoneType" in text or "None" in text.split():
         got = "a null where the expression needs a value"
         fix = "give it a default (`?? value`) or skip records without one"
-    elif isinstance(error, TypeError):
+    elif isinstance(error, TypeError | AttributeError):
+        # A value of another type than its schema says (an inferred schema saw text,
+        # a record holds a number).
         got = "a value of a type the expression cannot take"
         fix = "check the type the source declares for the fields it reads, or convert them explicitly"
     else:

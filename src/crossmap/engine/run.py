@@ -19,11 +19,12 @@ from typing import Any
 from attrs import frozen
 
 from crossmap import schema as s
-from crossmap.codegen import Failed, Program, Row, Skipped, generate
-from crossmap.codegen.program import ResolutionProgram, StepProgram
+from crossmap.codegen import Failed, Program, Skipped, generate
+from crossmap.codegen.program import ResolutionProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
 from crossmap.connectors import Destination, InvalidRecord, Source
 from crossmap.engine.allocator import limit_retained_memory
+from crossmap.engine.deferred import deferred_update
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
@@ -433,12 +434,19 @@ class Engine:
             updates: list[tuple[str, dict[str, Any]]] = []
             for page in self._pages(step.source, since.get(step.source)):
                 self._prefetch(step, page)
+                failures: list[Failed] = []
                 for record in page:
                     if isinstance(record, InvalidRecord):
                         continue  # it failed in its step
-                    values = _deferred_values(program, record, fields)
+                    values, failed = deferred_update(program, record, fields)
                     if values:
                         updates.append(values)
+                    if failed is not None:
+                        failures.append(failed)
+                if failures:  # of records that loaded: a record that did not has its outcome
+                    known = self.store.ids(step.name, [f.key for f in failures if f.key is not None])
+                    self.store.record_outcomes(run.id, step.name, step.source,
+                                               [self._failure(run, step, f) for f in failures if f.key in known])
                 if len(updates) >= self.options.batch_size:
                     loader.write(updates, update_only=True)
                     updates = []
@@ -505,21 +513,6 @@ def _lookup_fields(step: Step) -> list[tuple[str, str]]:
                 and len(value.key.path) == 1):
             pairs.append((value.step, value.key.path[0]))
     return pairs
-
-
-def _deferred_values(program: StepProgram, record: dict[str, Any], fields: set[str]) -> tuple[str, dict[str, Any]] | None:
-    result = program.apply(record)
-    if not isinstance(result, Row):
-        return None
-    values = {f: v for f, v in result.values.items() if f in fields and v is not None and not hasattr(v, "step")}
-    if program.deferred is not None:
-        try:
-            computed = program.deferred(record)
-        except Exception:  # noqa: BLE001 - a deferred field that cannot be computed stays empty
-            computed = {}
-        extra = computed if isinstance(computed, dict) else {}
-        values.update({f: v for f, v in extra.items() if v is not None and not hasattr(v, "step")})
-    return (result.key, values) if values else None
 
 
 def _has_invalid(page: list[dict[str, Any]]) -> bool:
