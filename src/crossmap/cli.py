@@ -420,7 +420,7 @@ def status(spec: Path, state: str | None) -> None:
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
             found = store.found_loaded(past.id)
             notes = [f"{found} found already loaded" if found else "", "closed: no rollback" if past.closed else ""]
-            rows.append((str(past.id), past.kind, run_status(past.status, counts), str(past.started_at),
+            rows.append((str(past.id), past.kind, run_status(past.status, counts), f"{past.started_at:%Y-%m-%d %H:%M:%S}",
                          str(total), str(failed), "; ".join(n for n in notes if n)))
         if len(rows) == 1:
             click.echo("no runs yet")

@@ -25,6 +25,7 @@ from typing import IO
 
 from attrs import frozen
 
+from crossmap.private_files import create_private_file
 from crossmap.state.database import Clock
 from crossmap.state.errors import StateError
 
@@ -106,6 +107,7 @@ class StoreLock:
         if fcntl is None:  # pragma: no cover
             return None
         try:
+            create_private_file(self.path)  # it names the holder's host and command: owner-only
             handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
         except OSError as error:
             raise StateError(f"cannot open the lock file {self.path}: {error.strerror}") from None
