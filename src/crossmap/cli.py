@@ -355,11 +355,7 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
     from crossmap.sample.command import spec_version
 
     plan, source, destination, findings = _prepare(spec)
-    with (
-        _closing(source, destination),
-        _open_store(spec, state) as store,
-        run_progress() as progress,
-    ):
+    with _closing(source, destination), _open_store(spec, state) as store:
         if not without_approval:
             try:
                 offline = compile_offline(load(spec)).plan
@@ -368,16 +364,19 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
                 click.echo(f"error: {error}", err=True)
                 sys.exit(EXIT_SPEC_ERRORS)
         tags = {"without_approval": True} if without_approval and sandbox_profile(plan) else {}
-        engine = Engine(plan, source, destination, store,
-                        RunOptions(batch_size=batch_size, progress=progress, tags=tags))
         previous = _interrupt_on_sigterm()
         try:
-            if resume_run is not None:
-                summary = engine.resume(resume_run)
-            elif retry_run is not None:
-                summary = engine.retry_failed(retry_run)
-            else:
-                summary = engine.run(delta=delta)
+            # The progress bars end before anything else is printed: a report printed
+            # while they are live is glued to a bar or erased by a redraw.
+            with run_progress() as progress:
+                engine = Engine(plan, source, destination, store,
+                                RunOptions(batch_size=batch_size, progress=progress, tags=tags))
+                if resume_run is not None:
+                    summary = engine.resume(resume_run)
+                elif retry_run is not None:
+                    summary = engine.retry_failed(retry_run)
+                else:
+                    summary = engine.run(delta=delta)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(exitcodes.COULD_NOT_RUN)
