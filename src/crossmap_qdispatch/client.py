@@ -17,7 +17,7 @@ import tenacity
 
 from crossmap_qdispatch.auth import Credentials, TokenSource
 from crossmap_qdispatch.clock import Clock
-from crossmap_qdispatch.errors import QDispatchError, TransientError, unreachable
+from crossmap_qdispatch.errors import QDispatchError, QDispatchTransientError, unreachable
 from crossmap_qdispatch.ratelimit import Pacer
 
 CHUNK = 64 * 1024
@@ -96,7 +96,7 @@ class ApiClient:
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, TransientError):
+        if isinstance(exc, QDispatchTransientError):
             if exc.reauth or exc.status == 429:
                 # A new token is needed now; a 429 already paused the pacer for every
                 # thread, so waiting here again would double the back-off.
@@ -107,7 +107,7 @@ class ApiClient:
 
     def _retrying(self) -> tenacity.Retrying:
         return tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(TransientError),
+            retry=tenacity.retry_if_exception_type(QDispatchTransientError),
             stop=tenacity.stop_after_attempt(self._max_attempts),
             wait=self._wait, sleep=self.clock.sleep, before_sleep=self._count, reraise=True)
 
@@ -124,14 +124,14 @@ class ApiClient:
         try:
             response = self._transport.handle_request(request)
         except httpx.TransportError as exc:
-            raise TransientError(f"{method} {path}: {unreachable(self._base, exc)}") from None
+            raise QDispatchTransientError(f"{method} {path}: {unreachable(self._base, exc)}") from None
         response.request = request
         if not stream:
             try:
                 response.read()  # closes the response: its connection goes back to the pool
             except httpx.TransportError as exc:
                 response.close()  # a body cut off: the connection is dropped, not reused
-                raise TransientError(f"{method} {path}: the answer broke off ({type(exc).__name__}); "
+                raise QDispatchTransientError(f"{method} {path}: the answer broke off ({type(exc).__name__}); "
                                      "the request is retried, check the network if it keeps happening") from None
         self.pacer.observe(response.headers)
         status = response.status_code
@@ -142,7 +142,7 @@ class ApiClient:
             response.close()
         if status == 401:
             self.tokens.invalidate(token)
-            raise TransientError(f"{method} {path}: token rejected ({_describe(response)})",
+            raise QDispatchTransientError(f"{method} {path}: token rejected ({_describe(response)})",
                                  status=401, reauth=True)
         if status == 429:
             wait = _retry_after(response)
@@ -153,10 +153,10 @@ class ApiClient:
                     f"{method} {path}; resume the run after {resume:%Y-%m-%d %H:%M} UTC",
                     status=429)
             self.pacer.pause(wait)
-            raise TransientError(f"{method} {path}: rate limited", status=429,
+            raise QDispatchTransientError(f"{method} {path}: rate limited", status=429,
                                  retry_after=wait)
         if status >= 500:
-            raise TransientError(f"{method} {path}: HTTP {status}", status=status)
+            raise QDispatchTransientError(f"{method} {path}: HTTP {status}", status=status)
         raise QDispatchError(f"Q Dispatch answered {method} {path} with HTTP {status} "
                              f"({_describe(response)})", status=status)
 
@@ -185,7 +185,7 @@ class ApiClient:
                     wait = _retry_after(response)
                     response.read()
                     response.close()
-                    raise TransientError(f"GET {path}: content still processing",
+                    raise QDispatchTransientError(f"GET {path}: content still processing",
                                          status=202, retry_after=wait)
                 return response
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover

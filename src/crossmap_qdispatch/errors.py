@@ -22,7 +22,7 @@ class AuthError(QDispatchError):
     """The credentials were rejected."""
 
 
-class TransientError(QDispatchError):
+class QDispatchTransientError(QDispatchError):
     """A failure worth retrying (429, 5xx, connection trouble, expired token)."""
 
     def __init__(self, message: str, *, status: int | None = None,

@@ -28,7 +28,7 @@ from attrs import define, field, frozen
 from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap.errors import CrossmapError
 from crossmap_salesforce.hints import failed
-from crossmap_salesforce.transport import Api, ApiError, UncertainWrite
+from crossmap_salesforce.transport import Api, SalesforceApiError, UncertainWrite
 from crossmap_salesforce.values import NULL_CELL, is_mapping, to_cell
 
 log = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class BulkLoader:
             return JobOutcome(retry=waiting.left(), message=f"upload failed: {exc.code}")
         try:
             self.api.call("PATCH", f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
-        except ApiError as exc:
+        except SalesforceApiError as exc:
             if exc.code != "INVALIDJOBSTATE":
                 raise
         info = self._wait(job_id)
@@ -255,7 +255,7 @@ class BulkLoader:
         every row it wrote: (its uploaded cells that hold a value, Id, created)."""
         try:
             info: dict[str, Any] = self.api.json("GET", f"jobs/ingest/{job_id}")
-        except ApiError as exc:
+        except SalesforceApiError as exc:
             if exc.status == 404:
                 return  # deleted: what it wrote is found by querying instead
             raise
@@ -283,7 +283,7 @@ class BulkLoader:
     def _abort(self, job_id: str) -> None:
         try:
             self.api.call("PATCH", f"jobs/ingest/{job_id}", json={"state": "Aborted"})
-        except ApiError:
+        except SalesforceApiError:
             log.warning("could not abort Bulk job %s", job_id)
 
     def _wait(self, job_id: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from crossmap_salesforce.describe import schema_from_describes
 from crossmap_salesforce.loader import Loader, LoadSettings
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, standard_schema
 from crossmap_salesforce.stream import BulkStream
-from crossmap_salesforce.transport import Api, ApiError, BudgetExceeded, RetryPolicy
+from crossmap_salesforce.transport import Api, BudgetExceeded, RetryPolicy, SalesforceApiError
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class SalesforceDestination:
         if key not in self._describes:
             try:
                 self._describes[key] = self.api.json("GET", f"sobjects/{name}/describe/")
-            except ApiError as exc:
+            except SalesforceApiError as exc:
                 if exc.status == 404:
                     return None
                 raise
@@ -399,7 +399,7 @@ class SalesforceDestination:
         try:
             # A retried create answers DUPLICATE_DEVELOPER_NAME, handled below.
             self.api.call("POST", f"tooling/sobjects/{kind}/", json=body)
-        except ApiError as exc:
+        except SalesforceApiError as exc:
             if exc.code == "DUPLICATE_DEVELOPER_NAME":
                 return False
             raise CrossmapError(f"creating {kind} {body['FullName']} failed: {exc.code}: "

@@ -20,7 +20,7 @@ from crossmap.errors import CrossmapError
 from crossmap.schema import Boolean, DateTime, Enum, ListOf, Reference, String
 from crossmap_qdispatch.auth import Credentials
 from crossmap_qdispatch.clock import ManualClock
-from crossmap_qdispatch.connector import Options, QDispatchSource, UnknownObjectError
+from crossmap_qdispatch.connector import Options, QDispatchSource, UnknownQDispatchObjectError
 from crossmap_qdispatch.errors import AuthError, QDispatchError
 from crossmap_qdispatch.generator import CUSTOM_PROPERTY_DEFINITIONS, generate
 from crossmap_qdispatch.objects import OBJECT_NAMES
@@ -98,11 +98,11 @@ def test_a_value_that_does_not_parse_names_object_record_and_field() -> None:
 
 
 def test_unknown_objects_and_blob_fields_are_refused(source: QDispatchSource) -> None:
-    with pytest.raises(UnknownObjectError, match="did you mean 'customers'"):
+    with pytest.raises(UnknownQDispatchObjectError, match="did you mean 'customers'"):
         source.extract("customer")
-    with pytest.raises(UnknownObjectError, match="did you mean 'job_notes'"):
+    with pytest.raises(UnknownQDispatchObjectError, match="did you mean 'job_notes'"):
         source.tombstones("job_note")
-    with pytest.raises(UnknownObjectError):
+    with pytest.raises(UnknownQDispatchObjectError):
         source.open_blob("jobs", "job_0000001", "content")
 
 
@@ -192,7 +192,7 @@ def test_extract_many_runs_objects_concurrently_and_surfaces_errors(
         source: QDispatchSource) -> None:
     seen = {obj for obj, _ in source.extract_many(["technicians", "contacts", "jobs"])}
     assert seen == {"technicians", "contacts", "jobs"}
-    with pytest.raises(UnknownObjectError):
+    with pytest.raises(UnknownQDispatchObjectError):
         list(source.extract_many(["technicians", "nope"]))
 
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crossmap_salesforce.emulator import login
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
@@ -57,7 +57,7 @@ def _undelete(emulator: Emulator, request: Request, root: ET.Element, call: ET.E
     header = request.headers.get("authorization") or (f"Bearer {session}" if session else None)
     try:
         user_id = emulator.org.auth.user_for(header)
-    except ApiError:
+    except OrgError:
         return _fault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session")
     emulator.org.count_request()
     ids = [el.text or "" for el in call if _local(el) == "ids"]
