@@ -31,7 +31,7 @@ from crossmap.engine.options import RunOptions
 from crossmap.engine.reconcile import reconcile, settle_uncertain
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
-from crossmap.state import Outcome, Run, StateStore
+from crossmap.state import ErrorGroup, Outcome, Run, StateStore
 
 FILE_PAGE_BYTES = 32 * 1024 * 1024
 """File content a page holds at most (one file more): a page of a source's records
@@ -44,10 +44,13 @@ class RunError(CrossmapError):
 
 @frozen
 class RunSummary:
-    """What a run did: outcome counts per step (they add up to what was extracted)."""
+    """What a run did: outcome counts per step (they add up to what was extracted),
+    and what failed: the records that failed or were held back, grouped by step and
+    cause, each group with its count, up to five keys and the reason."""
 
     run: Run
     counts: Mapping[str, Mapping[str, int]]
+    errors: tuple[ErrorGroup, ...] = ()
 
     @property
     def failed(self) -> int:
@@ -198,7 +201,8 @@ class Engine:
             self.store.end_run(run.id, "interrupted")
             raise
         self.store.end_run(run.id, "succeeded")
-        return RunSummary(self.store.run(run.id), self.store.outcome_counts(run.id))
+        return RunSummary(self.store.run(run.id), self.store.outcome_counts(run.id),
+                          tuple(self.store.error_groups(run.id, outcomes=("failed", "held_back"))))
 
     def _follow_merges(self) -> None:
         """Learn which source records were merged into others, so lookups of a

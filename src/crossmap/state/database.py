@@ -40,6 +40,8 @@ CHUNK = 500
 # so other threads can write between pages.
 PAGE = 5000
 # How long a writer waits for another process holding the write lock.
+MEMORY = ":memory:"
+"""The path of a store held in memory."""
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -119,20 +121,12 @@ class Database:
 
     @classmethod
     def connect(cls, path: Path, clock: Clock) -> Database:
-        """Open (creating if needed) the database file at ``path`` and set it up for WAL."""
-        try:
-            private_dir(path.parent)
-        except OSError as error:
-            raise StateError(
-                f"cannot create the folder for the state database {path}: {error.strerror}"
-            ) from None
-        try:
-            # A new store is created owner-only: it holds pre-images of customer
-            # records. An existing one keeps its mode, with a warning if it is shared.
-            if not create_private_file(path):
-                warn_if_shared(path, "the state store", sqlite=True)
-        except OSError as error:
-            raise StateError(f"cannot create the state database {path}: {error.strerror}") from None
+        """Open (creating if needed) the database file at ``path`` and set it up for
+        WAL; ``:memory:`` opens a store held in memory (tests, notebooks), gone when
+        it is closed."""
+        in_memory = str(path) == MEMORY
+        if not in_memory:
+            cls._create_private(path)
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction
             # covers exactly one store call (the sqlite3 module's implicit
@@ -144,7 +138,7 @@ class Database:
             raise StateError(f"cannot open the state database {path}: {error}") from None
         try:
             mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
+            if str(mode).lower() != "wal" and not in_memory:
                 raise StateError(
                     f"the state database {path} cannot use write-ahead logging "
                     f"(journal mode stays {mode!r}); put it on a local file system"
@@ -158,7 +152,8 @@ class Database:
             # (more buys little: lookups come in prefetched pages of keys).
             connection.execute("PRAGMA cache_size=-8192")
             connection.execute("PRAGMA temp_store=MEMORY")
-            secure_sqlite_files(path)
+            if not in_memory:
+                secure_sqlite_files(path)
         except sqlite3.OperationalError as error:
             connection.close()
             raise StateError(f"cannot open the state database {path}: {error}") from None
@@ -172,6 +167,22 @@ class Database:
             connection.close()
             raise
         return cls(path, connection, clock)
+
+    @staticmethod
+    def _create_private(path: Path) -> None:
+        try:
+            private_dir(path.parent)
+        except OSError as error:
+            raise StateError(
+                f"cannot create the folder for the state database {path}: {error.strerror}"
+            ) from None
+        try:
+            # A new store is created owner-only: it holds pre-images of customer
+            # records. An existing one keeps its mode, with a warning if it is shared.
+            if not create_private_file(path):
+                warn_if_shared(path, "the state store", sqlite=True)
+        except OSError as error:
+            raise StateError(f"cannot create the state database {path}: {error.strerror}") from None
 
     def close(self) -> None:
         """Close the connection (idempotent). The WAL is checkpointed by SQLite."""

@@ -26,7 +26,7 @@ from typing import IO
 from attrs import frozen
 
 from crossmap.private_files import create_private_file
-from crossmap.state.database import Clock
+from crossmap.state.database import MEMORY, Clock
 from crossmap.state.errors import StateError
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ class StoreLock:
     """The exclusive lock of one state store, re-entrant within one ``StateStore``."""
 
     def __init__(self, database: Path, clock: Clock) -> None:
+        # An in-memory store is this process's alone: there is nobody to lock out.
+        self.in_memory = str(database) == MEMORY
         self.path = lock_path(database)
         self._clock = clock
         self._mutex = threading.Lock()
@@ -92,7 +94,7 @@ class StoreLock:
 
     def holder(self) -> Holder | None:
         """Who holds the lock now (``None``: nobody alive does)."""
-        if fcntl is None or not self.path.exists():
+        if fcntl is None or self.in_memory or not self.path.exists():
             return None
         with open(self.path, "a+", encoding="utf-8") as probe:
             try:
@@ -104,7 +106,7 @@ class StoreLock:
             return None
 
     def _acquire(self, command: str, spec: str | None) -> Holder | None:
-        if fcntl is None:  # pragma: no cover
+        if fcntl is None or self.in_memory:  # pragma: no cover
             return None
         try:
             create_private_file(self.path)  # it names the holder's host and command: owner-only
