@@ -17,7 +17,7 @@ from typing import Any
 
 from crossmap.connectors.protocols import InvalidRecord, InvalidValue
 from crossmap.errors import CrossmapError
-from crossmap.schema import Boolean, Date, DateTime, Decimal, Enum, FieldType, Integer, ListOf
+from crossmap.schema import Boolean, Date, DateTime, Enum, FieldType, Integer, ListOf, Numeric
 from crossmap_qdispatch.schema import (
     ADDRESS_PARTS,
     CUSTOM_PREFIX,
@@ -117,7 +117,7 @@ def _multi(value: Any) -> tuple[str, ...] | None:
 
 
 _PARSERS: dict[type, Callable[[Any], Any]] = {
-    DateTime: _datetime, Date: _date, Boolean: _boolean, Decimal: _decimal, Integer: _integer,
+    DateTime: _datetime, Date: _date, Boolean: _boolean, Numeric: _decimal, Integer: _integer,
 }
 
 

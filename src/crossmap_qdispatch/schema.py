@@ -15,30 +15,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any as _Any
 
 from crossmap.schema import (
-    Any,
+    Blob as BlobType,
+)
+from crossmap.schema import (
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldSchema,
     FieldType,
     Integer,
     ListOf,
+    Numeric,
     ObjectSchema,
     Reference,
     Schema,
     String,
     Text,
-)
-from crossmap.schema import (
-    Blob as BlobType,
+    Untyped,
 )
 from crossmap_qdispatch.objects import JOB_STATUSES, OBJECTS
 
 ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
 CUSTOM_PREFIX = "custom_"
-MONEY = Decimal(18, 2)
+MONEY = Numeric(18, 2)
 EMAIL = String(255, "email")
 PHONE = String(40, "phone")
 ID = String(32)
@@ -88,7 +88,7 @@ FIELDS: dict[str, dict[str, FieldType | str]] = {
     },
     "technician_assignments": {
         "job_id": _ref("jobs"), "technician_id": _ref("technicians"),
-        "role": Enum(("Primary", "Secondary", "Helper")), "hours_worked": Decimal(8, 2),
+        "role": Enum(("Primary", "Secondary", "Helper")), "hours_worked": Numeric(8, 2),
         "assigned_at": DateTime(),
     },
     "appointments": {
@@ -100,7 +100,7 @@ FIELDS: dict[str, dict[str, FieldType | str]] = {
     "line_items": {
         "job_id": _ref("jobs"), "kind": Enum(("labor", "material", "flat_rate")),
         "description": String(255), "sku": String(40), "rate_cents": Integer(),
-        "quantity": Decimal(12, 3), "total_cents": Integer(), "taxable": Boolean(),
+        "quantity": Numeric(12, 3), "total_cents": Integer(), "taxable": Boolean(),
     },
     "job_notes": {
         "job_id": _ref("jobs"), "author_id": _ref("technicians"), "body": Text(),
@@ -146,7 +146,7 @@ NESTED: dict[str, tuple[str, dict[str, FieldType]]] = {
 }
 
 CUSTOM_TYPES: dict[str, FieldType] = {
-    "text": String(255), "long_text": Text(), "number": Decimal(18, 4),
+    "text": String(255), "long_text": Text(), "number": Numeric(18, 4),
     "boolean": Boolean(), "date": Date(),
 }
 
@@ -199,7 +199,7 @@ def custom_fields(definitions: Iterable[Mapping[str, _Any]]) -> list[FieldSchema
         if kind == "dropdown":
             ftype = Enum(tuple(d.get("options") or ()), restricted=False)
         else:
-            ftype = CUSTOM_TYPES.get(kind, Any())
+            ftype = CUSTOM_TYPES.get(kind, Untyped())
         out.append(FieldSchema(CUSTOM_PREFIX + d["key"], ftype, label=d.get("label"),
                                custom=True))
     return out

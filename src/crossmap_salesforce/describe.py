@@ -13,23 +13,23 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any as _Any
 
 from crossmap.schema import (
-    Any,
     Blob,
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldSchema,
     FieldType,
     Id,
     Integer,
+    Numeric,
     ObjectSchema,
     Reference,
     Schema,
     String,
     Text,
     Time,
+    Untyped,
 )
 from crossmap_salesforce.custom_objects import custom_object_describe
 
@@ -47,10 +47,10 @@ def _length(f: FieldDescribe) -> int | None:
     return length if isinstance(length, int) and length > 0 else None
 
 
-def _numeric(f: FieldDescribe) -> Decimal:
+def _numeric(f: FieldDescribe) -> Numeric:
     precision = f.get("precision") or None
     scale = f.get("scale")
-    return Decimal(precision, scale if precision is not None else None)
+    return Numeric(precision, scale if precision is not None else None)
 
 
 def _picklist_values(f: FieldDescribe) -> tuple[str, ...]:
@@ -104,16 +104,16 @@ FIELD_TYPES: dict[str, TypeConverter] = {
     "address": _skip,
     "location": _skip,
     "base64": lambda f: Blob(),
-    "anyType": lambda f: Any(),
+    "anyType": lambda f: Untyped(),
 }
 """Salesforce field type → converter to a crossmap type (``None``: not a field of the
-schema). A type missing from the table becomes ``Any``: nothing can be checked."""
+schema). A type missing from the table becomes ``Untyped``: nothing can be checked."""
 
 
 def field_from_describe(f: FieldDescribe) -> FieldSchema | None:
     """One describe field → a ``FieldSchema``, or ``None`` for compound fields."""
     convert = FIELD_TYPES.get(str(f["type"]))
-    field_type = Any() if convert is None else convert(f)
+    field_type = Untyped() if convert is None else convert(f)
     if field_type is None:
         return None
     return FieldSchema(

@@ -26,10 +26,10 @@ from crossmap.schema import (
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldSchema,
     Integer,
+    Numeric,
     Reference,
     Schema,
     String,
@@ -61,7 +61,7 @@ def _text(f: FieldSchema) -> dict[str, Any]:
 
 
 def _decimal(f: FieldSchema) -> dict[str, Any]:
-    assert isinstance(f.type, Decimal)
+    assert isinstance(f.type, Numeric)
     return {"type": "Number", "precision": f.type.precision or 18, "scale": f.type.scale or 0}
 
 
@@ -94,7 +94,7 @@ def _reference(f: FieldSchema) -> dict[str, Any]:
 FIELD_METADATA: dict[type, Callable[[FieldSchema], dict[str, Any]]] = {
     String: _string,
     Text: _text,
-    Decimal: _decimal,
+    Numeric: _decimal,
     Integer: lambda f: {"type": "Number", "precision": 18, "scale": 0},
     Boolean: lambda f: {"type": "Checkbox", "defaultValue": "false"},
     Date: lambda f: {"type": "Date"},

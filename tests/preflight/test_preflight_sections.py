@@ -65,7 +65,7 @@ def test_a_compile_against_the_live_schema_hides_nothing_from_the_audit() -> Non
 @pytest.mark.parametrize(("wanted", "have", "problem"), [
     (s.String(255), s.String(80), "length 80, shorter than the declared 255"),
     (s.String(20), s.Integer(), "the destination has integer, the spec declares string(20)"),
-    (s.Decimal(18, 2), s.Decimal(10, 2), "decimal(10, 2) holds less than the declared decimal(18, 2)"),
+    (s.Numeric(18, 2), s.Numeric(10, 2), "decimal(10, 2) holds less than the declared decimal(18, 2)"),
     (s.Reference(("Case",)), s.Reference(("Account",)), "points at Account, the spec declares Case"),
     (s.Text(32000), s.Text(32000), None),
     (s.Enum(["A", "B"]), s.Enum(["B", "A", "C"]), None),

@@ -76,7 +76,7 @@ def value_strategy(field_type: s.FieldType, source: s.Schema, depth: int = 0) ->
             return _text(n)
         case s.Integer():
             return st.integers(-(2**40), 2**40)
-        case s.Decimal():
+        case s.Numeric():
             return st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9)
         case s.Boolean():
             return st.booleans()
@@ -274,12 +274,12 @@ SMALL_SOURCE = s.Schema([
         s.FieldSchema("name", s.String(50)),
         s.FieldSchema("kind", s.Enum(("a", "b", "c"))),
         s.FieldSchema("born", s.String(12)),
-        s.FieldSchema("score", s.Decimal(8, 2)),
+        s.FieldSchema("score", s.Numeric(8, 2)),
         s.FieldSchema("visits", s.Integer()),
         s.FieldSchema("active", s.Boolean()),
         s.FieldSchema("boss_id", s.Reference(("people",))),
         s.FieldSchema("seen", s.DateTime()),
-        s.FieldSchema("custom", s.Any()),
+        s.FieldSchema("custom", s.Untyped()),
         s.FieldSchema("tags", s.ListOf("tags")),
     ], key="id"),
     s.ObjectSchema("tags", [s.FieldSchema("label", s.String(20)), s.FieldSchema("n", s.Integer())]),
@@ -290,7 +290,7 @@ SMALL_TARGET = s.Schema([
         s.FieldSchema("Name", s.String(80), nullable=False),
         s.FieldSchema("Kind", s.String(20)),
         s.FieldSchema("Note", s.Text()),
-        s.FieldSchema("Score", s.Decimal(16, 4)),
+        s.FieldSchema("Score", s.Numeric(16, 4)),
         s.FieldSchema("Flag", s.Boolean()),
         s.FieldSchema("Born", s.Date()),
         s.FieldSchema("Boss", s.Reference(("Person",))),

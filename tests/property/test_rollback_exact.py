@@ -55,7 +55,7 @@ KINDS: dict[str, tuple[s.FieldType, st.SearchStrategy[Any]]] = {
     "text": (s.String(12), _TEXT),
     "long": (s.Text(200), st.text(max_size=200)),
     "int": (s.Integer(), st.integers(min_value=-(2**31), max_value=2**31 - 1)),
-    "dec": (s.Decimal(18, 4), _decimal(18, 4)),
+    "dec": (s.Numeric(18, 4), _decimal(18, 4)),
     "bool": (s.Boolean(), st.booleans()),
     "date": (s.Date(), st.dates(min_value=dt.date(1700, 1, 1), max_value=dt.date(4000, 12, 31))),
     "when": (s.DateTime(), st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(4000, 12, 31),
@@ -243,6 +243,6 @@ class _SchemalessJsonl(JsonlDestination):
 
 def test_the_value_strategies_cover_every_writable_type() -> None:
     covered = {type(t) for t, _ in KINDS.values()}
-    writable = {s.String, s.Text, s.Integer, s.Decimal, s.Boolean, s.Date, s.DateTime, s.Time, s.Enum, s.Blob}
+    writable = {s.String, s.Text, s.Integer, s.Numeric, s.Boolean, s.Date, s.DateTime, s.Time, s.Enum, s.Blob}
     assert covered == writable
     assert all(c in string.printable or True for c in "Ä")

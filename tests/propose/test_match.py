@@ -31,7 +31,7 @@ def _source() -> schema.Schema:
             F("customer_id", schema.Reference("customers"), nullable=False),
             F("summary_text", schema.Text()),
             F("urgency", schema.Enum(("low", "high", "critical"))),
-            F("qty", schema.Decimal(10, 2)),
+            F("qty", schema.Numeric(10, 2)),
             F("lines", schema.ListOf("work_order_lines")),
         ], key="id"),
         schema.ObjectSchema("work_order_lines", [F("sku", schema.String(20))]),
@@ -56,7 +56,7 @@ def _target() -> schema.Schema:
             F("AccountId", schema.Reference("Account"), label="Account ID"),
             F("Subject", schema.String(255)),
             F("Priority", schema.Enum(("Low", "Medium", "High"))),
-            F("Quantity__c", schema.Decimal(10, 2), label="Quantity"),
+            F("Quantity__c", schema.Numeric(10, 2), label="Quantity"),
             F("ClosedDate", schema.DateTime(), createable=False),
         ]),
         schema.ObjectSchema("User", [

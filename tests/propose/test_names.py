@@ -114,7 +114,7 @@ def test_custom_names() -> None:
         (schema.String(), "text(255)", "truncate(f, 255)"),
         (schema.Text(), "long text(32000)", "truncate(f, 32000)"),
         (schema.Integer(), "number(18, 0)", "f"),
-        (schema.Decimal(12, 3), "number(12, 3)", "f"),
+        (schema.Numeric(12, 3), "number(12, 3)", "f"),
         (schema.Boolean(), "checkbox", "f"),
         (schema.Enum(("a", "b")), 'picklist restricted ["a", "b"]', "f"),
         (schema.Enum(("a",), restricted=False), 'picklist ["a"]', "f"),
@@ -126,7 +126,7 @@ def test_custom_declarations(ftype: schema.FieldType, declared: str, expression:
 
 
 def test_money_words_make_a_currency_and_nested_lists_have_no_custom_field() -> None:
-    assert custom.declaration(_field("total", schema.Decimal(18, 2)), ("total",), None) == ("currency(18, 2)", "total")
+    assert custom.declaration(_field("total", schema.Numeric(18, 2)), ("total",), None) == ("currency(18, 2)", "total")
     assert custom.declaration(_field("items", schema.ListOf("x")), ("items",), None) is None
     assert custom.declaration(_field("ref", schema.Reference("x")), ("ref",), None) is None
     assert custom.declaration(_field("ref", schema.Reference("x")), ("ref",), "Account") == ("lookup(Account)", "ref")

@@ -38,7 +38,7 @@ def _target() -> schema.Schema:
 
     return schema.Schema([
         obj("Account", F("Name", S, nullable=False)),
-        obj("Opportunity", F("Name", S, nullable=False), F("Amount", schema.Decimal(18, 2))),
+        obj("Opportunity", F("Name", S, nullable=False), F("Amount", schema.Numeric(18, 2))),
         obj("Case", F("Subject", S)),
         obj("Task", F("Subject", S), F("Description", schema.Text())),
         obj("Event", F("Subject", S), F("Description", schema.Text()), F("Location", S)),

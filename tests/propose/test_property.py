@@ -31,7 +31,7 @@ def field_types(draw: st.DrawFn, objects: list[str]) -> schema.FieldType:
                   st.sampled_from([None, "email", "phone", "url"])),
         st.builds(schema.Text, st.one_of(st.none(), st.integers(1, 40000))),
         st.just(schema.Integer()),
-        st.builds(schema.Decimal, st.integers(4, 18), st.integers(0, 4)),
+        st.builds(schema.Numeric, st.integers(4, 18), st.integers(0, 4)),
         st.just(schema.Boolean()),
         st.just(schema.Date()),
         st.just(schema.DateTime()),

@@ -400,8 +400,8 @@ def test_a_value_that_does_not_parse_fails_its_record_in_a_run_and_the_others_lo
     from crossmap.connectors.builtin.memory import MemoryDestination
     from crossmap.engine import Engine, RunOptions
     from crossmap.functions import registry
-    from crossmap.schema import Decimal as DecimalType
     from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
+    from crossmap.schema import Numeric as DecimalType
     from crossmap.state import StateStore
 
     clock = ManualClock(START)

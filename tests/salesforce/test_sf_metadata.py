@@ -16,9 +16,9 @@ from crossmap.schema import (
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldSchema,
+    Numeric,
     Reference,
     String,
     Text,
@@ -35,7 +35,7 @@ DECLARATIONS = (
     )),
     Declaration("Widget__c", True, "Widget", (
         FieldSchema("Code__c", String(20), external_id=True, custom=True, label="Code"),
-        FieldSchema("Weight__c", Decimal(10, 2), custom=True),
+        FieldSchema("Weight__c", Numeric(10, 2), custom=True),
         FieldSchema("Notes__c", Text(5000), custom=True),
         FieldSchema("Contact_Email__c", String(format="email"), custom=True),
         FieldSchema("Active__c", Boolean(), nullable=False, defaulted_on_create=True, custom=True),
@@ -102,7 +102,7 @@ def test_apply_creates_what_is_missing_and_describe_agrees(org: OrgHandle, tmp_p
     assert (tmp_path / "pkg" / "package.xml").is_file()
     widget = dest.describe().objects["Widget__c"]
     assert widget.fields["Code__c"].external_id
-    assert widget.fields["Weight__c"].type == Decimal(10, 2)
+    assert widget.fields["Weight__c"].type == Numeric(10, 2)
     assert widget.fields["Colors__c"].type == Enum(("Red", "Blue"), restricted=True, multi=True)
     assert widget.fields["Account__c"].type == Reference(("Account",))
     # Running it again changes nothing and still checks clean.
@@ -125,7 +125,7 @@ def test_a_field_the_org_got_wrong_is_reported(org: OrgHandle) -> None:
         "FullName": "Contact.Grade__c", "Metadata": {"label": "Grade", "type": "Picklist", "valueSet": {
             "valueSetDefinition": {"value": [{"fullName": "A"}]}}}})
     wrong = (Declaration("Contact", False, None, (
-        FieldSchema("Score__c", Decimal(5, 0), custom=True),
+        FieldSchema("Score__c", Numeric(5, 0), custom=True),
         FieldSchema("Absent__c", Date(), custom=True),
         FieldSchema("Grade__c", Enum(("A", "B")), custom=True),
     )),)
@@ -153,7 +153,7 @@ def test_a_new_objects_standard_fields_are_not_custom_fields(tmp_path: Path) -> 
     object's name field, and none of them becomes a CustomField."""
     decl = Declaration("Gadget__c", True, "Gadget", (
         FieldSchema("Name", String(80), label="Gadget Title"),
-        FieldSchema("Size__c", Decimal(5, 0), custom=True),
+        FieldSchema("Size__c", Numeric(5, 0), custom=True),
     ))
     assert checklist([decl]) == ["[ ] create custom object Gadget__c (Gadget)",
                                  "[ ] Gadget__c.Size__c: Number (precision=5, scale=0)"]

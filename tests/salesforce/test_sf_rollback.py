@@ -81,7 +81,7 @@ KINDS: dict[str, tuple[s.FieldType, st.SearchStrategy[Any]]] = {
     "text": (s.String(12), _TEXT.filter(str.strip)),
     "long": (s.Text(1000), st.text(max_size=200).filter(str.strip)),
     "int": (s.Integer(), st.integers(min_value=-(10**9), max_value=10**9)),
-    "dec": (s.Decimal(16, 2), _decimal(16, 2)),
+    "dec": (s.Numeric(16, 2), _decimal(16, 2)),
     "bool": (s.Boolean(), st.booleans()),
     "date": (s.Date(), st.dates(min_value=dt.date(1700, 1, 1), max_value=dt.date(4000, 12, 31))),
     "when": (s.DateTime(), st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(4000, 12, 31),

@@ -35,14 +35,14 @@ SOURCE = s.Schema([
         s.FieldSchema("title", s.String(200)),
         s.FieldSchema("status", s.String(20)),  # a plain string: the value map makes it an enumeration
         s.FieldSchema("done_at", s.DateTime()),
-        s.FieldSchema("hours", s.Decimal(8, 2)),
+        s.FieldSchema("hours", s.Numeric(8, 2)),
         s.FieldSchema("urgent", s.Boolean()),
     ], key="id"),
     s.ObjectSchema("items", [
         s.FieldSchema("id", s.String(20), nullable=False),
         s.FieldSchema("job_id", s.Reference(("jobs",)), nullable=False),
         s.FieldSchema("kind", s.Enum(KINDS)),
-        s.FieldSchema("rate", s.Decimal(10, 2)),
+        s.FieldSchema("rate", s.Numeric(10, 2)),
     ], key="id"),
 ])
 
@@ -64,7 +64,7 @@ TARGET = s.Schema([
         s.FieldSchema("Subject", s.String(200)),
         s.FieldSchema("Status", s.Enum(("New", "Working", "Closed"))),
         s.FieldSchema("Closed_At__c", s.DateTime()),
-        s.FieldSchema("Hours__c", s.Decimal(8, 2)),
+        s.FieldSchema("Hours__c", s.Numeric(8, 2)),
         s.FieldSchema("Urgent__c", s.Boolean(), nullable=False, defaulted_on_create=True),
     ], key="Id"),
     s.ObjectSchema("Item__c", [
@@ -72,7 +72,7 @@ TARGET = s.Schema([
         s.FieldSchema("Ext__c", s.String(20), external_id=True, unique=True),
         s.FieldSchema("Case__c", s.Reference(("Case",)), nullable=False),
         s.FieldSchema("Kind__c", s.Enum(("Labor", "Material", "Flat Rate"))),
-        s.FieldSchema("Rate__c", s.Decimal(10, 2)),
+        s.FieldSchema("Rate__c", s.Numeric(10, 2)),
     ], key="Id"),
 ])
 

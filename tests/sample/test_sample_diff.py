@@ -19,7 +19,7 @@ UTC = dt.UTC
     (dt.datetime(2025, 1, 2, 15, 4, 5, tzinfo=UTC), "2025-01-02T15:04:05.000+0000", s.DateTime()),
     (dt.datetime(2025, 1, 2, 10, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=-5))), "2025-01-02T15:04:05Z",
      s.DateTime()),
-    (Decimal("12.50"), 12.5, s.Decimal(8, 2)),
+    (Decimal("12.50"), 12.5, s.Numeric(8, 2)),
     (3, "3", s.Integer()),
     (dt.date(2025, 1, 2), "2025-01-02", s.Date()),
     (True, "true", s.Boolean()),
@@ -41,7 +41,7 @@ def test_equal(computed: object, stored: object, field_type: s.FieldType) -> Non
      "kept to the millisecond"),
     (dt.datetime(2025, 1, 2, 15, 4, 5, 987000, tzinfo=UTC), "2025-01-02T15:04:05Z", s.DateTime(),
      "kept to the second"),
-    (Decimal("12.345"), 12.35, s.Decimal(8, 2), "rounded to 2 decimal places"),
+    (Decimal("12.345"), 12.35, s.Numeric(8, 2), "rounded to 2 decimal places"),
     (dt.datetime(2025, 1, 2, 15, 0, tzinfo=UTC), "2025-01-02", s.Date(), "a datetime stored as its date"),
     ("b;a", "a;b", s.Enum(("a", "b"), multi=True), "the same selections in another order or case"),
 ])
@@ -55,7 +55,7 @@ def test_truncated() -> None:
 
 
 @pytest.mark.parametrize(("computed", "field_type"), [
-    ("Acme", s.String(80)), (Decimal("1.5"), s.Decimal(8, 2)), (True, s.Boolean()),
+    ("Acme", s.String(80)), (Decimal("1.5"), s.Numeric(8, 2)), (True, s.Boolean()),
 ])
 def test_dropped(computed: object, field_type: s.FieldType) -> None:
     assert classify(computed, None, field_type)[0] == "dropped"
@@ -64,7 +64,7 @@ def test_dropped(computed: object, field_type: s.FieldType) -> None:
 @pytest.mark.parametrize(("computed", "stored", "field_type"), [
     ("Acme", "Globex", s.String(80)),
     ("Acme Ltd", "Acme", s.Integer()),  # not text: no prefix rule
-    (Decimal("12.345"), 12.3, s.Decimal(8, 2)),
+    (Decimal("12.345"), 12.3, s.Numeric(8, 2)),
     (dt.datetime(2025, 1, 2, 15, 4, 5, tzinfo=UTC), "2025-01-02T16:04:05Z", s.DateTime()),
     (True, False, s.Boolean()),
     ("New", "Escalated", s.Enum(("New", "Escalated"))),

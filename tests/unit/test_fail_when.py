@@ -29,9 +29,9 @@ SOURCE = s.Schema([
     s.ObjectSchema("items", [
         s.FieldSchema("id", s.String(20), nullable=False),
         s.FieldSchema("kind", s.String(20)),
-        s.FieldSchema("rate", s.Decimal(10, 2)),
-        s.FieldSchema("quantity", s.Decimal(10, 2)),
-        s.FieldSchema("total", s.Decimal(12, 2)),
+        s.FieldSchema("rate", s.Numeric(10, 2)),
+        s.FieldSchema("quantity", s.Numeric(10, 2)),
+        s.FieldSchema("total", s.Numeric(12, 2)),
         s.FieldSchema("count", s.String(10)),
     ], key="id"),
 ])
@@ -39,7 +39,7 @@ TARGET = s.Schema([
     s.ObjectSchema("Line", [
         ID,
         s.FieldSchema("Kind", s.String(20)),
-        s.FieldSchema("Total", s.Decimal(16, 2)),
+        s.FieldSchema("Total", s.Numeric(16, 2)),
     ], key="Id"),
 ])
 

@@ -13,7 +13,7 @@ from crossmap.engine.fingerprint import canonical, digest
 
 OBJ = s.ObjectSchema("Thing", [
     s.FieldSchema("Name", s.String(80)),
-    s.FieldSchema("Amount", s.Decimal(16, 2)),
+    s.FieldSchema("Amount", s.Numeric(16, 2)),
     s.FieldSchema("When", s.DateTime()),
     s.FieldSchema("Done", s.Boolean()),
 ])
@@ -53,7 +53,7 @@ def test_a_utc_datetime_is_the_same_instant_in_any_zone(moment: dt.datetime) -> 
     assert canonical(None, s.format_value(utc)) == canonical(OBJ.fields["When"], s.format_value(utc)) == expected
 
 
-UNTYPED = s.FieldSchema("T", s.Any())
+UNTYPED = s.FieldSchema("T", s.Untyped())
 
 
 @given(st.one_of(

@@ -15,7 +15,7 @@ from crossmap.syntax import ast
 def _decimal(ref: ast.TypeRef) -> schema.FieldType:
     precision = int(ref.args[0])
     scale = int(ref.args[1]) if len(ref.args) > 1 else 0
-    return schema.Decimal(precision, scale)
+    return schema.Numeric(precision, scale)
 
 
 # Declared type name → schema field type: one table, as a dialect would have it.

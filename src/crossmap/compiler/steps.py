@@ -31,7 +31,7 @@ _ACCEPTS: dict[type, tuple[frozenset[str], str]] = {
     schema.String: (frozenset({"string"}), "to_string(...)"),
     schema.Text: (frozenset({"string"}), "to_string(...)"),
     schema.Integer: (frozenset({"integer"}), "to_integer(...) or round(...)"),
-    schema.Decimal: (frozenset({"integer", "decimal"}), "to_decimal(...)"),
+    schema.Numeric: (frozenset({"integer", "decimal"}), "to_decimal(...)"),
     schema.Boolean: (frozenset({"boolean"}), "to_boolean(...)"),
     schema.Date: (frozenset({"date"}), "to_date(value, format) or date_of(datetime)"),
     schema.DateTime: (frozenset({"datetime"}), "to_datetime(value, format, tz: ...)"),
@@ -189,7 +189,7 @@ class StepChecker:
         obj: schema.ObjectSchema | None = source
         for part in mapping.path:
             field = obj.fields.get(part) if obj is not None else None
-            if field is not None and isinstance(field.type, schema.Any):
+            if field is not None and isinstance(field.type, schema.Untyped):
                 return None  # an untyped nested list: its elements' fields are unchecked
             if field is None or not isinstance(field.type, schema.ListOf):
                 if obj is not None:

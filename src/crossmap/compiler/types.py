@@ -135,7 +135,7 @@ _FROM_FIELD: dict[type, Callable[[schema.FieldType], ValueType]] = {
     schema.String: lambda t: ValueType("string", length=t.max_length),  # type: ignore[union-attr]
     schema.Text: lambda t: ValueType("string", length=t.max_length),  # type: ignore[union-attr]
     schema.Integer: lambda t: INTEGER,
-    schema.Decimal: lambda t: DECIMAL,
+    schema.Numeric: lambda t: DECIMAL,
     schema.Boolean: lambda t: BOOLEAN,
     schema.Date: lambda t: DATE,
     schema.DateTime: lambda t: DATETIME,
@@ -146,7 +146,7 @@ _FROM_FIELD: dict[type, Callable[[schema.FieldType], ValueType]] = {
     schema.ListOf: lambda t: ValueType("list", element=ValueType("record", object=t.object)),  # type: ignore[union-attr]
     schema.Blob: lambda t: BLOB,
     schema.Id: lambda t: STRING,
-    schema.Any: lambda t: ANY,
+    schema.Untyped: lambda t: ANY,
 }
 
 

@@ -33,7 +33,7 @@ from crossmap import schema as s
 _TEXT = (s.String, s.Text, s.Enum, s.Id, s.Reference)
 _DOUBLE_DIGITS = 15
 """Significant digits a double always carries exactly."""
-_UNTYPED = (s.Any, s.ListOf)
+_UNTYPED = (s.Untyped, s.ListOf)
 
 # Text an untyped field may hold for a value crossmap wrote typed: a datetime, a
 # date, a time or a number (format_value's forms, and the ISO forms parse_* accept).

@@ -88,7 +88,7 @@ def difference(wanted: s.FieldSchema, have: s.FieldSchema) -> str | None:
             return f"length {h.max_length}, shorter than the declared {w.max_length}"
         if isinstance(w, s.String) and isinstance(h, s.String) and w.format and w.format != h.format:
             return f"format {h.format or 'none'}, the spec declares {w.format}"
-    if isinstance(w, s.Decimal) and isinstance(h, s.Decimal):
+    if isinstance(w, s.Numeric) and isinstance(h, s.Numeric):
         narrower = (w.precision is not None and h.precision is not None and h.precision < w.precision) or (
             w.scale is not None and h.scale is not None and h.scale < w.scale)
         if narrower:

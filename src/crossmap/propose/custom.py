@@ -102,7 +102,7 @@ def declaration(
             return f"long text({LONG_TEXT})", f"truncate({name}, {LONG_TEXT})"
         case schema.Integer():
             return "number(18, 0)", name
-        case schema.Decimal(precision=p, scale=s):
+        case schema.Numeric(precision=p, scale=s):
             kind = "currency" if MONEY_WORDS & set(words) else "number"
             return f"{kind}({p or 18}, {s if s is not None else (2 if kind == 'currency' else 4)})", name
         case schema.Boolean():

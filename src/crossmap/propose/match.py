@@ -186,7 +186,7 @@ class FieldScorer:
 
     def _type_factor(self, s: schema.FieldSchema, d: schema.FieldSchema) -> tuple[float, tuple[str, ...]]:
         if isinstance(d.type, schema.Reference | schema.Id | schema.ListOf) or isinstance(
-            s.type, schema.Reference | schema.ListOf | schema.Any
+            s.type, schema.Reference | schema.ListOf | schema.Untyped
         ):
             return 0.0, ()
         value = t.from_field_type(s.type, nullable=False)
@@ -215,7 +215,7 @@ class FieldScorer:
     def conversion(self, s: schema.FieldSchema, d: schema.FieldSchema) -> Conversion | None:
         """How the sampled text of ``s`` converts to the type of ``d``, if it does."""
         profile = self.profiles.get(s.name)
-        if profile is None or not profile.texts or not isinstance(s.type, schema.String | schema.Any):
+        if profile is None or not profile.texts or not isinstance(s.type, schema.String | schema.Untyped):
             return None
         kind = t.from_field_type(d.type, nullable=False).kind
         return find_conversion(profile.texts, kind) if kind in CONVERTIBLE else None

@@ -113,7 +113,7 @@ def schema_shape(field: schema.FieldSchema, words: tuple[str, ...]) -> Shape | N
             return "date"
         case schema.DateTime():
             return "datetime"
-        case schema.Decimal() if MONEY_WORDS & set(words):
+        case schema.Numeric() if MONEY_WORDS & set(words):
             return "money"
     return None
 

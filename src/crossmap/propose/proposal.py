@@ -336,7 +336,7 @@ class _ObjectProposer:
         numbers and plain numbers stay as they are: an id or a postal code written
         in digits is not a number."""
         profile = self.profiles.get(field.name)
-        if not isinstance(field.type, schema.String | schema.Any) or profile is None or not profile.texts:
+        if not isinstance(field.type, schema.String | schema.Untyped) or profile is None or not profile.texts:
             return None
         for kind in ("datetime", "date"):
             found = find_conversion(profile.texts, kind)
@@ -382,7 +382,7 @@ class _ObjectProposer:
         _, reasons = self.scorer.plain(s, d)
         expression = ref(s.name)
         value_map = None
-        conversion = self.scorer.conversion(s, d) if isinstance(s.type, schema.String | schema.Any) else None
+        conversion = self.scorer.conversion(s, d) if isinstance(s.type, schema.String | schema.Untyped) else None
         if conversion is not None and not t.assignable(t.from_field_type(s.type, nullable=False),
                                                         t.from_field_type(d.type, nullable=False)):
             expression = conversion.render(ref(s.name))

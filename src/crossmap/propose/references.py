@@ -161,7 +161,7 @@ def infer_references(
         records = list((samples or {}).get(obj.name, ()))
         for field in obj:
             if field.name == obj.key or not isinstance(
-                field.type, schema.String | schema.Integer | schema.Id | schema.Any
+                field.type, schema.String | schema.Integer | schema.Id | schema.Untyped
             ):
                 continue
             sampled = any(_text(r.get(field.name)) is not None for r in records)

@@ -137,11 +137,11 @@ def _kind(computed: object, field_type: s.FieldType | None) -> str:
         return "datetime"
     if isinstance(field_type, s.Date):
         return "date"
-    if isinstance(field_type, s.Integer | s.Decimal):
+    if isinstance(field_type, s.Integer | s.Numeric):
         return "number"
     if isinstance(field_type, s.Boolean):
         return "boolean"
-    if field_type is not None and not isinstance(field_type, s.Any):
+    if field_type is not None and not isinstance(field_type, s.Untyped):
         return "text"
     if isinstance(computed, dt.datetime):
         return "datetime"
@@ -169,7 +169,7 @@ def _normalisation(computed: object, stored: object, field_type: s.FieldType | N
         x, y = as_decimal(computed), as_decimal(stored)
         if x is None or y is None:
             return None
-        scale = field_type.scale if isinstance(field_type, s.Decimal) else None
+        scale = field_type.scale if isinstance(field_type, s.Numeric) else None
         if isinstance(field_type, s.Integer):
             scale = 0
         # Salesforce rounds half up; other systems half to even: either is a rounding.

@@ -58,7 +58,7 @@ class Integer:
 
 
 @frozen
-class Decimal:
+class Numeric:
     """A fixed-point number: ``precision`` digits in all, ``scale`` of them after the
     point (``None`` where the system does not say)."""
 
@@ -124,7 +124,7 @@ class Id:
 
 
 @frozen
-class Any:
+class Untyped:
     """Unknown or untyped: anything goes, nothing can be checked."""
 
 
@@ -132,7 +132,7 @@ FieldType = (
     String
     | Text
     | Integer
-    | Decimal
+    | Numeric
     | Boolean
     | Date
     | DateTime
@@ -142,7 +142,7 @@ FieldType = (
     | ListOf
     | Blob
     | Id
-    | Any
+    | Untyped
 )
 """Every field type. Dispatch over it with a table keyed by class."""
 
@@ -153,7 +153,7 @@ TYPE_TAGS: dict[type, str] = {
     String: "string",
     Text: "text",
     Integer: "integer",
-    Decimal: "decimal",
+    Numeric: "decimal",
     Boolean: "boolean",
     Date: "date",
     DateTime: "datetime",
@@ -163,7 +163,7 @@ TYPE_TAGS: dict[type, str] = {
     ListOf: "list_of",
     Blob: "blob",
     Id: "id",
-    Any: "any",
+    Untyped: "any",
 }
 
 STRING_LIKE: tuple[type, ...] = (String, Text)
@@ -178,7 +178,7 @@ def describe_type(t: FieldType) -> str:
             return f"{base}({n})" if n is not None else base
         case Text(max_length=n):
             return f"text({n})" if n is not None else "text"
-        case Decimal(precision=p, scale=s):
+        case Numeric(precision=p, scale=s):
             if p is None:
                 return "decimal"
             return f"decimal({p}, {s if s is not None else 0})"

@@ -28,21 +28,21 @@ from attrs import field, frozen
 
 from crossmap.schema.model import FieldSchema, ObjectSchema
 from crossmap.schema.types import (
-    Any,
     Blob,
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldType,
     Id,
     Integer,
     ListOf,
+    Numeric,
     Reference,
     String,
     Text,
     Time,
+    Untyped,
 )
 from crossmap.schema.values import (
     parse_blob,
@@ -337,7 +337,7 @@ def value_check(f: FieldSchema) -> Check:
             return _string_check(name, n, False)
         case Integer():
             return _integer_check(name)
-        case Decimal(precision=p, scale=s):
+        case Numeric(precision=p, scale=s):
             return _decimal_check(name, p, s)
         case Boolean():
             return _parsing_check(name, _is_bool, parse_boolean)
@@ -355,7 +355,7 @@ def value_check(f: FieldSchema) -> Check:
             return _list_check(name)
         case Blob():
             return _parsing_check(name, _is_bytes, parse_blob)
-        case Any():
+        case Untyped():
             return _any_check(name)
     raise TypeError(f"not a field type: {t!r}")  # pragma: no cover - closed union
 

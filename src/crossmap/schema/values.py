@@ -20,21 +20,21 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 from crossmap.schema.types import (
-    Any,
     Blob,
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldType,
     Id,
     Integer,
     ListOf,
+    Numeric,
     Reference,
     String,
     Text,
     Time,
+    Untyped,
 )
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -152,7 +152,7 @@ _PARSERS: dict[type, Callable[[str], object]] = {
     String: _identity,
     Text: _identity,
     Integer: parse_integer,
-    Decimal: parse_decimal,
+    Numeric: parse_decimal,
     Boolean: parse_boolean,
     Date: parse_date,
     DateTime: parse_datetime,
@@ -162,7 +162,7 @@ _PARSERS: dict[type, Callable[[str], object]] = {
     ListOf: _identity,
     Blob: parse_blob,
     Id: _identity,
-    Any: _identity,
+    Untyped: _identity,
 }
 
 

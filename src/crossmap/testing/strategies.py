@@ -46,7 +46,7 @@ def _text(max_length: int | None, hostile: bool) -> st.SearchStrategy[str]:
     return st.one_of(choices)
 
 
-def _decimal(t: s.Decimal) -> st.SearchStrategy[D]:
+def _decimal(t: s.Numeric) -> st.SearchStrategy[D]:
     scale = t.scale if t.scale is not None else 4
     precision = t.precision if t.precision is not None else 18
     bound = D(10) ** (precision - scale) - D(1) / (D(10) ** scale) if precision > scale else D(0)
@@ -67,7 +67,7 @@ _SCALARS: dict[type, Callable[[Any, bool], st.SearchStrategy[Any]]] = {
     s.String: lambda t, h: _text(t.max_length, h),
     s.Text: lambda t, h: _text(t.max_length if t.max_length is not None else 2000, h),
     s.Integer: lambda t, h: st.integers(-(2**31), 2**31 - 1),
-    s.Decimal: lambda t, h: _decimal(t),
+    s.Numeric: lambda t, h: _decimal(t),
     s.Boolean: lambda t, h: st.booleans(),
     s.Date: lambda t, h: st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
     s.DateTime: lambda t, h: st.datetimes(
@@ -78,7 +78,7 @@ _SCALARS: dict[type, Callable[[Any, bool], st.SearchStrategy[Any]]] = {
     s.Reference: lambda t, h: st.text(_KEY_ALPHABET, min_size=1, max_size=12),
     s.Blob: lambda t, h: st.binary(max_size=64),
     s.Id: lambda t, h: st.text(_KEY_ALPHABET, min_size=1, max_size=12),
-    s.Any: lambda t, h: st.one_of(st.none(), _TEXT, st.integers(), st.booleans()),
+    s.Untyped: lambda t, h: st.one_of(st.none(), _TEXT, st.integers(), st.booleans()),
 }
 
 

@@ -27,7 +27,7 @@ SOURCE = s.Schema([
     s.ObjectSchema("tickets", [
         s.FieldSchema("id", s.String(20), nullable=False), s.FieldSchema("subject", s.String(40)),
         s.FieldSchema("requester", s.String(20)), s.FieldSchema("opened_ms", s.Integer()),
-        s.FieldSchema("closed_s", s.Decimal()), s.FieldSchema("due", s.String(30)),
+        s.FieldSchema("closed_s", s.Numeric()), s.FieldSchema("due", s.String(30)),
         s.FieldSchema("comments", s.ListOf("comments")),
     ], key="id"),
     s.ObjectSchema("comments", [

@@ -18,7 +18,7 @@ def test_statements_run_in_spec_order_in_both() -> None:
     person, tag = plan.step("people->Person"), plan.step("people.tags->Tag")
     program = generate(plan)
     record = {"id": "p1", "visits": 3, "tags": [{"label": "a", "n": 1}]}
-    expected = Failed("people", "p1", None, 4, "integer modulo by zero")
+    expected = Failed("people", "p1", None, 4, "division by zero")
     assert program[person.name].apply(record) == evaluate_step(plan, person, record) == expected
     element = record["tags"][0]  # type: ignore[index]
     expected = Failed("people", "p1:a", None, 10, "first")
@@ -30,5 +30,5 @@ def test_a_key_computes_only_the_bindings_it_reads() -> None:
     step = plan.step("people->Person")
     record = {"id": "p1", "visits": 3}
     # The key does not read `broken`: the record has its key, and fails on line 4.
-    expected = Failed("people", "p:p1", None, 4, "integer modulo by zero")
+    expected = Failed("people", "p:p1", None, 4, "division by zero")
     assert generate(plan)[step.name].apply(record) == evaluate_step(plan, step, record) == expected

@@ -22,7 +22,7 @@ from crossmap.schema import (
     String,
     schema_to_dict,
 )
-from crossmap.schema import Decimal as DecimalType
+from crossmap.schema import Numeric as DecimalType
 
 CUSTOMERS = (
     "no,name,since,limit,active,segments,updated_at\n"

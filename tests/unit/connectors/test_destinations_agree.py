@@ -13,8 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crossmap.connectors.builtin import JsonlDestination, MemoryDestination
-from crossmap.schema import Decimal as DecimalType
 from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema, String
+from crossmap.schema import Numeric as DecimalType
 
 SCHEMA = Schema([ObjectSchema("Thing", [
     FieldSchema("Id", Id(), nullable=False, createable=False, updateable=False),

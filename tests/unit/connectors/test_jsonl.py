@@ -21,7 +21,6 @@ from crossmap.connectors.builtin import (
 from crossmap.connectors.builtin.inference import SAMPLE_SIZE
 from crossmap.connectors.registry import ConnectorError
 from crossmap.schema import (
-    Any,
     Boolean,
     Date,
     DateTime,
@@ -31,9 +30,10 @@ from crossmap.schema import (
     ObjectSchema,
     Schema,
     String,
+    Untyped,
     schema_to_dict,
 )
-from crossmap.schema import Decimal as DecimalType
+from crossmap.schema import Numeric as DecimalType
 
 
 def write_lines(path: Path, records: Sequence[Mapping[str, object]]) -> None:
@@ -71,7 +71,7 @@ def test_the_schema_is_inferred_from_the_files(folder: Path) -> None:
     assert obj.field("visits").type == Integer()
     assert obj.field("vip").type == Boolean()
     assert obj.field("name").type == String() and obj.field("name").nullable
-    assert obj.field("tags").type == Any()
+    assert obj.field("tags").type == Untyped()
     assert obj.field("extra").nullable  # missing from the first record
 
 

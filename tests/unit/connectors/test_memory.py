@@ -22,7 +22,7 @@ from crossmap.schema import (
     String,
     UnknownObjectError,
 )
-from crossmap.schema import Decimal as DecimalType
+from crossmap.schema import Numeric as DecimalType
 
 ACCOUNT = ObjectSchema(
     "Account",

@@ -9,22 +9,22 @@ from typing import Any
 import pytest
 
 from crossmap.schema import (
-    Any as AnyType,
-)
-from crossmap.schema import (
     Blob,
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldType,
     Id,
     Integer,
+    Numeric,
     Reference,
     String,
     Text,
     Time,
+)
+from crossmap.schema import (
+    Untyped as AnyType,
 )
 from crossmap_salesforce.describe import (
     FIELD_TYPES,
@@ -70,10 +70,10 @@ def pick(*values: str, inactive: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         (sf_field("reference", referenceTo=["Group", "User"]), Reference(("Group", "User"))),
         (sf_field("boolean"), Boolean()),
         (sf_field("int", digits=9), Integer()),
-        (sf_field("double", precision=18, scale=15), Decimal(18, 15)),
-        (sf_field("currency", precision=18, scale=2), Decimal(18, 2)),
-        (sf_field("percent", precision=3, scale=0), Decimal(3, 0)),
-        (sf_field("double"), Decimal(None, None)),
+        (sf_field("double", precision=18, scale=15), Numeric(18, 15)),
+        (sf_field("currency", precision=18, scale=2), Numeric(18, 2)),
+        (sf_field("percent", precision=3, scale=0), Numeric(3, 0)),
+        (sf_field("double"), Numeric(None, None)),
         (sf_field("date"), Date()),
         (sf_field("datetime"), DateTime()),
         (sf_field("time"), Time()),
@@ -122,7 +122,7 @@ def test_real_account_capture_converts() -> None:
     assert account.key == "Id"
     assert "BillingAddress" not in account.fields  # compound
     assert account.field("BillingCity").type == String(40)
-    assert account.field("AnnualRevenue").type == Decimal(18, 0)
+    assert account.field("AnnualRevenue").type == Numeric(18, 0)
     assert account.required_on_create == ("Name",)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crossmap.schema import Boolean, Date, Decimal, Enum, Reference, String, Text
+from crossmap.schema import Boolean, Date, Enum, Numeric, Reference, String, Text
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, load_describe, standard_schema
 from crossmap_salesforce.standard_objects.sales_cloud import OBJECTS, OPPORTUNITY_STAGES
 
@@ -62,7 +62,7 @@ def test_documented_field_facts() -> None:
     s = standard_schema()
     opp = s.object("Opportunity")
     assert opp.field("Name").type == String(120)
-    assert opp.field("Amount").type == Decimal(18, 2)
+    assert opp.field("Amount").type == Numeric(18, 2)
     assert opp.field("CloseDate").type == Date()
     stage = opp.field("StageName").type
     assert isinstance(stage, Enum) and not stage.restricted
@@ -82,7 +82,7 @@ def test_documented_field_facts() -> None:
     assert not line.field("OpportunityId").updateable  # Create only
     assert not line.field("PricebookEntryId").updateable
     assert not line.field("ListPrice").createable
-    assert line.field("Quantity").type == Decimal(12, 2)
+    assert line.field("Quantity").type == Numeric(12, 2)
     entry = s.object("PricebookEntry")
     assert entry.field("IsActive").type == Boolean() and entry.field("IsActive").defaulted_on_create
     assert not entry.field("Pricebook2Id").updateable

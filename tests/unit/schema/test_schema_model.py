@@ -7,12 +7,12 @@ import pytest
 import crossmap.schema as schema_pkg
 from crossmap.schema import (
     Boolean,
-    Decimal,
     Enum,
     FieldSchema,
     Id,
     Integer,
     ListOf,
+    Numeric,
     ObjectSchema,
     Reference,
     Schema,
@@ -161,8 +161,8 @@ def test_describe_type() -> None:
     assert describe_type(String(80)) == "string(80)"
     assert describe_type(String(80, "email")) == "email(80)"
     assert describe_type(Text()) == "text"
-    assert describe_type(Decimal(18, 2)) == "decimal(18, 2)"
-    assert describe_type(Decimal()) == "decimal"
+    assert describe_type(Numeric(18, 2)) == "decimal(18, 2)"
+    assert describe_type(Numeric()) == "decimal"
     assert describe_type(Enum(["a"], restricted=True, multi=True)) == "multi-enum[restricted]"
     assert describe_type(Reference(["User", "Group"])) == "reference(User|Group)"
     assert describe_type(ListOf("Line")) == "list of Line"

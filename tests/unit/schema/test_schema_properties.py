@@ -14,18 +14,17 @@ from hypothesis import strategies as st
 from crossmap.errors import CrossmapError
 from crossmap.schema import (
     FIELD_TYPES,
-    Any,
     Blob,
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldSchema,
     FieldType,
     Id,
     Integer,
     ListOf,
+    Numeric,
     ObjectSchema,
     Reference,
     Schema,
@@ -33,6 +32,7 @@ from crossmap.schema import (
     String,
     Text,
     Time,
+    Untyped,
     format_value,
     parse_value,
     schema_from_dict,
@@ -48,11 +48,11 @@ MEMBERS = st.text(st.characters(blacklist_characters=";", blacklist_categories=(
 
 
 @st.composite
-def decimal_types(draw: st.DrawFn) -> Decimal:
+def decimal_types(draw: st.DrawFn) -> Numeric:
     precision = draw(st.none() | st.integers(1, 18))
     if precision is None:
-        return Decimal(None, None)
-    return Decimal(precision, draw(st.integers(0, precision)))
+        return Numeric(None, None)
+    return Numeric(precision, draw(st.integers(0, precision)))
 
 
 FIELD_TYPE_STRATEGIES: dict[type, st.SearchStrategy[TAny]] = {
@@ -60,7 +60,7 @@ FIELD_TYPE_STRATEGIES: dict[type, st.SearchStrategy[TAny]] = {
     | st.builds(String, st.none() | st.integers(80, 300), st.just("email")),
     Text: st.builds(Text, LENGTHS),
     Integer: st.builds(Integer),
-    Decimal: decimal_types(),
+    Numeric: decimal_types(),
     Boolean: st.builds(Boolean),
     Date: st.builds(Date),
     DateTime: st.builds(DateTime),
@@ -75,7 +75,7 @@ FIELD_TYPE_STRATEGIES: dict[type, st.SearchStrategy[TAny]] = {
     ListOf: st.builds(ListOf, NAMES),
     Blob: st.builds(Blob),
     Id: st.builds(Id),
-    Any: st.builds(Any),
+    Untyped: st.builds(Untyped),
 }
 
 
@@ -164,11 +164,11 @@ def valid_values(t: FieldType) -> st.SearchStrategy[object]:
             return _strings(n)
         case Integer():
             return st.integers()
-        case Decimal(precision=None):
+        case Numeric(precision=None):
             return st.decimals(allow_nan=False, allow_infinity=False) | st.floats(
                 allow_nan=False, allow_infinity=False
             )
-        case Decimal(precision=p, scale=s):
+        case Numeric(precision=p, scale=s):
             scale = s or 0
             bound = decimal.Decimal(10) ** (p - scale) - decimal.Decimal(1).scaleb(-scale)
             return st.decimals(-bound, bound, places=scale)
@@ -190,7 +190,7 @@ def valid_values(t: FieldType) -> st.SearchStrategy[object]:
             return st.lists(st.dictionaries(NAMES, st.integers(), max_size=2), max_size=2)
         case Blob():
             return st.binary(min_size=1, max_size=20)
-        case Any():
+        case Untyped():
             return st.integers() | st.text(min_size=1)
     raise AssertionError(t)
 
@@ -236,7 +236,7 @@ def test_valid_text_rows_never_violate(case: tuple[ObjectSchema, dict[str, objec
 @given(field_types.flatmap(lambda t: st.tuples(st.just(t), valid_values(t))))
 def test_text_form_parses_back(case: tuple[FieldType, object]) -> None:
     t, value = case
-    if isinstance(t, ListOf | Any):
+    if isinstance(t, ListOf | Untyped):
         return  # no text form to speak of
     parsed = parse_value(t, format_value(value))
     if isinstance(t, Enum) and t.multi:
@@ -247,7 +247,7 @@ def test_text_form_parses_back(case: tuple[FieldType, object]) -> None:
         assert parsed.replace(microsecond=parsed.microsecond // 1000) == value.replace(
             microsecond=value.microsecond // 1000
         )
-    elif isinstance(t, Decimal):
+    elif isinstance(t, Numeric):
         expected = decimal.Decimal(repr(value)) if isinstance(value, float) else value
         assert parsed == expected
     else:

@@ -8,23 +8,23 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from crossmap.schema import (
-    Any,
     Blob,
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldSchema,
     Id,
     Integer,
     ListOf,
+    Numeric,
     ObjectSchema,
     Reference,
     RowValidator,
     String,
     Text,
     Time,
+    Untyped,
     Violation,
     row_validator,
     validate_row,
@@ -56,8 +56,8 @@ CASE = ObjectSchema(
         FieldSchema("IsEscalated", Boolean(), nullable=False, defaulted_on_create=True),
         FieldSchema("Flag__c", Boolean(), nullable=False),
         FieldSchema("Count__c", Integer()),
-        FieldSchema("Amount__c", Decimal(5, 2)),
-        FieldSchema("Ratio__c", Decimal()),
+        FieldSchema("Amount__c", Numeric(5, 2)),
+        FieldSchema("Ratio__c", Numeric()),
         FieldSchema("Due__c", Date()),
         FieldSchema("When__c", DateTime()),
         FieldSchema("At__c", Time()),
@@ -65,7 +65,7 @@ CASE = ObjectSchema(
         FieldSchema("SuppliedPhone", String(40, "phone")),
         FieldSchema("Body__c", Blob()),
         FieldSchema("Lines__c", ListOf("Line")),
-        FieldSchema("Extra__c", Any()),
+        FieldSchema("Extra__c", Untyped()),
         FieldSchema("OwnerId", Reference(["User", "Group"]), nullable=False,
                     defaulted_on_create=True),
         FieldSchema("CreatedDate", DateTime(), nullable=False, createable=False,
@@ -334,7 +334,7 @@ def test_bad_email(value: str) -> None:
 
 @pytest.mark.parametrize("value", [1000, "1000.00", decimal.Decimal(-1000), 999.995])
 def test_number_outside_valid_range(value: object) -> None:
-    # Decimal(5, 2): three digits before the point. 999.995 rounds up to 1000.00.
+    # Numeric(5, 2): three digits before the point. 999.995 rounds up to 1000.00.
     v = one(insert({"Amount__c": value}))
     assert v == Violation(
         "NUMBER_OUTSIDE_VALID_RANGE",
@@ -476,18 +476,18 @@ def test_unknown_relationship_is_an_unknown_field() -> None:
 @pytest.mark.parametrize(
     ("number_type", "value", "ok"),
     [
-        (Decimal(2, 2), "0.99", True),
-        (Decimal(2, 2), "0.999", False),  # rounds to 1.00: one whole digit, none allowed
-        (Decimal(2, 2), "0.0999", True),
-        (Decimal(18, 0), "1e17", True),
-        (Decimal(18, 0), "1e18", False),
-        (Decimal(18, 0), "1e999999", False),  # must not expand a million digits
-        (Decimal(3, None), "999.9999", True),
-        (Decimal(3, None), "1000", False),
-        (Decimal(None, None), "1e999999", True),
+        (Numeric(2, 2), "0.99", True),
+        (Numeric(2, 2), "0.999", False),  # rounds to 1.00: one whole digit, none allowed
+        (Numeric(2, 2), "0.0999", True),
+        (Numeric(18, 0), "1e17", True),
+        (Numeric(18, 0), "1e18", False),
+        (Numeric(18, 0), "1e999999", False),  # must not expand a million digits
+        (Numeric(3, None), "999.9999", True),
+        (Numeric(3, None), "1000", False),
+        (Numeric(None, None), "1e999999", True),
     ],
 )
-def test_decimal_range_edges(number_type: Decimal, value: str, ok: bool) -> None:
+def test_decimal_range_edges(number_type: Numeric, value: str, ok: bool) -> None:
     obj = ObjectSchema("N", [FieldSchema("X", number_type)])
     codes = [v.code for v in validate_row(obj, {"X": value}, operation="insert")]
     assert codes == ([] if ok else ["NUMBER_OUTSIDE_VALID_RANGE"])

@@ -14,9 +14,9 @@ from crossmap.schema import (
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     Integer,
+    Numeric,
     Reference,
     String,
     Time,
@@ -93,7 +93,7 @@ def test_parse_numbers_and_booleans() -> None:
 def test_parse_value_dispatches_on_type() -> None:
     assert parse_value(String(10), "abc") == "abc"
     assert parse_value(Integer(), "7") == 7
-    assert parse_value(Decimal(5, 2), "1.25") == decimal.Decimal("1.25")
+    assert parse_value(Numeric(5, 2), "1.25") == decimal.Decimal("1.25")
     assert parse_value(Boolean(), "false") is False
     assert parse_value(Date(), "2024-01-02") == date(2024, 1, 2)
     assert parse_value(Time(), "10:00:00") == time(10)

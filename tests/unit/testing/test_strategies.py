@@ -20,7 +20,7 @@ SCHEMA = s.Schema([
         s.FieldSchema("id", s.String(8), nullable=False),
         s.FieldSchema("team_id", s.Reference(("teams",)), nullable=False),
         s.FieldSchema("coach_id", s.Reference(("teams",))),
-        s.FieldSchema("score", s.Decimal(5, 2)),
+        s.FieldSchema("score", s.Numeric(5, 2)),
         s.FieldSchema("born", s.Date()),
         s.FieldSchema("seen", s.DateTime()),
         s.FieldSchema("kind", s.Enum(("a", "b"))),

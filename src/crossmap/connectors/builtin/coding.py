@@ -22,10 +22,10 @@ from crossmap.schema import (
     Boolean,
     Date,
     DateTime,
-    Decimal,
     Enum,
     FieldType,
     Integer,
+    Numeric,
     ObjectSchema,
     Time,
     format_value,
@@ -42,7 +42,7 @@ class SourceDataError(ConnectorError):
 
 
 # The types whose text form is parsed; strings, enums, references and blobs stay text.
-_PARSED: tuple[type, ...] = (Integer, Decimal, Boolean, Date, DateTime, Time)
+_PARSED: tuple[type, ...] = (Integer, Numeric, Boolean, Date, DateTime, Time)
 
 Decoder = Callable[[object], object]
 
@@ -50,7 +50,7 @@ Decoder = Callable[[object], object]
 def _json_decoder(field_type: FieldType) -> Decoder | None:
     """Parses the text of a typed field; a JSON value of the wrong kind (a number
     where a date belongs) raises ``TypeError``, text that does not parse ``ValueError``."""
-    if isinstance(field_type, Decimal):
+    if isinstance(field_type, Numeric):
 
         def to_decimal(value: object) -> object:
             if isinstance(value, str):

@@ -2,9 +2,9 @@
 
 Used when a folder connector is given no schema file: each field's type comes from
 the JSON values it holds in the first lines (str → ``String``, int → ``Integer``,
-float → ``Decimal``, bool → ``Boolean``, an object or a list → ``Any``); a field that
+float → ``Numeric``, bool → ``Boolean``, an object or a list → ``Untyped``); a field that
 is missing from some record or null in one is nullable. Types that disagree widen
-(int with float is ``Decimal``; anything else mixed is ``Any``).
+(int with float is ``Numeric``; anything else mixed is ``Untyped``).
 
 The schema says it was inferred (``ObjectSchema.inferred_from``, the sample's size):
 the compiler then tells the user once, and groups the length warnings the unknown
@@ -18,8 +18,8 @@ import decimal
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from crossmap.schema import Any as AnyType
-from crossmap.schema import Boolean, Decimal, FieldSchema, FieldType, Integer, ObjectSchema, String
+from crossmap.schema import Boolean, FieldSchema, FieldType, Integer, Numeric, ObjectSchema, String
+from crossmap.schema import Untyped as AnyType
 
 SAMPLE_SIZE = 1000
 """How many records of each object are looked at."""
@@ -35,7 +35,7 @@ _KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
 _TYPES: dict[str, FieldType] = {
     "boolean": Boolean(),
     "integer": Integer(),
-    "decimal": Decimal(),
+    "decimal": Numeric(),
     "string": String(),
 }
 

@@ -32,8 +32,8 @@ from crossmap.connectors.builtin.options import (
 )
 from crossmap.connectors.protocols import LoadResult, Operation, Record
 from crossmap.connectors.registry import ConnectorError
-from crossmap.schema import Any as AnyType
 from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
+from crossmap.schema import Untyped as AnyType
 
 SUFFIX = ".jsonl"
 DELETED = "$deleted"

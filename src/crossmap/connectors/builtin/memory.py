@@ -23,8 +23,8 @@ from crossmap.connectors.builtin.loading import FailHook, Table, load_rows, read
 from crossmap.connectors.protocols import Blob, LoadResult, Operation, Page, Record, Tombstone
 from crossmap.connectors.registry import ConnectorError
 from crossmap.errors import did_you_mean
-from crossmap.schema import Any as AnyType
 from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
+from crossmap.schema import Untyped as AnyType
 
 
 class MemorySource:
