@@ -178,7 +178,7 @@ def measure(size: int, options: Mapping[str, int],
             per_minute: int = PUBLISHED_PER_MINUTE) -> dict[str, Any]:
     """Set up both systems, run the flagship spec once, and measure it (the child)."""
     from crossmap.compiler import compile_spec
-    from crossmap.demo import _seed_users
+    from crossmap_qdispatch.demo import _seed_users
     from crossmap.engine import Engine, RunOptions
     from crossmap.functions import registry
     from crossmap.state import StateStore

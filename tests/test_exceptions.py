@@ -14,7 +14,7 @@ from pathlib import Path
 import crossmap
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-WORKFLOW = ("crossmap.testing", "crossmap.demo", "crossmap.cli", "crossmap.preflight", "crossmap.sample",
+WORKFLOW = ("crossmap.testing", "crossmap.cli", "crossmap.preflight", "crossmap.sample",
             "crossmap.propose", "crossmap.verify")
 
 

@@ -24,8 +24,7 @@ RANKS: dict[str, int] = {
     "codegen": 3,
     "engine": 4, "reports": 4, "systems": 4, "spectest": 4, "progress": 4,
     "preflight": 5, "sample": 5, "propose": 5, "verify": 5, "testing": 5,
-    "demo": 6,
-    "cli": 7, "__main__": 8,
+    "cli": 6, "__main__": 7,
 }
 """The parts of ``crossmap`` and their ranks, lowest first. A part is a subpackage or
 a top-level module; ``crossmap/__init__.py`` (the everyday API) may import any."""
@@ -37,8 +36,6 @@ PLUGINS = ("crossmap_salesforce", "crossmap_qdispatch")
 
 KNOWN: set[tuple[str, str]] = {
     ("preflight", "cli"),  # preflight/command.py imports cli._prepare (issue 25, item 5)
-    ("demo", "crossmap_salesforce"),  # the demo is the flagship's, not the core's (issue 25, item 4)
-    ("demo", "crossmap_qdispatch"),
 }
 
 

@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 import threading
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +40,53 @@ from crossmap.systems import compile_offline, connector_options, open_systems
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = exitcodes.OK, exitcodes.COULD_NOT_RUN, exitcodes.USAGE
 
-# What the `local` extra installs: the local org, the Q Dispatch simulator and the demo.
-LOCAL_SYSTEMS_PACKAGES = frozenset({"starlette", "uvicorn", "trustme"})
-
 _spec_paths = click.argument(
     "specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
 
 
+COMMANDS_GROUP = "crossmap.commands"
+"""The entry-point group through which plugins add commands (``crossmap demo`` is
+the flagship plugin's): each entry point names a ``click.Command``."""
+
+
+def _plugin_commands() -> dict[str, EntryPoint]:
+    return {entry.name: entry for entry in entry_points(group=COMMANDS_GROUP)}
+
+
+def _unavailable(name: str, entry: EntryPoint, error: Exception) -> click.Command:
+    """A stand-in for a plugin command that cannot load: it says why."""
+    dist = entry.dist.name if entry.dist is not None else "an unknown distribution"
+    why = f"the command '{name}' of {dist} ({entry.value}) cannot load: {type(error).__name__}: {error}"
+
+    def explain() -> None:
+        click.echo(f"error: {why}", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+
+    return click.Command(name, callback=explain, help=f"(unavailable: {why})", add_help_option=False)
+
+
 class _Commands(click.Group):
-    """The command group; an exception a connector plugin raises becomes one line
-    naming the plugin, not a traceback (a bug in crossmap itself still shows one)."""
+    """The command group: crossmap's own commands and those plugins register (loaded
+    when asked for, so a plugin that cannot load breaks only its own command). An
+    exception a connector plugin raises becomes one line naming the plugin, not a
+    traceback (a bug in crossmap itself still shows one)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        entry = _plugin_commands().get(cmd_name) if found is None else None
+        if entry is None:
+            return found
+        try:
+            command = entry.load()
+        except Exception as error:  # noqa: BLE001 - whatever the plugin raised is the reason
+            return _unavailable(cmd_name, entry, error)
+        if not isinstance(command, click.Command):
+            return _unavailable(cmd_name, entry, TypeError(f"{entry.value} is not a click command"))
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -550,56 +587,6 @@ def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(EXIT_SPEC_ERRORS if report.problems else EXIT_OK)
-
-
-@main.command()
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="A new or empty folder for the demo (default: a fresh temporary folder, kept).")
-@click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Size of the simulated Q Dispatch tenant (1 is about 530 records).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated data.")
-@click.option("--spec", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The flagship spec (default: specs/qdispatch_to_salesforce.xmap of the checkout).")
-@click.option("--keep", is_flag=True,
-              help="Keep the migrated records in the production org instead of rolling the migration back.")
-@click.option("--serve", "serve_only", is_flag=True,
-              help="Only start the local systems and keep them up (Ctrl-C stops them), to run each step "
-                   "by hand as docs/tutorial.md does.")
-def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bool, serve_only: bool) -> None:
-    """Migrate a simulated Q Dispatch tenant into a local Salesforce org, the whole
-    workflow: preflight, schema, sample and its diff in a sandbox org, approval, full
-    run, delta, reports, rollback, verified. Starts and stops the systems itself."""
-    try:
-        from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
-    except ModuleNotFoundError as error:
-        if error.name not in LOCAL_SYSTEMS_PACKAGES:
-            raise
-        click.echo(f"error: the demo runs on the local systems, which need {error.name}: "
-                   "pip install 'crossmap[local]'", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
-
-    options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC,
-                          restore=not keep)
-    try:
-        if serve_only:
-            serve(options, wait=_until_interrupted, say=click.echo)
-            sys.exit(EXIT_OK)
-        result = run_demo(options, say=click.echo)
-    except CrossmapError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
-    sys.exit(EXIT_OK if result.restored else EXIT_SPEC_ERRORS)
-
-
-def _until_interrupted() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        click.echo("")
-
 
 
 # The workflow commands live beside their code and use this module's helpers

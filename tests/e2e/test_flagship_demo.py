@@ -23,9 +23,9 @@ import pytest
 from click.testing import CliRunner
 
 from crossmap.cli import main
-from crossmap.demo import FALLBACK_USER, DemoOptions, DemoResult, run_demo
 from crossmap.reports import StepCounts
 from crossmap.state import StateStore
+from crossmap_qdispatch.demo import FALLBACK_USER, DemoOptions, DemoResult, run_demo
 from crossmap_qdispatch.generator import generate
 from crossmap_salesforce.emulator import OrgHandle, running_org
 

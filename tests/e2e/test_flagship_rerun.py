@@ -15,11 +15,18 @@ from collections.abc import Iterator
 import pytest
 
 from crossmap.connectors.profiles import PROFILE_FILE
-from crossmap.demo import DemoOptions, DemoResult, Snapshot, differences, run_demo, snapshot
 from crossmap.engine import Engine, RunOptions, RunSummary
 from crossmap.reports import AuditReport, StepCounts, audit_report
 from crossmap.state import StateStore
 from crossmap_qdispatch.connector import QDispatchSource
+from crossmap_qdispatch.demo import (
+    DemoOptions,
+    DemoResult,
+    Snapshot,
+    differences,
+    run_demo,
+    snapshot,
+)
 from crossmap_qdispatch.simulator import Simulator
 from crossmap_salesforce.connector import SalesforceDestination
 from crossmap_salesforce.emulator import running_org

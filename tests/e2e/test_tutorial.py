@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crossmap.cli import main
-from crossmap.demo import DemoOptions, serve
+from crossmap_qdispatch.demo import DemoOptions, serve
 
 TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorial.md"
 

@@ -42,3 +42,27 @@ def test_the_core_runs_without_the_local_systems(tmp_path: Path) -> None:
     assert demo.returncode == 1
     assert "pip install 'crossmap[local]'" in demo.stderr
     assert "Traceback" not in demo.stderr
+
+
+WITHOUT_PLUGINS = WITHOUT_LOCAL_SYSTEMS.replace('{"starlette", "uvicorn", "trustme"}',
+                                                '{"crossmap_salesforce", "crossmap_qdispatch"}')
+
+
+def test_plugins_bring_their_commands_and_the_core_runs_without_them() -> None:
+    listed = subprocess.run([sys.executable, "-m", "crossmap", "--help"], capture_output=True, text=True,
+                            check=False)
+    assert "demo " in listed.stdout and "local-org " in listed.stdout  # from crossmap.commands entry points
+
+    def crossmap(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", WITHOUT_PLUGINS, *args],
+                              capture_output=True, text=True, check=False, timeout=120)
+
+    helped = crossmap("--help")
+    assert helped.returncode == 0, helped.stderr
+    assert "unavailable" in helped.stdout and "check " in helped.stdout
+    checked = crossmap("check", "specs/csv_to_jsonl.xmap")
+    assert checked.returncode == 0, checked.stderr
+    demo = crossmap("demo")
+    assert demo.returncode == 1
+    assert "the command 'demo' of crossmap" in demo.stderr and "crossmap_qdispatch" in demo.stderr
+    assert "Traceback" not in demo.stderr
