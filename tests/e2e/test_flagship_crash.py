@@ -21,15 +21,15 @@ from typing import Any
 import pytest
 
 from crossmap.compiler import Plan, compile_spec
-from crossmap.demo import DemoOptions, _Stage, _systems, snapshot
 from crossmap.engine import Engine, RunOptions
 from crossmap.functions import registry
 from crossmap.state import StateStore
 from crossmap.systems import compile_offline
+from crossmap_qdispatch.demo import DemoOptions, _Stage, _systems, snapshot
 from crossmap_salesforce.connector import ConnectorSettings, SalesforceDestination
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "salesforce"))
-from crash_points import Crash, CrashingStore, Trigger
+from crash_points import CrashingStore, Trigger, crash_expected
 from sf_support import token_profile, waiter
 from test_sf_crash_points import CrashingApi
 
@@ -100,7 +100,7 @@ def test_the_flagship_stopped_in_a_bulk_job_resumes_exactly(point: str, tmp_path
         target, plan = target_of(stage, trigger)
         with target, CrashingStore.open(folder / "state.db") as store:
             store.trigger = trigger
-            with pytest.raises(Crash):
+            with crash_expected():
                 Engine(plan, stage.source, target, store, RunOptions()).run()
         CrashingApi.trigger = None
         target, plan = target_of(stage, None)

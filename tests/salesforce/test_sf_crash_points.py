@@ -37,7 +37,7 @@ from crossmap_salesforce.emulator import OrgHandle, OrgSettings
 from crossmap_salesforce.transport import Api
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
-from crash_points import Crash, CrashingStore, Trigger
+from crash_points import CrashingStore, Trigger, crash_expected
 
 T0 = dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
 SOURCE = s.Schema([
@@ -256,7 +256,7 @@ def test_a_files_run_stopped_at_a_boundary_resumes_exactly(
     and values."""
     with org_at(tmp_path / "org", settings=OrgSettings(set_audit_fields=True)) as org:
         setup_org(org)
-        with pytest.raises(Crash):
+        with crash_expected():
             run(org, tmp_path / "state.db", BULK, Trigger(point, n), files=True)
         with StateStore.open(tmp_path / "state.db") as store:
             (stopped,) = store.runs()
@@ -273,7 +273,7 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(
     with org_at(tmp_path / "org", settings=OrgSettings(set_audit_fields=True)) as org:
         setup_org(org)
         trigger = Trigger(point, n)
-        with pytest.raises(Crash):
+        with crash_expected():
             run(org, tmp_path / "state.db", settings, trigger)
         with StateStore.open(tmp_path / "state.db") as store:
             (stopped,) = store.runs()
