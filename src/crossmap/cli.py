@@ -66,6 +66,36 @@ def _unavailable(name: str, entry: EntryPoint, error: Exception) -> click.Comman
     return click.Command(name, callback=explain, help=f"(unavailable: {why})", add_help_option=False)
 
 
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "check": ("crossmap check specs/migration.xmap", "crossmap check --json specs/*.xmap > diagnostics.json"),
+    "fmt": ("crossmap fmt --check specs/migration.xmap", "crossmap fmt specs/migration.xmap"),
+    "plan": ("crossmap plan specs/migration.xmap", "crossmap plan --json specs/migration.xmap > plan.json"),
+    "test": ("crossmap test specs/migration.xmap",),
+    "run": ("crossmap run specs/migration.xmap", "crossmap run specs/migration.xmap --delta",
+            "crossmap run specs/migration.xmap --resume 3"),
+    "status": ("crossmap status specs/migration.xmap",),
+    "report": ("crossmap report specs/migration.xmap 3", "crossmap report specs/migration.xmap 3 --redact"),
+    "rollback": ("crossmap rollback specs/migration.xmap 3",),
+    "close": ("crossmap close specs/migration.xmap 3", "crossmap close specs/migration.xmap --older-than 30d"),
+    "scaffold": ("crossmap scaffold specs/migration.xmap --out metadata/",
+                 "crossmap scaffold specs/migration.xmap --apply"),
+    "preflight": ("crossmap preflight specs/migration.xmap", "crossmap preflight specs/migration.xmap --out metadata/"),
+    "sample": ("crossmap sample specs/migration.xmap --size 200",),
+    "approve": ("crossmap approve", "crossmap approve 4 --note 'diff reviewed'"),
+    "propose": ("crossmap propose --source jsonl --source-option path=exports --target salesforce --out draft.xmap",),
+    "verify": ("crossmap verify specs/migration.xmap", "crossmap verify specs/migration.xmap 3"),
+    "demo": ("crossmap demo", "crossmap demo --scale 2 --keep"),
+    "local-org": ("crossmap local-org --data-dir org/ --port 8443",),
+}
+"""What ``crossmap COMMAND --help`` shows at its end, for each command."""
+
+
+def _with_examples(name: str, command: click.Command) -> click.Command:
+    if command.epilog is None and name in EXAMPLES:
+        command.epilog = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name])
+    return command
+
+
 class _Commands(click.Group):
     """The command group: crossmap's own commands and those plugins register (loaded
     when asked for, so a plugin that cannot load breaks only its own command). An
@@ -79,14 +109,14 @@ class _Commands(click.Group):
         found = super().get_command(ctx, cmd_name)
         entry = _plugin_commands().get(cmd_name) if found is None else None
         if entry is None:
-            return found
+            return _with_examples(cmd_name, found) if found is not None else None
         try:
             command = entry.load()
         except Exception as error:  # noqa: BLE001 - whatever the plugin raised is the reason
             return _unavailable(cmd_name, entry, error)
         if not isinstance(command, click.Command):
             return _unavailable(cmd_name, entry, TypeError(f"{entry.value} is not a click command"))
-        return command
+        return _with_examples(cmd_name, command)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

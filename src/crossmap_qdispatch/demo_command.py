@@ -21,7 +21,7 @@ LOCAL_SYSTEMS_PACKAGES = frozenset({"starlette", "uvicorn", "trustme"})
 """What the ``local`` extra installs: the local org, the Q Dispatch simulator and the demo."""
 
 
-@click.command(epilog="\b\nExample:\n  crossmap demo --scale 2 --keep")
+@click.command()
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="A new or empty folder for the demo (default: a fresh temporary folder, kept).")
 @click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True,

@@ -66,3 +66,22 @@ def test_plugins_bring_their_commands_and_the_core_runs_without_them() -> None:
     assert demo.returncode == 1
     assert "the command 'demo' of crossmap" in demo.stderr and "crossmap_qdispatch" in demo.stderr
     assert "Traceback" not in demo.stderr
+
+
+def test_every_command_shows_examples_that_parse() -> None:
+    import shlex
+
+    import click
+
+    from crossmap.cli import EXAMPLES, main
+
+    context = click.Context(main)
+    names = main.list_commands(context)
+    assert set(names) <= set(EXAMPLES), f"commands without examples: {set(names) - set(EXAMPLES)}"
+    for name in names:
+        command = main.get_command(context, name)
+        assert command is not None and command.epilog and "Examples:" in command.epilog, name
+        for line in EXAMPLES[name]:
+            argv = shlex.split(line.split(" > ")[0])  # the shell's redirection is not an argument
+            assert argv[:2] == ["crossmap", name], line
+            command.make_context(name, argv[2:], parent=context)  # unknown options raise UsageError
