@@ -306,12 +306,15 @@ def describe_plan(plan: Plan) -> str:
 
 @main.command(name="test")
 @_spec_paths
-def spec_test(specs: tuple[Path, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the results as JSON on stdout (docs/cli.md says its shape).")
+def spec_test(specs: tuple[Path, ...], as_json: bool) -> None:
     """Run the specs' `test` blocks; print a field-level diff for each failure."""
     from crossmap.spectest import run_spec_tests
 
     counts = {"passed": 0, "failed": 0}
     broken = False
+    results: list[dict[str, Any]] = []
     for path in specs:
         try:
             spec = load(path)
@@ -331,18 +334,37 @@ def spec_test(specs: tuple[Path, ...]) -> None:
             broken = True
             continue
         if not result.plan.tests:
-            click.echo(f"{path}: no test blocks")
+            if not as_json:
+                click.echo(f"{path}: no test blocks")
             continue
         for outcome in run_spec_tests(result.plan, source_schema=source_schema):
             counts["passed" if outcome.passed else "failed"] += 1
-            if outcome.passed:
+            if as_json:
+                results.append(_test_json(outcome))
+            elif outcome.passed:
                 click.echo(f"PASS {outcome.location}  {outcome.name}")
             else:
                 click.echo(f"FAIL {outcome.location}  {outcome.name}")
                 click.echo("\n".join(outcome.render().splitlines()[1:]))
     total = counts["passed"] + counts["failed"]
-    click.echo(f"{total} test{'' if total == 1 else 's'}: {counts['passed']} passed, {counts['failed']} failed")
+    if as_json:
+        click.echo(json.dumps({**counts, "tests": results}, indent=2, default=str))
+    else:
+        click.echo(f"{total} test{'' if total == 1 else 's'}: {counts['passed']} passed, {counts['failed']} failed")
     sys.exit(EXIT_SPEC_ERRORS if broken or counts["failed"] else EXIT_OK)
+
+
+def _test_json(outcome: Any) -> dict[str, Any]:
+    """One spec test's result for ``crossmap test --json``."""
+    return {
+        "spec": outcome.spec, "line": outcome.line, "name": outcome.name, "passed": outcome.passed,
+        "error": outcome.error,
+        "expectations": [
+            {"target": e.target, "passed": e.passed, "rows": e.rows,
+             "diffs": [{"field": d.field, "expected": d.expected, "actual": d.actual} for d in e.diffs]}
+            for e in outcome.expectations
+        ],
+    }
 
 
 # ---- runs -------------------------------------------------------------------------------
@@ -414,8 +436,10 @@ def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
               help="Rows per destination call, for destinations without load streams (Salesforce sends each step as one Bulk API job whatever this is).")
 @click.option("--without-approval", is_flag=True,
               help="Run even though no sample of this version of the spec is approved (recorded with the run).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the run's audit report as JSON on stdout (the shape `report` writes).")
 def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retry_run: int | None,
-        batch_size: int, without_approval: bool) -> None:
+        batch_size: int, without_approval: bool, as_json: bool) -> None:
     """Run a migration: resolutions, then wave by wave, then the deferred pass.
     A spec whose target declares a `sandbox` needs an approved sample first."""
     from crossmap.sample import require_approval, sandbox_profile
@@ -455,7 +479,8 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
-        click.echo(render_text(audit_report(plan, store, summary.run.id, findings)))
+        audit = audit_report(plan, store, summary.run.id, findings)
+        click.echo(audit.to_json() if as_json else render_text(audit))
     sys.exit(exitcodes.RECORDS_FAILED if summary.failed else exitcodes.OK)
 
 
@@ -474,29 +499,43 @@ def _interrupt_on_sigterm() -> Any:
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @_state_option
-def status(spec: Path, state: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the runs as JSON on stdout (docs/cli.md says its shape).")
+def status(spec: Path, state: str | None, as_json: bool) -> None:
     """List the runs of a spec, newest first, under a header row."""
     with _open_store(spec, state, existing=True) as store:
-        if (holder := store.holder()) is not None:
-            click.echo(f"in use by {holder.describe()}")
-        rows = [("run", "kind", "status", "started", "records", "failed", "notes")]
+        holder = store.holder()
+        runs: list[dict[str, Any]] = []
         for past in store.runs():
             counts = store.outcome_counts(past.id)
-            total = sum(sum(c.values()) for c in counts.values())
-            failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
-            found = store.found_loaded(past.id)
-            notes = [f"{found} found already loaded" if found else "", "closed: no rollback" if past.closed else ""]
-            rows.append((str(past.id), past.kind, run_status(past.status, counts), f"{past.started_at:%Y-%m-%d %H:%M:%S}",
-                         str(total), str(failed), "; ".join(n for n in notes if n)))
-        if len(rows) == 1:
-            click.echo("no runs yet")
-            return
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        numeric = {0, 4, 5}
-        for row in rows:
-            cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
-                     for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
-            click.echo("  ".join(cells).rstrip())
+            runs.append({
+                "id": past.id, "kind": past.kind, "status": run_status(past.status, counts),
+                "started_at": f"{past.started_at:%Y-%m-%d %H:%M:%S}",
+                "ended_at": f"{past.ended_at:%Y-%m-%d %H:%M:%S}" if past.ended_at else None,
+                "records": sum(sum(c.values()) for c in counts.values()),
+                "failed": sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values()),
+                "found_loaded": store.found_loaded(past.id), "closed": past.closed,
+            })
+    if as_json:
+        click.echo(json.dumps({"holder": holder.describe() if holder else None, "runs": runs}, indent=2))
+        return
+    if holder is not None:
+        click.echo(f"in use by {holder.describe()}")
+    if not runs:
+        click.echo("no runs yet")
+        return
+    rows = [("run", "kind", "status", "started", "records", "failed", "notes")]
+    for r in runs:
+        notes = [f"{r['found_loaded']} found already loaded" if r["found_loaded"] else "",
+                 "closed: no rollback" if r["closed"] else ""]
+        rows.append((str(r["id"]), str(r["kind"]), str(r["status"]), str(r["started_at"]), str(r["records"]),
+                     str(r["failed"]), "; ".join(n for n in notes if n)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    numeric = {0, 4, 5}
+    for row in rows:
+        cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        click.echo("  ".join(cells).rstrip())
 
 
 @main.command()

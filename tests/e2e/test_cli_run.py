@@ -177,3 +177,19 @@ def test_a_redacted_report_shows_no_source_value(tmp_path: Path) -> None:
         assert "WorkOrder" in form and "Status" in form and "J-5009" in form and "TRANSFORM" in form
     assert json.loads(data)["redacted"] is True
     assert out.startswith("(values redacted") and "<redacted message, " in out
+
+
+def test_json_on_stdout_from_run_status_and_test(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    code, out = run("run", str(spec), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["run_id"] == 1 and report["status"] == "succeeded"
+    assert {s["step"] for s in report["steps"]} == {"customers->Account", "jobs->WorkOrder"}
+    code, out = run("status", str(spec), "--json")
+    listed = json.loads(out)
+    assert code == 0 and listed["holder"] is None
+    assert [(r["id"], r["kind"], r["status"], r["closed"]) for r in listed["runs"]] == [(1, "full", "succeeded", False)]
+    code, out = run("test", str(spec), "--json")
+    tested = json.loads(out)
+    assert code == 0 and tested["failed"] == 0 and tested["passed"] == len(tested["tests"]) > 0
+    assert all(t["passed"] and t["expectations"] for t in tested["tests"])
