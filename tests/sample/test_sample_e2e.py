@@ -150,7 +150,9 @@ def test_sample_diff_approve_run(systems: dict[str, Any], permissive_umask: int,
     assert "changed    jobs->Case" in out and "the destination set a value where the plan sent none" in out
     assert {c["kind"] for r in cases for c in r["cells"] if c["field"] == "ClosedDate" and c["computed"]} == {"equal"}
     assert set(report["totals"]) == {"equal", "normalised", "changed"}
-    assert "<h1>Sample run 1: succeeded</h1>" in page and "normalised</span>" in page
+    assert "<h1>Sample run 1: <span" in page and "succeeded</span></h1>" in page and "normalised</span>" in page
+    # The page shows the differences; every cell, equal ones too, is in the JSON.
+    assert "records differ in some field" in page and len(page) < len(json.dumps(report)) / 2
     with StateStore.open(folder / ".crossmap" / "sandbox.db") as sandbox:
         assert sandbox.run(1).kind == "sample"
     production_org: OrgHandle = systems["production"]

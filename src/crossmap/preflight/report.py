@@ -168,17 +168,38 @@ def render_html(report: PreflightReport) -> str:
     verdict = ("<p class='ok'>Nothing blocks the run.</p>" if report.ok else
                "<div class='blocked'><p>The run would not start or would stop:</p><ul>"
                + "".join(f"<li>{e(b)}</li>" for b in report.blockers) + "</ul></div>")
+    steps = report.coverage.steps
+    budget = (f"{est.budget_remaining:,} of {est.budget_max:,}" if est.budget_remaining is not None else "unknown")
+    figures = [  # what a reader came for, before any table
+        (f"{sum(report.counts.values()):,}", "source records"),
+        (f"{sum(s.rows for s in steps):,}", "rows would load"),
+        (f"{sum(s.would_fail for s in steps):,}", "would fail"),
+        (f"{sum(s.skipped for s in steps):,}", "skipped by rules"),
+        (f"{est.total_calls:,}", "destination calls"),
+        (budget + (" (not enough)" if est.budget_short else ""), "daily API requests left"),
+        (_duration(est.seconds), "duration"),
+        (f"{g.letter} ({g.label})", "complexity"),
+    ]
     parts = [
         f"<h1>Preflight: {e(report.spec)}</h1>",
         f"<p>{e(report.source)} &rarr; {e(report.target)}, {e(report.generated_at)}</p>",
         verdict,
-        f"<h2>Complexity: {e(g.letter)} ({e(g.label)}), {g.points} points</h2>",
-        table(["points", "reason"], [[r.points, r.reason] for r in g.reasons]),
-        "<h2>Schema</h2>",
-        table(["object", "field", "declared type"], [[m.object, m.field or "(the object)", m.type or ""]
-                                                     for m in audit.missing]),
-        table(["object", "field", "declared", "in the destination", "problem"],
-              [[m.object, m.field, m.declared, m.actual, m.problem] for m in audit.mismatches]),
+        "<div class='figures'>" + "".join(f"<div><b>{e(v)}</b>{e(k)}</div>" for v, k in figures) + "</div>",
+        "<h2>Coverage</h2>",
+        table(["step", "records", "rows", "skipped", "would fail"],
+              [[s.step, s.records, s.rows, s.skipped, s.would_fail] for s in steps]),
+        table(["severity", "object.field", "code", "count", "message", "source values", "spec line"],
+              [[i.severity, f"{i.object}.{i.field}" if i.field else i.object, i.code, i.count, i.message,
+                _few([f"{v} x{n}" for v, n in i.values]), i.line or ""] for i in report.coverage.issues]),
+        "<h2>API budget and duration (estimates)</h2>",
+        f"<p>About {est.total_calls:,} destination calls"
+        + (f"; {est.budget_remaining:,} of {est.budget_max:,} daily requests left" if est.budget_remaining is not None else "")
+        + (" &mdash; <strong>not enough</strong>" if est.budget_short else "")
+        + f". About {est.extraction_requests:,} source requests. Duration: about {e(_duration(est.seconds))}.</p>",
+        table(["step", "rows", "calls", "deferred-pass calls", "source requests", "seconds"],
+              [[s.step, s.rows, s.calls, s.deferred_calls, s.extraction_requests, f"{s.seconds:.0f}"]
+               for s in est.steps]),
+        "".join(f"<p class='note'>{e(n)}</p>" for n in est.notes),
         "<h2>Records</h2>",
         table(["object", "records"], [[k, f"{v:,}"] for k, v in sorted(report.counts.items())]),
         "<h2>Resolution</h2>",
@@ -187,21 +208,13 @@ def render_html(report: PreflightReport) -> str:
                 _few([k for k, _ in c.ambiguous]), _few(list(c.inactive)),
                 "none" if c.fallback is None else f"{c.fallback} ({'exists' if c.fallback_found else 'missing'})"]
                for c in report.resolutions]),
-        "<h2>Coverage</h2>",
-        table(["step", "records", "rows", "skipped", "would fail"],
-              [[s.step, s.records, s.rows, s.skipped, s.would_fail] for s in report.coverage.steps]),
-        table(["severity", "object.field", "code", "count", "message", "source values", "spec line"],
-              [[i.severity, f"{i.object}.{i.field}" if i.field else i.object, i.code, i.count, i.message,
-                _few([f"{v} x{n}" for v, n in i.values]), i.line or ""] for i in report.coverage.issues]),
-        "<h2>API budget and duration (estimates)</h2>",
-        table(["step", "rows", "calls", "deferred-pass calls", "source requests", "seconds"],
-              [[s.step, s.rows, s.calls, s.deferred_calls, s.extraction_requests, f"{s.seconds:.0f}"]
-               for s in est.steps]),
-        f"<p>About {est.total_calls:,} destination calls"
-        + (f"; {est.budget_remaining:,} of {est.budget_max:,} daily requests left" if est.budget_remaining is not None else "")
-        + (" &mdash; <strong>not enough</strong>" if est.budget_short else "")
-        + f". About {est.extraction_requests:,} source requests. Duration: about {e(_duration(est.seconds))}.</p>",
-        "".join(f"<p class='note'>{e(n)}</p>" for n in est.notes),
+        f"<h2>Complexity: {e(g.letter)} ({e(g.label)}), {g.points} points</h2>",
+        table(["points", "reason"], [[r.points, r.reason] for r in g.reasons]),
+        "<h2>Schema the spec needs</h2>",
+        table(["object", "field", "declared type"], [[m.object, m.field or "(the object)", m.type or ""]
+                                                     for m in audit.missing]),
+        table(["object", "field", "declared", "in the destination", "problem"],
+              [[m.object, m.field, m.declared, m.actual, m.problem] for m in audit.mismatches]),
         "<h2>To rebuild natively</h2>",
         table(["gap", "records", "detail", "rebuild with"],
               [[x.title, "" if x.count is None else x.count, x.detail, x.rebuild_with or ""]
@@ -211,7 +224,9 @@ def render_html(report: PreflightReport) -> str:
     style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:75em}"
              "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;"
              "text-align:left;vertical-align:top}th{background:#f3f3f3}.blocked{background:#fde8e8;padding:.5em 1em}"
-             ".ok{background:#e8f6e8;padding:.5em 1em}.note{color:#555}")
+             ".ok{background:#e8f6e8;padding:.5em 1em}.note{color:#555}"
+             ".figures{display:flex;flex-wrap:wrap;gap:1.5em 2em;margin:1em 0}.figures div{font-size:13px;color:#555}"
+             ".figures b{display:block;font-size:20px;color:#222}")
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>Preflight: {e(report.spec)}</title><style>{style}</style></head><body>"
             + "\n".join(parts) + "</body></html>\n")

@@ -140,22 +140,48 @@ _BADGE = {
 
 
 def render_html(report: SampleReport) -> str:
-    """A self-contained page (inline CSS, no scripts): per step, a table of records ×
-    fields with source / computed / stored and a class badge. Everything is escaped."""
+    """A self-contained page (inline CSS, no scripts) for the reviewer: the verdict
+    and the key figures first, the fields that are not equal everywhere (the rest
+    named in one line), the records that did not load, then, per step, only the
+    records and fields that differ, highlighted; every cell, equal ones included, is
+    in the JSON report. Everything is escaped."""
     e = html.escape
+    totals = report.totals()
+    cells = sum(totals.values())
+    differing = cells - totals.get("equal", 0)
+    summaries = report.summary()
+    uneven = [s for s in summaries if set(s.counts) != {"equal"}]
+    even = [f"{s.step} {s.field}" for s in summaries if set(s.counts) == {"equal"}]
+    not_loaded = [p for p in report.problems if p.outcome in ("failed", "held_back")]
+    status_class = "ok" if report.status == "succeeded" and not not_loaded else "bad"
     parts = [f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>crossmap sample {report.run_id}</title>
-<style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}
+<html lang="en"><head><meta charset="utf-8"><title>crossmap sample {report.run_id}: {e(report.status)}</title>
+<style>body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#f4f4f4}}
 .b{{color:#fff;border-radius:3px;padding:0 5px;font-size:12px}}.s{{color:#555;font-size:12px}}
-td.v{{max-width:22em;overflow-wrap:anywhere}}</style></head><body>
-<h1>Sample run {report.run_id}: {e(report.status)}</h1>
+td.v{{max-width:22em;overflow-wrap:anywhere}}td.hot{{background:#fff4d6}}td.n{{text-align:right}}
+.status{{padding:2px 10px;border-radius:4px}}.ok{{background:#e3f4e6;color:#17612a}}.bad{{background:#fde8ea;color:#b00020}}
+.figures{{display:flex;gap:2em;margin:1em 0}}.figures div{{font-size:13px;color:#555}}
+.figures b{{display:block;font-size:22px;color:#222}}</style></head><body>
+<h1>Sample run {report.run_id}: <span class="status {status_class}">{e(report.status)}</span></h1>
 <p>{e(report.spec)} &middot; version {e(report.spec_hash)} &middot; {e(report.profile or '')}</p>
-<h2>Summary</h2><table><tr><th>step</th><th>field</th>""" + "".join(f"<th>{k}</th>" for k in KINDS) + "</tr>"]
-    for summary in report.summary():
-        parts.append(f"<tr><td>{e(summary.step)}</td><td>{e(summary.field)}</td>"
-                     + "".join(f"<td>{summary.counts.get(k, '')}</td>" for k in KINDS) + "</tr>")
-    parts.append("</table><h2>Records per step</h2><table><tr><th>step</th><th>outcomes</th></tr>")
+<div class="figures"><div><b>{sum(report.selected.values()):,}</b>records selected</div>
+<div><b>{len(report.records):,}</b>records read back</div><div><b>{cells:,}</b>fields compared</div>
+<div><b>{totals.get("equal", 0):,}</b>equal</div><div><b>{differing:,}</b>not equal</div>
+<div><b>{len(not_loaded):,}</b>not loaded</div></div>
+<h2>Fields that are not equal everywhere</h2>"""]
+    if uneven:
+        parts.append("<table><tr><th>step</th><th>field</th>" + "".join(f"<th>{k}</th>" for k in KINDS) + "</tr>")
+        for summary in uneven:
+            parts.append(f"<tr><td>{e(summary.step)}</td><td>{e(summary.field)}</td>" + "".join(
+                f'<td class="n{" hot" if k != "equal" and summary.counts.get(k) else ""}">'
+                f"{summary.counts.get(k, '')}</td>" for k in KINDS) + "</tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>None: every field of every record read back equal.</p>")
+    if even:
+        parts.append(f'<p class="s">Equal in every record ({len(even)}): {e(", ".join(even))}</p>')
+    parts.append("<h2>Records per step</h2><table><tr><th>step</th><th>outcomes</th></tr>")
     for step, counts in report.outcomes.items():
         parts.append(f"<tr><td>{e(step)}</td><td>{e(', '.join(f'{n} {k}' for k, n in sorted(counts.items())))}"
                      "</td></tr>")
@@ -170,13 +196,20 @@ td.v{{max-width:22em;overflow-wrap:anywhere}}</style></head><body>
     by_step: dict[str, list[RecordDiff]] = {}
     for record in report.records:
         by_step.setdefault(record.step, []).append(record)
+    parts.append("<h2>Differences</h2>")
     for step, records in by_step.items():
-        parts.append(f"<h2>{e(step)}</h2><table><tr><th>record</th><th>field</th><th>source</th>"
-                     "<th>computed</th><th>stored</th><th>class</th></tr>")
-        for record in records:
-            span = len(record.cells)
-            for number, cell in enumerate(record.cells):
-                head = (f'<td rowspan="{span}">{e(record.key)}<br><span class="s">{e(record.id)}</span></td>'
+        changed = [r for r in records if any(c.kind != "equal" for c in r.cells)]
+        same = len(records) - len(changed)
+        parts.append(f"<h3>{e(step)}</h3><p class=\"s\">{len(changed)} of {len(records)} records differ in some "
+                     f"field; {same} are equal in every field (each cell is in the JSON report).</p>")
+        if not changed:
+            continue
+        parts.append("<table><tr><th>record</th><th>field</th><th>source</th><th>computed</th><th>stored</th>"
+                     "<th>class</th></tr>")
+        for record in changed:
+            shown = [c for c in record.cells if c.kind != "equal"]
+            for number, cell in enumerate(shown):
+                head = (f'<td rowspan="{len(shown)}">{e(record.key)}<br><span class="s">{e(record.id)}</span></td>'
                         if number == 0 else "")
                 origin = "<br>".join(f'<span class="s">{e(label)}</span> {e(_short(v, 200))}'
                                      for label, v in cell.source)
@@ -184,7 +217,7 @@ td.v{{max-width:22em;overflow-wrap:anywhere}}</style></head><body>
                 parts.append(
                     f"<tr>{head}<td>{e(cell.field)}</td><td class=\"v\">{origin}</td>"
                     f"<td class=\"v\">{e(_short(cell.computed, 200))}</td>"
-                    f"<td class=\"v\">{e(_short(cell.stored, 200))}</td>"
+                    f"<td class=\"v hot\">{e(_short(cell.stored, 200))}</td>"
                     f'<td><span class="b" style="background:{_BADGE[cell.kind]}">{e(cell.kind)}</span>{note}</td></tr>'
                 )
         parts.append("</table>")
