@@ -268,8 +268,10 @@ def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
               help="Rows per destination call, for destinations without load streams (Salesforce sends each step as one Bulk API job whatever this is).")
 @click.option("--without-approval", is_flag=True,
               help="Run even though no sample of this version of the spec is approved (recorded with the run).")
+@click.option("--verify", "then_verify", is_flag=True,
+              help="Then read back every record the run wrote and compare it (`crossmap verify SPEC RUN`).")
 def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retry_run: int | None,
-        batch_size: int, without_approval: bool) -> None:
+        batch_size: int, without_approval: bool, then_verify: bool) -> None:
     """Run a migration: resolutions, then wave by wave, then the deferred pass.
     A spec whose target declares a `sandbox` needs an approved sample first."""
     from crossmap.sample import require_approval, sandbox_profile
@@ -302,7 +304,17 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
         click.echo(render_text(audit_report(plan, store, summary.run.id, findings)))
-    sys.exit(EXIT_SPEC_ERRORS if summary.failed else EXIT_OK)
+        verified = True
+        if then_verify:
+            from crossmap.verify.command import verify_and_report
+
+            click.echo("")
+            try:
+                verified = verify_and_report(plan, source, destination, store, run_id=summary.run.id).ok
+            except CrossmapError as error:
+                click.echo(f"error: {error}", err=True)
+                verified = False
+    sys.exit(EXIT_SPEC_ERRORS if summary.failed or not verified else EXIT_OK)
 
 
 @main.command()
@@ -447,6 +459,7 @@ def _until_interrupted() -> None:
 from crossmap.preflight.command import preflight_command
 from crossmap.propose.command import propose_command
 from crossmap.sample.command import approve, sample
+from crossmap.verify.command import verify_command
 
-for _command in (preflight_command, sample, approve, propose_command):
+for _command in (preflight_command, sample, approve, propose_command, verify_command):
     main.add_command(_command)

@@ -11,8 +11,16 @@ the destination stored.
 - ``truncated``: the stored text is a proper prefix of the computed text.
 - ``dropped``: the plan computed a value; the destination holds none.
 - ``changed``: anything else, including a value where the plan sent none (a default,
-  a trigger, a workflow of the destination's).
+  a trigger, a workflow of the destination's): changed by the destination.
+- ``changed_since``: (verify) not what the run wrote, and the record was changed after
+  the run ended, by someone or something else (the destination's modification stamp
+  says so; see ``crossmap.verify``).
+- ``missing``: the record itself is gone from the destination.
 - ``unchecked``: not compared (file bytes the destination cannot give back).
+
+One classifier serves the sample (``crossmap sample``) and the verification of runs
+(``crossmap verify``): :func:`classify` for a cell, and
+:mod:`crossmap.sample.readback` for the record around it.
 """
 
 from __future__ import annotations
@@ -24,8 +32,12 @@ from typing import Literal
 
 from crossmap import schema as s
 
-Kind = Literal["equal", "normalised", "truncated", "dropped", "changed", "unchecked"]
-KINDS: tuple[Kind, ...] = ("equal", "normalised", "truncated", "dropped", "changed", "unchecked")
+Kind = Literal["equal", "normalised", "truncated", "dropped", "changed", "changed_since", "missing", "unchecked"]
+KINDS: tuple[Kind, ...] = ("equal", "normalised", "truncated", "dropped", "changed", "changed_since", "missing",
+                           "unchecked")
+PROBLEM_KINDS: frozenset[Kind] = frozenset({"truncated", "dropped", "changed", "changed_since", "missing"})
+"""The classes that mean a field does not hold what was written (``normalised`` is
+the destination's documented change of form, not a problem)."""
 
 _SPACE = re.compile(r"\s+")
 _ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")

@@ -19,9 +19,10 @@ from crossmap.codegen.program import StepProgram, elements
 from crossmap.codegen.runtime import Deferred
 from crossmap.compiler import Plan, Step
 from crossmap.connectors import Destination, Source
+from crossmap.connectors.protocols import FileDestination
 from crossmap.errors import CrossmapError
 from crossmap.sample.diff import Kind, classify
-from crossmap.sample.plan_reading import assignment_sources
+from crossmap.sample.plan_reading import FieldRef, assignment_sources
 from crossmap.state import StateStore
 
 CHUNK = 200
@@ -89,6 +90,52 @@ def read_back(
             yield from _step(step, program[name], source, destination, store, target)
 
 
+@frozen
+class StepReading:
+    """What reading one step back needs to know: each mapped field's destination
+    type, which fields can be read as values and which are file bytes, and the source
+    fields behind each assignment."""
+
+    step: Step
+    types: Mapping[str, s.FieldType | None]
+    readable: tuple[str, ...]
+    blobs: tuple[str, ...]
+    sources: Mapping[str, list[FieldRef]]
+
+    @classmethod
+    def of(cls, step: Step, target: s.ObjectSchema | None) -> StepReading:
+        """The reading of ``step`` against its destination object ``target``."""
+        types = {a.field: (target.fields[a.field].type if target and a.field in target.fields else None)
+                 for a in step.assignments}
+        return cls(step, types,
+                   tuple(f for f, t in types.items() if t is not None and not isinstance(t, s.Blob)),
+                   tuple(f for f, t in types.items() if isinstance(t, s.Blob)),
+                   assignment_sources(step))
+
+
+@frozen
+class Computed:
+    """One row the plan computes from the source, as the run computed it: its key,
+    its values (the deferred pass's lookups included), and the source behind it."""
+
+    key: str
+    values: dict[str, Any]
+    record: dict[str, Any]
+    element: Mapping[str, Any] | None
+
+
+def computed_rows(step: Step, program: StepProgram, source: Source) -> Iterator[Computed]:
+    """Every row ``step`` computes from ``source``, streamed (records that fail or
+    are skipped give none: the run's outcomes say why)."""
+    key_field = _key_field(source, step.source)
+    blobs_in = _blob_fields(source, step.source)
+    for record in _records(source, step.source, key_field, blobs_in):
+        for element in (elements(record, step.path) if step.path else [None]):
+            result = program.apply(record, element)
+            if isinstance(result, Row):
+                yield Computed(result.key, _computed(program, record, element, result.values), record, element)
+
+
 def _step(
     step: Step,
     program: StepProgram,
@@ -97,24 +144,15 @@ def _step(
     store: StateStore,
     target: s.ObjectSchema | None,
 ) -> Iterator[RecordDiff]:
-    types = {a.field: (target.fields[a.field].type if target and a.field in target.fields else None)
-             for a in step.assignments}
-    blobs_out = [f for f, t in types.items() if isinstance(t, s.Blob)]
-    readable = [f for f, t in types.items() if t is not None and not isinstance(t, s.Blob)]
-    sources = assignment_sources(step)
-    key_field = _key_field(source, step.source)
-    blobs_in = _blob_fields(source, step.source)
-    batch: list[tuple[str, dict[str, Any], dict[str, Any], Mapping[str, Any] | None]] = []
-    for record in _records(source, step.source, key_field, blobs_in):
-        for element in (elements(record, step.path) if step.path else [None]):
-            result = program.apply(record, element)
-            if isinstance(result, Row):
-                batch.append((result.key, _computed(program, record, element, result.values), record, element))
+    reading = StepReading.of(step, target)
+    batch: list[Computed] = []
+    for row in computed_rows(step, program, source):
+        batch.append(row)
         if len(batch) >= CHUNK:
-            yield from _compare(step, batch, sources, types, readable, blobs_out, destination, store)
+            yield from _compare(reading, batch, destination, store)
             batch = []
     if batch:
-        yield from _compare(step, batch, sources, types, readable, blobs_out, destination, store)
+        yield from _compare(reading, batch, destination, store)
 
 
 def _computed(program: StepProgram, record: Mapping[str, Any], element: Mapping[str, Any] | None,
@@ -135,42 +173,40 @@ def _computed(program: StepProgram, record: Mapping[str, Any], element: Mapping[
     return {name: None if isinstance(value, Deferred) else value for name, value in {**values, **extra}.items()}
 
 
-def _compare(
-    step: Step,
-    batch: list[tuple[str, dict[str, Any], dict[str, Any], Mapping[str, Any] | None]],
-    sources: Mapping[str, list[Any]],
-    types: Mapping[str, s.FieldType | None],
-    readable: list[str],
-    blobs: list[str],
-    destination: Destination,
-    store: StateStore,
-) -> Iterator[RecordDiff]:
-    ids = store.ids(step.name, [key for key, _, _, _ in batch])
-    stored = {str(r.get("Id")): r for r in destination.read(step.target, list(dict.fromkeys(ids.values())), readable)}
-    for key, computed, record, element in batch:
-        rid = ids.get(key)
+def _compare(reading: StepReading, batch: list[Computed], destination: Destination,
+             store: StateStore) -> Iterator[RecordDiff]:
+    step = reading.step
+    ids = store.ids(step.name, [row.key for row in batch])
+    stored = {str(r.get("Id")): r for r in destination.read(step.target, list(dict.fromkeys(ids.values())),
+                                                              list(reading.readable))}
+    for row in batch:
+        rid = ids.get(row.key)
         if rid is None:
             continue  # not loaded: the run's outcomes say why
-        row = stored.get(rid)
-        cells = []
-        for assignment in step.assignments:
-            name = assignment.field
-            origin = tuple((ref.label, _shown(ref.values(record, element))) for ref in sources.get(name, []))
-            value = computed.get(name)
-            if name in blobs:
-                cells.append(_blob_cell(name, origin, value, destination, step.target, rid))
-                continue
-            if row is None:
-                if value is None:
-                    cells.append(Cell(name, origin, None, None, "equal"))
-                else:
-                    cells.append(Cell(name, origin, jsonable(value), None, "dropped",
-                                      "the record is gone from the destination"))
-                continue
-            got = row.get(name)
-            kind, note = classify(value, got, types.get(name))
-            cells.append(Cell(name, origin, jsonable(value), jsonable(got), kind, note))
-        yield RecordDiff(step.name, step.target, key, rid, tuple(cells))
+        yield diff_record(reading, row, rid, stored.get(rid), destination)
+
+
+def diff_record(reading: StepReading, row: Computed, rid: str, stored: Mapping[str, Any] | None,
+                destination: Destination) -> RecordDiff:
+    """One loaded record, field by field: what the plan computed (``row``) against
+    what the destination holds for it (``stored``, ``None`` when the record is gone)."""
+    step = reading.step
+    cells = []
+    for assignment in step.assignments:
+        name = assignment.field
+        origin = tuple((ref.label, _shown(ref.values(row.record, row.element)))
+                       for ref in reading.sources.get(name, []))
+        value = row.values.get(name)
+        if stored is None:
+            cells.append(Cell(name, origin, jsonable(value), None, "missing", "the record is gone from the destination"))
+            continue
+        if name in reading.blobs:
+            cells.append(_blob_cell(name, origin, value, destination, step.target, rid))
+            continue
+        got = stored.get(name)
+        kind, note = classify(value, got, reading.types.get(name))
+        cells.append(Cell(name, origin, jsonable(value), jsonable(got), kind, note))
+    return RecordDiff(step.name, step.target, row.key, rid, tuple(cells))
 
 
 def _shown(values: list[object]) -> JsonScalar:
@@ -208,11 +244,10 @@ def _digest(value: object) -> str | None:
 def _stored_digest(destination: Destination, target: str, rid: str, field: str) -> str | None:
     """SHA-256 of the stored bytes: through the destination's optional
     ``download_file(id)`` capability, or bytes ``read`` gives back."""
-    download = getattr(destination, "download_file", None)
-    if download is not None:
+    if isinstance(destination, FileDestination):
         digest = hashlib.sha256()
         try:
-            for chunk in download(rid):
+            for chunk in destination.download_file(rid):
                 digest.update(chunk)
         except CrossmapError:
             return None  # not a file this capability serves: left unchecked, with a note

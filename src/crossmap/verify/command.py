@@ -1,0 +1,80 @@
+"""``crossmap verify SPEC [RUN]``, registered on ``crossmap.cli.main``; and what
+``crossmap run --verify`` calls at the end of a run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crossmap.compiler import Plan
+from crossmap.errors import CrossmapError, SpecError
+from crossmap.reports import write_report
+from crossmap.state import StateStore
+from crossmap.systems import closing, open_systems
+from crossmap.verify.check import verify
+from crossmap.verify.report import VerifyReport, render_html, render_text
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _state_path(spec: Path, state: str | None) -> Path:
+    if state is None:
+        return spec.resolve().parent / ".crossmap" / "state.db"
+    if state.startswith("sqlite:///"):
+        return Path("/" + state.removeprefix("sqlite:///").lstrip("/"))
+    return Path(state)
+
+
+def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateStore, *, run_id: int | None,
+                      json_path: Path | None = None, html_path: Path | None = None) -> VerifyReport:
+    """Verify, print the report, and write it as JSON and HTML beside the store
+    (``reports/verify-RUN.json`` or ``verify-all.json``)."""
+    report = verify(plan, destination, store, source=source, run_id=run_id)
+    click.echo(render_text(report))
+    folder = Path(store.path).parent / "reports"
+    name = f"verify-{run_id}" if run_id is not None else "verify-all"
+    written = write_report(report.to_json(), render_html(report), json_path or folder / f"{name}.json", html_path)
+    click.echo(f"\nwritten: {written[0]}, {written[1]}")
+    return report
+
+
+@click.command(name="verify")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("run_id", type=int, required=False)
+@click.option("--state", type=str, default=None,
+              help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).")
+@click.option("--no-source", is_flag=True,
+              help="Do not open the source: check each record whole against the fingerprint of what its run wrote.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report as JSON (default: .crossmap/reports/verify-RUN.json).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the HTML page (default: beside the JSON).")
+def verify_command(spec: Path, run_id: int | None, state: str | None, no_source: bool,
+                   json_path: Path | None, html_path: Path | None) -> None:
+    """Read back every record the runs of SPEC (or run RUN alone) created or updated,
+    and compare every mapped field with what the plan computed and the run wrote.
+    Exits 1 when a record is missing or extra, a child points at a wrong parent, or a
+    field holds anything but what was written (a documented normalisation aside)."""
+    path = _state_path(spec, state)
+    if not path.exists():
+        click.echo(f"error: there is no state store at {path}: run the spec first (or pass --state)", err=True)
+        sys.exit(EXIT_FAILED)
+    try:
+        systems = open_systems(spec, source_too=not no_source)
+    except SpecError as error:
+        click.echo(error.render() + "\n", err=True)
+        sys.exit(EXIT_FAILED)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_FAILED)
+    with closing(systems.source, systems.destination), StateStore.open(path) as store:
+        try:
+            report = verify_and_report(systems.plan, systems.source, systems.destination, store, run_id=run_id,
+                                       json_path=json_path, html_path=html_path)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)

@@ -1,0 +1,61 @@
+"""``crossmap verify`` and ``crossmap run --verify`` on the CSV → JSON-lines example:
+exit 0 when every field holds what the run wrote, 1 (with the field named) when one
+does not; reports written as JSON and HTML."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from crossmap.cli import main
+from crossmap.connectors.builtin.jsonl import JsonlDestination
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+
+def _copy(tmp_path: Path) -> Path:
+    shutil.copy(SPECS / "csv_to_jsonl.xmap", tmp_path)
+    shutil.copytree(SPECS / "data", tmp_path / "data", ignore=shutil.ignore_patterns("*.jsonl", ".jsonl-ids.json"))
+    return tmp_path / "csv_to_jsonl.xmap"
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_run_verify_then_a_change_fails_verify(tmp_path: Path) -> None:
+    spec = _copy(tmp_path)
+    code, out = _cli("run", str(spec), "--verify")
+    assert code == 0, out
+    assert "run 1 (full)" in out and "verified" in out and "NOT verified" not in out
+    report = json.loads((tmp_path / ".crossmap" / "reports" / "verify-1.json").read_text())
+    assert report["ok"] and report["runs"] == [1] and report["missing"] == report["extra"] == 0
+    assert set(report["totals"]) <= {"equal", "normalised"}
+
+    code, out = _cli("verify", str(spec))
+    assert code == 0, out
+
+    folder = tmp_path / "data" / "jsonl"
+    with JsonlDestination.from_options({"path": str(folder), "schema": str(folder / "schema.json")}) as jsonl:
+        (account, *_) = jsonl.records("Account")
+        (result,) = jsonl.load("Account", "update", [("x", {"Id": account["Id"], "Name": "Someone Else"})])
+        assert result.ok
+    code, out = _cli("verify", str(spec), "1", "--json", str(tmp_path / "v.json"), "--html", str(tmp_path / "v.html"))
+    assert code == 1, out
+    assert "NOT verified" in out and "customers->Account Name" in out and "Someone Else" in out
+    report = json.loads((tmp_path / "v.json").read_text())
+    assert not report["ok"] and report["totals"]["changed"] == 1
+    assert "<h1>Verify: NOT verified</h1>" in (tmp_path / "v.html").read_text()
+
+
+def test_verify_before_any_run_is_a_clean_error(tmp_path: Path) -> None:
+    spec = _copy(tmp_path)
+    code, out = _cli("verify", str(spec))
+    assert code == 1 and out.startswith("error:") and "Traceback" not in out
+    _cli("run", str(spec))
+    code, out = _cli("verify", str(spec), "7")
+    assert code == 1 and "no run 7" in out and "Traceback" not in out
