@@ -39,10 +39,13 @@ from crossmap.preflight import render_html as preflight_html
 from crossmap.reports import AuditReport, audit_report, render_html, render_text, write_report
 from crossmap.sample import SampleReport, approve, require_approval, take_sample, version_hash
 from crossmap.sample import render_html as sample_html
+from crossmap.sample.diff import PROBLEM_KINDS
 from crossmap.schema import Blob as BlobType
 from crossmap.state import StateStore
 from crossmap.syntax import ast, load
 from crossmap.systems import compile_offline
+from crossmap.verify import VerifyReport, verify
+from crossmap.verify import render_html as render_verify_html
 from crossmap_qdispatch.connector import QDispatchSource
 from crossmap_qdispatch.generator import salesforce_user_emails
 from crossmap_qdispatch.simulator import Simulator
@@ -124,6 +127,8 @@ class DemoResult:
     """The rollback of the full run (``None`` when ``restore`` was off)."""
     at_end: Snapshot | None = None
     """The production org once the full run was rolled back too."""
+    verified: tuple[VerifyReport, ...] = ()
+    """``crossmap verify`` of the full run, then of the delta run."""
 
     @property
     def restored(self) -> bool:
@@ -275,6 +280,7 @@ class _Stage:
         say("\n== 5. the full run, into production ==")
         full = Engine(plan, self.source, destination, store, run_options).run()
         full_report = _report(plan, store, full, compiled, folder, say)
+        full_verified = self._verify(plan, store, full.run.id)
         matched, unmatched = _resolution(plan, store, full)
         fallback = _fallback_id(destination)
         say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
@@ -296,6 +302,7 @@ class _Stage:
         say("\n== 7. the delta run: what changed since ==")
         delta = Engine(plan, self.source, destination, store, run_options).run(delta=True)
         delta_report = _report(plan, store, delta, compiled, folder, say)
+        delta_verified = self._verify(plan, store, delta.run.id)
         after = snapshot(plan, destination)
 
         say("\n== 8. the reports ==")
@@ -309,7 +316,18 @@ class _Stage:
             undo_full, at_end = self._rollback(plan, store, full.run.id, pre_migration, "pre-migration")
         return DemoResult(folder, plan, full, delta, undo, (full_report, delta_report),
                           matched, unmatched, fallback, {k: m for k, (m, _) in orphans.items()},
-                          tuple(mutations), before, after, restored, pre_migration, undo_full, at_end)
+                          tuple(mutations), before, after, restored, pre_migration, undo_full, at_end,
+                          (full_verified, delta_verified))
+
+    def _verify(self, plan: Plan, store: StateStore, run_id: int) -> VerifyReport:
+        """``crossmap verify SPEC RUN``: every record the run wrote read back from
+        production and compared, field by field, with what the run wrote."""
+        self.say(f"\nverify run {run_id}: every record it wrote, read back from production")
+        report = verify(plan, self.production, store, source=self.source, run_id=run_id)
+        for line in _verify_summary(report):
+            self.say(line)
+        self._write(f"verify-{run_id}", report.to_json(), render_verify_html(report))
+        return report
 
     def _rollback(self, plan: Plan, store: StateStore, run_id: int, expected: Snapshot,
                   state: str) -> tuple[RollbackSummary, Snapshot]:
@@ -355,6 +373,21 @@ def _preflight_summary(report: PreflightReport) -> Iterator[str]:
     yield "to rebuild natively: " + "; ".join(gap.title for gap in (*report.native_gaps, *report.unmapped_objects))
     for blocker in report.blockers:
         yield f"blocks the run: {blocker}"
+
+
+def _verify_summary(report: VerifyReport) -> Iterator[str]:
+    """The verification in a few lines: the verdict and cost, record problems, classes."""
+    checked = sum(s.checked for s in report.steps)
+    cost = f"{report.api_calls} API calls" if report.api_calls is not None else f"{report.reads} reads"
+    yield (f"{'verified' if report.ok else 'NOT verified'}: {checked} records checked, {report.missing} missing, "
+           f"{report.extra} extra, {report.wrong_parent} pointing at a wrong parent ({cost})")
+    yield "fields: " + (", ".join(f"{n} {k}" for k, n in report.totals().items()) or "none compared")
+    for field in report.fields:
+        for kind, examples in field.examples.items():
+            if kind in PROBLEM_KINDS:
+                e = examples[0]
+                yield (f"  {kind} {field.step} {field.field}: {field.counts[kind]} (e.g. {e.key}: "
+                       f"{e.computed} -> {e.stored}{'; ' + e.note if e.note else ''})")
 
 
 def _sample_summary(report: SampleReport) -> Iterator[str]:

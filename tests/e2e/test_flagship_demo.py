@@ -360,10 +360,28 @@ def test_preflight_sample_and_approval_come_before_production(demo: DemoResult) 
     assert not preflight["ok"] and "lacks" in preflight["blockers"][0]
     assert preflight["resolutions"][0]["unmatched"] == list(demo.unmatched_technicians)
     sample = json.loads((reports / "sample-1.json").read_text())
-    assert sample["totals"]["equal"] > 0 and set(sample["totals"]) <= {"equal", "normalised", "truncated",
+    assert sample["totals"]["equal"] > 0 and set(sample["totals"]) <= {"equal", "normalised", "filled", "truncated",
                                                                        "dropped", "changed", "unchecked"}
     # The org stamps ClosedDate on Cases that close without a completed timestamp.
-    assert any(f["field"] == "ClosedDate" and "changed" in f["counts"] for f in sample["fields"])
+    assert any(f["field"] == "ClosedDate" and "filled" in f["counts"] for f in sample["fields"])
     with StateStore.open(demo.folder / ".crossmap" / "state.db") as store:
         (approval,) = store.approvals()
         assert approval.sample_run == sample["run_id"] and approval.spec_hash == sample["spec_hash"]
+
+
+def test_verify_reads_back_the_full_run_and_the_delta(narrated: tuple[DemoResult, list[str]]) -> None:
+    """`crossmap verify` after the full run and after the delta: every record each
+    run wrote read back from production, every mapped field as the run wrote it
+    (ClosedDate the org stamped where the run sent none is `filled`, no problem)."""
+    demo, lines = narrated
+    full, delta = demo.verified
+    assert full.ok and delta.ok, "\n".join(lines)
+    assert full.runs[-1] == demo.full.run.id and delta.runs[0] == demo.delta.run.id
+    loaded = sum(c.created + c.updated for c in steps(demo, 0).values())
+    assert sum(s.checked for s in full.steps) == loaded
+    assert sum(s.checked for s in delta.steps) == sum(c.created + c.updated for c in steps(demo, 1).values())
+    assert full.totals()["equal"] > 0 and full.missing == full.extra == full.wrong_parent == 0
+    assert full.api_calls is not None and full.api_calls < 60
+    text = "\n".join(lines)
+    assert f"verify run {demo.full.run.id}" in text and f"verify run {demo.delta.run.id}" in text
+    assert (demo.folder / ".crossmap" / "reports" / f"verify-{demo.delta.run.id}.html").exists()

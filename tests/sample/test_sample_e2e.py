@@ -142,13 +142,13 @@ def test_sample_diff_approve_run(systems: dict[str, Any]) -> None:
     assert report["totals"]["equal"] > 0 and report["totals"].get("normalised", 0) > 0
     assert "empty text stored as null" in out
     # The sandbox closes a Case itself: a cancelled job has no completed time, and
-    # the org stamps ClosedDate when Status closes — changed by the org.
-    changed = [(r["key"], c) for r in report["records"] for c in r["cells"] if c["kind"] == "changed"]
-    assert changed and all(c["field"] == "ClosedDate" and c["computed"] is None and c["stored"]
-                           for _, c in changed)
-    assert "changed    jobs->Case" in out and "the destination set a value where the plan sent none" in out
+    # the org stamps ClosedDate when Status closes — filled by the org.
+    filled = [(r["key"], c) for r in report["records"] for c in r["cells"] if c["kind"] == "filled"]
+    assert filled and all(c["field"] == "ClosedDate" and c["computed"] is None and c["stored"]
+                          for _, c in filled)
+    assert "filled     jobs->Case" in out and "the destination set a value where the plan sent none" in out
     assert {c["kind"] for r in cases for c in r["cells"] if c["field"] == "ClosedDate" and c["computed"]} == {"equal"}
-    assert set(report["totals"]) == {"equal", "normalised", "changed"}
+    assert set(report["totals"]) == {"equal", "normalised", "filled"}
     assert "<h1>Sample run 1: succeeded</h1>" in page and "normalised</span>" in page
     with StateStore.open(folder / ".crossmap" / "sandbox.db") as sandbox:
         assert sandbox.run(1).kind == "sample"

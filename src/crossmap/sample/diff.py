@@ -10,8 +10,10 @@ the destination stored.
   stored as null, a multi-select in another order.
 - ``truncated``: the stored text is a proper prefix of the computed text.
 - ``dropped``: the plan computed a value; the destination holds none.
-- ``changed``: anything else, including a value where the plan sent none (a default,
-  a trigger, a workflow of the destination's): changed by the destination.
+- ``filled``: the plan sent no value and the destination holds one (a default, a
+  stamp such as Salesforce's ``ClosedDate`` when a Case closes, a trigger): the run
+  wrote nothing there, so nothing it wrote was changed.
+- ``changed``: anything else: changed by the destination (a trigger, a workflow).
 - ``changed_since``: (verify) not what the run wrote, and the record was changed after
   the run ended, by someone or something else (the destination's modification stamp
   says so; see ``crossmap.verify``).
@@ -32,12 +34,14 @@ from typing import Literal
 
 from crossmap import schema as s
 
-Kind = Literal["equal", "normalised", "truncated", "dropped", "changed", "changed_since", "missing", "unchecked"]
-KINDS: tuple[Kind, ...] = ("equal", "normalised", "truncated", "dropped", "changed", "changed_since", "missing",
-                           "unchecked")
+Kind = Literal["equal", "normalised", "filled", "truncated", "dropped", "changed", "changed_since", "missing",
+               "unchecked"]
+KINDS: tuple[Kind, ...] = ("equal", "normalised", "filled", "truncated", "dropped", "changed", "changed_since",
+                           "missing", "unchecked")
 PROBLEM_KINDS: frozenset[Kind] = frozenset({"truncated", "dropped", "changed", "changed_since", "missing"})
 """The classes that mean a field does not hold what was written (``normalised`` is
-the destination's documented change of form, not a problem)."""
+the destination's documented change of form, ``filled`` a field the run left empty:
+neither is a problem)."""
 
 _SPACE = re.compile(r"\s+")
 _ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
@@ -59,7 +63,7 @@ def classify(computed: object, stored: object, field_type: s.FieldType | None = 
     if _null(stored):
         return "dropped", "the destination holds no value"
     if _null(computed):
-        return "changed", "the destination set a value where the plan sent none"
+        return "filled", "the destination set a value where the plan sent none"
     if _typed_equal(computed, stored, field_type):
         return "equal", None
     note = _normalisation(computed, stored, field_type)

@@ -133,10 +133,11 @@ def render_text(report: SampleReport) -> str:
     return "\n".join(lines)
 
 
-_BADGE = {
-    "equal": "#2e7d32", "normalised": "#1565c0", "truncated": "#ef6c00", "dropped": "#c62828",
-    "changed": "#6a1b9a", "unchecked": "#616161",
+BADGE = {
+    "equal": "#2e7d32", "normalised": "#1565c0", "filled": "#00838f", "truncated": "#ef6c00", "dropped": "#c62828",
+    "changed": "#6a1b9a", "changed_since": "#ad1457", "missing": "#b71c1c", "unchecked": "#616161",
 }
+"""The colour of each class's badge (the verify report uses the same)."""
 
 
 def render_html(report: SampleReport) -> str:
@@ -185,7 +186,7 @@ td.v{{max-width:22em;overflow-wrap:anywhere}}</style></head><body>
                     f"<tr>{head}<td>{e(cell.field)}</td><td class=\"v\">{origin}</td>"
                     f"<td class=\"v\">{e(_short(cell.computed, 200))}</td>"
                     f"<td class=\"v\">{e(_short(cell.stored, 200))}</td>"
-                    f'<td><span class="b" style="background:{_BADGE[cell.kind]}">{e(cell.kind)}</span>{note}</td></tr>'
+                    f'<td><span class="b" style="background:{BADGE[cell.kind]}">{e(cell.kind)}</span>{note}</td></tr>'
                 )
         parts.append("</table>")
     parts.append("</body></html>\n")

@@ -13,6 +13,7 @@ from typing import Any
 from attrs import asdict, frozen
 
 from crossmap.sample.diff import KINDS, PROBLEM_KINDS
+from crossmap.sample.report import BADGE
 
 EXAMPLES = 3
 """Examples kept per field and class (and per kind of record problem)."""
@@ -191,10 +192,6 @@ def render_text(report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
-_BADGE = {
-    "equal": "#2e7d32", "normalised": "#1565c0", "truncated": "#ef6c00", "dropped": "#c62828",
-    "changed": "#6a1b9a", "changed_since": "#ad1457", "missing": "#b71c1c", "unchecked": "#616161",
-}
 
 
 def render_html(report: VerifyReport) -> str:
@@ -236,7 +233,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
             parts.append(f"<tr><td>{e(f.step)}</td><td>{e(x.key)}<br><span class=\"s\">{e(x.id)}</span></td>"
                          f"<td>{e(f.field)}</td><td>{e(_short(x.computed, 200))}</td>"
                          f"<td>{e(_short(x.stored, 200))}</td>"
-                         f'<td><span class="b" style="background:{_BADGE[kind]}">{e(kind)}</span>{note}</td></tr>')
+                         f'<td><span class="b" style="background:{BADGE[kind]}">{e(kind)}</span>{note}</td></tr>')
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "".join(parts)
