@@ -44,7 +44,7 @@ from crossmap.connectors.protocols import (
 from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.errors import CrossmapError
-from crossmap.sample.diff import PROBLEM_KINDS, as_datetime
+from crossmap.sample.diff import KINDS, PROBLEM_KINDS, as_datetime
 from crossmap.sample.plan_reading import nodes
 from crossmap.sample.readback import (
     CHUNK,
@@ -385,7 +385,8 @@ class _Checker:
         """The tally, as the report's per-field checks."""
         for (step, target, field), counts in self.tally.counts.items():
             examples = self.tally.examples.get((step, target, field), {})
-            yield FieldCheck(step, target, field, dict(counts), {k: tuple(v) for k, v in examples.items()})
+            yield FieldCheck(step, target, field, {k: counts[k] for k in KINDS if counts[k]},
+                             {k: tuple(examples[k]) for k in KINDS if k in examples})
 
     # -- extra records ------------------------------------------------------------------
 
