@@ -361,8 +361,12 @@ def _preflight_summary(report: PreflightReport) -> Iterator[str]:
         yield (f"{check.name}: {check.matched} of {check.total} match a User by {check.by}; unmatched: "
                f"{', '.join(check.unmatched) or 'none'}; fallback {check.fallback or '(none)'} "
                f"{'exists' if check.fallback_found else 'is MISSING'}")
-    rows = sum(step.rows for step in report.coverage.steps)
+    steps = report.coverage.steps
+    rows = sum(step.rows for step in steps)
     yield f"coverage: the transforms ran over every source record, {rows} rows checked against the org's schema"
+    yield (f"the run predicted: {sum(s.would_load for s in steps)} records would load, "
+           f"{sum(s.would_fail for s in steps)} would fail, {sum(s.held_back for s in steps)} be held back with "
+           f"a failing parent, {sum(s.skipped for s in steps)} be skipped ({report.coverage.not_predicted})")
     for issue in report.coverage.issues:
         values = ", ".join(f"{value} x{count}" for value, count in issue.values[:3])
         yield f"  {issue.severity}: {issue.object}.{issue.field or '-'} {issue.code} x{issue.count}" + (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -385,3 +386,45 @@ def test_verify_reads_back_the_full_run_and_the_delta(narrated: tuple[DemoResult
     text = "\n".join(lines)
     assert f"verify run {demo.full.run.id}" in text and f"verify run {demo.delta.run.id}" in text
     assert (demo.folder / ".crossmap" / "reports" / f"verify-{demo.delta.run.id}.html").exists()
+
+
+def _predicted_and_actual(demo: DemoResult) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    preflight = json.loads((demo.folder / ".crossmap" / "reports" / "preflight.json").read_text())
+    predicted = {s["step"]: (s["would_load"], s["would_fail"], s["held_back"], s["skipped"])
+                 for s in preflight["coverage"]["steps"]}
+    actual = {s.step: (s.created + s.updated, s.failed, s.held_back, s.skipped)
+              for s in demo.reports[0].steps if s.step in predicted}
+    return predicted, actual
+
+
+def test_preflight_predicts_the_full_run_exactly(demo: DemoResult) -> None:
+    """Preflight's predicted counts per step — would load, would fail, held back with
+    a failing parent, skipped — are the full run's, orphan lookups included (records
+    whose parent Q Dispatch deleted, or merged into one that does not load)."""
+    predicted, actual = _predicted_and_actual(demo)
+    assert set(predicted) == {s.name for s in demo.plan.steps}
+    assert predicted == actual
+    assert sum(p[2] for p in predicted.values()) > 0 and sum(p[1] for p in predicted.values()) > 0
+    preflight = json.loads((demo.folder / ".crossmap" / "reports" / "preflight.json").read_text())
+    assert "not predicted" in preflight["coverage"]["not_predicted"]
+    # Per cause: the run's failures by (step, code) are the preflight's.
+    causes: Counter[tuple[str, str]] = Counter()
+    for issue in preflight["coverage"]["issues"]:
+        if issue["severity"] == "error":
+            causes[issue["step"], issue["code"]] += issue["count"]
+    with StateStore.open(demo.folder / ".crossmap" / "state.db") as store:
+        groups = store.error_groups(demo.full.run.id, outcomes=("failed", "held_back"))
+    happened: Counter[tuple[str, str]] = Counter()
+    for group in groups:
+        happened[group.step, group.code or ""] += group.count
+    assert happened == causes and {code for _, code in causes} >= {"TRANSFORM", "PARENT_FAILED"}
+
+
+@pytest.mark.slow
+def test_preflight_predicts_the_flagship_at_a_larger_scale(tmp_path: Path) -> None:
+    """The same at a larger scale of the simulated tenant (CROSSMAP_SCALE / 400)."""
+    scale = max(2, int(os.environ.get("CROSSMAP_SCALE", "2000")) // 400)
+    larger = run_demo(DemoOptions(tmp_path / "larger", scale=scale, seed=SEED + 1, restore=False))
+    predicted, actual = _predicted_and_actual(larger)
+    assert predicted == actual
+    assert sum(a[0] for a in actual.values()) > 1000

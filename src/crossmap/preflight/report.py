@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from attrs import asdict, frozen
 
 from crossmap.preflight.audit import SchemaAudit
-from crossmap.preflight.coverage import Coverage
+from crossmap.preflight.coverage import NOT_PREDICTED, Coverage
 from crossmap.preflight.estimate import Estimate
 from crossmap.preflight.gaps import Gap, UnmappedFields
 from crossmap.preflight.grade import Grade
@@ -109,8 +109,9 @@ def render_text(report: PreflightReport) -> str:
             out.append(f"    fallback {check.fallback!r}: {state}")
     out.append("\n== coverage ==")
     for step in report.coverage.steps:
-        out.append(f"  {step.step:<44} {step.records:>7} records -> {step.rows:>7} rows, "
-                   f"{step.skipped} skipped, {step.would_fail} would fail")
+        out.append(f"  {step.step:<44} {step.records:>7} records -> {step.would_load:>7} would load, "
+                   f"{step.skipped} skipped, {step.would_fail} would fail, {step.held_back} held back")
+    out.append(f"  {NOT_PREDICTED}")
     for issue in report.coverage.issues:
         where = f"{issue.object}.{issue.field}" if issue.field else issue.object
         line = f" (spec line {issue.line})" if issue.line else ""
@@ -188,8 +189,9 @@ def render_html(report: PreflightReport) -> str:
                 "none" if c.fallback is None else f"{c.fallback} ({'exists' if c.fallback_found else 'missing'})"]
                for c in report.resolutions]),
         "<h2>Coverage</h2>",
-        table(["step", "records", "rows", "skipped", "would fail"],
-              [[s.step, s.records, s.rows, s.skipped, s.would_fail] for s in report.coverage.steps]),
+        table(["step", "records", "rows", "would load", "skipped", "would fail", "held back"],
+              [[s.step, s.records, s.rows, s.would_load, s.skipped, s.would_fail, s.held_back]
+               for s in report.coverage.steps]) + f"<p>{e(NOT_PREDICTED)}</p>",
         table(["severity", "object.field", "code", "count", "message", "source values", "spec line"],
               [[i.severity, f"{i.object}.{i.field}" if i.field else i.object, i.code, i.count, i.message,
                 _few([f"{v} x{n}" for v, n in i.values]), i.line or ""] for i in report.coverage.issues]),
