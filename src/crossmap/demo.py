@@ -5,9 +5,10 @@ In one folder it starts the Q Dispatch simulator (seeded) and a local Salesforce
 (the emulator) on 127.0.0.1, seeds the org with the Users the technicians should
 match (plus the fallback user), writes a ``crossmap.toml`` whose secrets come from
 environment variables set in this process only, deploys the spec's declarations,
-compiles the flagship spec against the live schemas, runs it, changes a few records
-in Q Dispatch, runs a delta, rolls the delta back and checks that the org is back to
-its pre-delta state. Both servers stop when it ends.
+compiles the flagship spec against the live schemas, runs it and verifies what it
+wrote, changes a few records in Q Dispatch, runs a delta and verifies it, rolls the
+delta back and checks that the org is back to its pre-delta state. Both servers stop
+when it ends.
 
 Library code never prints: narration goes to the ``say`` callback (the CLI passes
 ``click.echo``), and everything the demo found is returned as a :class:`DemoResult`.
