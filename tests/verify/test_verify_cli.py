@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crossmap.cli import main
@@ -27,7 +28,7 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
-def test_run_verify_then_a_change_fails_verify(tmp_path: Path) -> None:
+def test_run_verify_then_a_change_fails_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = _copy(tmp_path)
     code, out = _cli("run", str(spec), "--verify")
     assert code == 0, out
@@ -38,6 +39,10 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path) -> None:
 
     code, out = _cli("verify", str(spec))
     assert code == 0, out
+    # The same spec named another way (relative to the working folder) is the same spec.
+    monkeypatch.chdir(tmp_path)
+    code, out = _cli("verify", spec.name)
+    assert code == 0 and "(runs 1)" in out, out
 
     folder = tmp_path / "data" / "jsonl"
     with JsonlDestination.from_options({"path": str(folder), "schema": str(folder / "schema.json")}) as jsonl:
@@ -46,7 +51,8 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path) -> None:
         assert result.ok
     code, out = _cli("verify", str(spec), "1", "--json", str(tmp_path / "v.json"), "--html", str(tmp_path / "v.html"))
     assert code == 1, out
-    assert "NOT verified" in out and "customers->Account Name" in out and "Someone Else" in out
+    assert "NOT verified" in out and "customers->Account Name" in out
+    assert "C-1001 [Account-1]: Name Harbour Bakery -> Someone Else" in out
     report = json.loads((tmp_path / "v.json").read_text())
     assert not report["ok"] and report["totals"]["changed"] == 1
     assert "<h1>Verify: NOT verified</h1>" in (tmp_path / "v.html").read_text()

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from crossmap import schema as s
@@ -120,7 +121,7 @@ def verify(
 def _runs(store: StateStore, spec: str, run_id: int | None) -> list[Run]:
     """The spec's runs that wrote into the destination, newest first (the newest
     writer of a record is the one it is compared with)."""
-    runs = [r for r in store.runs(spec) if r.kind in RUN_KINDS and r.status != "rolled_back"]
+    runs = [r for r in store.runs() if _same_spec(r.spec, spec) and r.kind in RUN_KINDS and r.status != "rolled_back"]
     runs.sort(key=lambda r: r.id, reverse=True)
     if run_id is not None:
         try:
@@ -128,13 +129,18 @@ def _runs(store: StateStore, spec: str, run_id: int | None) -> list[Run]:
         except CrossmapError:
             raise VerifyError(f"there is no run {run_id} in {store.path}: `crossmap status SPEC` lists the runs") \
                 from None
-        if run.spec != spec or run.kind not in RUN_KINDS:
+        if not _same_spec(run.spec, spec) or run.kind not in RUN_KINDS:
             raise VerifyError(f"run {run_id} is a {run.kind} run of {run.spec}, not a run of {spec} to verify")
         if run.status == "rolled_back":
             raise VerifyError(f"run {run_id} was rolled back: there is nothing of it to verify")
     if not runs:
         raise VerifyError(f"{spec} has no run in {store.path} to verify: run it first (`crossmap run SPEC`)")
     return runs
+
+
+def _same_spec(stored: str, spec: str) -> bool:
+    """Is the spec a run recorded the spec verified (``./a.xmap`` and ``a.xmap`` are)?"""
+    return stored == spec or (not stored.startswith("<") and Path(stored).resolve() == Path(spec).resolve())
 
 
 class _Tally:
