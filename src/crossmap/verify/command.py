@@ -43,7 +43,7 @@ def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateSto
 
 @click.command(name="verify")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("run_id", type=int, required=False)
+@click.argument("run_id", metavar="[RUN]", type=int, required=False)
 @click.option("--state", type=str, default=None,
               help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).")
 @click.option("--no-source", is_flag=True,
