@@ -39,6 +39,8 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path, monkeypatch: pyte
 
     code, out = _cli("verify", str(spec))
     assert code == 0, out
+    code, out = _cli("verify", str(spec), "--no-source")
+    assert code == 0 and "the fingerprints the state store keeps" in out, out
     # The same spec named another way (relative to the working folder) is the same spec.
     monkeypatch.chdir(tmp_path)
     code, out = _cli("verify", spec.name)
@@ -55,6 +57,9 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path, monkeypatch: pyte
     assert "C-1001 [Account-1]: Name Harbour Bakery -> Someone Else" in out
     report = json.loads((tmp_path / "v.json").read_text())
     assert not report["ok"] and report["totals"]["changed"] == 1
+    # Without the source: the record no longer holds what its run wrote.
+    code, out = _cli("verify", str(spec), "--no-source")
+    assert code == 1 and "customers->Account (written fields)" in out and "changed 1" in out, out
     assert "<h1>Verify: NOT verified</h1>" in (tmp_path / "v.html").read_text()
 
 
