@@ -25,7 +25,10 @@ from crossmap_salesforce.reading import name_of, query
 from crossmap_salesforce.transport import Api, ApiError
 
 PAGE = 2000
-"""Records per page handed on (and per set of Bulk results asked for, times ten)."""
+"""Records per page handed on."""
+RESULTS_PER_CALL = 50_000
+"""Records asked for per set of Bulk query results (``maxRecords``): each set is
+streamed and parsed as it arrives, so its size costs no memory, only fewer calls."""
 
 
 class QueryJobFailed(CrossmapError):
@@ -39,8 +42,8 @@ def count(api: Api, object: str) -> int:
 
 
 def scan(api: Api, object: str, fields: Sequence[str], *, threshold: int, settings: BulkSettings,
-         sleep: Callable[[float], None] = time.sleep,
-         clock: Callable[[], float] = time.monotonic) -> Iterator[list[dict[str, Any]]]:
+         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+         results_per_call: int = RESULTS_PER_CALL) -> Iterator[list[dict[str, Any]]]:
     """Every record of ``object`` with ``Id`` and ``fields``: a REST query below
     ``threshold`` records, a Bulk API 2.0 query job from it."""
     names = [name_of(f) for f in dict.fromkeys(["Id", *fields])]
@@ -50,11 +53,11 @@ def scan(api: Api, object: str, fields: Sequence[str], *, threshold: int, settin
         while page := list(islice(records, PAGE)):
             yield page
         return
-    yield from _bulk(api, soql, settings, sleep, clock)
+    yield from _bulk(api, soql, settings, sleep, clock, results_per_call)
 
 
 def _bulk(api: Api, soql: str, settings: BulkSettings, sleep: Callable[[float], None],
-          clock: Callable[[], float]) -> Iterator[list[dict[str, Any]]]:
+          clock: Callable[[], float], results_per_call: int) -> Iterator[list[dict[str, Any]]]:
     job = api.json("POST", "jobs/query", json={"operation": "query", "query": soql, "contentType": "CSV"})
     job_id = str(job["id"])
     deadline = clock() + settings.timeout
@@ -70,12 +73,19 @@ def _bulk(api: Api, soql: str, settings: BulkSettings, sleep: Callable[[float], 
         raise QueryJobFailed(f"Bulk query job {job_id} ended {job.get('state')}: {job.get('errorMessage', '')}")
     locator: str | None = None
     while True:
-        params = {"maxRecords": str(PAGE * 10), **({"locator": locator} if locator else {})}
-        response = api.call("GET", f"jobs/query/{job_id}/results", params=params, headers={"Accept": "text/csv"})
-        rows = csv.DictReader(io.StringIO(response.content.decode("utf-8")))
-        while page := [{k: (v if v != "" else None) for k, v in row.items()} for row in islice(rows, PAGE)]:
-            yield page
-        locator = response.headers.get("Sforce-Locator")
+        params = {"maxRecords": str(results_per_call), **({"locator": locator} if locator else {})}
+        response = api.call("GET", f"jobs/query/{job_id}/results", params=params, headers={"Accept": "text/csv"},
+                            stream=True)
+        try:
+            response.raw.decode_content = True
+            response.raw.auto_close = False  # TextIOWrapper reads to the end, then finds it closed
+            # newline="": a quoted value keeps its line breaks (csv reads records, not lines).
+            rows = csv.DictReader(io.TextIOWrapper(response.raw, encoding="utf-8", newline=""))
+            while page := [{k: (v if v != "" else None) for k, v in row.items()} for row in islice(rows, PAGE)]:
+                yield page
+            locator = response.headers.get("Sforce-Locator")
+        finally:
+            response.close()
         if not locator or locator == "null":
             break
     try:

@@ -109,3 +109,23 @@ def test_changes_in_the_org_after_the_run_are_found(org: OrgHandle, tmp_path: Pa
     assert edited.key == "c1" and edited.stored == "Renamed in the org" and "after run 1 ended" in (edited.note or "")
     assert report.missing == 1 and report.steps[0].examples["missing"][0].key == "c2"
     assert report.extra == 1 and "c77" in (report.targets[0].examples[0].note or "")
+
+
+def test_bulk_results_keep_records_whole_across_sets(org: OrgHandle) -> None:
+    """Values with line breaks, read by a Bulk API 2.0 query job in sets of a few
+    records: every record comes back whole (a set holds ``maxRecords`` records, not
+    lines: Salesforce, *Get Results for a Query Job*,
+    https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm)."""
+    from crossmap_salesforce import bulkquery
+
+    target = destination(org, bulk_threshold=THRESHOLD)
+    rows = [(f"r{i}", {"Name": f"A{i}", "Ext__c": f"m{i}", "Description": f"line one\nline two, \"{i}\"\n"})
+            for i in range(30)]
+    assert all(r.ok for r in target.load("Account", "upsert", rows, external_id="Ext__c"))
+    pages = list(bulkquery.scan(target.api, "Account", ["Name", "Ext__c", "Description"], threshold=1,
+                                settings=target.settings.load_settings().bulk, sleep=target.sleep,
+                                results_per_call=7))
+    got = {r["Ext__c"]: r for page in pages for r in page}
+    assert len(got) == 30
+    assert all(got[f"m{i}"]["Description"] == f"line one\nline two, \"{i}\"\n" for i in range(30))
+    assert all(got[f"m{i}"]["Name"] == f"A{i}" for i in range(30))
