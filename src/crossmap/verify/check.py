@@ -44,6 +44,7 @@ from crossmap.connectors.protocols import (
 )
 from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
+from crossmap.engine.run import FILE_PAGE_BYTES
 from crossmap.errors import CrossmapError
 from crossmap.sample.diff import KINDS, PROBLEM_KINDS, as_datetime
 from crossmap.sample.plan_reading import nodes
@@ -259,11 +260,15 @@ class _Checker:
         self.scratch.know(step.target, (i for _, i in known))
         if self.program is not None and self.source is not None:
             batch: list[Computed] = []
+            files = 0
             for row in computed_rows(step, self.program[step.name], self.source):
                 batch.append(row)
-                if len(batch) >= CHUNK:
+                # File bytes ride along with their rows: a chunk holds at most
+                # FILE_PAGE_BYTES of them, as the engine's pages do.
+                files += sum(len(v) for v in row.values.values() if isinstance(v, bytes | bytearray))
+                if len(batch) >= CHUNK or files >= FILE_PAGE_BYTES:
                     self._compare(reading, obj, lookups, batch, check)
-                    batch = []
+                    batch, files = [], 0
             self._compare(reading, obj, lookups, batch, check)
         self._unseen(step, obj, check)
         return check.result()
