@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""The project's two entry points, needing nothing but Python 3.11+.
+"""The project's entry points, needing nothing but Python 3.11+ (and, for ``sf-cli``,
+Node.js and npm).
 
     python3 tasks.py demo    set up .venv and run the end-to-end demo (the flagship
                              migration on a local Q Dispatch and a local Salesforce org)
     python3 tasks.py test    set up .venv and run the whole test suite
+    python3 tasks.py sf-cli  install the pinned Salesforce CLI into .cache/sf-cli (needs
+                             Node.js 18+ and npm; the sf CLI tests do this themselves)
 
-Setup is a virtual environment in ``.venv`` with the project installed in editable
-mode; it is redone only when ``pyproject.toml`` changes.
+Setup (for ``demo`` and ``test``) is a virtual environment in ``.venv`` with the
+project installed in editable mode; it is redone only when ``pyproject.toml`` changes.
 """
 
 from __future__ import annotations
@@ -40,10 +43,25 @@ def setup() -> None:
     STAMP.write_text(wanted)
 
 
+def sf_cli() -> int:
+    """Install the Salesforce CLI pinned in tools/sf-cli; print where ``sf`` is."""
+    sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+    from sf_cli_support import SfCliUnavailable, ensure_sf_cli
+
+    try:
+        print(ensure_sf_cli())
+    except SfCliUnavailable as exc:
+        print(f"tasks.py sf-cli: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test"}:
+    if not argv or argv[0] not in {"demo", "test", "sf-cli"}:
         print(__doc__.strip(), file=sys.stderr)
         return 2
+    if argv[0] == "sf-cli":
+        return sf_cli()
     setup()
     command, rest = argv[0], argv[1:]
     if command == "demo":

@@ -7,10 +7,12 @@ The everyday API; each layer's package (``crossmap.syntax``, ``crossmap.compiler
 
     plan = crossmap.compile("specs/migration.xmap", source_schema=..., target_schema=...)
     program = crossmap.generate(plan)
+
+    result = crossmap.check(...)   # the same, with every diagnostic (warnings too), never raising
 """
 
 from crossmap.codegen import Failed, Program, Row, Skipped, generate
-from crossmap.compiler import Plan, compile, plan_from_dict, plan_to_json
+from crossmap.compiler import CompileResult, Plan, check, compile, plan_from_dict, plan_to_json
 from crossmap.engine import Engine, RunOptions, RunSummary, rollback
 from crossmap.errors import CrossmapError, Diagnostic, SpecError
 from crossmap.schema import FieldSchema, ObjectSchema, Schema, validate_row
@@ -18,6 +20,7 @@ from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load, parse
 
 __all__ = [
+    "CompileResult",
     "CrossmapError",
     "Diagnostic",
     "Engine",
@@ -33,6 +36,7 @@ __all__ = [
     "Skipped",
     "SpecError",
     "StateStore",
+    "check",
     "compile",
     "format_spec",
     "generate",

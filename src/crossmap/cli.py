@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import signal
 import sys
 import threading
@@ -18,7 +19,8 @@ from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.progress import run_progress
-from crossmap.reports import audit_report, render_html, render_text, write_report
+from crossmap.reports import audit_report, render_html, render_text, reports_folder, write_report
+from crossmap.reports.redact import mark_redacted, redact_audit
 from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load
 from crossmap.syntax.parser import read_spec_text
@@ -27,15 +29,54 @@ from crossmap.systems import compile_offline, connector_options, open_systems
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
 
+# What the `local` extra installs: the local org, the Q Dispatch simulator and the demo.
+LOCAL_SYSTEMS_PACKAGES = frozenset({"starlette", "uvicorn", "trustme"})
+
 _spec_paths = click.argument(
     "specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; an exception a connector plugin raises becomes one line
+    naming the plugin, not a traceback (a bug in crossmap itself still shows one)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            from crossmap.connectors.registry import plugin_in_traceback
+
+            found = plugin_in_traceback(error.__traceback__)
+            if found is None:
+                raise
+            role, name, dist = found
+            kind = "source" if role == "source" else "destination"
+            click.echo(f"error: the {kind} connector '{name}' ({dist}) failed: "
+                       f"{type(error).__name__}: {error}", err=True)
+            sys.exit(EXIT_SPEC_ERRORS)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crossmap")
 def main() -> None:
     """crossmap: declarative, checked, resumable CRM data migrations."""
+    _show_file_warnings()
+
+
+class _EchoToStderr(logging.Handler):
+    """Library warnings about files others can read, as plain lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=True)
+
+
+def _show_file_warnings() -> None:
+    files_log = logging.getLogger("crossmap.files")
+    if not any(isinstance(handler, _EchoToStderr) for handler in files_log.handlers):
+        files_log.addHandler(_EchoToStderr(logging.WARNING))
 
 
 @main.command()
@@ -235,6 +276,11 @@ def _state_path(spec: Path, state: str | None) -> Path:
     return Path(state)
 
 
+_redact_option = click.option(
+    "--redact", is_flag=True,
+    help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths stay), "
+         "to share them with people who must not see the data.")
+
 _state_option = click.option(
     "--state", type=str, default=None,
     help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).",
@@ -327,8 +373,9 @@ def status(spec: Path, state: str | None) -> None:
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
+            closed = ", closed: no rollback" if past.closed else ""
             click.echo(f"{past.id:>5}  {past.kind:<8} {past.status:<12} {past.started_at}  "
-                       f"{total} records, {failed} failed")
+                       f"{total} records, {failed} failed{closed}")
 
 
 @main.command()
@@ -339,7 +386,9 @@ def status(spec: Path, state: str | None) -> None:
               help="Where to write the report as JSON (default: .crossmap/reports/run-N.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write it as a self-contained HTML page (default: .crossmap/reports/run-N.html).")
-def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None) -> None:
+@_redact_option
+def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None,
+           redact: bool) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
     plan, source, destination, findings = _prepare(spec)
     with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
@@ -348,10 +397,15 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
-    click.echo(render_text(audit))
-    folder = _state_path(spec, state).parent / "reports"
-    json_path, html_path = write_report(audit.to_json(), render_html(audit),
-                                        json_path or folder / f"run-{run_id}.json", html_path)
+    if redact:
+        audit = redact_audit(audit)
+    text, json_text, page = render_text(audit), audit.to_json(), render_html(audit)
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    click.echo(text)
+    json_path, html_path = write_report(
+        json_text, page,
+        json_path or reports_folder(_state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
 
 
@@ -374,6 +428,32 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
     for line in (*summary.failures, *summary.mismatches):
         click.echo(f"  {line}", err=True)
     sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)
+
+
+@main.command(name="close")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("run_id", type=int, required=False)
+@click.option("--older-than", "older_than", metavar="AGE", default=None,
+              help="Close every run that ended more than AGE ago: 90m, 12h, 30d, 2w.")
+@_state_option
+def close_command(spec: Path, run_id: int | None, older_than: str | None, state: str | None) -> None:
+    """End a run's rollback window: delete its pre-images from the state store (the
+    crosswalk stays) and vacuum the file. The run can no longer be rolled back."""
+    from crossmap.state.retention import describe_close, parse_age, select_older_than
+
+    if (run_id is None) == (older_than is None):
+        click.echo("error: name a RUN or pass --older-than AGE (one of them)", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        with StateStore.open(_state_path(spec, state)) as store:
+            run_ids = [run_id] if run_id is not None else select_older_than(store.runs(), parse_age(older_than or ""))
+            report = store.close_runs(run_ids)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
+    for line in describe_close(report):
+        click.echo(line)
+    sys.exit(EXIT_SPEC_ERRORS if run_id is not None and report.still_running else EXIT_OK)
 
 
 @main.command()
@@ -428,7 +508,14 @@ def demo(folder: Path | None, scale: int, seed: int, spec: Path | None, keep: bo
     """Migrate a simulated Q Dispatch tenant into a local Salesforce org, the whole
     workflow: preflight, schema, sample and its diff in a sandbox org, approval, full
     run, delta, reports, rollback, verified. Starts and stops the systems itself."""
-    from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
+    try:
+        from crossmap.demo import FLAGSHIP_SPEC, DemoOptions, new_folder, run_demo, serve
+    except ModuleNotFoundError as error:
+        if error.name not in LOCAL_SYSTEMS_PACKAGES:
+            raise
+        click.echo(f"error: the demo runs on the local systems, which need {error.name}: "
+                   "pip install 'crossmap[local]'", err=True)
+        sys.exit(EXIT_SPEC_ERRORS)
 
     options = DemoOptions(folder or new_folder(), scale=scale, seed=seed, spec=spec or FLAGSHIP_SPEC,
                           restore=not keep)

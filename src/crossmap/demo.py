@@ -37,6 +37,7 @@ from crossmap.errors import CrossmapError, SpecError
 from crossmap.functions import registry
 from crossmap.preflight import PreflightReport, preflight
 from crossmap.preflight import render_html as preflight_html
+from crossmap.private_files import private_dir, write_private
 from crossmap.reports import AuditReport, audit_report, render_html, render_text, write_report
 from crossmap.sample import SampleReport, approve, require_approval, take_sample, version_hash
 from crossmap.sample import render_html as sample_html
@@ -157,9 +158,8 @@ def serve(options: DemoOptions, wait: Callable[[], None], say: Say = lambda _lin
     can be run by hand (``docs/tutorial.md``)."""
     with _systems(options, say) as stage:
         env = stage.folder / ".env"
-        env.touch(mode=0o600)
-        env.write_text("".join(f"{name}={value}\n" for name, value in sorted(_secrets(
-            stage.sim, *stage.orgs).items())), encoding="utf-8")
+        write_private(env, "".join(f"{name}={value}\n" for name, value in sorted(_secrets(
+            stage.sim, *stage.orgs).items())))
         say(f"\nwrote {env} (readable by you only): the variables the profiles name")
         say(f"in another terminal:\n  cd {stage.folder}\n  set -a; . ./.env; set +a\n"
             f"  crossmap preflight {options.spec.name}\n")
@@ -175,7 +175,8 @@ def _systems(options: DemoOptions, say: Say) -> Iterator[_Stage]:
     folder = options.folder.resolve()
     if folder.exists() and any(folder.iterdir()):
         raise DemoError(f"{folder} is not empty: the demo needs a new or empty folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    # The orgs' data, the state stores and the reports go in here: owner-only.
+    private_dir(folder)
     spec_path = _copy_spec(options.spec, folder)
     with ExitStack() as stack:
         say(f"demo folder: {folder}")

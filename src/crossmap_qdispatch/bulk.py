@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import httpx
 
+from crossmap.private_files import open_private
 from crossmap_qdispatch.client import ApiClient
 from crossmap_qdispatch.errors import ExportError, TransientError
 from crossmap_qdispatch.objects import OBJECT_NAMES
@@ -61,7 +62,8 @@ class BulkBundle:
         def spool(name: str) -> IO[str]:
             if name not in files:
                 path = self._dir / f"{name}.ndjson"
-                files[name] = stack.enter_context(open(path, "w", encoding="utf-8"))  # noqa: SIM115
+                # Customer records, owner-only in the 0700 temporary folder (whatever the umask).
+                files[name] = stack.enter_context(open_private(path))
             return files[name]
 
         try:

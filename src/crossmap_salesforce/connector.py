@@ -23,8 +23,9 @@ from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
 from crossmap.connectors.protocols import LoadResult, Operation, Page, Record
 from crossmap.errors import CrossmapError
+from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import bulkquery, files, metadata, reading
+from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkSettings
@@ -140,6 +141,11 @@ class SalesforceDestination:
     def static_schema(options: Mapping[str, Any] | None = None) -> Schema:
         """The shipped standard objects, for ``crossmap check`` without a connection."""
         return standard_schema()
+
+    @staticmethod
+    def propose_hints() -> DestinationHints:
+        """Salesforce's vocabulary for ``crossmap propose`` (``propose_hints.HINTS``)."""
+        return propose_hints.HINTS
 
     @classmethod
     def from_options(
@@ -347,8 +353,8 @@ class SalesforceDestination:
                 self._create_object(decl, created, existing)
             self.refresh()
             for decl in decls:
-                for f in decl.fields:
-                    self._create_field(decl.object, f, created, existing)
+                for f in metadata.custom_fields(decl):
+                    self._create_field(decl, f, created, existing)
         self.refresh()
         problems = metadata.verify(decls, self.describe_object) if apply else []
         return metadata.DeployReport(tuple(created), tuple(existing), tuple(problems))
@@ -365,15 +371,15 @@ class SalesforceDestination:
         else:
             existing.append(decl.object)
 
-    def _create_field(self, object: str, f: FieldSchema, created: list[str],
+    def _create_field(self, decl: Declaration, f: FieldSchema, created: list[str],
                       existing: list[str]) -> None:
-        name = f"{object}.{f.name}"
-        describe = self.describe_object(object)
+        name = f"{decl.object}.{f.name}"
+        describe = self.describe_object(decl.object)
         names = {str(x["name"]).casefold() for x in (describe or {}).get("fields") or ()}
         if f.name.casefold() in names:
             existing.append(name)
             return
-        body = {"FullName": name, "Metadata": metadata.field_metadata(f)}
+        body = {"FullName": name, "Metadata": metadata.field_metadata(f, decl)}
         (created if self._tooling_create("CustomField", body) else existing).append(name)
 
     def _tooling_create(self, kind: str, body: dict[str, Any]) -> bool:

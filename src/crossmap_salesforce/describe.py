@@ -31,6 +31,7 @@ from crossmap.schema import (
     Text,
     Time,
 )
+from crossmap_salesforce.custom_objects import custom_object_describe
 
 FieldDescribe = Mapping[str, _Any]
 TypeConverter = Callable[[FieldDescribe], "FieldType | None"]
@@ -150,6 +151,24 @@ def object_from_describe(describe: Mapping[str, _Any]) -> ObjectSchema:
     )
 
 
+def new_custom_object() -> ObjectSchema:
+    """What a custom object a spec declares has before its declared fields: the
+    standard fields every custom object gets (``Name``, ``OwnerId``, the audit
+    fields; see :mod:`crossmap_salesforce.custom_objects`)."""
+    return object_from_describe(custom_object_describe("New__c"))
+
+
+NEW_OBJECT_REFERRERS: tuple[tuple[str, str], ...] = (
+    ("Task", "WhatId"), ("Event", "WhatId"), ("Note", "ParentId"),
+)
+"""Lookups that may point at a custom object the spec declares: activities relate to
+it (``scaffold`` creates it with "Allow Activities", ``enableActivities``), and a
+note may be attached to any custom object (Object Reference, Note)."""
+
+
 def schema_from_describes(describes: Iterable[Mapping[str, _Any]]) -> Schema:
-    """Describe results of several objects → one ``Schema``."""
-    return Schema([object_from_describe(d) for d in describes])
+    """Describe results of several objects → one ``Schema``, which gives an object a
+    spec declares the fields every Salesforce custom object has, and lets tasks,
+    events and notes point at it."""
+    return Schema([object_from_describe(d) for d in describes], new_custom_object(),
+                  NEW_OBJECT_REFERRERS)

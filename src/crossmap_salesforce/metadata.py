@@ -3,8 +3,9 @@
 Three products from the same table of types:
 
 - a checklist (what an admin would click in Setup),
-- a deployable package in Salesforce's source format (``package.xml``,
-  ``objects/<Object>/<Object>.object-meta.xml``, ``objects/<Object>/fields/<Field>.field-meta.xml``),
+- a deployable package in the Metadata API format (``package.xml`` and
+  ``objects/<Object>.object``, a ``CustomObject`` holding the new object's settings and
+  its ``fields``), which ``sf project deploy start --metadata-dir`` deploys as it is,
 - the objects and fields themselves, created through the Tooling API, then checked
   against the org's describe.
 """
@@ -20,6 +21,7 @@ from attrs import frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.errors import CrossmapError
+from crossmap.private_files import private_dir, write_private
 from crossmap.schema import (
     Boolean,
     Date,
@@ -33,6 +35,7 @@ from crossmap.schema import (
     String,
     Text,
 )
+from crossmap_salesforce.custom_objects import custom_object_fields
 
 API_VERSION = "59.0"
 LONG_TEXT_DEFAULT = 32768
@@ -82,8 +85,7 @@ def _reference(f: FieldSchema) -> dict[str, Any]:
     target = f.type.targets[0]
     # A required relationship is a master-detail: Salesforce's lookups may be empty.
     kind = "Lookup" if f.nullable else "MasterDetail"
-    meta: dict[str, Any] = {"type": kind, "referenceTo": target,
-                            "relationshipName": f.relationship_name or f.name.removesuffix("__c")}
+    meta: dict[str, Any] = {"type": kind, "referenceTo": target}
     if kind == "Lookup":
         meta["deleteConstraint"] = "SetNull"
     return meta
@@ -111,14 +113,68 @@ DESCRIBE_TYPES: dict[str, tuple[str, ...]] = {
 """Metadata type → the describe types that show it was created right."""
 
 
-def field_metadata(f: FieldSchema) -> dict[str, Any]:
-    """The Metadata API definition of one declared field."""
+STANDARD_FIELDS: frozenset[str] = frozenset(
+    str(f["name"]).casefold() for f in custom_object_fields("New", activities=True)
+)
+"""The fields Salesforce gives every custom object (case-folded): a new object's
+declaration may restate them (``Name: text(80)``), and they are never created as
+custom fields."""
+
+
+def custom_fields(decl: Declaration) -> tuple[FieldSchema, ...]:
+    """The declared fields to create: on a new object, all but the standard fields
+    every custom object has (``Name`` names the object's name field instead)."""
+    if not decl.new:
+        return decl.fields
+    return tuple(f for f in decl.fields if f.name.casefold() not in STANDARD_FIELDS)
+
+
+def _name_field(decl: Declaration, label: str) -> dict[str, Any]:
+    declared = next((f for f in decl.fields if f.name.casefold() == "name"), None)
+    if declared is None:
+        return {"type": "Text", "label": f"{label} Name"}
+    if not isinstance(declared.type, String) or declared.type.format is not None or (
+            declared.type.max_length or 80) > 80:
+        raise MetadataError(f"{decl.object}.Name: a custom object's name is text of at most "
+                            f"80 characters (declare `Name: text(80)` or leave it out)")
+    return {"type": "Text", "label": declared.label or f"{label} Name"}
+
+
+#: The longest child relationship name Salesforce takes (the ``__r`` not counted).
+RELATIONSHIP_NAME_MAX = 40
+
+
+def child_relationship_name(f: FieldSchema, owner: Declaration | None) -> str:
+    """A lookup's child relationship name (what the parent's subqueries say, plus
+    ``__r``). It must be unique among the parent's child relationships, or the
+    deploy fails: the child object's plural (``Visits``) when its declaration has no
+    other lookup to the same parent, else the plural of object and field
+    (``Job_Technician_Helpers``); on an existing object, always the latter. A name
+    the spec gives wins."""
+    if f.relationship_name:
+        return f.relationship_name
+    field_base = f.name.removesuffix("__c")
+    if owner is None:
+        return field_base
+    child_base = owner.object.removesuffix("__c")
+    assert isinstance(f.type, Reference)
+    siblings = [g for g in owner.fields
+                if isinstance(g.type, Reference) and g.type.targets == f.type.targets]
+    name = f"{child_base}s" if owner.new and len(siblings) == 1 else f"{child_base}_{field_base}s"
+    return name[:RELATIONSHIP_NAME_MAX].rstrip("_")
+
+
+def field_metadata(f: FieldSchema, owner: Declaration | None = None) -> dict[str, Any]:
+    """The Metadata API definition of one declared field (``owner``: its
+    declaration, which names a lookup's child relationship)."""
     if not f.name.endswith("__c"):
         raise MetadataError(f"{f.name}: custom field names end in __c")
     convert = FIELD_METADATA.get(type(f.type))
     if convert is None:
         raise MetadataError(f"{f.name}: no Salesforce field type for {type(f.type).__name__}")
     meta = {"label": f.label or f.name.removesuffix("__c").replace("_", " "), **convert(f)}
+    if isinstance(f.type, Reference):
+        meta["relationshipName"] = child_relationship_name(f, owner)
     if f.external_id:
         meta["externalId"] = True
     if f.unique:
@@ -133,8 +189,11 @@ def object_metadata(decl: Declaration) -> dict[str, Any]:
     if not decl.object.endswith("__c"):
         raise MetadataError(f"{decl.object}: custom object names end in __c")
     label = decl.label or decl.object.removesuffix("__c").replace("_", " ")
+    # "Allow Activities": the static schema lets Task/Event.WhatId point at every
+    # declared object (crossmap_salesforce.describe.NEW_OBJECT_REFERRERS).
     return {"label": label, "pluralLabel": label + "s", "deploymentStatus": "Deployed",
-            "sharingModel": "ReadWrite", "nameField": {"type": "Text", "label": f"{label} Name"}}
+            "sharingModel": "ReadWrite", "enableActivities": True,
+            "nameField": _name_field(decl, label)}
 
 
 def checklist(declarations: Iterable[Declaration]) -> list[str]:
@@ -143,8 +202,8 @@ def checklist(declarations: Iterable[Declaration]) -> list[str]:
     for decl in declarations:
         if decl.new:
             lines.append(f"[ ] create custom object {decl.object} ({object_metadata(decl)['label']})")
-        for f in decl.fields:
-            meta = field_metadata(f)
+        for f in custom_fields(decl):
+            meta = field_metadata(f, decl)
             extras = [f"{k}={v}" for k, v in meta.items()
                       if k in ("length", "precision", "scale", "referenceTo", "externalId",
                                "unique", "required")]
@@ -175,33 +234,34 @@ def _document(root: str, body: Mapping[str, Any]) -> str:
 
 
 def write_package(declarations: Iterable[Declaration], folder: str | Path) -> list[Path]:
-    """(b) A deployable package in source format under ``folder``; the files written."""
+    """(b) A deployable package in the Metadata API format under ``folder``; the files
+    written. One ``objects/<Object>.object`` per object: a ``CustomObject`` with the new
+    object's settings (none for an existing object) and a ``fields`` element per field,
+    which is how a metadata-format package carries custom fields (a source-format
+    project splits them into ``fields/<Field>.field-meta.xml`` files instead).
+    ``sf project deploy start --metadata-dir FOLDER`` deploys it as written."""
     root = Path(folder)
     written: list[Path] = []
     objects: list[str] = []
     fields: list[str] = []
+    private_dir(root / "objects")
     for decl in declarations:
-        obj_dir = root / "objects" / decl.object
-        (obj_dir / "fields").mkdir(parents=True, exist_ok=True)
+        body: dict[str, Any] = {}
         if decl.new:
             objects.append(decl.object)
-            path = obj_dir / f"{decl.object}.object-meta.xml"
-            path.write_text(_document("CustomObject", object_metadata(decl)), encoding="utf-8")
-            written.append(path)
-        for f in decl.fields:
-            fields.append(f"{decl.object}.{f.name}")
-            path = obj_dir / "fields" / f"{f.name}.field-meta.xml"
-            path.write_text(_document("CustomField", {"fullName": f.name, **field_metadata(f)}),
-                            encoding="utf-8")
-            written.append(path)
+            body.update(object_metadata(decl))
+        body["fields"] = [{"fullName": f.name, **field_metadata(f, decl)} for f in custom_fields(decl)]
+        fields.extend(f"{decl.object}.{f.name}" for f in custom_fields(decl))
+        path = root / "objects" / f"{decl.object}.object"
+        write_private(path, _document("CustomObject", body))
+        written.append(path)
     types = []
     if objects:
         types.append({"members": sorted(objects), "name": "CustomObject"})
     if fields:
         types.append({"members": sorted(fields), "name": "CustomField"})
     package = root / "package.xml"
-    package.write_text(_document("Package", {"types": types, "version": API_VERSION}),
-                       encoding="utf-8")
+    write_private(package, _document("Package", {"types": types, "version": API_VERSION}))
     written.append(package)
     return written
 
@@ -233,9 +293,9 @@ def verify(declarations: Iterable[Declaration], schema_of: Callable[[str], Mappi
             problems.append(f"{decl.object}: not in the org")
             continue
         by_name = {str(f["name"]).casefold(): f for f in describe.get("fields") or ()}
-        for f in decl.fields:
+        for f in custom_fields(decl):
             found = by_name.get(f.name.casefold())
-            meta = field_metadata(f)
+            meta = field_metadata(f, decl)
             if found is None:
                 problems.append(f"{decl.object}.{f.name}: not in the org")
             elif found["name"] != f.name:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -68,3 +71,107 @@ def test_state_url_and_default_report_files(tmp_path: Path) -> None:
     assert code == 0
     assert (tmp_path / "elsewhere" / "reports" / "run-1.json").exists()
     assert (tmp_path / "elsewhere" / "reports" / "run-1.html").exists()
+
+
+def test_every_file_written_is_owner_only(tmp_path: Path, permissive_umask: int,
+                                          owner_only: Callable[[Path], list[Path]]) -> None:
+    """Under umask 000, run / report / rollback leave .crossmap and everything in it
+    owner-only: state.db and its WAL files, the reports."""
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    state = tmp_path / ".crossmap"
+    # (the WAL files are gone once the store is closed: tests/unit/test_private_files.py
+    # checks them while it is open)
+    assert {f.name for f in owner_only(state)} == {"state.db"}
+    assert run("report", str(spec), "1")[0] == 0
+    assert {f.name for f in owner_only(state)} >= {"run-1.json", "run-1.html"}
+    assert run("report", str(spec), "1", "--json", str(tmp_path / "out" / "r.json"))[0] == 0
+    owner_only(tmp_path / "out")
+    assert run("rollback", str(spec), "1")[0] == 0
+    owner_only(state)
+
+
+def test_a_shared_store_and_reports_folder_are_named_with_the_fix(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    assert run("report", str(spec), "1")[0] == 0
+    store, reports = tmp_path / ".crossmap" / "state.db", tmp_path / ".crossmap" / "reports"
+    os.chmod(store, 0o644)
+    os.chmod(reports, 0o755)
+    result = CliRunner().invoke(main, ["report", str(spec), "1"])
+    assert result.exit_code == 0
+    assert f"`chmod 600 {store}*` makes it owner-only" in result.stderr
+    assert f"`chmod 700 {reports}` makes it owner-only" in result.stderr
+
+
+def test_close_ends_the_rollback_window(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    assert run("run", str(spec))[0] == 0  # run 2 overwrites: it keeps pre-images
+    code, out = run("close", str(spec), "2")
+    assert code == 0, out
+    assert out.startswith("run 2: closed, can no longer be rolled back; deleted 6 pre-images")
+    assert "state store vacuumed" in out
+    code, out = run("status", str(spec))
+    assert out.splitlines()[0].endswith("closed: no rollback") and "closed" not in out.splitlines()[1]
+
+    code, out = run("rollback", str(spec), "2")
+    assert code == 1 and "run 2 cannot be rolled back: it was closed at" in out and "Traceback" not in out
+
+    # The crosswalk stays: a third run updates the same records, creates none.
+    code, out = run("run", str(spec))
+    assert code == 0 and "run 3 (full)" in out
+    assert len((tmp_path / "data" / "jsonl" / "Account.jsonl").read_text().splitlines()) == 3
+
+    code, out = run("close", str(spec), "--older-than", "0m")
+    assert code == 0 and "run 1: closed" in out and "run 2: already closed" in out and "run 3: closed" in out
+    code, out = run("close", str(spec), "--older-than", "30d")
+    assert (code, out) == (0, "no run to close\n")
+
+
+def test_close_needs_a_run_or_an_age(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    assert run("run", str(spec))[0] == 0
+    for args in ((), ("1", "--older-than", "30d")):
+        code, out = run("close", str(spec), *args)
+        assert code == 2 and "name a RUN or pass --older-than AGE" in out
+    code, out = run("close", str(spec), "--older-than", "a month")
+    assert code == 1 and out.startswith("error: cannot read the age 'a month'")
+
+
+def _source_values(data: Path) -> set[str]:
+    """Every value of the example's CSV files but the record keys, which a redacted
+    report keeps (and short words like 'new' or 'high' that its labels use too)."""
+    values: set[str] = set()
+    for name, key in (("customers.csv", "customer_no"), ("jobs.csv", "job_no")):
+        with (data / name).open(newline="", encoding="utf-8") as rows:
+            for row in csv.DictReader(rows):
+                values |= {v.strip() for k, v in row.items() if k not in (key, "customer_no") and len(v.strip()) > 4}
+    return values
+
+
+def test_a_redacted_report_shows_no_source_value(tmp_path: Path) -> None:
+    spec = copy_example(tmp_path)
+    long_status = "awaiting parts from Margaret Okonkwo at 17 Quarry Lane " * 5
+    with (tmp_path / "data" / "csv" / "jobs.csv").open("a", encoding="utf-8") as jobs:
+        jobs.write(f"J-5009,C-1001,Secret title,{long_status},high,,,,2024-05-03T09:00:00Z\n")
+    assert run("run", str(spec))[0] == 1  # J-5009's status is in no value map: it fails
+
+    code, plain = run("report", str(spec), "1")
+    assert code == 0
+    # Unredacted, the failing value is there, abbreviated: its start, and its length.
+    assert "'awaiting parts from Margaret Okonkwo" in plain and f"({len(long_status)} chars)" in plain
+    assert long_status not in plain
+
+    code, out = run("report", str(spec), "1", "--redact", "--json", str(tmp_path / "r.json"))
+    assert code == 0
+    page, data = (tmp_path / "r.html").read_text(), (tmp_path / "r.json").read_text()
+    values = _source_values(tmp_path / "data" / "csv")
+    assert "Harbour Bakery" in values and long_status.strip() in values
+    for form in (out, page, data):
+        assert not {v for v in values if v in form}, "source values in a redacted report"
+        assert "Margaret" not in form
+        # what stays: the object, the field, the key, the error code
+        assert "WorkOrder" in form and "Status" in form and "J-5009" in form and "TRANSFORM" in form
+    assert json.loads(data)["redacted"] is True
+    assert out.startswith("(values redacted") and "<redacted message, " in out

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -37,8 +38,13 @@ def narrated(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, list
     lines: list[str] = []
     folder = tmp_path_factory.mktemp("demo") / "run"
     # The records stay in the org for the tests to read; `test_cli_runs_the_demo` checks
-    # that the whole migration rolls back.
-    return run_demo(DemoOptions(folder, scale=SCALE, seed=SEED, restore=False), lines.append), lines
+    # that the whole migration rolls back. Under umask 000, the worst case for the
+    # modes of the files it writes (`test_the_demo_folder_is_owner_only`).
+    previous = os.umask(0)
+    try:
+        return run_demo(DemoOptions(folder, scale=SCALE, seed=SEED, restore=False), lines.append), lines
+    finally:
+        os.umask(previous)
 
 
 @pytest.fixture(scope="module")
@@ -315,6 +321,20 @@ def test_narration_keeps_secrets_out(narrated: tuple[DemoResult, list[str]], org
     toml = (demo.folder / "crossmap.toml").read_text()
     assert "password_env" in toml and org.password not in toml and org.password not in text
     assert (demo.folder / ".crossmap" / "reports" / f"run-{demo.full.run.id}.html").exists()
+
+
+def test_the_demo_folder_is_owner_only(demo: DemoResult, owner_only: Callable[[Path], list[Path]]) -> None:
+    """The state stores (pre-images), the reports (values), the orgs' data and the
+    metadata package: folders 0700, files 0600, though the demo ran under umask 000."""
+    assert stat.S_IMODE(demo.folder.stat().st_mode) == 0o700
+    state = demo.folder / ".crossmap"
+    written = {f.relative_to(state).as_posix() for f in owner_only(state)}
+    assert {"state.db", "sandbox.db", f"reports/run-{demo.full.run.id}.json",
+            f"reports/run-{demo.delta.run.id}.html"} <= written
+    assert any(name.startswith("reports/preflight") for name in written)
+    assert any(name.startswith("reports/sample-") for name in written)
+    for data in ("org", "sandbox-org", "metadata"):
+        assert owner_only(demo.folder / data)
 
 
 def test_cli_runs_the_demo(tmp_path: Path) -> None:

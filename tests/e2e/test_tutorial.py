@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,9 +28,54 @@ def commands() -> list[list[str]]:
     return [line.split() for line in found if not line.startswith("demo")]
 
 
+def sf_lines() -> list[str]:
+    """The tutorial's Salesforce CLI lines after the full run (log in, trust the CA,
+    query)."""
+    text = TUTORIAL.read_text(encoding="utf-8").split("## Pointing it at real systems")[0]
+    return re.findall(r"^\$ ((?:python -m crossmap_salesforce\.sf_login|export NODE_EXTRA_CA_CERTS=|sf ).+)$",
+                      text, flags=re.MULTILINE)
+
+
+def _sf_binary() -> Path | None:
+    """The pinned Salesforce CLI, or None where Node.js is missing (under CI, a
+    missing CLI fails: tests/emulator/sf_cli_support.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))
+    from sf_cli_support import SfCliUnavailable, ensure_sf_cli
+
+    try:
+        return ensure_sf_cli()
+    except SfCliUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI needs the Salesforce CLI: {exc}")
+        return None
+
+
+def _run_sf_lines(folder: Path, sf: Path, home: Path) -> list[subprocess.CompletedProcess[str]]:
+    env = {**os.environ, "HOME": str(home), "SF_DISABLE_TELEMETRY": "true",
+           "SF_AUTOUPDATE_DISABLE": "true", "SF_SKIP_NEW_VERSION_CHECK": "true",
+           "SF_USE_GENERIC_UNIX_KEYCHAIN": "true", "SF_DISABLE_DNS_CHECK": "true",
+           "PATH": os.pathsep.join([str(sf.parent), os.environ.get("PATH", "")])}
+    done = []
+    for line in sf_lines():
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[name] = value.replace("$PWD", str(folder))
+            continue
+        argv = shlex.split(line)
+        if argv[0] == "python":
+            argv = [sys.executable, *argv[1:], "--sf", str(sf)]
+        else:
+            argv = [str(sf), *argv[1:], "--json"]
+        done.append(subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True,
+                                   timeout=180, check=False))
+    return done
+
+
 def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "tutorial"
     results: list[tuple[list[str], Result]] = []
+    sf = _sf_binary()
+    sf_results: list[subprocess.CompletedProcess[str]] = []
 
     def walk_through() -> None:
         monkeypatch.chdir(folder)  # `cd tutorial`
@@ -37,8 +86,18 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.Monkey
                     results.append((argv, runner.invoke(main, [a if a != "RUN" else str(run) for a in argv])))
                 continue
             results.append((argv, runner.invoke(main, argv)))
+            if argv[0] == "run" and sum(a[0] == "run" for a, _ in results) == 2 and sf is not None:
+                # After the full run (and its repeat): the Salesforce CLI looks at the org.
+                sf_results.extend(_run_sf_lines(folder, sf, tmp_path / "sf-home"))
 
     serve(DemoOptions(folder), wait=walk_through)
+    if sf is not None:
+        login, query = sf_results
+        assert login.returncode == 0, login.stderr
+        assert "NODE_EXTRA_CA_CERTS" in login.stdout
+        accounts = json.loads(query.stdout)["result"]
+        assert accounts["totalSize"] == 13, query.stdout[-2000:]
+        assert all(r["QD_Customer_Id__c"] for r in accounts["records"])
     codes = {" ".join(argv[:2] + [a for a in argv[2:] if a.startswith("-")]): r.exit_code for argv, r in results}
     out = {" ".join(argv[:1]): r.output for argv, r in results}
     assert [argv[0] for argv, _ in results][:4] == ["check", "test", "plan", "preflight"]

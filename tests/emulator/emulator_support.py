@@ -36,4 +36,5 @@ def error_of(exc: BaseException) -> dict[str, Any]:
     return content[0]  # type: ignore[no-any-return]
 
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
+#: Real describe captures, kept in the repository (see its PROVENANCE.md).
+CAPTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce-describe"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from emulator_support import REFERENCE, Raw, error_of
+from emulator_support import CAPTURES, Raw, error_of
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceMalformedRequest,
@@ -108,7 +108,7 @@ _COMPARED = ("type", "length", "precision", "scale", "nillable", "createable", "
 
 @pytest.mark.parametrize("name", ["Account", "Contact", "Case", "Event", "Task"])
 def test_describe_agrees_with_the_real_capture(sf: Salesforce, name: str) -> None:
-    captured = json.loads((REFERENCE / "salesforce-describe" / f"{name}.json").read_text())
+    captured = json.loads((CAPTURES / f"{name}.json").read_text())
     real = {f["name"]: f for f in captured["fields"]}
     ours = getattr(sf, name).describe()
     assert ours["name"] == name and ours["keyPrefix"] == captured["keyPrefix"]

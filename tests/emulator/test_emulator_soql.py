@@ -29,7 +29,7 @@ def widgets(raw: Raw, sf: Salesforce) -> list[str]:
     _field(raw, "Due__c", type="Date")
     _field(raw, "Seen__c", type="DateTime")
     _field(raw, "Active__c", type="Checkbox")
-    _field(raw, "Account__c", type="Lookup", referenceTo="Account", relationshipName="Account")
+    _field(raw, "Account__c", type="Lookup", referenceTo="Account", relationshipName="Widgets")
     account = sf.Account.create({"Name": "Widget Maker"})["id"]
     rows = [
         {"Name": "alpha", "Rank__c": 1, "Due__c": "2024-01-01", "Active__c": True,
@@ -64,11 +64,19 @@ def test_field_list_and_record_shape(sf: Salesforce, widgets: list[str]) -> None
 
 
 def test_parent_relationship_fields(sf: Salesforce, widgets: list[str]) -> None:
-    rows = sf.query("SELECT Name, Account.Name FROM Widget__c ORDER BY Name")["records"]
-    by_name = {r["Name"]: r["Account"] for r in rows}
+    """SOQL and SOSL Reference, "Relationship Names for Custom Objects and Custom
+    Fields": a custom lookup Account__c is Account__r in a path; the metadata's
+    relationshipName names the parent's child relationship (Widgets__r)."""
+    rows = sf.query("SELECT Name, Account__r.Name FROM Widget__c ORDER BY Name")["records"]
+    by_name = {r["Name"]: r["Account__r"] for r in rows}
     assert by_name["alpha"]["Name"] == "Widget Maker"
     assert by_name["alpha"]["attributes"]["type"] == "Account"
     assert by_name["Beta"] is None
+    with pytest.raises(SalesforceMalformedRequest):
+        sf.query("SELECT Name, Account.Name FROM Widget__c")
+    parent = sf.query("SELECT Name, (SELECT Name FROM Widgets__r ORDER BY Name) FROM Account "
+                      "WHERE Name = 'Widget Maker'")["records"][0]
+    assert [w["Name"] for w in parent["Widgets__r"]["records"]] == ["alpha", "gamma"]
 
 
 def test_count(sf: Salesforce, widgets: list[str]) -> None:
@@ -98,7 +106,7 @@ def test_count(sf: Salesforce, widgets: list[str]) -> None:
     ("Due__c >= 2024-02-01", ["Beta", "gamma"]),
     ("Seen__c < 2024-05-06T02:00:00Z", ["alpha"]),
     ("Seen__c = TODAY", ["alpha"]),
-    ("Account.Name = 'Widget Maker'", ["alpha", "gamma"]),
+    ("Account__r.Name = 'Widget Maker'", ["alpha", "gamma"]),
 ])
 def test_where_operators(sf: Salesforce, widgets: list[str], where: str, expected: list[str]) -> None:
     assert names(sf, where) == expected

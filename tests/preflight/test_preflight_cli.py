@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +170,38 @@ def test_the_connectors_preflight_capabilities(systems: tuple[Path, list[str]]) 
     with SalesforceDestination.from_options({"profile": "salesforce", "spec_dir": str(folder)}) as org:
         assert org.active_field("User") == "IsActive"
         assert org.active_field("Account") is None
+
+
+def test_preflight_writes_owner_only_files(systems: tuple[Path, list[str]], permissive_umask: int,
+                                           owner_only: Callable[[Path], list[Path]]) -> None:
+    """Under umask 000, the metadata package (--out) and the reports in the default
+    folder are owner-only: folders 0700, files 0600."""
+    folder, _ = systems
+    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--out",
+                                       str(folder / "private" / "package")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "package.xml" in {f.name for f in owner_only(folder / "private")}
+    written = {f.suffix for f in owner_only(folder / ".crossmap" / "reports")}
+    assert written == {".json", ".html"}
+
+
+def test_a_redacted_preflight_shows_no_failing_value(systems: tuple[Path, list[str]]) -> None:
+    """The values coverage found failing, and the sample messages quoting them, are
+    masked in the terminal, JSON and HTML; objects, fields, keys and codes stay."""
+    folder, _ = systems
+    _, _, plain = _preflight(folder)
+    issues = plain["coverage"]["issues"]
+    values = {value for issue in issues for value, _ in issue["values"]
+              if len(value) > 4 and value != "(other values)"}
+    assert values, "the flagship's source has values its destination refuses"
+    out = folder / "redacted.json"
+    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--redact", "--json", str(out)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    forms = (result.output, out.read_text(encoding="utf-8"), out.with_suffix(".html").read_text(encoding="utf-8"))
+    for form in forms:
+        assert not {value for value in values if value in form}
+        assert not {i["message"] for i in issues if i["message"] and i["message"] in form}
+    redacted = json.loads(forms[1])
+    assert redacted["redacted"] is True
+    assert [(i["object"], i["field"], i["code"], i["sample_keys"]) for i in redacted["coverage"]["issues"]] == [
+        (i["object"], i["field"], i["code"], i["sample_keys"]) for i in issues]

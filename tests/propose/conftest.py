@@ -9,6 +9,7 @@ import pytest
 
 from crossmap.connectors import static_schema
 from crossmap.propose import Proposal, propose
+from crossmap.propose.hints import DestinationHints, destination_hints
 from crossmap.schema import Schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,5 +27,13 @@ def salesforce_schema() -> Schema:
 
 
 @pytest.fixture(scope="session")
-def flagship_proposal(qdispatch_schema: Schema, salesforce_schema: Schema) -> Proposal:
-    return propose(qdispatch_schema, salesforce_schema, source_system="qdispatch", target_system="salesforce")
+def salesforce_hints() -> DestinationHints:
+    return destination_hints("salesforce")
+
+
+@pytest.fixture(scope="session")
+def flagship_proposal(
+    qdispatch_schema: Schema, salesforce_schema: Schema, salesforce_hints: DestinationHints,
+) -> Proposal:
+    return propose(qdispatch_schema, salesforce_schema, source_system="qdispatch", target_system="salesforce",
+                   hints=salesforce_hints)

@@ -76,13 +76,15 @@ def test_sampling_a_jsonl_folder(tmp_path: Path) -> None:
 
 def test_a_live_target_is_described(tmp_path: Path) -> None:
     (tmp_path / "export").mkdir()
-    (tmp_path / "export" / "clients.jsonl").write_text('{"id": "c1", "tel": "+1 555 0100"}\n', encoding="utf-8")
+    # The jsonl destination offers no vocabulary (propose_hints): objects pair by
+    # their own names.
+    (tmp_path / "export" / "accounts.jsonl").write_text('{"id": "c1", "tel": "+1 555 0100"}\n', encoding="utf-8")
     (tmp_path / "crm").mkdir()
     (tmp_path / "crm" / "Account.jsonl").write_text('{"Id": "A1", "Phone": "+1 555 0199"}\n', encoding="utf-8")
     code, out, err = cli("propose", "--source", "jsonl", "--source-option", f"path={tmp_path / 'export'}",
                          "--target", "jsonl", "--target-option", f"path={tmp_path / 'crm'}", "--live-target")
     assert code == 0, err
-    assert "map clients -> Account {" in out
+    assert "map accounts -> Account {" in out
     assert re.search(r"^  Phone += tel$", out, re.MULTILINE)
 
 

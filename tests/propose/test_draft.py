@@ -11,6 +11,7 @@ from crossmap.compiler import CompileResult
 from crossmap.propose import Proposal, propose, render
 from crossmap.schema import Schema
 from crossmap.syntax import format_spec, load
+from crossmap_salesforce.propose_hints import HINTS
 
 TODO_LET = re.compile(r"^\s*let todo_\d+ = todo\(.*\)\n", re.MULTILINE)
 
@@ -63,7 +64,7 @@ def test_a_required_field_todo_names_the_field_and_resolves_by_assignment(
         )
     )
     text = render(propose(source, salesforce_schema, source_system="qdispatch", target_system="salesforce",
-                          objects=["customers"]))
+                          objects=["customers"], hints=HINTS))
     assert re.search(r'^  Name += todo\("Account requires Name', text, re.MULTILINE)
     result = _check(text, tmp_path)
     errors = [d for d in result.diagnostics if d.severity == "error"]

@@ -10,6 +10,7 @@ from crossmap.propose import ProposeError, propose
 from crossmap.propose.model import ObjectMatch, Proposal
 from crossmap.propose.profile import profile_values
 from crossmap.propose.valuemaps import draft_value_map, pair_values
+from crossmap_salesforce.propose_hints import HINTS
 
 F = schema.FieldSchema
 KEY = F("id", schema.String(20), nullable=False, createable=False, unique=True, external_id=True)
@@ -71,7 +72,7 @@ def _target() -> schema.Schema:
 
 @pytest.fixture(scope="module")
 def proposal() -> Proposal:
-    return propose(_source(), _target(), source_system="legacy", target_system="crm")
+    return propose(_source(), _target(), source_system="legacy", target_system="crm", hints=HINTS)
 
 
 def _object(proposal: Proposal, name: str) -> ObjectMatch:
@@ -142,7 +143,7 @@ def test_a_destination_needing_unfillable_fields_is_resolved(proposal: Proposal)
 
 def test_required_fields_nobody_fills_become_todos() -> None:
     source = schema.Schema([schema.ObjectSchema("clients", [KEY, F("tel", schema.String(30))], key="id")])
-    result = propose(source, _target(), source_system="legacy", target_system="crm")
+    result = propose(source, _target(), source_system="legacy", target_system="crm", hints=HINTS)
     account = result.objects[0]
     assert [t.target for t in account.todos] == ["Name"]
     assert "Account requires Name" in account.todos[0].message
@@ -150,7 +151,7 @@ def test_required_fields_nobody_fills_become_todos() -> None:
 
 def test_incompatible_types_never_match() -> None:
     source = schema.Schema([schema.ObjectSchema("accounts", [KEY, F("phone", schema.Boolean())], key="id")])
-    result = propose(source, _target(), source_system="legacy", target_system="crm")
+    result = propose(source, _target(), source_system="legacy", target_system="crm", hints=HINTS)
     assert "Phone" not in _assigned(result.objects[0])
 
 
@@ -166,9 +167,9 @@ def test_sampled_values_reveal_shapes_and_picklists() -> None:
     samples = {"clients": [
         {"id": str(i), "contact": f"p{i}@example.com", "band": ["hot", "warm", "cold"][i % 3]} for i in range(9)
     ]}
-    without = propose(source, target, source_system="csv", target_system="crm")
+    without = propose(source, target, source_system="csv", target_system="crm", hints=HINTS)
     assert {"Email__c", "Rating"}.isdisjoint(_assigned(without.objects[0]))
-    with_samples = propose(source, target, source_system="csv", target_system="crm", samples=samples)
+    with_samples = propose(source, target, source_system="csv", target_system="crm", samples=samples, hints=HINTS)
     fields = {f.target: f for f in with_samples.objects[0].fields}
     assert fields["Email__c"].source == "contact"
     assert fields["Rating"].source == "band"
@@ -195,9 +196,9 @@ def test_value_pairing_is_case_and_separator_insensitive_and_fuzzy() -> None:
 
 
 def test_objects_limit_and_unknown_object() -> None:
-    result = propose(_source(), _target(), source_system="legacy", target_system="crm", objects=["customers"])
+    result = propose(_source(), _target(), source_system="legacy", target_system="crm", hints=HINTS, objects=["customers"])
     assert [o.source for o in result.objects] == ["customers"]
     with pytest.raises(ProposeError, match="did you mean 'customers'"):
-        propose(_source(), _target(), source_system="legacy", target_system="crm", objects=["customer"])
+        propose(_source(), _target(), source_system="legacy", target_system="crm", hints=HINTS, objects=["customer"])
     with pytest.raises(ProposeError, match="threshold"):
-        propose(_source(), _target(), source_system="legacy", target_system="crm", threshold=0)
+        propose(_source(), _target(), source_system="legacy", target_system="crm", hints=HINTS, threshold=0)

@@ -6,9 +6,10 @@ import pytest
 
 from crossmap import schema
 from crossmap.propose import custom
-from crossmap.propose.names import singular, tokens
+from crossmap.propose.names import segment, singular, tokens
 from crossmap.propose.similarity import word_similarity
-from crossmap.propose.synonyms import canonical_field, canonical_object
+from crossmap.propose.synonyms import Vocabulary
+from crossmap_salesforce.propose_hints import HINTS
 
 
 @pytest.mark.parametrize(
@@ -44,11 +45,36 @@ def test_singular() -> None:
 
 
 def test_synonym_phrases_rewrite_longest_first() -> None:
-    assert canonical_field(("billing", "address", "line1")) == ("billing", "street")
-    assert canonical_field(("billing", "address", "region")) == ("billing", "state")
-    assert canonical_field(("urgency",)) == ("priority",)
-    assert canonical_object(("job", "note")) == ("case", "comment")
-    assert canonical_object(("work", "order")) == ("case",)
+    vocabulary = Vocabulary(HINTS)
+    assert vocabulary.canonical_field(("billing", "address", "line1")) == ("billing", "street")
+    assert vocabulary.canonical_field(("billing", "address", "region")) == ("billing", "state")
+    assert vocabulary.canonical_field(("urgency",)) == ("priority",)
+    assert vocabulary.canonical_object(("job", "note")) == ("case", "comment")
+    assert vocabulary.canonical_object(("work", "order")) == ("case",)
+
+
+def test_the_core_knows_no_destination_object() -> None:
+    # Object words come from the destination plugin's hints alone.
+    assert Vocabulary().canonical_object(("work", "order")) == ("work", "order")
+
+
+@pytest.mark.parametrize(
+    ("glued", "expected"),
+    [
+        ("numberofemployees", ("number", "of", "employees")),
+        ("mobilephone", ("mobile", "phone")),
+        ("annualrevenue", ("annual", "revenue")),
+        ("jobtitle", ("job", "title")),
+        ("associatedcompanyid", ("associated", "company", "id")),
+        ("description", ("description",)),
+        ("lifecyclestage", ("lifecyclestage",)),
+        ("zendesk", ("zendesk",)),
+    ],
+)
+def test_glued_words_are_cut_into_known_words(glued: str, expected: tuple[str, ...]) -> None:
+    known = frozenset({"number", "of", "employees", "mobile", "phone", "annual", "revenue", "title",
+                       "company", "id", "description", "stage", "spot"})
+    assert segment(glued, known) == expected
 
 
 def test_word_similarity_pairs_near_words_and_discounts_type_words() -> None:

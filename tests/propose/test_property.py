@@ -12,6 +12,7 @@ from crossmap.functions import registry
 from crossmap.propose import propose, render
 from crossmap.schema import Schema
 from crossmap.syntax import format_spec, parse
+from crossmap_salesforce.propose_hints import HINTS
 
 OBJECT_NAMES = ["customers", "clients", "jobs", "tickets", "visits", "staff", "notes", "files", "widgets",
                 "line_items", "Accounts"]
@@ -58,7 +59,8 @@ def test_any_draft_fails_check_only_on_todos(source: Schema) -> None:
     from crossmap.connectors import static_schema
 
     target = static_schema("target", "salesforce")
-    text = render(propose(source, target, source_system="legacy", target_system="salesforce"))
+    text = render(propose(source, target, source_system="legacy", target_system="salesforce",
+                           hints=HINTS))
     assert format_spec(text) == text
     result = compile_spec(parse(text), source_schema=source, target_schema=target, functions=registry())
     errors = [d.render() for d in result.diagnostics if d.severity == "error" and d.code != "XM240"]

@@ -34,7 +34,7 @@ def test_the_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "Required fields are missing: [Name] (hint:" in out
     assert "[ ] Site__c.Kind__c: Picklist (values=Depot|Store)" in out
-    assert (tmp_path / "metadata" / "objects" / "Site__c" / "Site__c.object-meta.xml").is_file()
+    assert (tmp_path / "metadata" / "objects" / "Site__c.object").is_file()
 
 
 def test_every_option_is_documented() -> None:

@@ -4,6 +4,7 @@ and --apply followed by a clean describe; no secret anywhere in the output."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from crossmap_salesforce.emulator import running_org
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
-def test_scaffold_checklist_package_and_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scaffold_checklist_package_and_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              permissive_umask: int,
+                                              owner_only: Callable[[Path], list[Path]]) -> None:
     shutil.copy(SPECS / "qdispatch_to_salesforce.xmap", tmp_path)
     shutil.copytree(SPECS / "shared", tmp_path / "shared")
     with running_org(tmp_path / "org") as org:
@@ -34,6 +37,9 @@ def test_scaffold_checklist_package_and_apply(tmp_path: Path, monkeypatch: pytes
         packaged = runner.invoke(main, ["scaffold", spec, "--out", str(tmp_path / "pkg")])
         assert packaged.exit_code == 0, packaged.output
         assert any((tmp_path / "pkg").rglob("*.xml"))
+        # under umask 000: the package, and the emulated org's data and TLS files
+        assert "package.xml" in {f.name for f in owner_only(tmp_path / "pkg")}
+        assert {"org.sqlite3", "ca.pem", "server.pem"} <= {f.name for f in owner_only(tmp_path / "org")}
 
         applied = runner.invoke(main, ["scaffold", spec, "--apply"])
         assert applied.exit_code == 0, applied.output

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,8 @@ def cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
-def test_sample_diff_approve_run(systems: dict[str, Any]) -> None:
+def test_sample_diff_approve_run(systems: dict[str, Any], permissive_umask: int,
+                                 owner_only: Callable[[Path], list[Path]]) -> None:
     spec, folder = systems["spec"], systems["folder"]
 
     code, out = cli("run", str(spec))
@@ -177,8 +178,40 @@ def test_sample_diff_approve_run(systems: dict[str, Any]) -> None:
         assert sandbox.run(1).spec_hash != production_hash
         # ...but the spec version approved is the one production runs
         assert sandbox.run(1).options["version"] == approval.spec_hash
+    # Under umask 000, the stores and the sample's report (source, computed and
+    # stored values) are owner-only all the same.
+    assert {"sandbox.db", "state.db", "sample-1.json", "sample-1.html"} <= {
+        f.name for f in owner_only(folder / ".crossmap")}
 
     # A changed spec is another version: refused until a sample of it is approved.
     spec.write_text(spec.read_text().replace('?? "(no last name)"', '?? "(unknown)"'), encoding="utf-8")
     code, out = cli("run", str(spec), "--delta")
     assert code == 1 and "no sample of this version" in out and "other versions" in out, out
+
+    # The sample again, redacted: none of the values the first report showed, in the
+    # terminal, the JSON or the HTML; steps, keys, fields and verdicts stay.
+    out_json = folder / "redacted.json"
+    code, out = cli("sample", str(spec), "--size", "120", "--redact", "--json", str(out_json))
+    assert code == 0, out
+    shown = {v for r in report["records"] for c in r["cells"]
+             for v in (c["computed"], c["stored"], *(value for _, value in c["source"]))
+             if isinstance(v, str) and len(v) > 4}
+    # A lookup's value is the parent's id, which the report keeps as that record's id;
+    # a value may also be a word that names a field or object ('Email').
+    # Keys stay, and a nested record's key is made of its values (status@time).
+    keys = ({r["id"] for r in report["records"]} | {r["key"] for r in report["records"]}
+            | {p["key"] for p in report["problems"]} | {k for ks in report["unresolved"].values() for k in ks})
+    shown = {v for v in shown if not any(v in key for key in keys)}
+    shown -= {name for r in report["records"] for c in r["cells"]
+              for name in (r["target"], c["field"], *(label for label, _ in c["source"]))}
+    assert len(shown) > 100
+    forms = (out.split("\nwritten: ")[0],  # the report, not the command's own words after it
+             out_json.read_text(encoding="utf-8"), out_json.with_suffix(".html").read_text(encoding="utf-8"))
+    for form in forms:
+        # as a whole value, not inside a name ('Billing' in BillingStreet)
+        leaked = {v for v in shown if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", form)}
+        assert not leaked, f"values in a redacted sample report: {sorted(leaked)[:5]}"
+    redacted = json.loads(forms[1])
+    assert redacted["redacted"] is True and forms[0].startswith("(values redacted")
+    assert {(r["step"], r["key"]) for r in redacted["records"]} == {(r["step"], r["key"]) for r in report["records"]}
+    assert redacted["totals"] == report["totals"]

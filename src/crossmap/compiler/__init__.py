@@ -1,6 +1,6 @@
 """The compiler: name resolution, type checking, the dependency graph, and the plan."""
 
-from crossmap.compiler.compile import CompileResult, compile, compile_spec
+from crossmap.compiler.compile import CompileResult, check, compile, compile_spec
 from crossmap.compiler.declarations import declared
 from crossmap.compiler.plan import (
     Assignment,
@@ -36,6 +36,7 @@ __all__ = [
     "Step",
     "ValueMapPlan",
     "ValueType",
+    "check",
     "compile",
     "compile_spec",
     "declared",

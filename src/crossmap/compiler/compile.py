@@ -102,6 +102,25 @@ def compile(
     Raises ``SpecError`` with every diagnostic if there is an error. ``functions``
     defaults to the standard library plus registered user functions.
     """
+    result = check(spec, source_schema=source_schema, target_schema=target_schema, functions=functions)
+    if result.plan is None:
+        raise SpecError(result.diagnostics)
+    return result.plan
+
+
+def check(
+    spec: str | Path | ast.Spec,
+    *,
+    source_schema: schema.Schema,
+    target_schema: schema.Schema,
+    functions: Mapping[str, Callable[..., object]] | None = None,
+) -> CompileResult:
+    """Compile a spec, as :func:`compile` does, without raising for its diagnostics:
+    the plan (``None`` if there were errors) and every diagnostic, warnings included.
+
+    A spec that cannot be parsed still raises ``SpecError``, and a file that cannot
+    be read ``SpecFileError``.
+    """
     if isinstance(spec, Path) or (isinstance(spec, str) and spec.endswith(".xmap") and "\n" not in spec):
         spec = load(spec)
     elif isinstance(spec, str):
@@ -110,10 +129,7 @@ def compile(
         from crossmap.functions import registry
 
         functions = registry()
-    result = compile_spec(spec, source_schema=source_schema, target_schema=target_schema, functions=functions)
-    if result.plan is None:
-        raise SpecError(result.diagnostics)
-    return result.plan
+    return compile_spec(spec, source_schema=source_schema, target_schema=target_schema, functions=functions)
 
 
 # ---- parts ------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import attrs
+
 from crossmap import schema
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.plan import Declaration
@@ -92,6 +94,16 @@ def declared(target: schema.Schema, declarations: Iterable[Declaration]) -> sche
         if existing is not None:
             target = target.with_object(existing.with_fields(declaration.fields))
             continue
+        target = _referred(target, declaration.object)
+        template = target.new_object
+        if template is not None:
+            # The destination's own fields of a new object (Name, owner, audit
+            # fields), each replaced by a declared field of the same name.
+            target = target.with_object(attrs.evolve(
+                template.with_fields(declaration.fields), name=declaration.object,
+                label=declaration.label, custom=True,
+            ))
+            continue
         key = _key_field(target)
         target = target.with_object(
             schema.ObjectSchema(
@@ -102,6 +114,19 @@ def declared(target: schema.Schema, declarations: Iterable[Declaration]) -> sche
                 custom=True,
             )
         )
+    return target
+
+
+def _referred(target: schema.Schema, new: str) -> schema.Schema:
+    """``target`` whose ``new_object_referrers`` lookups may also point at ``new``."""
+    for object_name, field_name in target.new_object_referrers:
+        obj = target.find_object(object_name)
+        f = obj.find_field(field_name) if obj is not None else None
+        if obj is None or f is None or not isinstance(f.type, schema.Reference):
+            continue
+        if new not in f.type.targets:
+            wider = attrs.evolve(f, type=schema.Reference((*f.type.targets, new)))
+            target = target.with_object(obj.with_fields([wider]))
     return target
 
 

@@ -14,9 +14,12 @@ import inspect
 from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from crossmap.errors import CrossmapError, did_you_mean
+
+if TYPE_CHECKING:
+    from types import TracebackType
 from crossmap.schema import Schema
 
 Role = Literal["source", "target"]
@@ -27,8 +30,17 @@ class ConnectorError(CrossmapError):
     """A connector cannot be found, loaded, or asked for what it does not offer."""
 
 
+def _group(role: str) -> str:
+    # Typed str: callers outside mypy's reach pass anything.
+    group = {str(k): v for k, v in GROUPS.items()}.get(role)
+    if group is None:
+        hint = " (a destination connector's role is 'target')" if role == "destination" else ""
+        raise ConnectorError(f"unknown connector role {role!r}: the roles are 'source' and 'target'{hint}")
+    return group
+
+
 def _entry_points(role: Role) -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=GROUPS[role])}
+    return {ep.name: ep for ep in entry_points(group=_group(role))}
 
 
 def available(role: Role) -> list[str]:
@@ -77,3 +89,33 @@ def open_connector(role: Role, name: str, options: Mapping[str, Any]) -> Any:
     if connect is None:
         raise ConnectorError(f"the '{name}' connector cannot be opened from options yet")
     return connect(dict(options))
+
+
+def _plugin_modules() -> list[tuple[str, Role, str, str]]:
+    """(module prefix, role, connector name, distribution) of every installed
+    connector, longest prefix first. A plugin package is its top-level package; a
+    connector inside crossmap itself is its own module."""
+    found = []
+    for role in GROUPS:
+        for entry in _entry_points(role).values():
+            module = entry.value.partition(":")[0].strip()
+            prefix = module if module.startswith("crossmap.") else module.partition(".")[0]
+            dist = entry.dist.name if entry.dist is not None else "an unknown distribution"
+            found.append((prefix, role, entry.name, dist))
+    return sorted(found, key=lambda item: len(item[0]), reverse=True)
+
+
+def plugin_in_traceback(traceback: TracebackType | None) -> tuple[Role, str, str] | None:
+    """The connector (role, name, distribution) whose code raised, found by the
+    innermost frame of the traceback that is a connector's; ``None`` if the error
+    did not come from a connector."""
+    frames = []
+    while traceback is not None:
+        frames.append(str(traceback.tb_frame.f_globals.get("__name__", "")))
+        traceback = traceback.tb_next
+    plugins = _plugin_modules()
+    for module in reversed(frames):
+        for prefix, role, name, dist in plugins:
+            if module == prefix or module.startswith(prefix + "."):
+                return role, name, dist
+    return None

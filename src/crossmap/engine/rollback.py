@@ -19,6 +19,7 @@ from crossmap.compiler import Plan
 from crossmap.connectors import Destination
 from crossmap.engine.fingerprint import canonical, digest
 from crossmap.state import StateStore
+from crossmap.state.retention import require_rollback_window
 
 _GONE = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"}
 
@@ -43,6 +44,7 @@ class RollbackSummary:
 def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: int, *, batch_size: int = 200) -> RollbackSummary:
     """Undo run ``run_id``; see the module docstring."""
     original = store.run(run_id)
+    require_rollback_window(original)
     undo = store.begin_run(spec=plan.spec, spec_hash=original.spec_hash, kind="rollback",
                            options={"rollback_of": run_id}, parent=run_id)
     failures: list[str] = []

@@ -27,8 +27,11 @@ EXIT_OK, EXIT_BLOCKED = 0, 1
 @click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="The run's batch size (it shapes the API calls estimated).")
 @click.option("--sandbox", is_flag=True, help="Check the sandbox org the target's `sandbox` option names.")
+@click.option("--redact", is_flag=True,
+              help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths "
+                   "stay), to share them with people who must not see the data.")
 def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None, out: Path | None,
-                      apply_: bool, batch_size: int, sandbox: bool) -> None:
+                      apply_: bool, batch_size: int, sandbox: bool, redact: bool) -> None:
     """Check both systems before any record moves: schema audit, record counts,
     resolve blocks, coverage of the source's values, API budget and duration, what
     to rebuild natively, and a complexity grade."""
@@ -36,8 +39,10 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
     from crossmap.cli import _prepare
     from crossmap.errors import CrossmapError
     from crossmap.preflight.collect import preflight
+    from crossmap.preflight.redact import redact_preflight
     from crossmap.preflight.report import render_html, render_text
-    from crossmap.reports import write_report
+    from crossmap.reports import reports_folder, write_report
+    from crossmap.reports.redact import mark_redacted
     from crossmap.systems import closing as _closing
 
     plan, source, destination, _ = _prepare(spec, sandbox=sandbox)
@@ -47,10 +52,15 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BLOCKED)
-    click.echo(render_text(report))
+    if redact:
+        report = redact_preflight(report)
+    text, json_text, page = render_text(report), report.to_json(), render_html(report)
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    click.echo(text)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = spec.resolve().parent / ".crossmap" / "reports"
-    json_path, html_path = write_report(report.to_json(), render_html(report),
-                                        json_path or folder / f"preflight-{stamp}.json", html_path)
+    json_path, html_path = write_report(
+        json_text, page,
+        json_path or reports_folder(spec.resolve().parent / ".crossmap") / f"preflight-{stamp}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
     sys.exit(EXIT_OK if report.ok else EXIT_BLOCKED)

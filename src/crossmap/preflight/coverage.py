@@ -36,6 +36,7 @@ from crossmap.connectors.streams import FILES_PER_BATCH
 from crossmap.engine.run import failure_code
 from crossmap.functions import FunctionContext
 from crossmap.preflight.keys import KeyStore
+from crossmap.reports.redact import abbreviate, shorten_values
 from crossmap.schema.validate import INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, REQUIRED_FIELD_MISSING
 
 PLACEHOLDER_ID = "000000000000000AAA"
@@ -182,11 +183,12 @@ class _Tally:
                 self.other_values += 1
 
     def issue(self) -> Issue:
-        values = tuple(self.values.most_common())
+        # Failing values are abbreviated: their start identifies them.
+        values = tuple((abbreviate(value), count) for value, count in self.values.most_common())
         if self.other_values:
             values += (("(other values)", self.other_values),)
         return Issue(self.step.name, self.obj, self.name, self.code, self.severity, self.count,
-                     self.message, tuple(self.keys), values, self.line)
+                     shorten_values(self.message) or "", tuple(self.keys), values, self.line)
 
 
 @define

@@ -14,6 +14,7 @@ import click
 from crossmap.connectors import ConnectorError, open_connector, static_schema
 from crossmap.errors import CrossmapError
 from crossmap.propose.draft import render
+from crossmap.propose.hints import destination_hints
 from crossmap.propose.match import nested_objects
 from crossmap.propose.model import Proposal
 from crossmap.propose.proposal import DEFAULT_THRESHOLD, propose
@@ -119,7 +120,7 @@ def propose_command(
                 source_schema, target_schema, source_system=source_name, target_system=target_name,
                 source_profile=source_profile, target_profile=target_profile, objects=wanted,
                 threshold=threshold, samples=samples, prefix=prefix,
-                source_options=s_given, target_options=t_given,
+                source_options=s_given, target_options=t_given, hints=destination_hints(target_name),
             )
         text = render(proposal, path=str(out) if out is not None else "<draft>")
     except CrossmapError as error:

@@ -56,6 +56,11 @@ def _map(match: ObjectMatch) -> list[str]:
         f"map {ref(match.source)} -> {ref(match.target)} {{",
         f"  upsert on {ref(match.upsert_key)}" if match.upsert_key else "  insert",
     ]
+    if match.key_todo is not None:
+        lines.append(f"  key todo({_quoted(match.key_todo)})")
+    if match.skip is not None:
+        condition, reason = match.skip
+        lines.append(f"  skip when {condition} because {_quoted(reason)}")
     open_items = [t for t in match.todos if t.target is None]
     for index, todo in enumerate(open_items, 1):
         lines.append("  " + _todo_let(index, todo))

@@ -25,8 +25,10 @@ from collections.abc import Iterable, Mapping
 
 from crossmap import schema
 from crossmap.compiler import types as t
+from crossmap.propose.conversions import Conversion, find_conversion
 from crossmap.propose.profile import ValueProfile, field_shape
 from crossmap.propose.similarity import Words, best, field_forms, name_score, object_forms
+from crossmap.propose.synonyms import CORE, Vocabulary
 from crossmap.propose.valuemaps import overlap
 
 OBJECT_THRESHOLD = 0.7
@@ -48,6 +50,12 @@ SOLE_BLOB = 0.8
 TEXT_SHAPES: frozenset[str] = frozenset({"email", "phone", "url", "money"})
 """Shapes that add to a match when both sides have them (dates add nothing the
 type does not already say)."""
+
+CONVERTED = 0.95
+"""The type factor of text that converts to the destination's type."""
+
+CONVERTIBLE: frozenset[str] = frozenset({"decimal", "integer", "date", "datetime", "boolean"})
+"""Destination value kinds sampled text may be converted to (``conversions``)."""
 
 STRUCTURE_BASE = 0.7
 """The confidence a reference earns by pointing at the matched object alone."""
@@ -83,7 +91,9 @@ class FieldScorer:
         *,
         prefix: str,
         profiles: Mapping[str, ValueProfile] | None = None,
+        vocabulary: Vocabulary = CORE,
     ) -> None:
+        self.vocabulary = vocabulary
         self.source = source
         self.target = target
         self.prefix = prefix
@@ -99,7 +109,8 @@ class FieldScorer:
         if key not in self._forms:
             owner = self.source if side == "s" else self.target
             prefix = self.prefix if side == "t" else None
-            self._forms[key] = field_forms(field, owner, prefix, reference=reference, synonyms=synonyms)
+            self._forms[key] = field_forms(field, owner, prefix, reference=reference, synonyms=synonyms,
+                                           vocabulary=self.vocabulary, destination=side == "t")
         return self._forms[key]
 
     def name(self, s: schema.FieldSchema, d: schema.FieldSchema, *, reference: bool = False) -> float:
@@ -181,7 +192,11 @@ class FieldScorer:
         value = t.from_field_type(s.type, nullable=False)
         wanted = t.from_field_type(d.type, nullable=False)
         if not t.assignable(value, wanted):
-            return 0.0, ()
+            conversion = self.conversion(s, d)
+            if conversion is None:
+                return 0.0, ()
+            # Text that reads as the destination's type once cleaned ("$1,200.50").
+            return CONVERTED, ("type", f"converted from {conversion.label}")
         factor = 0.9 if value.kind != wanted.kind else 1.0
         if isinstance(d.type, schema.Enum) and not isinstance(s.type, schema.Enum) and self.source_values(s) is None:
             factor *= 0.85  # free text into a picklist: possible, not likely
@@ -196,6 +211,14 @@ class FieldScorer:
             elif {s_shape, d_shape} != {"date", "datetime"}:
                 factor *= 0.4
         return factor, reasons
+
+    def conversion(self, s: schema.FieldSchema, d: schema.FieldSchema) -> Conversion | None:
+        """How the sampled text of ``s`` converts to the type of ``d``, if it does."""
+        profile = self.profiles.get(s.name)
+        if profile is None or not profile.texts or not isinstance(s.type, schema.String | schema.Any):
+            return None
+        kind = t.from_field_type(d.type, nullable=False).kind
+        return find_conversion(profile.texts, kind) if kind in CONVERTIBLE else None
 
     def reference(self, s: schema.FieldSchema, d: schema.FieldSchema, matched_target: str) -> float:
         """Confidence for ``d = lookup(<referenced object>, s)``."""
@@ -217,19 +240,20 @@ def score_objects(
     prefix: str,
     threshold: float,
     profiles: Mapping[str, Mapping[str, ValueProfile]],
+    vocabulary: Vocabulary = CORE,
 ) -> list[tuple[float, str, str, tuple[str, ...]]]:
     """Object pairs, best first, one-to-one: (confidence, source, target, reasons)."""
     names: dict[tuple[str, str], float] = {}
     coverage: dict[tuple[str, str], float] = {}
-    target_forms = {d.name: object_forms(d, prefix) for d in targets}
+    target_forms = {d.name: object_forms(d, prefix, vocabulary, destination=True) for d in targets}
     for s in sources:
-        s_forms = object_forms(s)
+        s_forms = object_forms(s, None, vocabulary)
         for d in targets:
             name = best(s_forms, target_forms[d.name])
             if name < 0.5:
                 continue
             names[s.name, d.name] = name
-            coverage[s.name, d.name] = _coverage(s, d, prefix, threshold, profiles.get(s.name, {}))
+            coverage[s.name, d.name] = _coverage(s, d, prefix, threshold, profiles.get(s.name, {}), vocabulary)
 
     def score(pair: tuple[str, str], structure: float | None) -> float:
         base = 0.75 * names[pair] + 0.25 * coverage[pair]
@@ -259,17 +283,20 @@ def score_objects(
 
 def _coverage(
     s: schema.ObjectSchema, d: schema.ObjectSchema, prefix: str, threshold: float,
-    profiles: Mapping[str, ValueProfile],
+    profiles: Mapping[str, ValueProfile], vocabulary: Vocabulary,
 ) -> float:
-    scorer = FieldScorer(s, d, prefix=prefix, profiles=profiles)
+    scorer = FieldScorer(s, d, prefix=prefix, profiles=profiles, vocabulary=vocabulary)
     candidates = [f for f in s if f.name != s.key and not isinstance(f.type, schema.Reference | schema.ListOf)]
     if not candidates:
         return 0.0
     writable_fields = [f for f in d if writable(f)]
-    found = 0
+    # How well the fields find partners: each field's best confidence at or above
+    # the threshold (0 below it), averaged. A billing_address_city meets an
+    # Account's BillingCity better than a Contact's MailingCity, though both pass.
+    found = 0.0
     for field in candidates:
-        if any(scorer.plain(field, other)[0] >= threshold for other in writable_fields):
-            found += 1
+        top = max((scorer.plain(field, other)[0] for other in writable_fields), default=0.0)
+        found += top if top >= threshold else 0.0
     return found / len(candidates)
 
 

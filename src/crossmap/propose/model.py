@@ -83,6 +83,12 @@ class ObjectMatch:
     resolve_by: tuple[str, str] | None = None
     unfilled: tuple[str, ...] = ()
     """Required destination fields no source field fills (why a resolve is proposed)."""
+    key_todo: str | None = None
+    """The TODO standing for a ``key`` statement when the source object has no key
+    field (nothing says which source record a destination record came from)."""
+    skip: tuple[str, str] | None = None
+    """``(condition, reason)`` of a ``skip when``: the source object is split between
+    destination objects by a type column, and this mapping takes some of its records."""
 
 
 @frozen

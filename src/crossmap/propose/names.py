@@ -88,13 +88,57 @@ def _join_compounds(words: list[str]) -> list[str]:
     return out
 
 
-def tokens(text: str, *, system_prefix: str | None = None) -> tuple[str, ...]:
+MIN_GLUED = 6
+"""Shortest all-lower-case word that may be several words written together."""
+
+
+def segment(word: str, known: frozenset[str]) -> tuple[str, ...]:
+    """``word`` cut into words of ``known`` where it is several written together
+    (``numberofemployees`` → ``number of employees``, ``mobilephone`` → ``mobile
+    phone``), else ``(word,)``. One unknown piece of three or more letters is
+    allowed when known words make up most of ``word`` (``jobtitle`` → ``job
+    title``), so exports that glue words meet a destination that spells them out."""
+    if len(word) < MIN_GLUED or word in known or not word.isalpha():
+        return (word,)
+    n = len(word)
+    # best[i]: (cost, pieces, unknown letters) of the best cut of word[:i].
+    best: list[tuple[float, tuple[str, ...], int] | None] = [None] * (n + 1)
+    best[0] = (0.0, (), 0)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 24), end):
+            before = best[start]
+            if before is None:
+                continue
+            piece = word[start:end]
+            if piece in known and len(piece) >= 2:
+                candidate = (before[0] + 1, (*before[1], piece), before[2])
+            elif len(piece) >= 3 and before[2] == 0:
+                candidate = (before[0] + 1 + len(piece) / 2, (*before[1], piece), len(piece))
+            else:
+                continue
+            current = best[end]
+            if current is None or candidate[0] < current[0]:
+                best[end] = candidate
+    found = best[n]
+    if found is None or len(found[1]) < 2 or found[2] > 0.6 * n:
+        return (word,)
+    return found[1]
+
+
+def tokens(
+    text: str, *, system_prefix: str | None = None, known: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
     """The comparable words of a name or label.
 
     ``system_prefix`` (``qd``) is a leading word a migration stamps on its own
-    custom fields; it is dropped like ``custom_``.
+    custom fields; it is dropped like ``custom_``. ``known`` are the words glued
+    words are cut into (``segment``).
     """
-    words = _join_compounds(split_words(text))
+    split = split_words(text)
+    if known:
+        split = [piece for word in split for piece in
+                 (segment(word, known) if word not in ABBREVIATIONS else (word,))]
+    words = _join_compounds(split)
     expanded: list[str] = []
     for word in words:
         expanded.extend(ABBREVIATIONS.get(word, (word,)))

@@ -55,6 +55,8 @@ class ValueProfile:
     shape: Shape | None = None
     values: tuple[str, ...] | None = None
     max_length: int | None = None
+    texts: tuple[str, ...] = ()
+    """The sampled values, when every one is text (what a conversion is tried on)."""
 
 
 def _shape_of(value: object) -> Shape | None:
@@ -89,6 +91,7 @@ def profile_values(values: Iterable[object]) -> ValueProfile:
         shape=shape if shape is not None and hits >= SHARE * len(seen) else None,
         values=distinct if few and shape is None else None,
         max_length=max((len(t) for t in texts), default=None),
+        texts=tuple(texts) if len(texts) == len(seen) else (),
     )
 
 

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from crossmap import schema
 from crossmap.propose.names import singular_tokens, tokens
-from crossmap.propose.synonyms import canonical_field, canonical_object
+from crossmap.propose.synonyms import CORE, Vocabulary
 
 WORD_CUTOFF = 88.0
 """rapidfuzz ``ratio`` at or above which two words count as the same word."""
@@ -92,29 +92,43 @@ def _strip_owner(words: Words, owner: Words) -> Words:
     return words
 
 
-def object_forms(obj: schema.ObjectSchema, system_prefix: str | None = None) -> list[Words]:
-    """Word forms of an object's name and label (singular, raw and canonical)."""
-    raw = [singular_tokens(tokens(obj.name, system_prefix=system_prefix))]
+def object_forms(
+    obj: schema.ObjectSchema, system_prefix: str | None = None, vocabulary: Vocabulary = CORE,
+    *, destination: bool = False,
+) -> list[Words]:
+    """Word forms of an object's name and label (singular, raw and canonical); a
+    destination object also has the phrases its plugin's hints give it."""
+    known = vocabulary.known
+    raw = [singular_tokens(tokens(obj.name, system_prefix=system_prefix, known=known))]
     if obj.label:
-        raw.append(singular_tokens(tokens(obj.label, system_prefix=system_prefix)))
-    forms = raw + [canonical_object(w) for w in raw]
+        raw.append(singular_tokens(tokens(obj.label, system_prefix=system_prefix, known=known)))
+    forms = raw + [vocabulary.canonical_object(w) for w in raw]
+    if destination:
+        # The destination's own phrases for this object, taken as they are (not
+        # rewritten: "customer" names a Contact here, whatever group it is in).
+        forms += [singular_tokens(tokens(p, known=known)) for p in vocabulary.hints.object_synonyms.get(obj.name, ())]
     return list(dict.fromkeys(f for f in forms if f))
 
 
 def field_forms(
     field: schema.FieldSchema, owner: schema.ObjectSchema, system_prefix: str | None = None,
-    *, reference: bool = False, synonyms: bool = True,
+    *, reference: bool = False, synonyms: bool = True, vocabulary: Vocabulary = CORE,
+    destination: bool = False,
 ) -> list[Words]:
     """Word forms of a field's name and label: raw, and with synonyms rewritten.
     A reference's trailing ``id`` is dropped and its words are read as object names
-    too (``customer_id`` is about the customer, which may be an ``account``)."""
-    own = singular_tokens(tokens(owner.name, system_prefix=system_prefix))
-    raw = [tokens(field.name, system_prefix=system_prefix)]
+    too (``customer_id`` is about the customer, which may be an ``account``). A
+    destination field also has the phrases its plugin's hints give it."""
+    known = vocabulary.known
+    own = singular_tokens(tokens(owner.name, system_prefix=system_prefix, known=known))
+    raw = [tokens(field.name, system_prefix=system_prefix, known=known)]
     if field.label:
-        raw.append(_strip_owner(tokens(field.label, system_prefix=system_prefix), own))
+        raw.append(_strip_owner(tokens(field.label, system_prefix=system_prefix, known=known), own))
+    if destination:
+        raw += [tokens(p, known=known) for p in vocabulary.hints.field_aliases.get(f"{owner.name}.{field.name}", ())]
     if reference:
         raw = [w[:-1] if len(w) > 1 and w[-1] == "id" else w for w in raw]
         if synonyms:
-            raw += [canonical_object(w) for w in raw]
-    forms = raw + ([canonical_field(w) for w in raw] if synonyms else [])
+            raw += [vocabulary.canonical_object(w) for w in raw]
+    forms = raw + ([vocabulary.canonical_field(w) for w in raw] if synonyms else [])
     return list(dict.fromkeys(f for f in forms if f))

@@ -9,7 +9,7 @@ from crossmap.reports.audit import (
     render_html,
     render_text,
 )
-from crossmap.reports.files import write_report
+from crossmap.reports.files import reports_folder, write_report
 
 __all__ = ["AuditReport", "ErrorLine", "Finding", "StepCounts", "audit_report", "render_html", "render_text",
-           "write_report"]
+           "reports_folder", "write_report"]

@@ -13,6 +13,7 @@ from attrs import asdict, frozen
 
 from crossmap.compiler import Plan
 from crossmap.errors import Diagnostic
+from crossmap.reports.redact import shorten_values
 from crossmap.state import StateStore
 
 OUTCOMES = ("created", "updated", "matched", "deleted", "skipped", "failed", "held_back")
@@ -117,8 +118,9 @@ def audit_report(
         line = _line_of(plan, group.step, group.field)
         template = HINTS.get(group.code or "")
         hint = template.format(field=group.field or "the field", line=line or "?", step=group.step) if template else None
+        # A failing value quoted in the reason is abbreviated: its start identifies it.
         errors.append(ErrorLine(group.step, group.code, group.field, group.count, tuple(group.sample_keys),
-                                group.reason, hint))
+                                shorten_values(group.reason), hint))
     return AuditReport(
         run.id, run.spec, run.kind, run.status, str(run.started_at), str(run.ended_at) if run.ended_at else None,
         tuple(steps), tuple(errors),

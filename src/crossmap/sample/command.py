@@ -11,9 +11,11 @@ import click
 
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
-from crossmap.reports import write_report
+from crossmap.reports import reports_folder, write_report
+from crossmap.reports.redact import mark_redacted
 from crossmap.sample.gate import approve as approve_sample
 from crossmap.sample.gate import sandbox_profile, version_hash
+from crossmap.sample.redact import redact_sample
 from crossmap.state import StateStore
 from crossmap.systems import closing as _closing
 from crossmap.systems import open_systems
@@ -56,8 +58,11 @@ def _fail(message: str) -> None:
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the HTML page (default: .crossmap/reports/sample-N.html).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--redact", is_flag=True,
+              help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths "
+                   "stay), to share them with people who must not see the data.")
 def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | None,
-           json_path: Path | None, html_path: Path | None, batch_size: int) -> None:
+           json_path: Path | None, html_path: Path | None, batch_size: int, redact: bool) -> None:
     """Load a representative, connected slice into the sandbox, read it back and
     diff every mapped field: source, computed and stored values, classified."""
     from crossmap.sample.report import render_html, render_text
@@ -79,10 +84,15 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
                                  batch_size=batch_size, profile=chosen, progress=progress, version=version)
         except CrossmapError as error:
             _fail(str(error))
-    click.echo(render_text(report))
-    folder = store_path.parent / "reports"
-    json_path, html_path = write_report(report.to_json(), render_html(report),
-                                        json_path or folder / f"sample-{report.run_id}.json", html_path)
+    if redact:
+        report = redact_sample(report)
+    text, json_text, page = render_text(report), report.to_json(), render_html(report)
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    click.echo(text)
+    json_path, html_path = write_report(
+        json_text, page,
+        json_path or reports_folder(store_path.parent) / f"sample-{report.run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}")
     where = f" --sandbox-state {store_path}" if state is not None else ""
     click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")

@@ -10,6 +10,7 @@ from crossmap.compiler import Plan
 from crossmap.connectors import Destination, Source
 from crossmap.engine import Engine, RunOptions
 from crossmap.preflight.audit import audit_schema
+from crossmap.reports.redact import shorten_values
 from crossmap.sample.gate import SampleError, version_hash
 from crossmap.sample.readback import read_back
 from crossmap.sample.report import Problem, SampleReport
@@ -62,7 +63,7 @@ def take_sample(
     summary = engine.run()
     records = tuple(read_back(plan, engine.program, served, destination, store))
     problems = tuple(
-        Problem(o.step or "", o.key, o.outcome, o.code, o.field, o.reason)
+        Problem(o.step or "", o.key, o.outcome, o.code, o.field, shorten_values(o.reason))
         for o in islice(store.failures(summary.run.id, outcomes=("failed", "held_back", "skipped")), MAX_PROBLEMS)
     )
     return SampleReport(

@@ -169,11 +169,31 @@ class ObjectSchema:
         return attrs.evolve(self, fields=merged)
 
 
+def _pairs(pairs: Iterable[Iterable[str]]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for pair in pairs:
+        first, second = pair
+        out.append((str(first), str(second)))
+    return tuple(out)
+
+
 @frozen
 class Schema:
-    """A system's objects by name."""
+    """A system's objects by name.
+
+    ``new_object`` is what the system gives every object a spec declares (``object
+    X { ... }``) before any declared field: Salesforce gives each custom object an
+    ``Id``, a ``Name``, an ``OwnerId`` and the audit fields. The destination supplies
+    it, so the compiler needs no system's rules; without it a declared object gets
+    only the key field of the system's other objects. ``new_object_referrers`` names
+    the ``(object, field)`` lookups that may also point at every declared object
+    (Salesforce: ``Task.WhatId``, a polymorphic lookup to any object that allows
+    activities)."""
 
     objects: Mapping[str, ObjectSchema] = attrs.field(factory=dict, converter=_objects_by_name)
+    new_object: ObjectSchema | None = None
+    new_object_referrers: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=_pairs)
     _cache: dict[_Any, _Any] = attrs.field(
         init=False, factory=dict, eq=False, repr=False, hash=False
     )
@@ -214,7 +234,7 @@ class Schema:
         if existing is not None:
             del objects[existing.name]
         objects[obj.name] = obj
-        return Schema(objects)
+        return Schema(objects, self.new_object, self.new_object_referrers)
 
     def with_fields(self, object_name: str, fields: Iterable[FieldSchema]) -> Schema:
         """A copy in which ``object_name`` has ``fields`` added or replaced (how a

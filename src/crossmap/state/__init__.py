@@ -9,6 +9,7 @@ from crossmap.state.approvals import Approval
 from crossmap.state.errors import StateError
 from crossmap.state.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from crossmap.state.outcomes import OUTCOMES, ErrorGroup, Outcome
+from crossmap.state.retention import ClosedRun, CloseReport, RunClosedError
 from crossmap.state.runs import END_STATUSES, RUN_KINDS, RUN_STATUSES, Run
 from crossmap.state.store import StateStore
 
@@ -20,10 +21,13 @@ __all__ = [
     "RUN_STATUSES",
     "SCHEMA_VERSION",
     "Approval",
+    "CloseReport",
+    "ClosedRun",
     "ErrorGroup",
     "Migration",
     "Outcome",
     "Run",
+    "RunClosedError",
     "StateError",
     "StateStore",
 ]

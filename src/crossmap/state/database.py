@@ -20,6 +20,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from crossmap.private_files import (
+    create_private_file,
+    private_dir,
+    secure_sqlite_files,
+    warn_if_shared,
+)
 from crossmap.state.errors import StateError
 
 T = TypeVar("T")
@@ -109,11 +115,18 @@ class Database:
     def connect(cls, path: Path, clock: Clock) -> Database:
         """Open (creating if needed) the database file at ``path`` and set it up for WAL."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
         except OSError as error:
             raise StateError(
                 f"cannot create the folder for the state database {path}: {error.strerror}"
             ) from None
+        try:
+            # A new store is created owner-only: it holds pre-images of customer
+            # records. An existing one keeps its mode, with a warning if it is shared.
+            if not create_private_file(path):
+                warn_if_shared(path, "the state store", sqlite=True)
+        except OSError as error:
+            raise StateError(f"cannot create the state database {path}: {error.strerror}") from None
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction
             # covers exactly one store call (the sqlite3 module's implicit
@@ -139,6 +152,7 @@ class Database:
             # (more buys little: lookups come in prefetched pages of keys).
             connection.execute("PRAGMA cache_size=-8192")
             connection.execute("PRAGMA temp_store=MEMORY")
+            secure_sqlite_files(path)
         except sqlite3.OperationalError as error:
             connection.close()
             raise StateError(f"cannot open the state database {path}: {error}") from None

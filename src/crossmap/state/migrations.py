@@ -169,7 +169,16 @@ _V4 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
+_V5 = Migration(
+    "when a run was closed (`crossmap close`): its ledger deleted, no rollback any more",
+    (
+        # NULL while the run can be rolled back; the time `crossmap close` deleted its
+        # pre-images, created ids and fingerprints otherwise.
+        "ALTER TABLE runs ADD COLUMN closed_at TEXT",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

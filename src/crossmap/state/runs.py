@@ -36,9 +36,16 @@ class Run:
     ended_at: datetime | None
     status: str
     parent: int | None
+    closed_at: datetime | None = None
+    """When ``crossmap close`` ended the run's rollback window (its ledger deleted)."""
+
+    @property
+    def closed(self) -> bool:
+        """Whether the run was closed: it can no longer be rolled back."""
+        return self.closed_at is not None
 
 
-_COLUMNS = "id, spec, spec_hash, kind, options, started_at, ended_at, status, parent"
+_COLUMNS = "id, spec, spec_hash, kind, options, started_at, ended_at, status, parent, closed_at"
 
 
 def _run(row: tuple[Any, ...]) -> Run:
@@ -54,6 +61,7 @@ def _run(row: tuple[Any, ...]) -> Run:
         ended_at=from_iso(row[6]),
         status=row[7],
         parent=row[8],
+        closed_at=from_iso(row[9]),
     )
 
 
@@ -112,9 +120,15 @@ class Runs:
             )
 
     def reopen(self, run_id: int) -> Run:
-        """Set a run back to ``"running"`` with no end time, for ``--resume``."""
+        """Set a run back to ``"running"`` with no end time, for ``--resume``.
+
+        A closed run is refused: going on would record a ledger nobody can use.
+        """
         with self.db.transaction() as connection:
             require_run(connection, run_id)
+            if self._get(connection, run_id).closed:
+                raise StateError(f"run {run_id} was closed (`crossmap close`) and cannot be resumed; "
+                                 "start a new run instead (`crossmap run`, or `--delta`)")
             connection.execute(
                 "UPDATE runs SET status = 'running', ended_at = NULL WHERE id = ?", (run_id,)
             )

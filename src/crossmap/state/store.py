@@ -14,6 +14,7 @@ from crossmap.state.database import Clock, Database, utc_now
 from crossmap.state.ledger import Ledger
 from crossmap.state.migrations import migrate
 from crossmap.state.outcomes import ErrorGroup, Outcome, Outcomes
+from crossmap.state.retention import CloseReport, Retention
 from crossmap.state.runs import Run, Runs
 from crossmap.state.watermarks import Watermarks
 
@@ -35,6 +36,7 @@ class StateStore:
         self._watermarks = Watermarks(db)
         self._outcomes = Outcomes(db)
         self._approvals = Approvals(db)
+        self._retention = Retention(db)
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock = utc_now) -> StateStore:
@@ -249,3 +251,12 @@ class StateStore:
     def approvals(self) -> list[Approval]:
         """Every approval, newest first."""
         return self._approvals.newest_first()
+
+    # retention, for `crossmap close`
+
+    def close_runs(self, run_ids: Iterable[int]) -> CloseReport:
+        """End the rollback window of these runs: delete their pre-images, created ids
+        and fingerprints, mark them closed, then vacuum the file and empty its
+        write-ahead log so the deleted values are gone from disk. Runs still running
+        are left alone and listed in the report."""
+        return self._retention.close_many(run_ids)

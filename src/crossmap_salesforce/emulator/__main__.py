@@ -32,15 +32,18 @@ from crossmap_salesforce.emulator.runner import ServerThread, open_org
 @click.option("--set-audit-fields/--no-set-audit-fields", default=False,
               help="Allow CreatedDate & co. on insert.")
 @click.option("--daily-api-requests", type=int, default=OrgSettings().daily_api_requests)
+@click.option("--bulk-api-hard-delete/--no-bulk-api-hard-delete", default=False,
+              help='Grant the "Bulk API Hard Delete" permission (hardDelete jobs).')
 def main(port: int, data_dir: Path, seed: int, fault_lock_rate: float, fault_503_rate: float,
          fault_latency_ms: int, fault_bulk_fail_rate: float, set_audit_fields: bool,
-         daily_api_requests: int) -> None:
+         daily_api_requests: int, bulk_api_hard_delete: bool) -> None:
     """Run a local Salesforce org emulator."""
     faults = FaultPlan(seed=seed, lock_row_rate=fault_lock_rate,
                        unavailable_rate=fault_503_rate, latency_ms=fault_latency_ms,
                        bulk_fail_rate=fault_bulk_fail_rate)
     settings = OrgSettings(set_audit_fields=set_audit_fields,
-                           daily_api_requests=daily_api_requests)
+                           daily_api_requests=daily_api_requests,
+                           bulk_api_hard_delete=bulk_api_hard_delete)
     emulator = open_org(data_dir, settings=settings, faults=faults)
     server = ServerThread(emulator, data_dir, port)
     stop = threading.Event()

@@ -24,7 +24,9 @@ from crossmap_salesforce.emulator.clock import sf_datetime
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, empty, json_response
 from crossmap_salesforce.emulator.ids import JOB_PREFIX, make_id, normalize
-from crossmap_salesforce.emulator.query import execute, flat_row
+from crossmap_salesforce.emulator.orgdef import ObjectDef, OrgDefinition
+from crossmap_salesforce.emulator.query import Resolved, execute, flat_row
+from crossmap_salesforce.emulator.soql import bulk_unsupported, parse
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
@@ -208,6 +210,17 @@ class BulkJobs:
                         "records is exhausted", numberRecordsProcessed=0, numberRecordsFailed=0)
             self.save(info)
             return
+        unknown = _unknown_column(self.org.definition, od, header, op)
+        if unknown is not None:
+            # A column the object does not have fails the job as a whole, before any
+            # row is processed (Bulk API 2.0 Developer Guide, "Prepare CSV Files":
+            # field names in the header must be the API names of the object's fields).
+            results["unprocessed"] = [_csv_line(r) for r in rows]
+            self._store_results(info["id"], results)
+            info.update(state="Failed", errorMessage=f"InvalidBatch : Field name not found : "
+                        f"{unknown}", numberRecordsProcessed=0, numberRecordsFailed=0)
+            self.save(info)
+            return
         width = len(header)
         for start in range(0, len(rows), CHUNK):
             if self.get(info["id"], "ingest")["state"] == "Aborted":
@@ -265,13 +278,12 @@ class BulkJobs:
         self.save(info)
         _, select, result = execute(self.emulator, info["query"],
                                     include_deleted=info["operation"] == "queryAll")
-        if result.count_only:
-            header = ["expr0"]
-            lines = [_csv_line([str(len(result.records))])]
-        else:
-            header = [str(s.path) for s in select]
-            lines = [_csv_line([_cell(v) for v in flat_row(rec, select)])
-                     for rec in result.records]
+        # Aggregates never get here: the job was refused when created.
+        header = [str(s.path) for s in select]
+        kinds = [s.ftype if isinstance(s, Resolved) else "" for s in select]
+        lines = [_csv_line([_csv_value(k, v) for k, v in
+                            zip(kinds, flat_row(rec, select), strict=True)])
+                 for rec in result.records]
         info["_header"] = _csv_line(header)
         self._store_results(info["id"], {"rows": lines})
         current = self.get(info["id"], "query")
@@ -294,6 +306,34 @@ def _csv_line(cells: Sequence[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
     return buf.getvalue()
+
+
+def _csv_value(ftype: str, value: Any) -> str:
+    """A query result cell. Bulk query CSV writes datetimes in UTC with a ``Z``
+    (``2024-05-06T07:08:09.000Z``) where REST JSON writes ``+0000``."""
+    if ftype == "datetime" and isinstance(value, str) and value.endswith("+0000"):
+        return value[:-5] + "Z"
+    return _cell(value)
+
+
+def _unknown_column(definition: OrgDefinition, od: ObjectDef, header: Sequence[str],
+                    op: str) -> str | None:
+    """The first header column that names no field of ``od`` (``Rel.Field`` columns
+    name a parent by one of its fields), or ``None``."""
+    if op in ("delete", "hardDelete"):
+        return None  # only the Id column is read
+    for column in header:
+        name = column.strip()
+        rel, dot, field = name.partition(".")
+        if not dot:
+            if od.field(name) is None:
+                return name
+            continue
+        ref = od.relationship(rel)
+        targets = [definition.find(t) for t in (ref or {}).get("referenceTo") or []]
+        if ref is None or not any(t is not None and t.field(field) for t in targets):
+            return name
+    return None
 
 
 def _cell(value: Any) -> str:
@@ -323,6 +363,9 @@ def ingest_jobs(call: Call) -> Response:
     op = body.get("operation")
     if op not in INGEST_OPERATIONS:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op}")
+    if op == "hardDelete" and not call.emulator.org.settings.bulk_api_hard_delete:
+        raise ApiError(400, "INVALIDJOB", "InvalidJob : hardDelete needs the Bulk API Hard "
+                       "Delete permission, which this user does not have")
     od = call.emulator.org.definition.find(str(body.get("object", "")))
     if od is None:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid object: {body.get('object')}")
@@ -449,6 +492,10 @@ def query_jobs(call: Call) -> Response:
         raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op}")
     text = str(body.get("query") or "")
     # The query is checked (and MALFORMED_QUERY raised) now, as Salesforce does.
+    unsupported = bulk_unsupported(parse(text, today=call.emulator.org.now().date()))
+    if unsupported is not None:
+        raise ApiError(400, "INVALIDJOB", f"InvalidJob : Bulk API 2.0 query does not support "
+                       f"{unsupported}")
     result = execute(call.emulator, text, include_deleted=op == "queryAll")[2]
     info = bulk.new_job(call, "query", {
         "operation": op, "object": result.object, "query": text, "state": "UploadComplete",

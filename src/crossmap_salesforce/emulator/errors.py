@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+#: Error codes whose REST bodies have no ``fields`` key: a real org answers
+#: ``[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]``.
+REQUEST_ERRORS = frozenset({"NOT_FOUND", "MALFORMED_QUERY", "INVALID_SESSION_ID"})
+
 
 class ApiError(Exception):
     """A Salesforce API error: an HTTP status, an ``errorCode`` and a message."""
@@ -23,7 +27,10 @@ class ApiError(Exception):
         self.fields = tuple(fields)
 
     def body(self) -> list[dict[str, Any]]:
-        """The REST error body."""
+        """The REST error body. Errors about the request rather than a record's fields
+        carry no ``fields`` key, as a real org sends them."""
+        if self.code in REQUEST_ERRORS and not self.fields:
+            return [{"message": self.message, "errorCode": self.code}]
         return [{"message": self.message, "errorCode": self.code, "fields": list(self.fields)}]
 
     def item(self) -> dict[str, Any]:

@@ -31,6 +31,20 @@ STANDARD_PREFIXES: dict[str, str] = {
     "ContentDocument": "069",
     "ContentDocumentLink": "06A",
     "Organization": "00D",
+    "Lead": "00Q",
+    "Opportunity": "006",
+    "OpportunityContactRole": "00K",
+    "OpportunityLineItem": "00k",
+    "Product2": "01t",
+    "Pricebook2": "01s",
+    "PricebookEntry": "01u",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "Contract": "800",
+    "Order": "801",
+    "OrderItem": "802",
+    "Asset": "02i",
+    "Note": "002",
 }
 JOB_PREFIX = "750"
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crossmap.private_files import private_dir
 from crossmap_salesforce.emulator.auth import Auth, Credentials
 from crossmap_salesforce.emulator.clock import Clock, sf_datetime, system_clock
 from crossmap_salesforce.emulator.errors import ApiError
@@ -33,7 +34,7 @@ class Org:
         clock: Clock | None = None,
         faults: FaultPlan | None = None,
     ) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         self.data_dir = data_dir
         self.settings = settings or OrgSettings()
         self.clock: Clock = clock or system_clock
@@ -44,6 +45,8 @@ class Org:
         self.auth = Auth(self.store, self.clock, self.settings.session_seconds, self.org_id)
         if not self.store.get_setting("seeded", False):
             self._seed()
+        if not self.store.get_setting("standard_pricebook_id", None):
+            self._seed_standard_pricebook()
         self.credentials: Credentials = self.auth.ensure_credentials(ADMIN_USERNAME)
         self.admin_id: str = self.store.get_setting("admin_id")
 
@@ -88,6 +91,28 @@ class Org:
         return 0 if row is None else int(row[0])
 
     # -- first start -------------------------------------------------------------
+
+    @property
+    def standard_pricebook_id(self) -> str:
+        """The Id of the org's standard price book (``Pricebook2.IsStandard``)."""
+        return str(self.store.get_setting("standard_pricebook_id"))
+
+    def _seed_standard_pricebook(self) -> None:
+        """Every org has one standard price book: "Every organization has one standard
+        price book—all other price books are custom price books" (Object Reference,
+        Pricebook2.IsStandard). A product gets its standard price there first."""
+        now = sf_datetime(self.now())
+        admin_id = self.store.get_setting("admin_id")
+        store = self.store
+        with store.transaction() as conn:
+            rid = make_id("01s", store.allocate("01s"))
+            store.put_records(conn, [(rid, "Pricebook2", False, {
+                "Id": rid, "Name": "Standard Price Book", "IsActive": True,
+                "IsStandard": True, "IsArchived": False, "IsDeleted": False,
+                "Description": None, "CreatedDate": now, "CreatedById": admin_id,
+                "LastModifiedDate": now, "LastModifiedById": admin_id, "SystemModstamp": now,
+            })])
+            store.put_setting(conn, "standard_pricebook_id", rid)
 
     def _seed(self) -> None:
         """Create what every new org has: the organization, profiles, a queue, the

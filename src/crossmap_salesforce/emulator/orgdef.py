@@ -52,6 +52,10 @@ class OrgSettings:
     """Bulk API 2.0 records per 24 hours."""
     bulk_upload_bytes: int = 150 * 1024 * 1024
     """The largest CSV a Bulk API 2.0 upload may carry."""
+    bulk_api_hard_delete: bool = False
+    """The "Bulk API Hard Delete" user permission: without it (the default, as for
+    every user of a new org, administrators included) a ``hardDelete`` job is
+    refused."""
 
 
 class ObjectDef:

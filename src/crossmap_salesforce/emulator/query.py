@@ -8,44 +8,53 @@ sorts and pages in Python.
 
 from __future__ import annotations
 
-import operator
 import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import frozen
 from starlette.responses import Response
 
-from crossmap.schema.values import parse_date, parse_datetime
+from crossmap_salesforce.emulator.conditions import (
+    Operand,
+    Parents,
+    Resolved,
+    compile_condition,
+    condition_paths,
+    ids_wanted,
+    query_paths,
+    record_operand,
+    resolve,
+    sort_rows,
+    typed_value,
+)
 from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.grouping import grouped as grouped_rows
 from crossmap_salesforce.emulator.http import Call, json_response
-from crossmap_salesforce.emulator.ids import normalize
 from crossmap_salesforce.emulator.orgdef import ObjectDef
-from crossmap_salesforce.emulator.soql import BoolOp, Compare, Count, Literal, Path, Query, parse
+from crossmap_salesforce.emulator.soql import (
+    Aggregate,
+    Compare,
+    DateFn,
+    FieldsMacro,
+    OrderItem,
+    Path,
+    Query,
+    SubQuery,
+    parse,
+)
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
 
+__all__ = ["ChildSelect", "Cursors", "Resolved", "Result", "execute", "flat_row", "more",
+           "more_all", "resolve", "run", "run_all", "run_tooling", "shape"]
+
 PAGE = 2000
-_NO_COLUMN = ("No such column '{name}' on entity '{entity}'. If you are attempting to use a "
-              "custom field, be sure to append the '__c' after the custom field name. Please "
-              "reference your WSDL or the describe call for the appropriate names.")
-
-
-@frozen
-class Resolved:
-    """A field path checked against the schema: the reference fields walked, the
-    final field's name and type (from the first modeled target that has it)."""
-
-    path: Path
-    hops: tuple[tuple[str, str], ...]
-    """(reference field, relationship name as written) per hop."""
-    field: str
-    ftype: str
 
 
 @frozen
@@ -57,257 +66,198 @@ class Result:
     count_only: bool
 
 
-def _invalid_field(name: str, entity: str) -> ApiError:
-    return ApiError(400, "INVALID_FIELD", _NO_COLUMN.format(name=name, entity=entity))
+_TOOLING: dict[str, ObjectDef] = {}
 
 
-def resolve(emulator: Emulator, od: ObjectDef, path: Path) -> Resolved:
-    """Check ``path`` against ``od`` (and its parents)."""
-    definition = emulator.org.definition
-    current: list[ObjectDef] = [od]
-    hops: list[tuple[str, str]] = []
-    for part in path.parts[:-1]:
-        ref = next((o.relationship(part) for o in current if o.relationship(part)), None)
-        if ref is None:
-            raise ApiError(400, "INVALID_FIELD",
-                           f"Didn't understand relationship '{part}' in field path. If you are "
-                           "attempting to use a custom relationship, be sure to append the '__r' "
-                           "after the custom relationship name.")
-        hops.append((ref["name"], ref["relationshipName"]))
-        current = [t for t in (definition.find(n) for n in ref.get("referenceTo") or []) if t]
-        if not current:
-            raise _invalid_field(str(path), od.name)
-    last = path.parts[-1]
-    for o in current:
-        f = o.field(last)
-        if f is not None:
-            return Resolved(path, tuple(hops), f["name"], f["type"])
-    raise _invalid_field(str(path) if hops else last, current[0].name if current else od.name)
+def _tooling_object(name: str) -> ObjectDef | None:
+    from crossmap_salesforce.emulator.tooling import TOOLING_DESCRIBES
+
+    if not _TOOLING:
+        for obj, fields in TOOLING_DESCRIBES.items():
+            _TOOLING[obj.lower()] = ObjectDef({"name": obj, "keyPrefix": "", "fields": fields})
+    return _TOOLING.get(name.lower())
 
 
-def _paths(q: Query) -> Iterable[Path]:
-    for item in q.fields:
-        if isinstance(item, Path):
-            yield item
-        elif item.path is not None:
-            yield item.path
-    stack = [q.where] if q.where is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, BoolOp):
-            stack.extend(node.items)
-        elif isinstance(node, Compare):
-            yield node.path
-    for o in q.order:
-        yield o.path
+SEMI_NESTED = ("Semi join sub-selects are only allowed at the top level WHERE expressions "
+               "and not in nested WHERE expressions.")
 
 
-class _Parents:
-    """Parent records loaded for relationship paths, by Id."""
+@frozen
+class ChildSelect:
+    """A child relationship subquery of a select list, resolved."""
 
-    def __init__(self, emulator: Emulator) -> None:
-        self.emulator = emulator
-        self.cache: dict[str, tuple[str, dict[str, Any]]] = {}
-
-    def load(self, records: Sequence[dict[str, Any]], hops_list: Iterable[tuple[tuple[str, str], ...]]) -> None:
-        store = self.emulator.org.store
-        for hops in {h for h in hops_list if h}:
-            level = list(records)
-            for ref_field, _ in hops:
-                ids = {r.get(ref_field) for r in level} - {None} - self.cache.keys()
-                found = store.get_many(i for i in ids if isinstance(i, str))
-                for rid, (obj, deleted, data) in found.items():
-                    if not deleted:
-                        self.cache[rid] = (obj, data)
-                level = [self.cache[r[ref_field]][1] for r in level
-                         if r.get(ref_field) in self.cache]
-
-    def walk(self, record: dict[str, Any], r: Resolved) -> Any:
-        current = record
-        for ref_field, _ in r.hops:
-            hit = self.cache.get(current.get(ref_field))  # type: ignore[arg-type]
-            if hit is None:
-                return None
-            current = hit[1]
-        return current.get(r.field)
+    name: str
+    """The relationship name (``Contacts``), the key of the parent row's value."""
+    od: ObjectDef
+    field: str
+    """The child's reference field to the parent."""
+    select: tuple[Resolved, ...]
+    where: Any | None
+    order: tuple[OrderItem, ...]
+    limit: int | None
+    resolved: dict[Path, Resolved]
 
 
-def _typed(ftype: str, value: Any) -> Any:
-    """A stored value in comparable form."""
-    if value is None:
-        return None
-    if ftype == "datetime":
-        return parse_datetime(value)
-    if ftype == "date":
-        return parse_date(value)
-    if ftype in ("string", "textarea", "picklist", "multipicklist", "email", "phone", "url",
-                 "combobox", "encryptedstring"):
-        return str(value).casefold()
-    if ftype in ("id", "reference"):
-        return normalize(str(value)) or str(value)
-    return value
-
-
-_QUOTED = {"string", "textarea", "picklist", "multipicklist", "email", "phone", "url", "combobox",
-           "id", "reference", "encryptedstring", "base64", "time"}
-_NUMERIC = {"int", "double", "currency", "percent"}
-
-
-def _literal(r: Resolved, lit: Literal) -> Any:
-    """A literal checked against the field's type, in comparable form."""
-    if lit.kind == "null":
-        return None
-    ftype = r.ftype
-    type_name = {"datetime": "dateTime"}.get(ftype, ftype)
-    ok = (
-        (ftype in _QUOTED and lit.kind == "string")
-        or (ftype in _NUMERIC and lit.kind == "number")
-        or (ftype == "boolean" and lit.kind == "boolean")
-        or (ftype == "date" and lit.kind in ("date", "daterange"))
-        or (ftype == "datetime" and lit.kind in ("datetime", "daterange"))
-    )
-    if not ok:
-        quoted = "should be enclosed in quotes" if ftype in _QUOTED else \
-            "should not be enclosed in quotes"
-        raise ApiError(400, "INVALID_FIELD",
-                       f"value of filter criterion for field '{r.path}' must be of type "
-                       f"{type_name} and {quoted}")
-    if lit.kind == "daterange":
-        return lit.value
-    return _typed(ftype, lit.value) if lit.kind == "string" else lit.value
-
-
-def _like(pattern: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
-
-
-def _in_range(value: Any, bounds: tuple[date, date], op: str) -> bool:
-    day = value.date() if isinstance(value, datetime) else value
-    low, high = bounds
-    return {
-        "=": low <= day <= high, "!=": not (low <= day <= high), "<": day < low,
-        "<=": day <= high, ">": day > high, ">=": day >= low,
-    }.get(op, False)
-
-
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge,
-}
-
-
-def _compile(node: Any, resolved: dict[Path, Resolved], parents: _Parents) -> Any:
-    """A predicate function for a WHERE tree."""
-    if isinstance(node, BoolOp):
-        parts = [_compile(n, resolved, parents) for n in node.items]
-        if node.op == "and":
-            return lambda rec: all(p(rec) for p in parts)
-        if node.op == "or":
-            return lambda rec: any(p(rec) for p in parts)
-        inner = parts[0]
-        return lambda rec: not inner(rec)
-    assert isinstance(node, Compare)
-    r = resolved[node.path]
-    ftype = r.ftype
-    op = node.op
-
-    def get(rec: dict[str, Any]) -> Any:
-        return _typed(ftype, parents.walk(rec, r))
-
-    if op == "like":
-        if ftype not in _QUOTED or node.values[0].kind != "string":
-            raise ApiError(400, "INVALID_QUERY_FILTER_OPERATOR",
-                           f"invalid operator on field '{r.path}': LIKE needs a text field")
-        rx = _like(str(node.values[0].value))
-        return lambda rec: (v := parents.walk(rec, r)) is not None and rx.fullmatch(str(v)) is not None
-    values = [_literal(r, v) for v in node.values]
-    if op in ("in", "notin"):
-        members = {v for v in values if not isinstance(v, tuple)}
-        if op == "in":
-            return lambda rec: get(rec) in members
-        return lambda rec: get(rec) not in members
-    target = values[0]
-    if isinstance(target, tuple):
-        return lambda rec: (v := get(rec)) is not None and _in_range(v, target, op)
-    if target is None:
-        if op == "=":
-            return lambda rec: get(rec) is None
-        if op == "!=":
-            return lambda rec: get(rec) is not None
-        return lambda rec: False
-    if ftype == "datetime" and isinstance(target, datetime) is False and isinstance(target, date):
-        target = datetime(target.year, target.month, target.day, tzinfo=UTC)
-    compare: Callable[[Any, Any], bool] = _OPERATORS[op]
-    if op == "!=":
-        return lambda rec: (v := get(rec)) is None or compare(v, target)
-    return lambda rec: (v := get(rec)) is not None and compare(v, target)
-
-
-def _ids_wanted(where: Any) -> set[str] | None:
-    """The Ids a WHERE clause restricts the query to, when a top-level conjunct is
-    ``Id = '…'`` or ``Id IN (…)``; ``None`` when it does not (scan everything). The
-    full predicate still runs on the records read."""
-    if isinstance(where, Compare) and where.path.parts == ("Id",) and where.op in ("=", "in"):
-        if all(v.kind == "string" for v in where.values):
-            return {i for v in where.values if (i := normalize(str(v.value)))}
-        return None
-    if isinstance(where, BoolOp) and where.op == "and":
-        for item in where.items:
-            ids = _ids_wanted(item)
-            if ids is not None:
-                return ids
-    return None
-
-
-def execute(
-    emulator: Emulator, text: str, *, include_deleted: bool = False, version: str = "59.0"
-) -> tuple[Query, list[Resolved | Count], Result]:
-    """Run a SOQL query; returns the parsed query, its resolved select list and rows."""
-    org = emulator.org
-    q = parse(text, today=org.now().date())
-    od = org.definition.find(q.object)
+def _object(emulator: Emulator, name: str, text: str) -> ObjectDef:
+    od = emulator.org.definition.find(name)
     if od is None:
         raise ApiError(400, "INVALID_TYPE",
-                       f"\n{text}\nsObject type '{q.object}' is not supported. If you are "
+                       f"\n{text}\nsObject type '{name}' is not supported. If you are "
                        "attempting to use a custom object, be sure to append the '__c' after "
                        "the entity name. Please reference your WSDL or the describe call for the "
                        "appropriate names.")
-    resolved = {p: resolve(emulator, od, p) for p in _paths(q)}
-    counts = [f for f in q.fields if isinstance(f, Count)]
-    if counts and len(q.fields) > 1 and any(c.path is None for c in counts):
-        raise ApiError(400, "MALFORMED_QUERY", "COUNT() cannot be used with other fields")
-    wanted = _ids_wanted(q.where)
+    return od
+
+
+def _expand(fields: Sequence[Any], od: ObjectDef, limit: int | None) -> tuple[Any, ...]:
+    """``FIELDS(ALL|STANDARD|CUSTOM)`` replaced by the object's fields. "FIELDS(ALL)
+    and FIELDS(CUSTOM) ... the LIMIT n clause is required, where n is less than or
+    equal to 200" (SOQL and SOSL Reference, FIELDS())."""
+    out: list[Any] = []
+    for item in fields:
+        if not isinstance(item, FieldsMacro):
+            out.append(item)
+            continue
+        if item.kind != "STANDARD" and (limit is None or limit > 200):
+            raise ApiError(400, "MALFORMED_QUERY",
+                           f"The SOQL FIELDS function must have a LIMIT of at most 200 when "
+                           f"it selects FIELDS({item.kind})")
+        for name, f in od.fields.items():
+            if f["type"] in ("address", "location"):
+                continue
+            custom = bool(f.get("custom"))
+            if item.kind == "ALL" or (item.kind == "CUSTOM") == custom:
+                out.append(Path((name,)))
+    seen: set[Any] = set()
+    unique = []
+    for item in out:
+        key = str(item).lower() if isinstance(item, Path) else item
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return tuple(unique)
+
+
+def _load(emulator: Emulator, od: ObjectDef, where: Any, include_deleted: bool,
+          tooling: bool) -> list[dict[str, Any]]:
+    org = emulator.org
+    if tooling:
+        from crossmap_salesforce.emulator.tooling import tooling_rows
+
+        return tooling_rows(org, od.name)
+    wanted = ids_wanted(where)
     if wanted is None:
-        records = list(org.store.scan(od.name, include_deleted=include_deleted))
-    else:
-        # WHERE Id = … / Id IN (…): read those records, not the whole object.
-        found = org.store.get_many(wanted)
-        records = [data for rid, (obj, deleted, data) in sorted(found.items())
-                   if obj == od.name and (include_deleted or not deleted)]
-    parents = _Parents(emulator)
+        return list(org.store.scan(od.name, include_deleted=include_deleted))
+    # WHERE Id = … / Id IN (…): read those records, not the whole object.
+    found = org.store.get_many(wanted)
+    return [data for rid, (obj, deleted, data) in sorted(found.items())
+            if obj == od.name and (include_deleted or not deleted)]
+
+
+def _semi_values(emulator: Emulator, outer: Resolved, node: Compare, top: bool,
+                 text: str) -> set[str]:
+    """The Ids a semi-join (or anti-join) subquery selects."""
+    if not top:
+        raise ApiError(400, "MALFORMED_QUERY", SEMI_NESTED)
+    sub = node.values[0]
+    assert isinstance(sub, SubQuery)
+    if outer.ftype not in ("id", "reference"):
+        raise ApiError(400, "MALFORMED_QUERY",
+                       f"Semi join sub-selects need an Id or reference field, not {outer.path}")
+    od = _object(emulator, sub.source, text)
+    (path,) = sub.fields
+    inner = resolve(emulator, od, path)
+    if inner.ftype not in ("id", "reference"):
+        raise ApiError(400, "MALFORMED_QUERY",
+                       f"Semi join sub-selects can select only an Id or reference field, not {path}")
+    resolved = {p: resolve(emulator, od, p) for p in (path, *condition_paths(sub.where))}
+    records = _load(emulator, od, sub.where, False, False)
+    parents = Parents(emulator)
     parents.load(records, (r.hops for r in resolved.values()))
+
+    def nested(_: Compare, __: bool) -> set[str]:
+        raise ApiError(400, "MALFORMED_QUERY", "Nesting of semi join sub-selects is not supported")
+
+    if sub.where is not None:
+        keep = compile_condition(sub.where, lambda n: record_operand(n, resolved, parents), nested)
+        records = [r for r in records if keep(r)]
+    return {v for rec in records if (v := typed_value(inner.ftype, parents.walk(rec, inner)))}
+
+
+def _child_select(emulator: Emulator, od: ObjectDef, sub: SubQuery) -> ChildSelect:
+    rel = next((c for c in od.describe.get("childRelationships") or []
+                if str(c.get("relationshipName") or "").lower() == sub.source.lower()), None)
+    if rel is None:
+        raise ApiError(400, "INVALID_TYPE",
+                       f"Didn't understand relationship '{sub.source}' in FROM part of query "
+                       "call. If you are attempting to use a custom relationship, be sure to "
+                       "append the '__r' after the custom relationship name.")
+    child = emulator.org.definition.get(rel["childSObject"])
+    fields = _expand(sub.fields, child, sub.limit)
+    paths = [*fields, *condition_paths(sub.where), *(o.path for o in sub.order)]
+    for p in paths:
+        if not isinstance(p, Path):
+            raise ApiError(400, "MALFORMED_QUERY",
+                           "a relationship subquery selects and sorts by fields only")
+    resolved = {p: resolve(emulator, child, p) for p in paths}
+    return ChildSelect(rel["relationshipName"], child, rel["field"],
+                       tuple(resolved[f] for f in fields), sub.where, sub.order, sub.limit,
+                       resolved)
+
+
+def execute(
+    emulator: Emulator, text: str, *, include_deleted: bool = False, version: str = "59.0",
+    tooling: bool = False,
+) -> tuple[Query, list[Any], Result]:
+    """Run a SOQL query (on the Tooling objects with ``tooling``); returns the parsed
+    query, its resolved select list (``Resolved`` fields, ``ChildSelect`` subqueries;
+    aggregate queries answer ``AggregateResult`` rows) and the rows."""
+    org = emulator.org
+    q = parse(text, today=org.now().date())
+    od = _tooling_object(q.object) if tooling else org.definition.find(q.object)
+    if od is None:
+        od = _object(emulator, q.object, text)
+    q = attrs.evolve(q, fields=_expand(q.fields, od, q.limit))
+    resolved = {p: resolve(emulator, od, p) for p in query_paths(q)}
+    aggregates = [f for f in q.fields if isinstance(f, Aggregate)]
+    subqueries = [f for f in q.fields if isinstance(f, SubQuery)]
+    grouped = bool(q.group) or bool(aggregates)
+    count_all = any(a.func == "COUNT" and a.arg is None for a in aggregates)
+    if count_all and len(q.fields) > 1:
+        raise ApiError(400, "MALFORMED_QUERY", "COUNT() cannot be used with other fields")
+    if grouped and subqueries:
+        raise ApiError(400, "MALFORMED_QUERY",
+                       "a relationship subquery cannot be used in an aggregate query")
+    if q.having is not None and not grouped:
+        raise ApiError(400, "MALFORMED_QUERY", "HAVING needs GROUP BY or an aggregate")
+    if not grouped and any(isinstance(f, DateFn) for f in q.fields):
+        raise ApiError(400, "MALFORMED_QUERY", "Date functions in SELECT need GROUP BY")
+    children = [_child_select(emulator, od, sub) for sub in subqueries]
+    records = _load(emulator, od, q.where, include_deleted, tooling)
+    parents = Parents(emulator)
+    parents.load(records, (r.hops for r in resolved.values()))
+
+    def operand_of(node: Any) -> Operand:
+        return record_operand(node, resolved, parents)
+
+    def semi(node: Compare, top: bool) -> set[str]:
+        if not isinstance(node.path, Path):
+            raise ApiError(400, "MALFORMED_QUERY",
+                           f"Semi join sub-selects need an Id or reference field, not {node.path}")
+        return _semi_values(emulator, resolved[node.path], node, top, text)
+
     if q.where is not None:
-        predicate = _compile(q.where, resolved, parents)
-        records = [rec for rec in records if predicate(rec)]
-    for item in reversed(q.order):
-        r = resolved[item.path]
-        null_rank = (0 if item.nulls_last else 1) if item.descending else (1 if item.nulls_last else 0)
-
-        def key(rec: dict[str, Any], r: Resolved = r, null_rank: int = null_rank) -> Any:
-            v = _typed(r.ftype, parents.walk(rec, r))
-            return (null_rank, "") if v is None else (1 - null_rank, v)
-
-        records.sort(key=key, reverse=item.descending)
+        keep = compile_condition(q.where, operand_of, semi)
+        records = [rec for rec in records if keep(rec)]
+    if count_all and not q.group:
+        return q, list(q.fields), Result(od.name, records, True)
+    if grouped:
+        rows = grouped_rows(q, records, operand_of)
+        return q, list(q.fields), Result(od.name, rows, False)
+    for item in q.order:
+        if isinstance(item.path, Aggregate):
+            raise ApiError(400, "MALFORMED_QUERY", "ORDER BY an aggregate needs GROUP BY")
+    sort_rows(records, q.order, operand_of)
     if q.offset:
         if q.offset > 2000:
             raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE",
@@ -315,22 +265,60 @@ def execute(
         records = records[q.offset:]
     if q.limit is not None:
         records = records[: q.limit]
-    select: list[Resolved | Count] = [
-        f if isinstance(f, Count) else resolved[f] for f in q.fields
-    ]
-    if counts:
-        return q, select, Result(od.name, records, True)
-    shaped = [shape(emulator, od, rec, select, parents, version) for rec in records]
+    select: list[Any] = []
+    kids = iter(children)
+    for f in q.fields:
+        select.append(next(kids) if isinstance(f, SubQuery) else resolved[f])
+    shaped = [shape(emulator, od, rec, select, parents, version, tooling) for rec in records]
+    if children:
+        _attach_children(emulator, records, shaped, children, version, include_deleted)
     return q, select, Result(od.name, shaped, False)
 
 
-def shape(emulator: Emulator, od: ObjectDef, rec: dict[str, Any], select: Sequence[Resolved | Count],
-          parents: _Parents, version: str = "59.0") -> dict[str, Any]:
+def _attach_children(emulator: Emulator, records: list[dict[str, Any]],
+                     shaped: list[dict[str, Any]], children: Sequence[ChildSelect],
+                     version: str, include_deleted: bool) -> None:
+    """Each parent row's child relationship subqueries: ``{totalSize, done, records}``,
+    or ``null`` when it has no such child."""
+    ids = {rec["Id"] for rec in records}
+    for child in children:
+        kids = [c for c in emulator.org.store.scan(child.od.name, include_deleted=include_deleted)
+                if c.get(child.field) in ids]
+        parents = Parents(emulator)
+        parents.load(kids, (r.hops for r in child.resolved.values()))
+
+        def operand_of(node: Any, child: ChildSelect = child, parents: Parents = parents) -> Operand:
+            return record_operand(node, child.resolved, parents)
+
+        if child.where is not None:
+            def no_semi(_: Compare, __: bool) -> set[str]:
+                raise ApiError(400, "MALFORMED_QUERY", SEMI_NESTED)
+
+            keep = compile_condition(child.where, operand_of, no_semi)
+            kids = [k for k in kids if keep(k)]
+        sort_rows(kids, child.order, operand_of)
+        by_parent: dict[str, list[dict[str, Any]]] = {}
+        for k in kids:
+            by_parent.setdefault(k[child.field], []).append(k)
+        for rec, row in zip(records, shaped, strict=True):
+            mine = by_parent.get(rec["Id"], [])[: child.limit]
+            row[child.name] = None if not mine else {
+                "totalSize": len(mine), "done": True,
+                "records": [shape(emulator, child.od, k, child.select, parents, version)
+                            for k in mine]}
+
+
+def shape(emulator: Emulator, od: ObjectDef, rec: dict[str, Any], select: Sequence[Any],
+          parents: Parents, version: str = "59.0", tooling: bool = False) -> dict[str, Any]:
     """A query row in the REST shape: ``attributes`` and nested parent objects."""
+    area = "tooling/sobjects" if tooling else "sobjects"
     out: dict[str, Any] = {"attributes": {"type": od.name,
-                                          "url": f"/services/data/v{version}/sobjects/{od.name}/{rec['Id']}"}}
+                                          "url": f"/services/data/v{version}/{area}/{od.name}/{rec['Id']}"}}
     definition = emulator.org.definition
     for r in select:
+        if isinstance(r, ChildSelect):
+            out[r.name] = None  # filled in by _attach_children
+            continue
         assert isinstance(r, Resolved)
         if not r.hops:
             value = rec.get(r.field)
@@ -360,7 +348,7 @@ def shape(emulator: Emulator, od: ObjectDef, rec: dict[str, Any], select: Sequen
     return out
 
 
-def flat_row(rec: dict[str, Any], select: Sequence[Resolved | Count]) -> list[Any]:
+def flat_row(rec: dict[str, Any], select: Sequence[Any]) -> list[Any]:
     """A shaped query row flattened to the select list (for CSV)."""
     row = []
     for r in select:
@@ -414,27 +402,30 @@ def _page(call: Call, rows: list[dict[str, Any]], start: int, batch: int, cursor
     return json_response(body)
 
 
-def _run(call: Call, include_deleted: bool) -> Response:
+def _run(call: Call, include_deleted: bool, tooling: bool = False) -> Response:
     text = call.query.get("q")
     if not text:
         raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-    _, select, result = execute(call.emulator, text, include_deleted=include_deleted,
-                                version=call.version)
-    endpoint = "queryAll" if include_deleted else "query"
+    if call.query.get("columns") == "true":
+        from crossmap_salesforce.emulator import columns
+
+        return json_response(columns.metadata(call.emulator, text, tooling=tooling))
+    result = execute(call.emulator, text, include_deleted=include_deleted,
+                     version=call.version, tooling=tooling)[2]
+    endpoint = "tooling/query" if tooling else "queryAll" if include_deleted else "query"
     if result.count_only:
-        counts = [s for s in select if isinstance(s, Count)]
-        if len(counts) == 1 and counts[0].path is None:
-            return json_response({"totalSize": len(result.records), "done": True, "records": []})
-        row: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
-        for n, c in enumerate(counts):
-            row[c.alias or f"expr{n}"] = len(result.records)
-        return json_response({"totalSize": 1, "done": True, "records": [row]})
+        return json_response({"totalSize": len(result.records), "done": True, "records": []})
     return _page(call, result.records, 0, _batch_size(call), None, len(result.records), endpoint)
 
 
 def run(call: Call) -> Response:
     """``GET /query?q=…``."""
     return _run(call, False)
+
+
+def run_tooling(call: Call) -> Response:
+    """``GET /tooling/query?q=…`` (CustomObject, CustomField)."""
+    return _run(call, False, tooling=True)
 
 
 def run_all(call: Call) -> Response:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
 
-from crossmap_salesforce.emulator import files
+from crossmap_salesforce.emulator import files, sales
 from crossmap_salesforce.emulator.clock import sf_datetime
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.ids import make_id, normalize
@@ -212,6 +212,8 @@ class Records:
                 continue
             self._build(od, w, now, user_id)
         self._check_references(od, work)
+        if od.name in sales.OBJECTS:
+            sales.check(self.org, od.name, work)
         self._check_unique(od, work)
         failed = any(w.errors for w in work)
         if all_or_none and failed:
@@ -375,6 +377,8 @@ class Records:
             w.errors.extend(check_event(record, w.values))
         elif name == "Case" and (w.op == "insert" or "Status" in w.values):
             apply_case_status(record, w.before, now)
+        elif name == "Opportunity":
+            sales.apply_opportunity(record, w.values, w.op == "insert")
         elif name == "ContentVersion":
             try:
                 w.blob = files.prepare_version(record, w.op == "insert")
@@ -458,9 +462,15 @@ class Records:
             inserts = [w for w in rows if w.op == "insert"]
             if inserts:
                 first = store.allocate(od.key_prefix, len(inserts))
+                named = _text_name(od)
                 for n, w in enumerate(inserts):
                     w.rid = make_id(od.key_prefix, first + n)
                     w.record["Id"] = w.rid
+                    if named and not w.record.get("Name"):
+                        # A custom object's record inserted without a name is named
+                        # after its 15-character Id (salesforce.stackexchange.com
+                        # /questions/139392; Name is defaultedOnCreate in describes).
+                        w.record["Name"] = w.rid[:15]
                 for auto in _autonumber_fields(od):
                     start = store.allocate(f"auto:{od.name}.{auto}", len(inserts))
                     for n, w in enumerate(inserts):
@@ -477,6 +487,8 @@ class Records:
             if od.name == "ContentVersion":
                 files.after_versions(self, conn, rows, user_id)
             store.put_records(conn, ((w.rid, od.name, False, w.record) for w in rows if w.rid))
+            if od.name == "OpportunityLineItem":
+                sales.roll_up(conn, (str(w.record.get("OpportunityId")) for w in rows))
             if unique_rows:
                 store.set_unique(conn, unique_rows)
 
@@ -600,6 +612,12 @@ def _default_template(od: ObjectDef) -> dict[str, Any]:
             out[name] = None
     out["IsDeleted"] = False
     return out
+
+
+def _text_name(od: ObjectDef) -> bool:
+    """Is ``od`` a custom object whose ``Name`` is text (not an auto number)?"""
+    name = od.fields.get("Name")
+    return bool(od.describe.get("custom")) and name is not None and not name.get("autoNumber")
 
 
 def _autonumber_fields(od: ObjectDef) -> list[str]:

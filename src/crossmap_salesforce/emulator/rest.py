@@ -53,14 +53,6 @@ def summary(od: ObjectDef, prefix: str) -> dict[str, Any]:
     return out
 
 
-def versions(call: Call) -> Response:
-    """``GET /services/data``: the API versions served."""
-    return json_response([
-        {"label": f"v{v}", "url": f"/services/data/v{v}", "version": v}
-        for v in ("58.0", "59.0", "60.0", "61.0", "62.0")
-    ])
-
-
 def global_describe(call: Call) -> Response:
     """``GET /sobjects``."""
     prefix = call.prefix()
@@ -243,6 +235,19 @@ def limits(call: Call) -> Response:
         "FileStorageMB": pair(1024, 1024),
         "BulkV2IngestRecords": pair(s.bulk_daily_records, s.bulk_daily_records - bulk_used),
     })
+
+
+def record_count(call: Call) -> Response:
+    """``GET /limits/recordCount?sObjects=Account,Contact``: live records per object
+    (REST API Developer Guide, "Record Count": ``{"sObjects": [{"count", "name"}]}``;
+    without ``sObjects``, every object that has records)."""
+    org = call.emulator.org
+    counts = dict(org.store.read().execute(
+        "SELECT object, COUNT(*) FROM records WHERE deleted = 0 GROUP BY object").fetchall())
+    wanted = [n.strip() for n in call.query.get("sObjects", "").split(",") if n.strip()]
+    names = [org.definition.get(n).name for n in wanted] if wanted else sorted(counts)
+    return json_response({"sObjects": [{"count": int(counts.get(n, 0)), "name": n}
+                                       for n in names]})
 
 
 # -- composite sObject collections -----------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossmap_salesforce.emulator import login, rest, tooling
+from crossmap_salesforce.emulator import discovery, login, metadata_api, rest, tooling
 from crossmap_salesforce.emulator.errors import ApiError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.org import Org
@@ -31,17 +32,27 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Call], Response]
 
 
-class _StripSlash:
-    """Treat ``/path/`` as ``/path``: simple-salesforce ends many URLs with a slash,
-    and a redirect would lose a POST body."""
+_SLASHES = re.compile(r"//+")
+
+
+class _NormalizePath:
+    """Treat ``/path/`` as ``/path`` and ``//path`` as ``/path``, without a redirect
+    (which would lose a POST body): simple-salesforce ends many URLs with a slash, and
+    the Salesforce CLI joins an instance URL ending in ``/`` with ``/services/...``,
+    which real orgs answer like the single-slash path."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and len(scope["path"]) > 1 and scope["path"].endswith("/"):
-            scope = dict(scope)
-            scope["path"] = scope["path"].rstrip("/")
+        if scope["type"] == "http":
+            path = _SLASHES.sub("/", scope["path"])
+            if len(path) > 1 and path.endswith("/"):
+                path = path.rstrip("/") or "/"
+            if path != scope["path"]:
+                scope = dict(scope)
+                scope["path"] = path
+                scope["raw_path"] = path.encode()
         await self.app(scope, receive, send)
 
 
@@ -59,8 +70,9 @@ class Emulator:
         self.base_url = "https://127.0.0.1"
 
     def close(self) -> None:
-        """Stop the Bulk worker and close the database."""
+        """Stop the Bulk worker and queued deployments, and close the database."""
         self.bulk.close()
+        metadata_api.close(self)
         self.org.close()
 
     # -- wrapping ----------------------------------------------------------------
@@ -118,7 +130,7 @@ class Emulator:
 
     def app(self) -> ASGIApp:
         """The ASGI application."""
-        from crossmap_salesforce.emulator import bulk, query
+        from crossmap_salesforce.emulator import bulk, composite, query, replication
 
         d = "/services/data/v{version}"
         api = self.api
@@ -126,12 +138,21 @@ class Emulator:
             Route("/services/oauth2/token", self.plain(login.token), methods=["POST"]),
             Route("/services/oauth2/revoke", self.plain(login.revoke), methods=["POST"]),
             Route("/services/Soap/u/{version}", self.plain(login.soap_login), methods=["POST"]),
-            Route("/services/data", api(rest.versions), methods=["GET"]),
+            Route("/services/Soap/m/{version}", self.plain(metadata_api.endpoint), methods=["POST"]),
+            Route("/services/Soap/m/{version}/{org}", self.plain(metadata_api.endpoint),
+                  methods=["POST"]),
+            Route("/services/oauth2/userinfo", self.plain(login.userinfo), methods=["GET", "POST"]),
+            Route("/id/{org}/{user}", self.plain(login.identity), methods=["GET", "POST"]),
+            Route("/services/data", self.plain(discovery.versions), methods=["GET"]),
+            Route(d, api(discovery.resources), methods=["GET"]),
             Route(f"{d}/limits", api(rest.limits), methods=["GET"]),
+            Route(f"{d}/limits/recordCount", api(rest.record_count), methods=["GET"]),
             Route(f"{d}/sobjects", api(rest.global_describe), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}", api(rest.object_info), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}", api(rest.create), methods=["POST"]),
             Route(f"{d}/sobjects/{{object}}/describe", api(rest.describe), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/updated", api(replication.updated), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/deleted", api(replication.deleted), methods=["GET"]),
             Route(f"{d}/sobjects/{{object}}/{{id}}", api(rest.row),
                   methods=["GET", "PATCH", "DELETE"]),
             Route(f"{d}/sobjects/{{object}}/{{field}}/{{value}}", api(rest.by_external_id),
@@ -143,6 +164,11 @@ class Emulator:
             Route(f"{d}/composite/sobjects/{{object}}/{{field}}", api(rest.collection_upsert),
                   methods=["PATCH"]),
             Route(f"{d}/tooling/sobjects/{{object}}", api(tooling.create), methods=["POST"]),
+            Route(f"{d}/tooling/query", api(tooling.query), methods=["GET"]),
+            Route(f"{d}/composite", api(composite.composite), methods=["POST"]),
+            Route(f"{d}/composite/batch", api(composite.batch), methods=["POST"]),
+            Route(f"{d}/composite/graph", api(composite.graph), methods=["POST"]),
+            Route(f"{d}/composite/tree/{{object}}", api(composite.tree), methods=["POST"]),
             # Bulk API 2.0 (before /query: the routing trap).
             Route(f"{d}/jobs/ingest", api(bulk.ingest_jobs), methods=["GET", "POST"]),
             Route(f"{d}/jobs/ingest/{{job}}", api(bulk.ingest_job),
@@ -168,4 +194,4 @@ class Emulator:
                                            f"HTTP Method '{request.method}' not allowed."))
 
         app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
-        return _StripSlash(app)
+        return _NormalizePath(app)

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crossmap.private_files import create_private_file, secure_sqlite_files
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     id TEXT PRIMARY KEY, object TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
@@ -59,6 +61,9 @@ class Store:
         self._all_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._counters: dict[str, int] = {}
+        # The org's records are customer data once a migration loads them: the
+        # file (and the WAL files SQLite gives its mode) are owner-only.
+        create_private_file(path)
         conn = self._conn()
         conn.executescript(_SCHEMA)
         for prefix, value in conn.execute("SELECT prefix, value FROM counters"):
@@ -74,6 +79,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            secure_sqlite_files(self.path)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)

@@ -9,6 +9,8 @@ from pathlib import Path
 import trustme
 from attrs import frozen
 
+from crossmap.private_files import write_private
+
 
 @frozen
 class TlsFiles:
@@ -24,7 +26,7 @@ def ensure_tls(data_dir: Path) -> TlsFiles:
     if not (files.ca_file.exists() and files.server_pem.exists()):
         ca = trustme.CA(organization_name="crossmap Salesforce emulator")
         cert = ca.issue_cert("127.0.0.1", "localhost")
-        ca.cert_pem.write_to_path(str(files.ca_file))
-        cert.private_key_and_cert_chain_pem.write_to_path(str(files.server_pem))
-        files.server_pem.chmod(0o600)
+        # Owner-only like the org's data beside them (the key must be, whatever the umask).
+        write_private(files.ca_file, ca.cert_pem.bytes())
+        write_private(files.server_pem, cert.private_key_and_cert_chain_pem.bytes())
     return files

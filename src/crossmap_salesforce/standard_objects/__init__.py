@@ -3,8 +3,11 @@
 ``crossmap check`` works offline against these; the org emulator serves them as its
 describe output. Account, Contact, Case, Event and Task are copied from real describe
 captures (only the documented keys, org-specific custom fields left out); the others
-are written from Salesforce's object reference. Each file is a
-``GET /sobjects/{O}/describe`` body.
+are written from Salesforce's object reference: User, Profile, Group, CaseComment,
+ContentVersion, ContentDocument, ContentDocumentLink and Organization as JSON files,
+the Sales Cloud objects (Lead, Opportunity, products and price books, campaigns,
+contracts, orders, assets, notes) as the tables of :mod:`.sales_cloud`. Each is a
+``GET /sobjects/{O}/describe`` body; ``PROVENANCE.md`` names the sources.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from crossmap.schema import Schema, UnknownObjectError
 from crossmap_salesforce.describe import schema_from_describes
+from crossmap_salesforce.standard_objects import sales_cloud
 
 STANDARD_OBJECTS: tuple[str, ...] = (
     "Account",
@@ -31,6 +35,7 @@ STANDARD_OBJECTS: tuple[str, ...] = (
     "ContentDocument",
     "ContentDocumentLink",
     "Organization",
+    *sales_cloud.OBJECTS,
 )
 """The names of the shipped objects."""
 
@@ -49,7 +54,17 @@ def load_describe(name: str) -> dict[str, Any]:
     real = _BY_FOLDED.get(name.casefold())
     if real is None:
         raise UnknownObjectError(name, STANDARD_OBJECTS)
-    return json.loads(_text(real))  # type: ignore[no-any-return]
+    describe: dict[str, Any]
+    if real in sales_cloud.OBJECTS:
+        describe = sales_cloud.describe(real)
+    else:
+        describe = json.loads(_text(real))
+    known = {(c["childSObject"], c["field"]) for c in describe["childRelationships"]}
+    describe["childRelationships"].extend(
+        c for c in sales_cloud.child_relationships(real)
+        if (c["childSObject"], c["field"]) not in known
+    )
+    return describe
 
 
 @functools.cache

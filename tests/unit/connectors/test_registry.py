@@ -42,3 +42,8 @@ def test_a_plugin_that_fails_to_import_names_its_distribution(tmp_path: Path, mo
 def test_static_schema_passes_options_to_those_that_take_them() -> None:
     schema = static_schema("source", "csv", {"spec_dir": "specs", "path": "data/csv", "schema": "data/csv/schema.json"})
     assert "customers" in schema
+
+
+def test_an_unknown_role_is_a_clear_error() -> None:
+    with pytest.raises(ConnectorError, match="the roles are 'source' and 'target'.*role is 'target'"):
+        available("destination")  # type: ignore[arg-type]

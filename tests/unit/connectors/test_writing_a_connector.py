@@ -43,7 +43,7 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def test_the_page_holds_the_whole_example() -> None:
     found = examples()
-    assert set(found) == {"crossmap_recfile.py", "pyproject.toml"}
+    assert set(found) == {"crossmap_recfile.py", "pyproject.toml", "conformance"}
     assert "class RecfileSource" in found["crossmap_recfile.py"]
 
 
@@ -69,3 +69,19 @@ def test_crossmap_finds_loads_and_extracts_through_the_example(installed: Path) 
         [{"id": "c3", "name": "Lee"}],
     ]
     assert list(source.tombstones("customers")) == []
+
+
+def test_the_conformance_example_runs_and_the_example_source_passes_the_kit(installed: Path) -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(examples()["conformance"], "writing-a-connector.md", "exec"), namespace)  # noqa: S102
+    for check in namespace["destination_checks"](  # type: ignore[operator]
+            lambda: namespace["MemoryDestination"](namespace["NOTES"]), namespace["CASE"]):  # type: ignore[operator]
+        check()
+
+    from crossmap.testing.connectors import SourceCase, check_source
+
+    data = installed / "specs" / "exports"
+    data.mkdir(parents=True)
+    (data / "customers.rec").write_text("id: c1\nname: Ana\n\nid: c2\nname: Tom\n", encoding="utf-8")
+    options = {"path": "exports", "spec_dir": str(installed / "specs")}
+    check_source(lambda: open_connector("source", "recfile", options), SourceCase(object="customers", key="id"))

@@ -34,7 +34,7 @@ from crossmap_salesforce.describe import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
-CAPTURES = REPO.parent / "shared" / "reference" / "salesforce-describe"
+CAPTURES = REPO / "tests" / "fixtures" / "salesforce-describe"
 
 
 def sf_field(type_: str, **kw: Any) -> dict[str, Any]:

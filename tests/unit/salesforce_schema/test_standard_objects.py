@@ -20,7 +20,7 @@ from crossmap.schema import (
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, load_describe, standard_schema
 
 REPO = Path(__file__).resolve().parents[3]
-CAPTURES = REPO.parent / "shared" / "reference" / "salesforce-describe"
+CAPTURES = REPO / "tests" / "fixtures" / "salesforce-describe"
 CAPTURED = ("Account", "Contact", "Case", "Event", "Task")
 
 # The facts a shipped field must share with the real one.
@@ -43,7 +43,10 @@ PREFIXES = {
     "Account": "001", "Contact": "003", "Case": "500", "Event": "00U", "Task": "00T",
     "User": "005", "Profile": "00e", "Group": "00G", "CaseComment": "00a",
     "ContentVersion": "068", "ContentDocument": "069", "ContentDocumentLink": "06A",
-    "Organization": "00D",
+    "Organization": "00D", "Lead": "00Q", "Opportunity": "006",
+    "OpportunityContactRole": "00K", "OpportunityLineItem": "00k", "Product2": "01t",
+    "Pricebook2": "01s", "PricebookEntry": "01u", "Campaign": "701", "CampaignMember": "00v",
+    "Contract": "800", "Order": "801", "OrderItem": "802", "Asset": "02i", "Note": "002",
 }
 
 

@@ -272,3 +272,15 @@ def test_bad_data_is_a_schema_format_error_naming_each_problem() -> None:
     assert "field stored under 'X' is named 'Y'" in problems[1]
     with pytest.raises(SchemaFormatError, match="expected a mapping"):
         schema_from_dict({"objects": []})
+
+
+def test_a_schema_with_a_new_object_template_round_trips() -> None:
+    template = ObjectSchema("New", [FieldSchema("Id", String(18), nullable=False),
+                                    FieldSchema("Name", String(80))], key="Id")
+    schema = Schema([ObjectSchema("A", [FieldSchema("X", String(10))])], template,
+                    [("A", "X")])
+    assert schema_from_dict(json.loads(json.dumps(schema_to_dict(schema)))) == schema
+    # Adding objects keeps the template.
+    assert schema.with_fields("A", [FieldSchema("Y", String(5))]).new_object == template
+    assert schema.with_fields("A", []).new_object_referrers == (("A", "X"),)
+    assert schema_to_dict(Schema([ObjectSchema("A", [])])).keys() == {"objects"}

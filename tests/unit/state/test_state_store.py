@@ -147,6 +147,7 @@ def test_all_is_complete() -> None:
         "ledger",
         "migrations",
         "outcomes",
+        "retention",
         "runs",
         "store",
         "watermarks",

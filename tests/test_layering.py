@@ -1,0 +1,126 @@
+"""The layering of docs/architecture.md, checked against the imports of src/.
+
+Each part of ``crossmap`` has a rank; an import may point at a part of a lower rank,
+or inside its own part, never up and never sideways within a rank except where
+the table says so. The core imports no plugin. ``KNOWN`` lists the arrows that break
+the rules today: each must still exist (so the list only shrinks as they are
+mended), and no new one may appear.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+
+RANKS: dict[str, int] = {
+    "errors": 0, "private_files": 0,
+    "schema": 1, "syntax": 1, "state": 1, "functions": 1,
+    "compiler": 2, "connectors": 2,
+    "codegen": 3,
+    "engine": 4, "reports": 4, "systems": 4, "spectest": 4, "progress": 4,
+    "preflight": 5, "sample": 5, "propose": 5, "verify": 5, "testing": 5,
+    "demo": 6,
+    "cli": 7, "__main__": 8,
+}
+"""The parts of ``crossmap`` and their ranks, lowest first. A part is a subpackage or
+a top-level module; ``crossmap/__init__.py`` (the everyday API) may import any."""
+
+SIDEWAYS = {("sample", "preflight")}
+"""Arrows allowed between parts of one rank: the sample reuses preflight's checks."""
+
+PLUGINS = ("crossmap_salesforce", "crossmap_qdispatch")
+
+KNOWN: set[tuple[str, str]] = {
+    ("preflight", "cli"),  # preflight/command.py imports cli._prepare (issue 25, item 5)
+    ("demo", "crossmap_salesforce"),  # the demo is the flagship's, not the core's (issue 25, item 4)
+    ("demo", "crossmap_qdispatch"),
+}
+
+
+def _part(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] in PLUGINS:
+        return parts[0]
+    if parts[0] != "crossmap" or len(parts) == 1 or parts[1] == "__init__":
+        return None  # crossmap/__init__.py, the everyday API, may import any part
+    return parts[1]
+
+
+def _imports() -> dict[tuple[str, str], list[str]]:
+    """(importing part, imported part) -> the files with such an import."""
+    arrows: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in sorted((SRC / "crossmap").rglob("*.py")):
+        module = ".".join(path.relative_to(SRC).with_suffix("").parts)
+        here = _part(module)
+        if here is None:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                # `from crossmap import schema` imports the part crossmap.schema.
+                targets = ([f"crossmap.{a.name}" for a in node.names] if node.module == "crossmap"
+                           else [node.module])
+            for target in targets:
+                there = _part(target)
+                if there is not None and there != here:
+                    arrows[here, there].append(str(path.relative_to(SRC)))
+    return arrows
+
+
+def _breaks_the_rules(here: str, there: str) -> bool:
+    if there in PLUGINS:
+        return True
+    if here not in RANKS or there not in RANKS:
+        return True  # a new part must be given its rank
+    return RANKS[there] > RANKS[here] or (RANKS[there] == RANKS[here] and (here, there) not in SIDEWAYS)
+
+
+def test_imports_point_down_only() -> None:
+    arrows = _imports()
+    broken = {arrow for arrow in arrows if _breaks_the_rules(*arrow)}
+    new = {f"{a} -> {b} ({', '.join(sorted(set(arrows[a, b])))})" for a, b in broken - KNOWN}
+    assert not new, "imports that point up, sideways, at a plugin or from a part without a rank:\n" + "\n".join(sorted(new))
+    mended = KNOWN - broken
+    assert not mended, f"mended, so take them out of KNOWN: {sorted(mended)}"
+
+
+def test_every_part_has_a_rank() -> None:
+    parts = {p.stem if p.is_file() else p.name for p in (SRC / "crossmap").iterdir()
+             if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()}
+    assert parts - set(RANKS) == set(), "give each new part its rank in RANKS and in docs/architecture.md"
+
+
+def test_the_parts_do_not_import_each_other_in_a_cycle() -> None:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for here, there in _imports():
+        graph[here].add(there)
+    seen: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        seen[node] = 1
+        for nxt in sorted(graph[node]):
+            if seen.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt] if nxt in path else [node, nxt]
+                if tuple(cycle[:2]) not in KNOWN and (cycle[-2], cycle[-1]) not in KNOWN:
+                    raise AssertionError(f"an import cycle: {' -> '.join(cycle)}")
+            elif nxt not in seen:
+                visit(nxt, [*path, nxt])
+        seen[node] = 2
+
+    for start in sorted(graph):
+        if start not in seen:
+            visit(start, [start])
+
+
+def test_the_architecture_page_states_the_same_ranks() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (\d) \| ([^|]+) \|", text, re.MULTILINE))
+    stated = {part.strip(" `"): int(rank) for rank, parts in table.items() for part in parts.split(",")}
+    assert stated == RANKS
