@@ -57,6 +57,13 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path, monkeypatch: pyte
     assert "C-1001 [Account-1]: Name Harbour Bakery -> Someone Else" in out
     report = json.loads((tmp_path / "v.json").read_text())
     assert not report["ok"] and report["totals"]["changed"] == 1
+    # Redacted: the field, the record and the class stay, the values do not.
+    code, out = _cli("verify", str(spec), "1", "--redact", "--json", str(tmp_path / "r.json"))
+    assert code == 1 and "values redacted" in out and "C-1001 [Account-1]: Name <redacted str" in out
+    assert "Someone Else" not in out and "Harbour Bakery" not in out
+    redacted = (tmp_path / "r.json").read_text()
+    assert json.loads(redacted)["redacted"] is True and "Someone Else" not in redacted
+    assert "Someone Else" not in (tmp_path / "r.html").read_text()
     # Without the source: the record no longer holds what its run wrote.
     code, out = _cli("verify", str(spec), "--no-source")
     assert code == 1 and "customers->Account (written fields)" in out and "changed 1" in out, out

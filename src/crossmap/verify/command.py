@@ -12,9 +12,11 @@ import click
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.reports import write_report
+from crossmap.reports.redact import mark_redacted
 from crossmap.state import StateStore
 from crossmap.systems import closing, open_systems
 from crossmap.verify.check import verify
+from crossmap.verify.redact import redact_verify
 from crossmap.verify.report import VerifyReport, render_html, render_text
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -29,14 +31,20 @@ def _state_path(spec: Path, state: str | None) -> Path:
 
 
 def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateStore, *, run_id: int | None,
-                      json_path: Path | None = None, html_path: Path | None = None) -> VerifyReport:
+                      json_path: Path | None = None, html_path: Path | None = None,
+                      redact: bool = False) -> VerifyReport:
     """Verify, print the report, and write it as JSON and HTML beside the store
-    (``reports/verify-RUN.json`` or ``verify-all.json``)."""
+    (``reports/verify-RUN.json`` or ``verify-all.json``); with ``redact``, every value
+    masked (``crossmap.reports.redact``)."""
     report = verify(plan, destination, store, source=source, run_id=run_id)
-    click.echo(render_text(report))
+    shown = redact_verify(report) if redact else report
+    text, json_text, page = render_text(shown), shown.to_json(), render_html(shown)
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    click.echo(text)
     folder = Path(store.path).parent / "reports"
     name = f"verify-{run_id}" if run_id is not None else "verify-all"
-    written = write_report(report.to_json(), render_html(report), json_path or folder / f"{name}.json", html_path)
+    written = write_report(json_text, page, json_path or folder / f"{name}.json", html_path)
     click.echo(f"\nwritten: {written[0]}, {written[1]}")
     return report
 
@@ -52,8 +60,10 @@ def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateSto
               help="Where to write the report as JSON (default: .crossmap/reports/verify-RUN.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the HTML page (default: beside the JSON).")
+@click.option("--redact", is_flag=True,
+              help="Mask every value in the report (terminal, JSON, HTML): fields, keys, ids, counts and classes stay.")
 def verify_command(spec: Path, run_id: int | None, state: str | None, no_source: bool,
-                   json_path: Path | None, html_path: Path | None) -> None:
+                   json_path: Path | None, html_path: Path | None, redact: bool) -> None:
     """Read back every record the runs of SPEC (or run RUN alone) created or updated,
     and compare every mapped field with what the plan computed and the run wrote.
     Exits 1 when a record is missing or extra, a child points at a wrong parent, or a
@@ -73,7 +83,7 @@ def verify_command(spec: Path, run_id: int | None, state: str | None, no_source:
     with closing(systems.source, systems.destination), StateStore.open(path) as store:
         try:
             report = verify_and_report(systems.plan, systems.source, systems.destination, store, run_id=run_id,
-                                       json_path=json_path, html_path=html_path)
+                                       json_path=json_path, html_path=html_path, redact=redact)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_FAILED)
