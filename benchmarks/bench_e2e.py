@@ -280,6 +280,10 @@ def measure_verify(plan: Any, source: Any, destination: Any, store: Any, log: Pa
         "downloads": sum(n for c in calls.values() for route, n in c.items() if "VersionData" in route),
         "wall_s": wall,
         "peak_traced_mb": peak / 2**20,
+        # What did not verify, a few of each field and class, to look into.
+        "examples": [f"{f.step} {f.field} {kind} {e.key}: {e.computed!r} -> {e.stored!r} {e.note or ''}"
+                     for f in report.fields for kind, es in f.examples.items()
+                     if kind in ("truncated", "dropped", "changed", "changed_since", "missing") for e in es][:20],
     }
 
 
