@@ -33,6 +33,7 @@ from attrs import frozen
 from crossmap.compiler import CompileResult, Plan, compile_spec
 from crossmap.connectors.profiles import PROFILE_FILE
 from crossmap.engine import Engine, RollbackSummary, RunOptions, RunSummary, rollback
+from crossmap.engine.diff import PROBLEM_KINDS
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.functions import registry
 from crossmap.preflight import PreflightReport, preflight
@@ -41,7 +42,6 @@ from crossmap.private_files import private_dir, write_private
 from crossmap.reports import AuditReport, audit_report, render_html, render_text, write_report
 from crossmap.sample import SampleReport, approve, require_approval, take_sample, version_hash
 from crossmap.sample import render_html as sample_html
-from crossmap.sample.diff import PROBLEM_KINDS
 from crossmap.schema import Blob as BlobType
 from crossmap.state import StateStore
 from crossmap.syntax import ast, load

@@ -11,8 +11,8 @@ from typing import Any
 
 from attrs import asdict, frozen
 
-from crossmap.sample.diff import KINDS
-from crossmap.sample.readback import RecordDiff
+from crossmap.engine.diff import BADGE, KINDS
+from crossmap.engine.readback import RecordDiff
 
 
 @frozen
@@ -133,11 +133,7 @@ def render_text(report: SampleReport) -> str:
     return "\n".join(lines)
 
 
-BADGE = {
-    "equal": "#2e7d32", "normalised": "#1565c0", "filled": "#00838f", "truncated": "#ef6c00", "dropped": "#c62828",
-    "changed": "#6a1b9a", "changed_since": "#ad1457", "missing": "#b71c1c", "unchecked": "#616161",
-}
-"""The colour of each class's badge (the verify report uses the same)."""
+
 
 
 def render_html(report: SampleReport) -> str:

@@ -1,7 +1,7 @@
 """Verifying runs: every record the runs of a spec created or updated (or one run
 did) read back from the destination, every mapped field compared with what the
 plan computed and the run wrote, with the sample's one diff
-(:func:`crossmap.sample.readback.diff_record`, :func:`crossmap.sample.diff.classify`).
+(:func:`crossmap.engine.readback.diff_record`, :func:`crossmap.engine.diff.classify`).
 
 How it reads, and why:
 
@@ -42,13 +42,11 @@ from crossmap.connectors.protocols import (
     Page,
     ScanningDestination,
 )
+from crossmap.engine.diff import KINDS, PROBLEM_KINDS, as_datetime
 from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
-from crossmap.engine.run import FILE_PAGE_BYTES
-from crossmap.errors import CrossmapError
-from crossmap.sample.diff import KINDS, PROBLEM_KINDS, as_datetime
-from crossmap.sample.plan_reading import nodes
-from crossmap.sample.readback import (
+from crossmap.engine.plan_reading import nodes
+from crossmap.engine.readback import (
     CHUNK,
     Cell,
     Computed,
@@ -57,6 +55,8 @@ from crossmap.sample.readback import (
     computed_rows,
     diff_record,
 )
+from crossmap.engine.run import FILE_PAGE_BYTES
+from crossmap.errors import CrossmapError
 from crossmap.state import Run, StateStore
 from crossmap.verify.report import (
     EXAMPLES,

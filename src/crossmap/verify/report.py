@@ -12,8 +12,7 @@ from typing import Any
 
 from attrs import asdict, frozen
 
-from crossmap.sample.diff import KINDS, PROBLEM_KINDS
-from crossmap.sample.report import BADGE
+from crossmap.engine.diff import BADGE, KINDS, PROBLEM_KINDS
 
 EXAMPLES = 3
 """Examples kept per field and class (and per kind of record problem)."""
