@@ -75,7 +75,13 @@ TARGET_CPU_SHARE = 0.5
 read here, at the source's published limit, as at most half of the run's wall time."""
 
 
-def minimum_calls(obj: str, rows: int, upload_bytes: int = 0) -> int:
+SNAPSHOT_CALLS = 1
+"""Read before write (issue 19): before an upsert step's first write, one query reads
+the records it may match by external id; on an org that holds few of them yet (a
+first migration) that is one REST query call, a Bulk API 2.0 query job when many."""
+
+
+def minimum_calls(obj: str, rows: int, upload_bytes: int = 0, *, upserted: bool = False) -> int:
     """The fewest API calls that can write ``rows`` rows of ``obj`` to Salesforce.
 
     From ../shared/reference/salesforce-api.md (REST, Bulk API 2.0 and Files): an
@@ -84,10 +90,13 @@ def minimum_calls(obj: str, rows: int, upload_bytes: int = 0) -> int:
     :data:`BULK_CALLS_PER_JOB` calls (create, upload, close, one poll, successful and
     failed results); the minimum is the cheaper of the two. File objects
     (:data:`FILE_OBJECTS`) have only the collections path. ``upload_bytes`` is the size of the
-    rows as CSV (0: taken to fit one upload).
+    rows as CSV (0: taken to fit one upload). ``upserted``: a step upserts into the
+    object, which reads it first (:data:`SNAPSHOT_CALLS`).
     """
     if rows <= 0:
-        return 0
+        return SNAPSHOT_CALLS if upserted else 0
+    if upserted:
+        return SNAPSHOT_CALLS + minimum_calls(obj, rows, upload_bytes)
     collections = math.ceil(rows / COLLECTION_ROWS)
     if obj in FILE_OBJECTS:
         return collections
@@ -236,9 +245,11 @@ def measure(size: int, options: Mapping[str, int],
                 # Outcomes add up to what a step extracted; steps of one object read it once.
                 per_source[step.source] = max(per_source.get(step.source, 0), sum(counts.values()))
         extracted = sum(per_source.values())
+        upserted = {step.target for step in plan.steps if step.mode == "upsert" and step.external_id}
         objects = {
             obj: {"rows": written[obj], "calls": sum(calls.get(obj, Counter()).values()),
-                  "minimum": minimum_calls(obj, written[obj]), "kinds": dict(calls.get(obj, {}))}
+                  "minimum": minimum_calls(obj, written[obj], upserted=obj in upserted),
+                  "kinds": dict(calls.get(obj, {}))}
             for obj in sorted(set(written) | (set(calls) - {"(other)"}))
         }
         cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)

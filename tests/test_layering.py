@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 DOC = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
 
 RANKS: dict[str, int] = {
-    "errors": 0, "private_files": 0,
+    "errors": 0, "private_files": 0, "exitcodes": 0,
     "schema": 1, "syntax": 1, "state": 1, "functions": 1,
     "compiler": 2, "connectors": 2,
     "codegen": 3,

@@ -1,4 +1,5 @@
-"""The ``crossmap`` command line. Exit codes: 0 ok, 1 spec errors, 2 usage errors."""
+"""The ``crossmap`` command line. Exit codes: ``crossmap.exitcodes`` (0 ok, 1 could
+not run, 2 usage, 3 records failed, 4 rollback incomplete, 130 interrupted)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,22 @@ from typing import Any
 
 import click
 
+from crossmap import exitcodes
 from crossmap.compiler import Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
+from crossmap.connectors.protocols import DeployingDestination, capability
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.progress import run_progress
-from crossmap.reports import audit_report, render_html, render_text, reports_folder, write_report
+from crossmap.reports import (
+    audit_report,
+    render_html,
+    render_text,
+    reports_folder,
+    run_status,
+    write_report,
+)
 from crossmap.reports.redact import mark_redacted, redact_audit
 from crossmap.state import StateStore
 from crossmap.syntax import format_spec, load
@@ -27,7 +37,7 @@ from crossmap.syntax.parser import read_spec_text
 from crossmap.systems import closing as _closing
 from crossmap.systems import compile_offline, connector_options, open_systems
 
-EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = exitcodes.OK, exitcodes.COULD_NOT_RUN, exitcodes.USAGE
 
 # What the `local` extra installs: the local org, the Q Dispatch simulator and the demo.
 LOCAL_SYSTEMS_PACKAGES = frozenset({"starlette", "uvicorn", "trustme"})
@@ -77,6 +87,9 @@ def _show_file_warnings() -> None:
     files_log = logging.getLogger("crossmap.files")
     if not any(isinstance(handler, _EchoToStderr) for handler in files_log.handlers):
         files_log.addHandler(_EchoToStderr(logging.WARNING))
+
+
+main.epilog = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in exitcodes.MEANINGS.items())
 
 
 @main.command()
@@ -211,7 +224,9 @@ def describe_plan(plan: Plan) -> str:
         for name in wave:
             step = plan.step(name)
             mode = f"upsert on {step.external_id}" if step.mode == "upsert" else "insert"
-            needs = f"  (after {', '.join(step.depends_on)})" if step.depends_on else ""
+            # A step waits for earlier waves only; a cycle's lookups wait for the deferred pass.
+            after = [d for d in step.depends_on if any(d in w for w in plan.waves[: number - 1])]
+            needs = f"  (after {', '.join(after)})" if after else ""
             lines.append(f"  {name}: {len(step.assignments)} fields, {mode}{needs}")
     if plan.deferred:
         lines.append("\ndeferred update pass:")
@@ -276,6 +291,24 @@ def _state_path(spec: Path, state: str | None) -> Path:
     return Path(state)
 
 
+def _open_store(spec: Path, state: str | None, *, existing: bool = False) -> StateStore:
+    """The state store, or exit with the reason (``COULD_NOT_RUN``). ``existing``:
+    the store must already exist (``status``, ``report``, ``rollback``: a mistyped
+    ``--state`` must not create an empty one). A folder ``--state`` names that does
+    not exist is created, and said so."""
+    path = _state_path(spec, state)
+    if existing and not path.is_file():
+        hint = "check --state" if state is not None else "no run of this spec was recorded there"
+        click.echo(f"error: there is no state store at {path} ({hint}); `crossmap run` creates one", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+    if state is not None and not path.parent.exists():
+        click.echo(f"note: the folder {path.parent} does not exist; creating it for the state store", err=True)
+    try:
+        return StateStore.open(path)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+
 _redact_option = click.option(
     "--redact", is_flag=True,
     help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths stay), "
@@ -324,11 +357,7 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
     from crossmap.sample.command import spec_version
 
     plan, source, destination, findings = _prepare(spec)
-    with (
-        _closing(source, destination),
-        StateStore.open(_state_path(spec, state)) as store,
-        run_progress() as progress,
-    ):
+    with _closing(source, destination), _open_store(spec, state) as store:
         if not without_approval:
             try:
                 offline = compile_offline(load(spec)).plan
@@ -337,18 +366,30 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
                 click.echo(f"error: {error}", err=True)
                 sys.exit(EXIT_SPEC_ERRORS)
         tags = {"without_approval": True} if without_approval and sandbox_profile(plan) else {}
-        engine = Engine(plan, source, destination, store,
-                        RunOptions(batch_size=batch_size, progress=progress, tags=tags))
+        previous = _interrupt_on_sigterm()
         try:
-            if resume_run is not None:
-                summary = engine.resume(resume_run)
-            elif retry_run is not None:
-                summary = engine.retry_failed(retry_run)
-            else:
-                summary = engine.run(delta=delta)
+            # The progress bars end before anything else is printed: a report printed
+            # while they are live is glued to a bar or erased by a redraw.
+            with run_progress() as progress:
+                engine = Engine(plan, source, destination, store,
+                                RunOptions(batch_size=batch_size, progress=progress, tags=tags))
+                if resume_run is not None:
+                    summary = engine.resume(resume_run)
+                elif retry_run is not None:
+                    summary = engine.retry_failed(retry_run)
+                else:
+                    summary = engine.run(delta=delta)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
+        except KeyboardInterrupt:
+            latest = next(iter(store.runs()), None)
+            again = f"; go on with `crossmap run {spec} --resume {latest.id}`" if latest is not None else ""
+            click.echo(f"\ninterrupted{again}", err=True)
+            sys.exit(exitcodes.INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         click.echo(render_text(audit_report(plan, store, summary.run.id, findings)))
         verified = True
         if then_verify:
@@ -360,22 +401,49 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
             except CrossmapError as error:
                 click.echo(f"error: {error}", err=True)
                 verified = False
-    sys.exit(EXIT_SPEC_ERRORS if summary.failed or not verified else EXIT_OK)
+    if summary.failed:
+        sys.exit(exitcodes.RECORDS_FAILED)
+    sys.exit(exitcodes.OK if verified else exitcodes.NOT_VERIFIED)
+
+
+def _interrupt_on_sigterm() -> Any:
+    """Make SIGTERM stop a run as Ctrl-C does (the run ends ``interrupted``, exit
+    130); the handler it replaces, or ``None`` off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @_state_option
 def status(spec: Path, state: str | None) -> None:
-    """List the runs of a spec, newest first."""
-    with StateStore.open(_state_path(spec, state)) as store:
+    """List the runs of a spec, newest first, under a header row."""
+    with _open_store(spec, state, existing=True) as store:
+        if (holder := store.holder()) is not None:
+            click.echo(f"in use by {holder.describe()}")
+        rows = [("run", "kind", "status", "started", "records", "failed", "notes")]
         for past in store.runs():
             counts = store.outcome_counts(past.id)
             total = sum(sum(c.values()) for c in counts.values())
             failed = sum(c.get("failed", 0) + c.get("held_back", 0) for c in counts.values())
-            closed = ", closed: no rollback" if past.closed else ""
-            click.echo(f"{past.id:>5}  {past.kind:<8} {past.status:<12} {past.started_at}  "
-                       f"{total} records, {failed} failed{closed}")
+            found = store.found_loaded(past.id)
+            notes = [f"{found} found already loaded" if found else "", "closed: no rollback" if past.closed else ""]
+            rows.append((str(past.id), past.kind, run_status(past.status, counts), f"{past.started_at:%Y-%m-%d %H:%M:%S}",
+                         str(total), str(failed), "; ".join(n for n in notes if n)))
+        if len(rows) == 1:
+            click.echo("no runs yet")
+            return
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        numeric = {0, 4, 5}
+        for row in rows:
+            cells = [cell.rjust(w) if i in numeric else cell.ljust(w)
+                     for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+            click.echo("  ".join(cells).rstrip())
 
 
 @main.command()
@@ -391,7 +459,7 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
            redact: bool) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
     plan, source, destination, findings = _prepare(spec)
-    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+    with _closing(source, destination), _open_store(spec, state, existing=True) as store:
         try:
             audit = audit_report(plan, store, run_id, findings)
         except CrossmapError as error:
@@ -416,18 +484,24 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
 def rollback(spec: Path, run_id: int, state: str | None) -> None:
     """Undo a run: delete what it created, restore what it overwrote, verify."""
     plan, source, destination, _ = _prepare(spec)
-    with _closing(source, destination), StateStore.open(_state_path(spec, state)) as store:
+    with _closing(source, destination), _open_store(spec, state, existing=True) as store:
         try:
-            summary = undo_run(plan, destination, store, run_id)
+            with store.hold(f"crossmap rollback {run_id}", spec=plan.spec):
+                summary = undo_run(plan, destination, store, run_id)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_SPEC_ERRORS)
-    click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}")
+    back = f", brought back {summary.undeleted}" if summary.undeleted else ""
+    click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}{back}")
     for record in summary.changed:
         click.echo(f"  left alone, changed in the destination after the run: {record}", err=True)
     for line in (*summary.failures, *summary.mismatches):
-        click.echo(f"  {line}", err=True)
-    sys.exit(EXIT_OK if summary.ok else EXIT_SPEC_ERRORS)
+        click.echo(f"  could not restore: {line}", err=True)
+    if not summary.exact:
+        click.echo(f"the destination is not back to its state before run {run_id}: "
+                   f"{len(summary.changed)} left alone, {len(summary.failures)} not restored, "
+                   f"{len(summary.mismatches)} differing", err=True)
+    sys.exit(exitcodes.OK if summary.exact else exitcodes.NOT_RESTORED)
 
 
 @main.command(name="close")
@@ -445,7 +519,7 @@ def close_command(spec: Path, run_id: int | None, older_than: str | None, state:
         click.echo("error: name a RUN or pass --older-than AGE (one of them)", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        with StateStore.open(_state_path(spec, state)) as store:
+        with _open_store(spec, state, existing=True) as store:
             run_ids = [run_id] if run_id is not None else select_older_than(store.runs(), parse_age(older_than or ""))
             report = store.close_runs(run_ids)
     except CrossmapError as error:
@@ -471,7 +545,8 @@ def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
         for decl in plan.declarations:
             kind = "new object" if decl.new else "fields on"
             click.echo(f"  {kind} {decl.object}: {', '.join(f.name for f in decl.fields)}")
-        deploy = getattr(destination, "deploy_declarations", None)
+        deploying = capability(destination, DeployingDestination)
+        deploy = deploying.deploy_declarations if deploying is not None else None
         if out is None and not apply_:
             return
         if deploy is None:

@@ -10,7 +10,7 @@ import httpx
 from attrs import field, frozen
 
 from crossmap_qdispatch.clock import Clock
-from crossmap_qdispatch.errors import AuthError, TransientError
+from crossmap_qdispatch.errors import AuthError, QDispatchTransientError, unreachable
 
 
 @frozen
@@ -27,8 +27,10 @@ class TokenSource:
     # Renew this long before the announced expiry, so a token never dies in flight.
     MARGIN = 30.0
 
-    def __init__(self, client: httpx.Client, credentials: Credentials, clock: Clock) -> None:
+    def __init__(self, client: httpx.Client, credentials: Credentials, clock: Clock, *,
+                 where: str = "") -> None:
         self._client = client
+        self._where = where or str(client.base_url)
         self._credentials = credentials
         self._clock = clock
         self._lock = threading.Lock()
@@ -61,9 +63,9 @@ class TokenSource:
                 "client_secret": self._credentials.client_secret,
             })
         except httpx.TransportError as exc:
-            raise TransientError(f"token request failed: {type(exc).__name__}") from None
+            raise QDispatchTransientError(f"token request failed: {unreachable(self._where, exc)}") from None
         if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(f"token request answered {response.status_code}",
+            raise QDispatchTransientError(f"token request answered {response.status_code}",
                                  status=response.status_code)
         if response.status_code != 200:
             raise AuthError(

@@ -18,7 +18,7 @@ import httpx
 
 from crossmap.private_files import open_private
 from crossmap_qdispatch.client import ApiClient
-from crossmap_qdispatch.errors import ExportError, TransientError
+from crossmap_qdispatch.errors import ExportError, QDispatchTransientError
 from crossmap_qdispatch.objects import OBJECT_NAMES
 
 POLL_SECONDS = 1.0
@@ -84,16 +84,16 @@ class BulkBundle:
         except (json.JSONDecodeError, KeyError) as exc:
             raise ExportError(f"the export bundle is malformed: {exc}") from None
         except httpx.TransportError as exc:
-            raise TransientError(f"export download failed: {type(exc).__name__}") from None
+            raise QDispatchTransientError(f"export download failed: {type(exc).__name__}") from None
         finally:
             response.close()
             stack.close()
         if manifest is None:
-            raise TransientError("the export bundle has no manifest line")
+            raise QDispatchTransientError("the export bundle has no manifest line")
         expected = {k: v for k, v in manifest["counts"].items() if v}
         if expected != counts or manifest.get("tombstones", 0) != tombstones:
             # A truncated bundle: download it again.
-            raise TransientError(f"export bundle incomplete: {counts} != {expected}")
+            raise QDispatchTransientError(f"export bundle incomplete: {counts} != {expected}")
         self.counts, self.tombstone_count = counts, tombstones
 
     def records(self, object: str, page_size: int) -> Iterator[list[dict[str, Any]]]:

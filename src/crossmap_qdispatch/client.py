@@ -17,7 +17,7 @@ import tenacity
 
 from crossmap_qdispatch.auth import Credentials, TokenSource
 from crossmap_qdispatch.clock import Clock
-from crossmap_qdispatch.errors import QDispatchError, TransientError
+from crossmap_qdispatch.errors import QDispatchError, QDispatchTransientError, unreachable
 from crossmap_qdispatch.ratelimit import Pacer
 
 CHUNK = 64 * 1024
@@ -40,6 +40,19 @@ def _describe(response: httpx.Response) -> str:
         return response.reason_phrase
 
 
+def _tls_context(ca_file: str | Path) -> ssl.SSLContext:
+    """A TLS context trusting ``ca_file``; a file that is missing or holds no
+    certificate is a clear error, not a traceback."""
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except FileNotFoundError:
+        raise QDispatchError(f"the Q Dispatch profile's ca_file {ca_file} does not exist; "
+                             "fix the path in crossmap.toml (relative paths are taken from the spec's folder)") from None
+    except (OSError, ssl.SSLError) as exc:
+        raise QDispatchError(f"the Q Dispatch profile's ca_file {ca_file} cannot be used as a CA bundle "
+                             f"({getattr(exc, 'strerror', None) or exc}); it must hold PEM certificates") from None
+
+
 class ApiClient:
     """Authenticated, paced, retried requests to one Q Dispatch tenant."""
 
@@ -48,8 +61,7 @@ class ApiClient:
                  max_connections: int, timeout: float, max_attempts: int,
                  backoff_initial: float, backoff_max: float,
                  max_retry_after: float = 900.0) -> None:
-        verify: ssl.SSLContext | bool = (
-            ssl.create_default_context(cafile=str(ca_file)) if ca_file else True)
+        verify: ssl.SSLContext | bool = _tls_context(ca_file) if ca_file else True
         # Requests go to the transport itself: the client's layers (cookies, auth
         # flows, redirects, URL merging) cost ~0.5 ms a request and none is used here
         # (tokens are ours, the API does not redirect). The client fetches tokens.
@@ -62,7 +74,7 @@ class ApiClient:
         self._base = str(self._http.base_url).rstrip("/")
         self._timeout = {"timeout": httpx.Timeout(timeout).as_dict()}
         self.clock = clock
-        self.tokens = TokenSource(self._http, credentials, clock)
+        self.tokens = TokenSource(self._http, credentials, clock, where=self._base)
         self.pacer = Pacer(clock, per_minute, headroom=headroom)
         self._max_attempts = max_attempts
         self._max_retry_after = max_retry_after
@@ -84,7 +96,7 @@ class ApiClient:
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, TransientError):
+        if isinstance(exc, QDispatchTransientError):
             if exc.reauth or exc.status == 429:
                 # A new token is needed now; a 429 already paused the pacer for every
                 # thread, so waiting here again would double the back-off.
@@ -95,7 +107,7 @@ class ApiClient:
 
     def _retrying(self) -> tenacity.Retrying:
         return tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(TransientError),
+            retry=tenacity.retry_if_exception_type(QDispatchTransientError),
             stop=tenacity.stop_after_attempt(self._max_attempts),
             wait=self._wait, sleep=self.clock.sleep, before_sleep=self._count, reraise=True)
 
@@ -112,14 +124,15 @@ class ApiClient:
         try:
             response = self._transport.handle_request(request)
         except httpx.TransportError as exc:
-            raise TransientError(f"{method} {path}: {type(exc).__name__}") from None
+            raise QDispatchTransientError(f"{method} {path}: {unreachable(self._base, exc)}") from None
         response.request = request
         if not stream:
             try:
                 response.read()  # closes the response: its connection goes back to the pool
             except httpx.TransportError as exc:
                 response.close()  # a body cut off: the connection is dropped, not reused
-                raise TransientError(f"{method} {path}: {type(exc).__name__}") from None
+                raise QDispatchTransientError(f"{method} {path}: the answer broke off ({type(exc).__name__}); "
+                                     "the request is retried, check the network if it keeps happening") from None
         self.pacer.observe(response.headers)
         status = response.status_code
         if status < 300:
@@ -129,7 +142,7 @@ class ApiClient:
             response.close()
         if status == 401:
             self.tokens.invalidate(token)
-            raise TransientError(f"{method} {path}: token rejected ({_describe(response)})",
+            raise QDispatchTransientError(f"{method} {path}: token rejected ({_describe(response)})",
                                  status=401, reauth=True)
         if status == 429:
             wait = _retry_after(response)
@@ -140,10 +153,10 @@ class ApiClient:
                     f"{method} {path}; resume the run after {resume:%Y-%m-%d %H:%M} UTC",
                     status=429)
             self.pacer.pause(wait)
-            raise TransientError(f"{method} {path}: rate limited", status=429,
+            raise QDispatchTransientError(f"{method} {path}: rate limited", status=429,
                                  retry_after=wait)
         if status >= 500:
-            raise TransientError(f"{method} {path}: HTTP {status}", status=status)
+            raise QDispatchTransientError(f"{method} {path}: HTTP {status}", status=status)
         raise QDispatchError(f"Q Dispatch answered {method} {path} with HTTP {status} "
                              f"({_describe(response)})", status=status)
 
@@ -172,7 +185,7 @@ class ApiClient:
                     wait = _retry_after(response)
                     response.read()
                     response.close()
-                    raise TransientError(f"GET {path}: content still processing",
+                    raise QDispatchTransientError(f"GET {path}: content still processing",
                                          status=202, retry_after=wait)
                 return response
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover

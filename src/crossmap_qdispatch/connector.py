@@ -34,12 +34,12 @@ from crossmap_qdispatch.objects import OBJECT_NAMES, ObjectInfo, object_info
 from crossmap_qdispatch.records import RecordConverter
 from crossmap_qdispatch.schema import build_schema, static_schema
 
-__all__ = ["Credentials", "Options", "QDispatchSource", "UnknownObjectError"]
+__all__ = ["Credentials", "Options", "QDispatchSource", "UnknownQDispatchObjectError"]
 
 Wire = dict[str, Any]
 
 
-class UnknownObjectError(CrossmapError):
+class UnknownQDispatchObjectError(CrossmapError):
     """The caller asked for an object Q Dispatch does not have."""
 
 
@@ -225,7 +225,7 @@ class QDispatchSource:
     def open_blob(self, object: str, key: str, field: str) -> Blob:
         """Stream an attachment's content (``attachments``, field ``content``)."""
         if object != "attachments" or field != "content":
-            raise UnknownObjectError(f"Q Dispatch has binary content only in attachments.content, "
+            raise UnknownQDispatchObjectError(f"Q Dispatch has binary content only in attachments.content, "
                                      f"not {object}.{field}")
         return self.api.stream_bytes(f"/v1/attachments/{key}/content")
 
@@ -310,7 +310,7 @@ class QDispatchSource:
             return object_info(object)
         except KeyError:
             hint = did_you_mean(object, OBJECT_NAMES)
-            raise UnknownObjectError(f"Q Dispatch has no object {object!r}"
+            raise UnknownQDispatchObjectError(f"Q Dispatch has no object {object!r}"
                                      + (f"; {hint}" if hint else "")) from None
 
     def _cursor_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[Wire]]:

@@ -192,8 +192,10 @@ def connect(profile: Profile, *, session: requests.Session | None = None) -> Con
             return login_way(profile, http, version)
         except SalesforceAuthenticationFailed as exc:
             # The exception's text is the org's message, which names no secret.
-            raise LoginError(f"profile '{profile.name}': {way} login failed: {exc.code}: "
-                             f"{exc.message}") from None
+            # ``exc.message`` is simple-salesforce's template ("... {content}"); the
+            # org's own words are ``auth_message``.
+            said = getattr(exc, "auth_message", None) or "no reason given"
+            raise LoginError(f"profile '{profile.name}': {way} login failed: {exc.code}: {said}") from None
         except requests.RequestException as exc:
             # Only the host is named: a login request's URL or body may carry a secret.
             url = exc.request.url if exc.request is not None and exc.request.url else ""

@@ -26,9 +26,10 @@ from typing import IO, Any
 from attrs import define, field, frozen
 
 from crossmap.connectors.protocols import LoadResult, Operation
+from crossmap.errors import CrossmapError
 from crossmap_salesforce.hints import failed
-from crossmap_salesforce.transport import Api, ApiError, UncertainWrite
-from crossmap_salesforce.values import is_mapping, to_cell
+from crossmap_salesforce.transport import Api, SalesforceApiError, UncertainWrite
+from crossmap_salesforce.values import NULL_CELL, is_mapping, to_cell
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,9 @@ class BulkLoader:
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     jobs: list[str] = field(factory=list)
     """Ids of the jobs this loader created (for logs and tests)."""
+    on_job: Callable[[str], None] | None = field(default=None, repr=False)
+    """Told each job's id as soon as the org gives it, before any row is uploaded
+    (the engine's write-ahead journal)."""
 
     def load(self, object: str, operation: Operation, rows: Sequence[Row],
              external_id: str | None = None) -> list[LoadResult]:
@@ -227,6 +231,8 @@ class BulkLoader:
         job = self.api.json("POST", "jobs/ingest", json=spec)
         job_id = str(job["id"])
         self.jobs.append(job_id)
+        if self.on_job is not None:
+            self.on_job(job_id)
         try:
             # Not idempotent: a second upload after an unknown outcome could double rows.
             self.api.call("PUT", f"jobs/ingest/{job_id}/batches", idempotent=False,
@@ -237,16 +243,47 @@ class BulkLoader:
             return JobOutcome(retry=waiting.left(), message=f"upload failed: {exc.code}")
         try:
             self.api.call("PATCH", f"jobs/ingest/{job_id}", json={"state": "UploadComplete"})
-        except ApiError as exc:
+        except SalesforceApiError as exc:
             if exc.code != "INVALIDJOBSTATE":
                 raise
         info = self._wait(job_id)
         return self._collect(job_id, info, operation, columns, refs, waiting)
 
+    def settle(self, job_id: str) -> Iterator[tuple[dict[str, str], str, bool]]:
+        """A job an interrupted run left behind, brought to an end: aborted if still
+        open for upload (nothing of it is processed), awaited if being processed; then
+        every row it wrote: (its uploaded cells that hold a value, Id, created)."""
+        try:
+            info: dict[str, Any] = self.api.json("GET", f"jobs/ingest/{job_id}")
+        except SalesforceApiError as exc:
+            if exc.status == 404:
+                return  # deleted: what it wrote is found by querying instead
+            raise
+        if info.get("state") == "Open":
+            self._abort(job_id)
+            info = self.api.json("GET", f"jobs/ingest/{job_id}")
+        if info.get("state") not in TERMINAL:
+            info = self._wait(job_id)
+        if info.get("state") not in TERMINAL:
+            raise CrossmapError(f"Bulk job {job_id} of an interrupted run is still being processed by the org "
+                                f"after {self.settings.timeout:g}s; resume the run again once it has finished")
+        response = self.api.call("GET", f"jobs/ingest/{job_id}/successfulResults", stream=True)
+        try:
+            reader = csv.reader(_lines(response.iter_content(_CHUNK_BYTES)))
+            head = next(reader, None) or []
+            for row in reader:
+                if not row:
+                    continue
+                line = dict(zip(head, row, strict=False))
+                cells = {k: v for k, v in line.items() if not k.startswith("sf__") and v not in ("", NULL_CELL)}
+                yield cells, line.get("sf__Id") or "", (line.get("sf__Created") or "").lower() == "true"
+        finally:
+            response.close()
+
     def _abort(self, job_id: str) -> None:
         try:
             self.api.call("PATCH", f"jobs/ingest/{job_id}", json={"state": "Aborted"})
-        except ApiError:
+        except SalesforceApiError:
             log.warning("could not abort Bulk job %s", job_id)
 
     def _wait(self, job_id: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from crossmap.errors import CrossmapError
 from crossmap_salesforce.bulk import TERMINAL, BulkSettings
 from crossmap_salesforce.reading import name_of, query
-from crossmap_salesforce.transport import Api, ApiError
+from crossmap_salesforce.transport import Api, SalesforceApiError
 
 PAGE = 2000
 """Records per page handed on."""
@@ -90,5 +90,5 @@ def _bulk(api: Api, soql: str, settings: BulkSettings, sleep: Callable[[float], 
             break
     try:
         api.call("DELETE", f"jobs/query/{job_id}")
-    except ApiError:
+    except SalesforceApiError:
         pass  # the org deletes finished jobs after seven days anyway

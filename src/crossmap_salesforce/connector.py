@@ -21,19 +21,19 @@ from attrs import define, field, frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
-from crossmap.connectors.protocols import LoadResult, Operation, Page, Record
+from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, Record
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading
+from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
-from crossmap_salesforce.bulk import BulkSettings
+from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.describe import schema_from_describes
 from crossmap_salesforce.loader import Loader, LoadSettings
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, standard_schema
 from crossmap_salesforce.stream import BulkStream
-from crossmap_salesforce.transport import Api, ApiError, BudgetExceeded, RetryPolicy
+from crossmap_salesforce.transport import Api, BudgetExceeded, RetryPolicy, SalesforceApiError
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class SalesforceDestination:
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
         self.api = Api(self.connection.sf, self.connection.login, retry, self.sleep)
-        self.loader = Loader(self.api, self.settings.load_settings(), self.sleep)
+        self.loader = Loader(self.api, self.settings.load_settings(), self.sleep, describe=self.describe_object)
 
     # -- the registry's two entry points ------------------------------------------
 
@@ -203,7 +203,7 @@ class SalesforceDestination:
         if key not in self._describes:
             try:
                 self._describes[key] = self.api.json("GET", f"sobjects/{name}/describe/")
-            except ApiError as exc:
+            except SalesforceApiError as exc:
                 if exc.status == 404:
                     return None
                 raise
@@ -238,15 +238,40 @@ class SalesforceDestination:
         rows: Sequence[tuple[str, Mapping[str, Any]]],
         *,
         external_id: str | None = None,
+        on_job: Callable[[str], None] | None = None,
     ) -> list[LoadResult]:
-        """Write one batch; one result per row, in the rows' order."""
+        """Write one batch; one result per row, in the rows' order (``on_job``: told
+        each Bulk job's id as soon as it is known)."""
         _check_operation(object, operation, external_id)
         if not rows:
             return []
         self.guard_budget(len(rows))
         if operation == "delete" and object == "ContentVersion":
             return self._delete_files(rows)
-        return self.loader.load(object, operation, rows, external_id)
+        return self.loader.load(object, operation, rows, external_id, on_job)
+
+    def settle_jobs(self, object: str, jobs: Sequence[str]) -> Iterator[Landed]:
+        """The rows Bulk jobs of an interrupted run wrote, each job brought to an end
+        first (``crossmap.connectors.protocols.JobReconciling``): a job still open for
+        upload is aborted (the org processes nothing before ``UploadComplete``), one
+        being processed is awaited, and a finished one is read back through its
+        ``successfulResults``, which the org keeps with the job."""
+        bulk = BulkLoader(self.api, self.loader.settings.bulk, sleep=self.sleep)
+        for job in jobs:
+            for cells, rid, created in bulk.settle(job):
+                yield Landed(cells, rid, created)
+
+    def fetch(self, object: str, field: str, values: Sequence[str], fields: Sequence[str]) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records whose ``field`` is one of ``values``, by
+        SOQL ``IN`` lists (``crossmap.connectors.protocols.FetchingDestination``)."""
+        return reading.query_by_values(self.api, object, field, values, ["Id", *fields, field])
+
+    def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
+        """Every record of ``object`` whose external id ``key`` holds a value, with
+        ``Id`` and ``fields``, in one query: a REST query call when they are few, a
+        Bulk API 2.0 query job from ``reading.SNAPSHOT_BULK_FROM`` records
+        (``crossmap.connectors.protocols.SnapshotDestination``)."""
+        return reading.snapshot(self.api, object, key, fields, self.sleep, self.settings.bulk_poll_interval)
 
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> BulkStream:
         """A load stream (``crossmap.connectors.StreamingDestination``): rows spooled to
@@ -279,6 +304,14 @@ class SalesforceDestination:
                 f"org's daily requests are left (reserve: {self.settings.budget_reserve}); the run "
                 "stopped before it and can be resumed once requests free up"
             )
+
+    def undelete(self, object: str, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Bring deleted records back from the recycle bin with their Ids (the SOAP
+        API's ``undelete()``; the rows' other values are not needed: the record comes
+        back whole, with the records deleted along with it)."""
+        pairs = [(ref, str(row.get("Id") or "")) for ref, row in rows]
+        return undelete.undelete(self.api, pairs,
+                                 lambda ids: {r["Id"] for r in self.read(object, list(ids), ["Id"])})
 
     def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """Records by Id (missing ones left out), or every record with ``ids=None``."""
@@ -386,7 +419,7 @@ class SalesforceDestination:
         try:
             # A retried create answers DUPLICATE_DEVELOPER_NAME, handled below.
             self.api.call("POST", f"tooling/sobjects/{kind}/", json=body)
-        except ApiError as exc:
+        except SalesforceApiError as exc:
             if exc.code == "DUPLICATE_DEVELOPER_NAME":
                 return False
             raise CrossmapError(f"creating {kind} {body['FullName']} failed: {exc.code}: "

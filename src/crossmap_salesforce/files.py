@@ -33,7 +33,7 @@ from attrs import frozen
 from crossmap.connectors.protocols import LoadResult
 from crossmap_salesforce.hints import failed
 from crossmap_salesforce.reading import query, quote
-from crossmap_salesforce.transport import Api, ApiError, UncertainWrite
+from crossmap_salesforce.transport import Api, SalesforceApiError, UncertainWrite
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def upload(api: Api, file: FileUpload, *, small_max: int = SMALL_FILE_MAX,
     except UncertainWrite as exc:
         return failed(file.ref, "CROSSMAP_UNCERTAIN_INSERT", f"the upload of {path} failed after "
                       f"sending twice ({exc.code})")
-    except ApiError as exc:
+    except SalesforceApiError as exc:
         return failed(file.ref, exc.code, exc.message, exc.fields)
     finally:
         spool.close()

@@ -30,12 +30,14 @@ from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.hints import failed
 from crossmap_salesforce.reading import query_by_values
 from crossmap_salesforce.transport import Api, UncertainWrite
+from crossmap_salesforce.values import csv_cannot_carry
 
 log = logging.getLogger(__name__)
 
 Row = tuple[str, Mapping[str, Any]]
 
 LOCK_CODE = "UNABLE_TO_LOCK_ROW"
+CREATE_ONLY_CODE = "INVALID_FIELD_FOR_INSERT_UPDATE"
 UNCERTAIN = "CROSSMAP_UNCERTAIN_INSERT"
 
 
@@ -66,10 +68,13 @@ class Loader:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     rng: random.Random = field(factory=random.Random, repr=False)
     bulk_jobs: list[str] = field(factory=list)
+    describe: Callable[[str], Mapping[str, Any] | None] | None = field(default=None, repr=False)
+    """An object's describe (cached by the connector), for its create-only fields."""
 
     def load(self, object: str, operation: Operation, rows: Sequence[Row],
-             external_id: str | None = None) -> list[LoadResult]:
-        """One result per row, in the rows' order."""
+             external_id: str | None = None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:
+        """One result per row, in the rows' order; ``on_job`` is told the id of each
+        Bulk job created for them as soon as it is known."""
         results: dict[int, LoadResult] = {}
         pending: list[int] = []
         for i, (ref, row) in enumerate(rows):
@@ -81,7 +86,7 @@ class Loader:
         for round_no in range(1, self.settings.lock_attempts + 1):
             if not pending:
                 break
-            answered = self._send(object, operation, [rows[i] for i in pending], external_id)
+            answered = self._send(object, operation, [rows[i] for i in pending], external_id, on_job)
             locked = []
             for i, result in zip(pending, answered, strict=True):
                 results[i] = result
@@ -95,12 +100,43 @@ class Loader:
             self.sleep(self.rng.uniform(0, self.settings.lock_wait * round_no))
         if operation == "insert" and external_id:
             self.reconcile(object, rows, results, external_id)
+        if operation == "upsert" and external_id:
+            self.without_create_only(object, rows, results, external_id, on_job)
         return [results[i] for i in range(len(rows))]
 
+    def create_only(self, object: str) -> frozenset[str]:
+        """The fields of ``object`` an insert may set and an update may not (a
+        master-detail parent, an audit field under "Set Audit Fields upon Record
+        Creation"), from its describe."""
+        described = self.describe(object) if self.describe is not None else None
+        return frozenset(str(f["name"]) for f in (described or {}).get("fields") or ()
+                         if f.get("createable") and not f.get("updateable"))
+
+    def without_create_only(self, object: str, rows: Sequence[Row] | Mapping[int, Row],
+                            results: dict[int, LoadResult], external_id: str,
+                            on_job: Callable[[str], None] | None = None) -> None:
+        """Upsert rows the org refused because they matched an existing record while
+        carrying fields only a create may set: sent once more without those fields,
+        as an update by external id leaves them (issue 19: a re-run or resume whose
+        crosswalk does not know the record yet)."""
+        refused = [i for i, r in results.items() if r.error_code == CREATE_ONLY_CODE and r.error_fields]
+        if not refused:
+            return
+        create_only = self.create_only(object)
+        again = [i for i in refused if set(results[i].error_fields) <= create_only]
+        if not again:
+            return
+        log.info("%d %s upserts matched existing records; sending them without create-only fields",
+                 len(again), object)
+        stripped: list[Row] = [(rows[i][0], {k: v for k, v in rows[i][1].items() if k not in create_only})
+                               for i in again]
+        answered = self._send(object, "upsert", stripped, external_id, on_job)
+        results.update(zip(again, answered, strict=True))
+
     def _send(self, object: str, operation: Operation, rows: list[Row],
-              external_id: str | None) -> list[LoadResult]:
+              external_id: str | None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:
         if operation == "hard_delete" or (len(rows) >= self.settings.bulk_threshold and not has_bytes(rows)):
-            bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep)
+            bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep, on_job=on_job)
             try:
                 return bulk.load(object, operation, rows, external_id)
             finally:
@@ -154,8 +190,10 @@ class Loader:
 
 
 def has_bytes(rows: Sequence[Row]) -> bool:
-    """Do the rows carry file content? Bulk API 2.0 takes none: they go by collections."""
-    return any(carries_bytes(row) for _, row in rows)
+    """Must the rows go by collections? Rows carrying file content (Bulk API 2.0 takes
+    none), and rows holding text a CSV cell cannot carry byte for byte
+    (``values.csv_cannot_carry``: ``#N/A``, carriage returns)."""
+    return any(carries_bytes(row) or csv_cannot_carry(row) for _, row in rows)
 
 
 def precheck(ref: str, row: Mapping[str, Any], operation: Operation,

@@ -29,7 +29,7 @@ REFUSED_STATUS = frozenset({503})
 """Statuses that mean the org refused the request without acting on it."""
 
 
-class ApiError(CrossmapError):
+class SalesforceApiError(CrossmapError):
     """The org answered a call with an error (the message is the org's, never a secret)."""
 
     def __init__(self, status: int, code: str, message: str, fields: tuple[str, ...] = ()) -> None:
@@ -40,7 +40,7 @@ class ApiError(CrossmapError):
         super().__init__(f"Salesforce answered {status} {code}: {message}")
 
 
-class TransientError(ApiError):
+class SalesforceTransientError(SalesforceApiError):
     """A failure worth retrying (5xx, timeout, dropped connection)."""
 
     def __init__(self, status: int, code: str, message: str, *, refused: bool) -> None:
@@ -48,7 +48,7 @@ class TransientError(ApiError):
         self.refused = refused
 
 
-class UncertainWrite(ApiError):
+class UncertainWrite(SalesforceApiError):
     """A write failed after it was sent: the org may or may not have applied it."""
 
 
@@ -137,13 +137,13 @@ class Api:
         ok: tuple[int, ...] = (200, 201, 204),
         stream: bool = False,
     ) -> requests.Response:
-        """One API call, retried as the module docstring says; raises :class:`ApiError`
+        """One API call, retried as the module docstring says; raises :class:`SalesforceApiError`
         for an error answer, :class:`UncertainWrite` when a non-idempotent call's fate is
         unknown."""
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.retry.attempts)),
             wait=wait_random_exponential(multiplier=self.retry.wait_base, max=self.retry.wait_max),
-            retry=retry_if_exception_type(TransientError),
+            retry=retry_if_exception_type(SalesforceTransientError),
             sleep=self.sleep,
             reraise=True,
         )
@@ -152,7 +152,7 @@ class Api:
                 with attempt:
                     return self._once(method, path, idempotent, json, data, params, headers, ok,
                                       stream)
-        except TransientError as exc:
+        except SalesforceTransientError as exc:
             if not idempotent and not exc.refused:
                 raise UncertainWrite(exc.status, exc.code, exc.message) from None
             raise
@@ -176,8 +176,8 @@ class Api:
             if not idempotent and not refused:
                 # The org may have acted on it: let the caller reconcile, never retry blind.
                 raise UncertainWrite(response.status_code, code, message)
-            raise TransientError(response.status_code, code, message, refused=refused)
-        raise ApiError(response.status_code, code, message, fields)
+            raise SalesforceTransientError(response.status_code, code, message, refused=refused)
+        raise SalesforceApiError(response.status_code, code, message, fields)
 
     def _send(self, method: str, path: str, json: Any, data: Any,
               params: Mapping[str, str] | None, headers: Mapping[str, str] | None,
@@ -199,7 +199,7 @@ class Api:
                         type(exc).__name__)
             if not idempotent and not never_sent:
                 raise UncertainWrite(0, "CONNECTION_FAILED", type(exc).__name__) from None
-            raise TransientError(0, "CONNECTION_FAILED", type(exc).__name__, refused=never_sent) from None
+            raise SalesforceTransientError(0, "CONNECTION_FAILED", type(exc).__name__, refused=never_sent) from None
         self._track(response)
         return response
 

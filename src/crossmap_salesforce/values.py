@@ -60,9 +60,13 @@ def row_to_json(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def to_cell(value: Any) -> str:
-    """A row value as a Bulk API 2.0 CSV cell (``None`` → ``#N/A``: set to null)."""
+    """A row value as a Bulk API 2.0 CSV cell (``None`` → ``#N/A``: set to null). An
+    empty string is null too, as it is in JSON: an empty cell would leave the field
+    unchanged on update ("Empty field values are ignored when you update records. To
+    set a field value to null, use a field value of #N/A", Bulk API 2.0, "Valid CSV
+    Record Rows")."""
     if type(value) is str:
-        return value
+        return value or NULL_CELL
     if value is None:
         return NULL_CELL
     if isinstance(value, bool):
@@ -71,3 +75,15 @@ def to_cell(value: Any) -> str:
     if isinstance(converted, float) and converted.is_integer():
         return str(int(converted))
     return str(converted)
+
+
+def csv_cannot_carry(row: Mapping[str, Any]) -> bool:
+    """Does the row hold text a Bulk API 2.0 CSV cell cannot carry byte for byte? The
+    text ``#N/A`` (the CSV's null marker: it would store null), and text with a
+    carriage return (the CSV's line endings are LF or CRLF, and a CR inside a value
+    does not come back as sent). Such rows go through sObject Collections (JSON),
+    which carry any text."""
+    for value in row.values():
+        if type(value) is str and (value == NULL_CELL or "\r" in value):
+            return True
+    return False

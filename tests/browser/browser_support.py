@@ -68,15 +68,20 @@ def browser() -> Iterator[object]:
             launched.close()
 
 
-# Text of the elements whose box intersects the first screen, in document order.
+# Every piece of text drawn inside the first screen, in document order: the text
+# nodes whose rendered box intersects the viewport (hidden ones have no box).
 FIRST_SCREEN = """() => {
   const seen = [];
-  for (const el of document.body.querySelectorAll('h1,h2,h3,p,td,th,li,strong,span,summary,div')) {
-    const box = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
-    if (box.bottom > 0 && box.top < window.innerHeight && box.width > 0 && box.height > 0
-        && style.visibility !== 'hidden' && style.display !== 'none' && el.children.length === 0) {
-      seen.push(el.innerText.trim());
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (!text) continue;
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < window.innerHeight
+        && box.right > 0 && box.left < window.innerWidth) {
+      seen.push(text);
     }
   }
   return seen.join('\\n');

@@ -27,6 +27,7 @@ def test_the_run_report(tmp_path: Path) -> None:
     with browser() as chromium:
         shown = render(chromium, page)
     assert shown.errors == ()
-    assert "Run 1: succeeded" in shown.first_screen
-    for figure in ("customers->Account", "jobs->WorkOrder", "extracted", "created", "failed"):
-        assert figure in shown.first_screen
+    assert "Run 1:\nsucceeded" in shown.first_screen
+    for figure in ("customers->Account", "jobs->WorkOrder", "extracted", "loaded", "failed", "held back",
+                   "duration", "total"):
+        assert figure in shown.first_screen, figure

@@ -51,9 +51,9 @@ def _sf_binary() -> Path | None:
 
 
 def _run_sf_lines(folder: Path, sf: Path, home: Path) -> list[subprocess.CompletedProcess[str]]:
-    env = {**os.environ, "HOME": str(home), "SF_DISABLE_TELEMETRY": "true",
-           "SF_AUTOUPDATE_DISABLE": "true", "SF_SKIP_NEW_VERSION_CHECK": "true",
-           "SF_USE_GENERIC_UNIX_KEYCHAIN": "true", "SF_DISABLE_DNS_CHECK": "true",
+    from sf_cli_support import QUIET  # on sys.path since _sf_binary
+
+    env = {**os.environ, **QUIET, "HOME": str(home),
            "PATH": os.pathsep.join([str(sf.parent), os.environ.get("PATH", "")])}
     done = []
     for line in sf_lines():

@@ -127,6 +127,23 @@ def require_sf_cli(environ: dict[str, str] | None = None) -> Path:
         pytest.skip(str(exc))
 
 
+QUIET = {
+    # Nothing leaves the machine: no telemetry, no update or version checks. Without
+    # SF_DISABLE_AUTOUPDATE the CLI spawns a detached `sf update --autoupdate` that
+    # outlives the test and rewrites the pinned install.
+    "SF_DISABLE_TELEMETRY": "true",
+    "SFDX_DISABLE_TELEMETRY": "true",
+    "SF_AUTOUPDATE_DISABLE": "true",
+    "SF_SKIP_NEW_VERSION_CHECK": "true",
+    "SF_DISABLE_AUTOUPDATE": "true",
+    "SF_HIDE_RELEASE_NOTES": "true",
+    "SF_HIDE_RELEASE_NOTES_FOOTER": "true",
+    "SF_DISABLE_DNS_CHECK": "true",
+    "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
+}
+"""The environment every ``sf`` the tests start runs in."""
+
+
 class SfCli:
     """Runs ``sf`` commands against one org, as a user on that machine would."""
 
@@ -144,16 +161,7 @@ class SfCli:
             "XDG_CACHE_HOME": str(home / ".cache"),
             "NODE_EXTRA_CA_CERTS": ca_file,
             "SF_ACCESS_TOKEN": access_token,
-            # Nothing leaves the machine: no telemetry, no update or version checks.
-            "SF_DISABLE_TELEMETRY": "true",
-            "SFDX_DISABLE_TELEMETRY": "true",
-            "SF_AUTOUPDATE_DISABLE": "true",
-            "SF_SKIP_NEW_VERSION_CHECK": "true",
-            "SF_DISABLE_AUTOUPDATE": "true",
-            "SF_HIDE_RELEASE_NOTES": "true",
-            "SF_HIDE_RELEASE_NOTES_FOOTER": "true",
-            "SF_DISABLE_DNS_CHECK": "true",
-            "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
+            **QUIET,
             "SF_CONTENT_TYPE": "JSON",
             "NO_COLOR": "1",
         }

@@ -130,7 +130,7 @@ def step_records(step_source: str, path: tuple[str, ...], source: s.Schema) -> s
     field_type = obj.fields[path[0]].type
     assert isinstance(field_type, s.ListOf)
     element = record_strategy(source.object(field_type.object), source, 1)
-    # A non-record element is ignored by both sides; one now and then keeps them honest.
+    # A non-record element fails on both sides; one now and then keeps them honest.
     items = st.lists(element | st.just("not a record"), min_size=1, max_size=4)
     return st.one_of(records, st.tuples(records, items).map(lambda pair: {**pair[0], path[0]: pair[1]}))
 
@@ -258,7 +258,8 @@ def test_fan_out_gives_one_result_per_element() -> None:
         ],
     }
     results = list(evaluate_record(FLAGSHIP_PLAN, step, record, lookups=FLAGSHIP_HARNESS.lookups, context=CONTEXT))
-    assert len(results) == 2  # one per element that is a record
+    assert len(results) == 3  # one per element: the one that is not a record fails
+    assert isinstance(results[2], Failed) and "is str 'not a record'" in results[2].reason
     assert results[0].values["CommentBody"] == "Status changed to Assigned at 2025-01-02 03:04 UTC"  # type: ignore[union-attr]
     assert results[0].key != results[1].key
     FLAGSHIP_HARNESS.agree(step.name, record)

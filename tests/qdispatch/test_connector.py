@@ -9,21 +9,22 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 from qdispatch_support import SCALE, SEED, START, make_source
 
-from crossmap.connectors.protocols import Source, Tombstone
+from crossmap.connectors.protocols import InvalidRecord, Source, Tombstone
 from crossmap.errors import CrossmapError
 from crossmap.schema import Boolean, DateTime, Enum, ListOf, Reference, String
 from crossmap_qdispatch.auth import Credentials
 from crossmap_qdispatch.clock import ManualClock
-from crossmap_qdispatch.connector import Options, QDispatchSource, UnknownObjectError
+from crossmap_qdispatch.connector import Options, QDispatchSource, UnknownQDispatchObjectError
 from crossmap_qdispatch.errors import AuthError, QDispatchError
 from crossmap_qdispatch.generator import CUSTOM_PROPERTY_DEFINITIONS, generate
 from crossmap_qdispatch.objects import OBJECT_NAMES
-from crossmap_qdispatch.records import RecordConverter, RecordError
+from crossmap_qdispatch.records import RecordConverter
 from crossmap_qdispatch.simulator import Faults, Limits, Simulator
 
 
@@ -82,8 +83,13 @@ def test_static_schema_needs_no_connection_and_matches_the_live_one(
 
 def test_a_value_that_does_not_parse_names_object_record_and_field() -> None:
     convert = RecordConverter("line_items")
-    with pytest.raises(RecordError, match=r"line_items lin_1: field 'quantity' holds 'lots'"):
-        convert({"id": "lin_1", "quantity": "lots"})
+    record = convert({"id": "lin_1", "quantity": "lots"})
+    assert isinstance(record, InvalidRecord) and record["quantity"] == "lots"
+    assert record.reason() == ("field 'quantity' holds 'lots': not a decimal number; fix the record in Q Dispatch "
+                               "or map the field as text")
+    bad = [convert({"id": "l", "quantity": v}) for v in ({"a": 1}, True, [1], 1.5)]
+    assert all(isinstance(r, InvalidRecord) and r.problems[0].field == "quantity" for r in bad)
+    assert not isinstance(convert({"id": "l", "quantity": "3"}), InvalidRecord)
     jobs = RecordConverter("jobs", [dict(d, options=list(d["options"] or ()))
                                     for d in CUSTOM_PROPERTY_DEFINITIONS])
     rec = jobs({"id": "j", "custom_properties": [{"key": "install_date", "value": "0000-00-00"},
@@ -92,11 +98,11 @@ def test_a_value_that_does_not_parse_names_object_record_and_field() -> None:
 
 
 def test_unknown_objects_and_blob_fields_are_refused(source: QDispatchSource) -> None:
-    with pytest.raises(UnknownObjectError, match="did you mean 'customers'"):
+    with pytest.raises(UnknownQDispatchObjectError, match="did you mean 'customers'"):
         source.extract("customer")
-    with pytest.raises(UnknownObjectError, match="did you mean 'job_notes'"):
+    with pytest.raises(UnknownQDispatchObjectError, match="did you mean 'job_notes'"):
         source.tombstones("job_note")
-    with pytest.raises(UnknownObjectError):
+    with pytest.raises(UnknownQDispatchObjectError):
         source.open_blob("jobs", "job_0000001", "content")
 
 
@@ -186,7 +192,7 @@ def test_extract_many_runs_objects_concurrently_and_surfaces_errors(
         source: QDispatchSource) -> None:
     seen = {obj for obj, _ in source.extract_many(["technicians", "contacts", "jobs"])}
     assert seen == {"technicians", "contacts", "jobs"}
-    with pytest.raises(UnknownObjectError):
+    with pytest.raises(UnknownQDispatchObjectError):
         list(source.extract_many(["technicians", "nope"]))
 
 
@@ -200,9 +206,38 @@ def test_credentials_may_be_a_mapping(sim: Simulator, module_clock: ManualClock)
 def test_untrusted_certificate_is_refused(sim: Simulator, module_clock: ManualClock) -> None:
     with QDispatchSource(sim.base_url, Credentials(sim.client_id, sim.client_secret), None,
                          Options(clock=module_clock, max_attempts=1)) as source:
-        with pytest.raises(QDispatchError, match="ConnectError"):
+        with pytest.raises(QDispatchError, match="ConnectError") as refused:
             source.definitions()
         assert isinstance(httpx.ConnectError("x"), httpx.TransportError)
+    port = sim.base_url.rsplit(":", 1)[1].strip("/")
+    assert f"cannot reach Q Dispatch at 127.0.0.1:{port}" in str(refused.value)
+    assert "check the profile's ca_file" in str(refused.value)
+
+
+def test_an_unreachable_server_names_host_port_and_what_to_check(module_clock: ManualClock) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with (QDispatchSource(f"https://127.0.0.1:{port}", Credentials("id", "s3cret"), None,
+                          Options(clock=module_clock, max_attempts=1)) as source,
+          pytest.raises(QDispatchError) as refused):
+        source.definitions()
+    message = str(refused.value)
+    assert message.startswith(f"token request failed: cannot reach Q Dispatch at 127.0.0.1:{port} (ConnectError: ")
+    assert "check the profile's base_url, that the Q Dispatch server is up" in message
+    assert "s3cret" not in message
+
+
+def test_a_ca_file_that_does_not_exist_is_a_clear_error(tmp_path: Path, module_clock: ManualClock) -> None:
+    with pytest.raises(QDispatchError, match=r"ca_file .*nope.pem does not exist; fix the path in crossmap.toml"):
+        QDispatchSource("https://127.0.0.1:1", Credentials("id", "s"), tmp_path / "nope.pem",
+                        Options(clock=module_clock))
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    with pytest.raises(QDispatchError, match="cannot be used as a CA bundle"):
+        QDispatchSource("https://127.0.0.1:1", Credentials("id", "s"), tmp_path / "junk.pem",
+                        Options(clock=module_clock))
 
 
 class _Cut(httpx.SyncByteStream):
@@ -356,3 +391,35 @@ def test_an_exhausted_daily_quota_stops_with_the_time_to_resume() -> None:
         with pytest.raises(QDispatchError, match=r"resume the run after \d{4}-\d\d-\d\d"):
             list(source.extract("contacts"))
         assert source.stats["requests"] == 4  # three allowed, the fourth told to wait a day
+
+
+def test_a_value_that_does_not_parse_fails_its_record_in_a_run_and_the_others_load(tmp_path: Path) -> None:
+    # A Q Dispatch line item whose quantity is not a number: that record fails
+    # (SOURCE_VALUE, naming field and value) and every other line item loads.
+    from crossmap.compiler import compile
+    from crossmap.connectors.builtin.memory import MemoryDestination
+    from crossmap.engine import Engine, RunOptions
+    from crossmap.functions import registry
+    from crossmap.schema import Decimal as DecimalType
+    from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
+    from crossmap.state import StateStore
+
+    clock = ManualClock(START)
+    with Simulator(SEED, SCALE, clock=clock, faults=Faults(),
+                   limits=Limits(per_minute=600, per_day=1_000_000)) as sim, make_source(sim, clock) as source:
+        items = list(sim.store.iter_all("line_items"))
+        sim.store.update("line_items", items[1]["id"], {"quantity": "lots"})
+        target = Schema([ObjectSchema("Item", [
+            FieldSchema("Id", Id(), nullable=False, createable=False, updateable=False, defaulted_on_create=True),
+            FieldSchema("Ext", String(40), external_id=True, unique=True), FieldSchema("Qty", DecimalType(12, 3))],
+            key="Id")])
+        plan = compile("source qdispatch\ntarget memory\nmap line_items -> Item {\n  upsert on Ext\n  Ext = id\n"
+                       "  Qty = quantity\n}\n", source_schema=source.schema(), target_schema=target,
+                       functions=registry())
+        destination = MemoryDestination(target)
+        with StateStore.open(tmp_path / "state.db") as store:
+            summary = Engine(plan, source, destination, store, RunOptions()).run()
+            (failed,) = store.failures(summary.run.id)
+    assert summary.counts["line_items->Item"] == {"created": len(items) - 1, "failed": 1}
+    assert (failed.key, failed.code, failed.field) == (items[1]["id"], "SOURCE_VALUE", "quantity")
+    assert failed.reason.startswith("field 'quantity' holds 'lots': not a decimal number")

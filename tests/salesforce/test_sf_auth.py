@@ -75,6 +75,10 @@ def test_a_wrong_password_is_a_clear_error_without_the_password(
     with pytest.raises(LoginError) as info:
         SalesforceDestination.from_options({"spec_dir": str(spec_dir)}, environ=env)
     assert "INVALID_LOGIN" in str(info.value)
+    # The org's own words, not simple-salesforce's template with a literal placeholder.
+    assert "{content}" not in str(info.value) and "Response content" not in str(info.value)
+    assert str(info.value).startswith("profile 'salesforce': password login failed: INVALID_LOGIN: ")
+    assert len(str(info.value)) > len("profile 'salesforce': password login failed: INVALID_LOGIN: ")
     assert "Wr0ng-Pa55word" not in str(info.value)
     assert "Wr0ng-Pa55word" not in repr(info.value)
     # The library's own exception (the login request) is not chained on.

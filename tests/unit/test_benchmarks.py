@@ -156,6 +156,9 @@ def test_minimum_calls_take_the_cheaper_of_collections_and_one_bulk_job(e2e: Mod
     assert e2e.minimum_calls("Account", 201) == 2  # two collections calls
     assert e2e.minimum_calls("Account", 1200) == 6  # six calls either way
     assert e2e.minimum_calls("Account", 100_000) == 6  # one Bulk API 2.0 job
+    # An upsert step reads the object once before its first write (issue 19).
+    assert e2e.minimum_calls("Account", 100_000, upserted=True) == 7
+    assert e2e.minimum_calls("Account", 0, upserted=True) == 1
     # One job per 150 MB upload.
     assert e2e.minimum_calls("Account", 10**6, 400 * 1024 * 1024) == 18
     # File bytes do not go through Bulk API 2.0: collections only.

@@ -47,4 +47,40 @@ def test_an_int_is_its_normalised_decimal(value: int) -> None:
 def test_a_utc_datetime_is_the_same_instant_in_any_zone(moment: dt.datetime) -> None:
     utc = moment.replace(tzinfo=dt.UTC)
     elsewhere = utc.astimezone(dt.timezone(dt.timedelta(hours=-5)))
-    assert canonical(None, utc) == canonical(None, elsewhere) == canonical(None, moment) == utc.isoformat()
+    expected = utc.replace(microsecond=utc.microsecond // 1000 * 1000).isoformat(timespec="milliseconds")
+    assert canonical(None, utc) == canonical(None, elsewhere) == canonical(None, moment) == expected
+    # Read back as text by a destination without a schema (a jsonl folder), typed or not.
+    assert canonical(None, s.format_value(utc)) == canonical(OBJ.fields["When"], s.format_value(utc)) == expected
+
+
+UNTYPED = s.FieldSchema("T", s.Any())
+
+
+@given(st.one_of(
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30), timezones=st.just(dt.UTC)),
+    st.dates(), st.times(), st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.integers(), st.booleans(), st.binary(max_size=20),
+    st.lists(st.text(alphabet="abcxyz ", min_size=1, max_size=5), min_size=1, max_size=3).map(tuple),
+))
+def test_a_value_and_the_text_a_destination_keeps_for_it_compare_equal(value: object) -> None:
+    # What a jsonl folder without a schema file gives back: the JSON of the value
+    # (json_default: crossmap.schema.format_value's text; tuples as lists).
+    import json
+
+    from crossmap.connectors.builtin.coding import json_default
+
+    kept = json.loads(json.dumps({"v": value}, default=json_default))["v"]
+    assert canonical(UNTYPED, kept) == canonical(UNTYPED, value) == canonical(None, kept)
+
+
+def test_the_issue_repro_a_datetime_written_to_a_schemaless_jsonl_folder() -> None:
+    written = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    assert digest(None, {"T": written}, ["T"]) == digest(
+        s.ObjectSchema("P", [UNTYPED]), {"T": "2024-01-01T00:00:00.000+0000"}, ["T"])
+
+
+def test_a_number_beyond_a_doubles_digits_compares_as_the_double_it_becomes() -> None:
+    written = Decimal("-99999999999999.99")  # 16 digits: Salesforce answers the double
+    assert canonical(OBJ.fields["Amount"], float(written)) == canonical(OBJ.fields["Amount"], written)
+    assert canonical(OBJ.fields["Amount"], Decimal("12345.67")) == "12345.67"  # exact within 15 digits
+    assert canonical(OBJ.fields["Amount"], Decimal("12345.67")) != canonical(OBJ.fields["Amount"], 12345.68)

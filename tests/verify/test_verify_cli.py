@@ -1,5 +1,5 @@
 """``crossmap verify`` and ``crossmap run --verify`` on the CSV → JSON-lines example:
-exit 0 when every field holds what the run wrote, 1 (with the field named) when one
+exit 0 when every field holds what the run wrote, 5 (with the field named) when one
 does not; reports written as JSON and HTML."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from crossmap import exitcodes
 from crossmap.cli import main
 from crossmap.connectors.builtin.jsonl import JsonlDestination
 
@@ -52,21 +53,21 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path, monkeypatch: pyte
         (result,) = jsonl.load("Account", "update", [("x", {"Id": account["Id"], "Name": "Someone Else"})])
         assert result.ok
     code, out = _cli("verify", str(spec), "1", "--json", str(tmp_path / "v.json"), "--html", str(tmp_path / "v.html"))
-    assert code == 1, out
+    assert code == exitcodes.NOT_VERIFIED, out
     assert "NOT verified" in out and "customers->Account Name" in out
     assert "C-1001 [Account-1]: Name Harbour Bakery -> Someone Else" in out
     report = json.loads((tmp_path / "v.json").read_text())
     assert not report["ok"] and report["totals"]["changed"] == 1
     # Redacted: the field, the record and the class stay, the values do not.
     code, out = _cli("verify", str(spec), "1", "--redact", "--json", str(tmp_path / "r.json"))
-    assert code == 1 and "values redacted" in out and "C-1001 [Account-1]: Name <redacted str" in out
+    assert code == exitcodes.NOT_VERIFIED and "values redacted" in out and "C-1001 [Account-1]: Name <redacted str" in out
     assert "Someone Else" not in out and "Harbour Bakery" not in out
     redacted = (tmp_path / "r.json").read_text()
     assert json.loads(redacted)["redacted"] is True and "Someone Else" not in redacted
     assert "Someone Else" not in (tmp_path / "r.html").read_text()
     # Without the source: the record no longer holds what its run wrote.
     code, out = _cli("verify", str(spec), "--no-source")
-    assert code == 1 and "customers->Account (written fields)" in out and "changed 1" in out, out
+    assert code == exitcodes.NOT_VERIFIED and "customers->Account (written fields)" in out and "changed 1" in out, out
     assert "<h1>Verify: NOT verified</h1>" in (tmp_path / "v.html").read_text()
 
 

@@ -11,6 +11,14 @@ reorder). The statements sit in one ``try``, and a failure is named by the line 
 was raised on: a table binds each line to its field and spec line (a ``try`` per
 field cost ~5% of Job -> Case, each one a jump over its handler). The fields after
 the last rule or binding are written in the returned dict, one line each.
+
+Each transform is emitted twice. The fast path trusts the types: a value typed
+never-null goes to a function unguarded, a record-typed value is read with ``.get``.
+The slow path (``safe_``) guards every argument and reads through ``runtime.member``;
+``StepProgram`` runs it only for a record the fast path raised on, so a null an
+inferred schema did not foresee gives null, as the reference evaluator says, and the
+fast path pays nothing for it. A value map whose ``else`` keeps or defaults holds
+``None -> None`` in its table instead of a guard.
 """
 
 from __future__ import annotations
@@ -48,6 +56,9 @@ class Emitter:
         self.functions = functions
         self.lookups = lookups
         self.context = context
+        self.safe = False
+        """Emitting the slow path: every read and call guards against null, whatever
+        the types say (see :func:`step_source`)."""
         self.bound: dict[str, object] = {}  # default-argument name -> value
         self._by_value: dict[tuple[str, object], str] = {}
         self._temps = 0
@@ -99,6 +110,14 @@ class Emitter:
         if not node.path:
             return base
         head, *rest = node.path
+        if self.safe:
+            # A value typed as a record may be anything at run time: ``member`` reads
+            # through null and fails a record for a value that is not a record.
+            member = self.bind("f", "member", runtime.member)
+            text = self.hoisted.get(head) or f"_get({head!r})" if base == "record" else f"{member}({base}, {head!r})"
+            for part in rest:
+                text = f"{member}({text}, {part!r})"
+            return text
         if base == "record":
             text = self.hoisted.get(head) or f"_get({head!r})"
         elif base == "element":
@@ -144,22 +163,49 @@ class Emitter:
         return self._null_guarded(args, lambda a: f"{a[0]} {_ARITH[op]} {a[1]}")
 
     def _null_guarded(self, args: tuple[ir.Expr, ...], build: Callable[[list[str]], str]) -> str:
-        """``build(args)``, or null when a nullable argument is null."""
-        texts: list[str] = []
+        """``build(args)``, or null when a nullable argument is null (on the slow
+        path, when any argument is)."""
+        return self._guarded([self.expr(a) for a in args], [a.type.nullable for a in args],
+                             [self.safe and not _never_null(a) for a in args], build)
+
+    def _guarded(self, texts: list[str], first: list[bool], later: list[bool],
+                 build: Callable[[list[str]], str]) -> str:
+        """``build(texts)``, or null: the ``first`` arguments are evaluated first, in
+        order, and the first null ends it; then all the others, in order, and a
+        null among the ``later`` ones gives null too (the semantics of
+        ``reference.py``, which the slow path spells out and the fast path, where
+        ``later`` is empty, agrees with whenever it does not raise)."""
+        texts = list(texts)
         checks: list[str] = []
-        for arg in args:
-            text = self.expr(arg)
-            if arg.type.nullable:
+        for position, text in enumerate(texts):
+            if first[position]:
                 t = self.temp()
                 checks.append(f"({t} := {text}) is None")
-                text = t
-            texts.append(text)
+                texts[position] = t
+        rest = [p for p in range(len(texts)) if not first[p]]
+        if any(later[p] for p in rest):
+            temps = []
+            for p in rest:
+                t = self.temp()
+                temps.append(f"({t} := {texts[p]})")
+                texts[p] = t
+            checks.append(f"not ({', '.join(temps)},)")
+            checks.extend(f"{texts[p]} is None" for p in rest if later[p])
         if not checks:
             return f"({build(texts)})"
         return f"(None if {' or '.join(checks)} else {build(texts)})"
 
     def _if(self, node: ir.If) -> str:
         return f"({self.expr(node.then)} if {self.expr(node.test)} else {self.expr(node.otherwise)})"
+
+    def _where(self, node: ir.Where) -> str:
+        # A comprehension binds its element as the local the test reads; its
+        # iterable is a plain name (no walrus may stand there), bound just before.
+        t, v = self.temp(), local_name(node.param)
+        test = self.expr(node.test)
+        if node.kind == "filter":
+            return f"(None if ({t} := {self.expr(node.value)}) is None else [{v} for {v} in {t} if {test}])"
+        return f"({node.kind}(({test}) for {v} in {t}) if ({t} := {self.expr(node.value)}) is not None else {node.kind == 'all'})"
 
     def _listof(self, node: ir.ListOf) -> str:
         return "[" + ", ".join(self.expr(i) for i in node.items) + "]"
@@ -170,10 +216,14 @@ class Emitter:
     def _mapvalue(self, node: ir.MapValue) -> str:
         vm = self.value_maps[node.valuemap]
         table = vm.table()
+        if None not in table and vm.otherwise != "error":
+            # A null the map does not list gives null, whatever its type says: the
+            # table says so itself, so no guard is needed (a ``keep`` map gives it anyway).
+            table[None] = None
         mapping = self.bind("vm", vm.name, table)
         value = self.expr(node.value)
         t = self.temp()
-        guard = node.value.type.nullable and None not in table
+        guard = (node.value.type.nullable or self.safe) and None not in table
         # The value is evaluated once: bound to a temporary at its first use.
         first = t if guard else f"({t} := {value})"
         if vm.otherwise == "keep":
@@ -205,8 +255,12 @@ class Emitter:
         function = self.functions[node.function]
         on_error = node.on_error
         inline = _INLINE.get(function)
+        values = [*node.args, *(v for _, v in node.keywords)]
+        skips = list(node.null_skips or (False,) * len(values))
+        guards = [self.safe and guard and not skip and not _never_null(value)
+                  for value, skip, guard in zip(values, skips, node.null_guards or skips, strict=False)]
         if (inline is not None and len(node.args) == 1 and not node.keywords and on_error is None
-                and not node.context and not any(node.null_skips)):
+                and not node.context and not any(skips) and not any(guards)):
             t = self.temp()
             return inline(f"({t} := {self.expr(node.args[0])})", t)
         if on_error is not None and on_error.kind == "null":
@@ -217,29 +271,22 @@ class Emitter:
             name = self.bind("fn", (node.function, "default"), function)
         else:
             name = self.bind("fn", node.function, function)
-        arguments: list[str] = []
-        checks: list[str] = []
-        skips = node.null_skips or (False,) * (len(node.args) + len(node.keywords))
-        values = [*node.args, *(v for _, v in node.keywords)]
-        for position, (value, skip) in enumerate(zip(values, skips, strict=False)):
-            text = self.expr(value)
-            if skip:
-                t = self.temp()
-                checks.append(f"({t} := {text}) is None")
-                text = t
-            if position >= len(node.args):
-                text = f"{node.keywords[position - len(node.args)][0]}={text}"
-            arguments.append(text)
-        if node.context:
-            arguments.append(f"context={self.bind('ctx', 'context', self.context)}")
-        call = f"{name}({', '.join(arguments)})"
-        if on_error is not None and on_error.kind == "default" and on_error.default is not None:
-            marker = self.bind("c", "ERROR", runtime.ERROR)
-            r = self.temp()
-            call = f"({r} if ({r} := {call}) is not {marker} else {self.expr(on_error.default)})"
-        if checks:
-            return f"(None if {' or '.join(checks)} else {call})"
-        return call
+        texts = [self.expr(value) for value in values]
+        context = f"context={self.bind('ctx', 'context', self.context)}" if node.context else None
+
+        def build(arguments: list[str]) -> str:
+            named = [f"{node.keywords[p - len(node.args)][0]}={a}" if p >= len(node.args) else a
+                     for p, a in enumerate(arguments)]
+            call = f"{name}({', '.join([*named, *([context] if context else [])])})"
+            if on_error is not None and on_error.kind == "default" and on_error.default is not None:
+                marker = self.bind("c", "ERROR", runtime.ERROR)
+                r = self.temp()
+                call = f"({r} if ({r} := {call}) is not {marker} else {self.expr(on_error.default)})"
+            return call
+
+        if not any(skips) and not any(guards):
+            return build(texts)
+        return self._guarded(texts, skips, guards, build)
 
 
 _INLINE: dict[Callable[..., object], Callable[[str, str], str]] = {
@@ -249,6 +296,11 @@ _INLINE: dict[Callable[..., object], Callable[[str, str], str]] = {
 """Built-ins written in place of a call: each function's own body, ``value`` the
 argument (bound to ``t`` where the condition reads it first). Only the registry's
 own functions, by identity: a user's function of the same name is called."""
+
+
+def _never_null(node: ir.Expr) -> bool:
+    """A constant that is not null: no guard can ever be needed for it."""
+    return isinstance(node, ir.Const) and node.text is not None
 
 
 def local_name(name: str) -> str:
@@ -284,9 +336,18 @@ def step_source(
     emitter: Emitter,
     *,
     deferred: bool,
+    safe: bool = False,
 ) -> tuple[str, list[str]]:
     """(function name, source lines) of the transform of ``step``: the fields written
     at load time, or (``deferred=True``) those of the later update pass.
+
+    The fast path (``safe=False``) trusts the types: a value typed never-null is
+    passed on unguarded. The slow path (``safe=True``) guards every read and every
+    argument, so a null the types did not foresee (a schema inferred from a sample,
+    a record that breaks its schema) gives null, not a crash; a value that is not
+    the record its type says fails the record. The engine runs the slow path only
+    for a record the fast one raised on, so the two agree with the reference
+    evaluator and the hot path pays nothing.
 
     Statements run in spec order — ``let`` bindings, ``skip when`` and ``fail when``
     rules and field assignments as written — so a rule sees the bindings above it
@@ -298,6 +359,7 @@ def step_source(
         [*step.body, *step.skips, *step.fails], key=lambda st: st.line
     )
     emitted = [s for s in statements if not isinstance(s, Assignment) or s.deferred == deferred]
+    emitter.safe = safe
     emitter.hoisted = _read_twice(s.when if isinstance(s, SkipRule | FailRule) else s.value for s in emitted)
     body = _Body(f"    {local} = _get({head!r})" for head, local in emitter.hoisted.items())
     emit = body.emit
@@ -331,9 +393,10 @@ def step_source(
         emit(f"    {assignment.field!r}: {value},  # {spec}:{assignment.line}", assignment.field, assignment.line)
     emit("}", None, step.line)
     emitter.hoisted = {}
-    name = "deferred_" if deferred else "transform_"
+    emitter.safe = False
+    name = ("safe_" if safe else "") + ("deferred_" if deferred else "transform_")
     name += _SAFE.sub("_", step.name.replace("->", "_to_"))
-    lines = body.close(emitter, (step.name, deferred))
+    lines = body.close(emitter, (step.name, deferred, safe))
     return name, [f"# {spec}: {step.name} (spec line {step.line})", f"def {name}(record, element=None):", *lines]
 
 
@@ -355,16 +418,31 @@ def key_source(plan: Plan, step: Step, emitter: Emitter) -> tuple[str, list[str]
     ``_FieldFailure`` without a field, on the line of the statement that failed."""
     name = "key_" + _SAFE.sub("_", step.name.replace("->", "_to_"))
     body = _Body(())
-    if _reads_locals(step.key):
-        for statement in step.body:
-            if isinstance(statement, Binding):
-                body.emit(f"{local_name(statement.name)} = {emitter.expr(statement.value)}  "
-                          f"# {plan.spec}:{statement.line}", None, statement.line)
+    emitter.safe = True  # a key is short, and must never crash on a null it did not expect
+    # Only the bindings the key reads (and those they read), in spec order: the
+    # reference evaluator computes a binding on demand, so one the key does not need
+    # cannot fail the key.
+    needed = _locals_read(step.key)
+    bindings = [st for st in step.body if isinstance(st, Binding)]
+    for statement in reversed(bindings):
+        if statement.name in needed:
+            needed |= _locals_read(statement.value)
+    for statement in bindings:
+        if statement.name in needed:
+            body.emit(f"{local_name(statement.name)} = {emitter.expr(statement.value)}  "
+                      f"# {plan.spec}:{statement.line}", None, statement.line)
     body.emit(f"return {emitter.expr(step.key)}  # {plan.spec}:{step.line}", None, step.line)
+    emitter.safe = False
     return name, [f"def {name}(record, element=None):", *body.close(emitter, (step.name, "key"))]
 
 
-def _reads_locals(node: ir.Expr) -> bool:
-    if isinstance(node, ir.Field) and node.root.startswith(LOCAL):
-        return True
-    return any(_reads_locals(child) for child in children(node))
+def _locals_read(node: ir.Expr) -> set[str]:
+    """The ``let`` names an expression reads."""
+    found: set[str] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ir.Field) and current.root.startswith(LOCAL):
+            found.add(current.root[len(LOCAL):])
+        pending.extend(children(current))
+    return found

@@ -23,6 +23,9 @@ class StepProgram:
     ``transform(record, element=None)`` gives the row's fields (or the ``SkipRule``
     that skipped it) and raises ``FieldFailure``; ``apply`` and ``run_batch`` turn that
     into ``Row`` / ``Skipped`` / ``Failed`` results. ``source`` is the generated code.
+    ``safe`` and ``safe_deferred`` are the slow paths of ``transform`` and
+    ``deferred``: the same statements, guarded against a null or a non-record the
+    types did not foresee; ``apply`` falls back to them when the fast path raises.
     """
 
     step: Step
@@ -30,8 +33,10 @@ class StepProgram:
     key: Callable[..., object]
     deferred: Transform | None
     source: str
+    safe: Transform | None = None
+    safe_deferred: Transform | None = None
 
-    def apply(self, record: Mapping[str, Any], element: Mapping[str, Any] | None = None) -> runtime.Result:
+    def apply(self, record: Mapping[str, Any], element: Any = None) -> runtime.Result:
         """The result for one record (or one element of its nested list)."""
         try:
             key = _text(self.key(record, element))
@@ -40,14 +45,35 @@ class StepProgram:
         except runtime.TransformError as exc:  # a null key
             return runtime.Failed(self.step.source, None, None, self.step.line, f"its key: {exc}")
         try:
-            out = self.transform(record, element)
+            out = _guarded_call(self.transform, self.safe, record, element)
         except runtime.FieldFailure as failure:
-            cause = failure.cause
-            parent = (cause.step, _text(cause.key)) if isinstance(cause, runtime.MissingParent) else None
-            return runtime.Failed(self.step.source, key, failure.field, failure.line, failure.reason, parent)
+            return self._failed(key, failure)
         if isinstance(out, SkipRule):
             return runtime.Skipped(key, out.reason, out.line)
         return runtime.Row(key, out)
+
+    def apply_deferred(
+        self, record: Mapping[str, Any], element: Any = None
+    ) -> runtime.Row | runtime.Failed | None:
+        """The fields of the later update pass for one record (``None`` when the step
+        has none): a ``Row``, or the ``Failed`` naming the field that could not be
+        computed (a ``missing fail`` lookup whose parent never loaded, say)."""
+        if self.deferred is None:
+            return None
+        try:
+            key = _text(self.key(record, element))
+        except (runtime.FieldFailure, runtime.TransformError):
+            return None  # the record failed at load time, for its key
+        try:
+            out = _guarded_call(self.deferred, self.safe_deferred, record, element)
+        except runtime.FieldFailure as failure:
+            return self._failed(key, failure)
+        return runtime.Row(key, out if isinstance(out, dict) else {})
+
+    def _failed(self, key: str, failure: runtime.FieldFailure) -> runtime.Failed:
+        cause = failure.cause
+        parent = (cause.step, _text(cause.key)) if isinstance(cause, runtime.MissingParent) else None
+        return runtime.Failed(self.step.source, key, failure.field, failure.line, failure.reason, parent)
 
     def run(self, record: Mapping[str, Any]) -> Iterator[runtime.Result]:
         """Every result of one source record: one, or one per nested-list element."""
@@ -115,20 +141,32 @@ class StepProgram:
         return rows, others
 
 
+def _guarded_call(fast: Transform, safe: Transform | None, record: Mapping[str, Any],
+                  element: Any) -> dict[str, Any] | SkipRule:
+    """``fast(record, element)``; when it raises, the slow path's answer (the
+    fast path trusts the types, and a null they did not foresee makes it raise)."""
+    try:
+        return fast(record, element)
+    except (runtime.FieldFailure, AttributeError):
+        if safe is None:
+            raise
+        return safe(record, element)
+
+
 def _text(key: object) -> str:
     if key is None:
         raise runtime.TransformError("the key is null")
     return key if isinstance(key, str) else str(key)
 
 
-def elements(record: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[Mapping[str, Any]]:
-    """The elements of the nested list at ``path`` (missing or null: none)."""
+def elements(record: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[Any]:
+    """The elements of the nested list at ``path`` (missing or null: none). Every
+    element is one: a list of strings fans out as well as a list of records, and an
+    element that is not the record the step reads fails on its own."""
     value: Any = record
     for part in path:
         value = value.get(part) if isinstance(value, Mapping) else None
-    for element in value or ():
-        if isinstance(element, Mapping):
-            yield element
+    yield from value or ()
 
 
 @frozen(eq=False)
@@ -147,7 +185,7 @@ class ResolutionProgram:
         try:
             return self.key(record), None
         except runtime.FAILURES as exc:
-            return None, f"its match key: {exc}"
+            return None, f"its match key: {runtime.failure_reason(exc)}"
 
 
 @frozen(eq=False)
@@ -233,10 +271,11 @@ def _compile_step(
 ) -> StepProgram:
     emitter = Emitter(plan, functions, lookups, context)
     # Lower every function first: each binds the helpers it needs, and all share them.
-    parts = [step_source(plan, step, emitter, deferred=False)]
+    parts = [step_source(plan, step, emitter, deferred=False), step_source(plan, step, emitter, deferred=False, safe=True)]
     has_deferred = any(a.deferred for a in step.assignments)
     if has_deferred:
         parts.append(step_source(plan, step, emitter, deferred=True))
+        parts.append(step_source(plan, step, emitter, deferred=True, safe=True))
     key_name, key_lines = key_source(plan, step, emitter)
     defaults = ", ".join(f"{k}={k}" for k in emitter.bound)
     lines: list[str] = []
@@ -257,5 +296,6 @@ def _compile_step(
     filename = register(source, f"{plan.spec} {step.name}")
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
     transform = namespace[parts[0][0]]
-    deferred = namespace[parts[1][0]] if has_deferred else None
-    return StepProgram(step, transform, namespace[key_name], deferred, source)
+    deferred = namespace[parts[2][0]] if has_deferred else None
+    safe_deferred = namespace[parts[3][0]] if has_deferred else None
+    return StepProgram(step, transform, namespace[key_name], deferred, source, namespace[parts[1][0]], safe_deferred)

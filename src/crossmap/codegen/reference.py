@@ -10,26 +10,30 @@ The semantics it spells out (and the generated code must match):
 
 - reading a field through a null gives null;
 - an operator (comparisons ``<`` ``>`` ``<=`` ``>=``, arithmetic, unary ``-``)
-  gives null when an operand whose type is nullable is null; those operands are
+  gives null when an operand is null; operands whose type is nullable are
   evaluated first, left to right, and the first null one ends the evaluation;
 - ``==`` and ``!=`` compare with null like any value; ``in`` a list of constants
   tests membership of a set (by hash and equality); ``and``, ``or`` and ``not``
   give booleans, null counting as false; ``a ?? b`` evaluates ``b`` only when ``a``
   is null; ``/`` divides in decimals;
 - a call skips (gives null) when an argument for a parameter that does not admit
-  null is null; those arguments are evaluated first, in order;
+  null is null; the arguments typed nullable are evaluated first, in order, then
+  the others: an argument typed never-null can still be null at run time (a schema
+  inferred from a sample), and gives null as well (the generated code's slow path);
+- reading a field of a value that is not a record (an element of a list of
+  strings read as a record) fails the record;
 - ``on_error: null`` / ``on_error: <default>`` catch conversion failures only;
-- a value map gives null for a null input it does not list (if the input may be
-  null), then its entry, else the input (``keep``), the default, or a failure;
+- a value map gives null for a null input it does not list, then its entry, else the input (``keep``), the default, or a failure;
 - a failing field computation fails the record, naming the field (or no field, for
   a ``let``), its spec line, the reason and, for a ``missing fail`` lookup, the
-  parent it did not find; a failing key fails it without a key; ``skip when`` and
-  ``fail when`` rules are tested after the key and before any field, in spec order;
-  one that holds skips the record, or fails it with the rule's reason (without a
-  field, on the rule's line); a null condition does not hold; a rule that cannot be
-  evaluated fails the record (without a field, on the rule's line);
-- a key or a skip rule may read a ``let`` written before it: the binding is then
-  evaluated first (its failure fails the key, or the record on the binding's line);
+  parent it did not find; a failing key fails it without a key; after the key,
+  ``let`` bindings, ``skip when`` and ``fail when`` rules and assignments run in
+  spec order; a rule that holds skips the record, or fails it with the rule's
+  reason (without a field, on the rule's line), and nothing after it is computed; a
+  null condition does not hold; a rule that cannot be evaluated fails the record
+  (without a field, on the rule's line);
+- a key may read a ``let``: the binding is then evaluated first (its failure fails
+  the key);
 - anything else raised (a bug in a user function) propagates, as it does from the
   generated code, whose traceback then points at the spec line.
 """
@@ -44,7 +48,7 @@ from typing import Any
 from crossmap.codegen import runtime
 from crossmap.compiler import ir
 from crossmap.compiler.expressions import LOCAL
-from crossmap.compiler.plan import Binding, FailRule, Plan, Resolution, SkipRule, Step
+from crossmap.compiler.plan import Assignment, Binding, FailRule, Plan, Resolution, SkipRule, Step
 from crossmap.functions import ConversionError, FunctionContext
 
 _CONVERSION_FAILURES = (ConversionError, runtime.TransformError, ArithmeticError)
@@ -62,6 +66,9 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+_UNBOUND = object()
+
+
 class UnknownNodeError(Exception):
     """The plan holds a node this evaluator does not know (a plan from a newer
     compiler): a bug to report, never a record's failure."""
@@ -77,7 +84,7 @@ class _Evaluator:
         lookups: runtime.Lookups,
         context: FunctionContext,
         record: Mapping[str, Any],
-        element: Mapping[str, Any] | None,
+        element: Any,
     ) -> None:
         self.plan = plan
         self.functions = functions
@@ -113,6 +120,8 @@ class _Evaluator:
             return [self.eval(item) for item in node.items]
         if isinstance(node, ir.RecordOf):
             return {name: self.eval(value) for name, value in node.fields}
+        if isinstance(node, ir.Where):
+            return self._where(node)
         # Not TypeError: that would pass for a failing value and fail the record quietly.
         raise UnknownNodeError(f"not an expression node: {node!r}")
 
@@ -140,10 +149,31 @@ class _Evaluator:
         else:
             raise KeyError(f"unknown root {node.root!r}")
         for part in node.path:
-            if value is None:
-                return None
-            value = value.get(part)
+            value = runtime.member(value, part)
         return value
+
+    def _where(self, node: ir.Where) -> object:
+        values = self.eval(node.value)
+        if values is None:
+            return None if node.kind == "filter" else node.kind == "all"
+        before = self.locals.get(node.param, _UNBOUND)
+        kept: list[object] = []
+        try:
+            for element in values:  # type: ignore[attr-defined]
+                self.locals[node.param] = element
+                holds = bool(self.eval(node.test))
+                if node.kind == "filter" and holds:
+                    kept.append(element)
+                elif node.kind == "any" and holds:
+                    return True
+                elif node.kind == "all" and not holds:
+                    return False
+        finally:
+            if before is _UNBOUND:
+                self.locals.pop(node.param, None)
+            else:
+                self.locals[node.param] = before
+        return kept if node.kind == "filter" else node.kind == "all"
 
     def _op(self, node: ir.Op) -> object:
         op, args = node.op, node.args
@@ -179,25 +209,31 @@ class _Evaluator:
         return self.eval(node)
 
     def _operands(self, args: tuple[ir.Expr, ...]) -> list[Any] | None:
-        """The operands' values, or None as soon as one that may be null is null.
-        Those are evaluated first, in order, so a null ends the evaluation before
-        the other operands are looked at."""
+        """The operands' values, or None when one is null. Those that may be null
+        are evaluated first, in order, so a null ends the evaluation before the
+        other operands are looked at; then the others, in order (one typed
+        never-null may still be null: null in, null out)."""
+        return self._guarded(list(args), [a.type.nullable for a in args], [True] * len(args))
+
+    def _guarded(self, args: list[ir.Expr], first: list[bool], later: list[bool]) -> list[Any] | None:
         values: dict[int, Any] = {}
         for position, arg in enumerate(args):
-            if arg.type.nullable:
+            if first[position]:
                 values[position] = self.eval(arg)
                 if values[position] is None:
                     return None
         for position, arg in enumerate(args):
             if position not in values:
                 values[position] = self.eval(arg)
+        if any(later[p] and values[p] is None for p in values):
+            return None
         return [values[i] for i in range(len(args))]
 
     def _map_value(self, node: ir.MapValue) -> object:
         valuemap = next(vm for vm in self.plan.value_maps if vm.name == node.valuemap)
         value = self.eval(node.value)
         table = valuemap.table()
-        if value is None and node.value.type.nullable and None not in table:
+        if value is None and None not in table:
             return None
         if value in table:
             return table[value]
@@ -217,17 +253,14 @@ class _Evaluator:
     def _call(self, node: ir.Call) -> object:
         function = self.functions[node.function]
         values = [*node.args, *(value for _, value in node.keywords)]
-        skips = node.null_skips or (False,) * len(values)
-        evaluated: dict[int, object] = {}
-        # Arguments that may not be null are evaluated first: one null skips the call.
-        for position, (value, skip) in enumerate(zip(values, skips, strict=False)):
-            if skip:
-                evaluated[position] = self.eval(value)
-                if evaluated[position] is None:
-                    return None
-        for position, value in enumerate(values):
-            if position not in evaluated:
-                evaluated[position] = self.eval(value)
+        skips = list(node.null_skips or (False,) * len(values))
+        # Nullable arguments for parameters that do not admit null are evaluated
+        # first: one null skips the call; then the others, and a null for such a
+        # parameter skips it too, whatever the argument's type said.
+        found = self._guarded(values, skips, list(node.null_guards or skips))
+        if found is None:
+            return None
+        evaluated = dict(enumerate(found))
         positional = [evaluated[i] for i in range(len(node.args))]
         keywords = {name: evaluated[len(node.args) + i] for i, (name, _) in enumerate(node.keywords)}
         if node.context:
@@ -262,7 +295,9 @@ class _BindingFailure(Exception):
 
 
 def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, _BindingFailure):
+        return str(exc)
+    return runtime.failure_reason(exc)
 
 
 def _parent(exc: BaseException) -> tuple[str, str] | None:
@@ -292,7 +327,7 @@ def _evaluator(
     lookups: runtime.Lookups | None,
     context: FunctionContext | None,
     record: Mapping[str, Any],
-    element: Mapping[str, Any] | None,
+    element: Any,
 ) -> _Evaluator:
     if functions is None:
         from crossmap.functions import registry
@@ -312,7 +347,7 @@ def evaluate_step(
     plan: Plan,
     step: Step,
     record: Mapping[str, Any],
-    element: Mapping[str, Any] | None = None,
+    element: Any = None,
     *,
     functions: Mapping[str, Callable[..., object]] | None = None,
     lookups: runtime.Lookups | None = None,
@@ -327,34 +362,38 @@ def evaluate_step(
     Errors that are not failures of a value (a user function's bug) propagate.
     """
     evaluator = _evaluator(plan, functions, lookups, context, record, element)
-    for statement in step.body:
-        if isinstance(statement, Binding):
-            evaluator.pending.setdefault(statement.name, statement)
+    for binding in step.body:
+        if isinstance(binding, Binding):
+            evaluator.pending.setdefault(binding.name, binding)
     try:
         raw_key = evaluator.eval(step.key)
         if raw_key is None:
             raise runtime.TransformError("the key is null")
     except (_BindingFailure, *runtime.FAILURES) as exc:
-        return runtime.Failed(step.source, None, None, step.line, f"its key: {exc}")
+        return runtime.Failed(step.source, None, None, step.line, f"its key: {_reason(exc)}")
     key = raw_key if isinstance(raw_key, str) else str(raw_key)
-    rules: list[SkipRule | FailRule] = sorted([*step.skips, *step.fails], key=lambda r: r.line)
-    for rule in rules:
-        try:
-            holds = evaluator.eval(rule.when)
-        except _BindingFailure as failure:
-            line, cause = failure.binding.line, failure.cause
-            return runtime.Failed(step.source, key, None, line, _reason(cause), _parent(cause))
-        except runtime.FAILURES as exc:
-            return runtime.Failed(step.source, key, None, rule.line, _reason(exc), _parent(exc))
-        if not holds:
-            continue
-        if isinstance(rule, SkipRule):
-            return runtime.Skipped(key, rule.reason, rule.line)
-        return runtime.Failed(step.source, key, None, rule.line, rule.reason)
+    # Spec order: `let` bindings, rules and assignments as written, so a rule sees
+    # the bindings above it and a record it skips or fails computes nothing after it.
+    statements: list[Binding | Assignment | SkipRule | FailRule] = sorted(
+        [*step.body, *step.skips, *step.fails], key=lambda st: st.line
+    )
     row: dict[str, object] = {}
-    for statement in step.body:
+    for statement in statements:
+        if isinstance(statement, SkipRule | FailRule):
+            try:
+                holds = evaluator.eval(statement.when)
+            except _BindingFailure as failure:
+                line, cause = failure.binding.line, failure.cause
+                return runtime.Failed(step.source, key, None, line, _reason(cause), _parent(cause))
+            except runtime.FAILURES as exc:
+                return runtime.Failed(step.source, key, None, statement.line, _reason(exc), _parent(exc))
+            if not holds:
+                continue
+            if isinstance(statement, SkipRule):
+                return runtime.Skipped(key, statement.reason, statement.line)
+            return runtime.Failed(step.source, key, None, statement.line, statement.reason)
         if id(statement) in evaluator.done:
-            continue  # already evaluated for the key or a skip rule
+            continue  # already evaluated for the key
         if not isinstance(statement, Binding) and statement.deferred != deferred:
             continue
         try:
@@ -381,7 +420,8 @@ def evaluate_record(
     context: FunctionContext | None = None,
 ) -> Iterator[runtime.Result]:
     """Every result of one source record: one, or one per element of the step's
-    nested list (a missing or null list has none; non-record elements are ignored)."""
+    nested list (a missing or null list has none; every element counts, a string
+    as well as a record)."""
     if not step.path:
         yield evaluate_step(plan, step, record, functions=functions, lookups=lookups, context=context)
         return
@@ -389,10 +429,7 @@ def evaluate_record(
     for part in step.path:
         value = value.get(part) if isinstance(value, Mapping) else None
     for element in value or ():
-        if isinstance(element, Mapping):
-            yield evaluate_step(
-                plan, step, record, element, functions=functions, lookups=lookups, context=context
-            )
+        yield evaluate_step(plan, step, record, element, functions=functions, lookups=lookups, context=context)
 
 
 def evaluate_resolution_key(

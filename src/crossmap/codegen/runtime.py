@@ -7,6 +7,7 @@ field, the spec line and the reason, and the batch goes on.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
@@ -217,8 +218,48 @@ def index(value: object, key: object) -> object:
     return None
 
 
-FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError)
-"""What a failing field computation raises; each becomes a ``Failed`` result."""
+def member(value: object, name: str) -> object:
+    """``value.name`` on the slow path: null through null; a value that is not a
+    record (a string where the schema promised a record) fails the record."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return value.get(name)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise TransformError(f"'.{name}' reads a field of a record, but the value is {type(value).__name__} {shown}")
+
+
+FAILURES = (ConversionError, TransformError, ArithmeticError, TypeError, ValueError, AttributeError)
+"""What a failing field computation raises; each becomes a ``Failed`` result. A
+value of another type than its schema says (a number where a sample inferred a
+string) makes a function raise ``TypeError`` or ``AttributeError``: a failure of
+that record, never a crash of the run."""
+
+
+def failure_reason(error: BaseException) -> str:
+    """What a user reads for a failed computation: the message of crossmap's own
+    errors, and for an error Python raised inside an expression (``'NoneType' object
+    is not subscriptable``, ``fromisoformat: argument must be str``) a plain account
+    of what went wrong and what to do, never Python's text."""
+    if isinstance(error, CrossmapError):
+        return str(error) or type(error).__name__
+    if isinstance(error, ZeroDivisionError | decimal.DivisionByZero):
+        return "division by zero"
+    if isinstance(error, ArithmeticError):
+        return "the arithmetic has no result (a number too large, or an invalid operation)"
+    text = str(error)
+    if "NoneType" in text or "None" in text.split():
+        got = "a null where the expression needs a value"
+        fix = "give it a default (`?? value`) or skip records without one"
+    elif isinstance(error, TypeError | AttributeError):
+        # A value of another type than its schema says (an inferred schema saw text,
+        # a record holds a number).
+        got = "a value of a type the expression cannot take"
+        fix = "check the type the source declares for the fields it reads, or convert them explicitly"
+    else:
+        got = "a value the expression cannot take"
+        fix = "check the source values it reads, or give it an on_error policy"
+    return f"the expression got {got}; {fix}"
 
 
 def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]]) -> FieldFailure:
@@ -228,4 +269,4 @@ def failure_at(error: BaseException, places: Mapping[int, tuple[str | None, int]
     trace = error.__traceback__
     assert trace is not None, "a caught exception has a traceback"
     field, line = places[trace.tb_lineno - trace.tb_frame.f_code.co_firstlineno]
-    return FieldFailure(field, line, str(error) or type(error).__name__, error)
+    return FieldFailure(field, line, failure_reason(error), error)

@@ -68,6 +68,7 @@ def compile_spec(
                     "XM224", f"'{step.target}.{field.name}' is required, but its lookup is circular "
                     "and can only be filled in a later pass", spec.span,
                 )
+    _inferred_sources(spec, source_schema, {s.source for s in steps} | {r.source for r in resolutions}, report)
     for name, (vm, _) in value_maps.items():
         if name not in checker.used_value_maps:
             report.warning("XM222", f"value map '{name}' is never used", vm.span, "remove it, or use it")
@@ -148,6 +149,22 @@ def _connector(spec: ast.Spec, role: str, report: Reporter) -> ConnectorRef:
             report.error("XM202", "connector options are plain values (strings, numbers, booleans)", option.span,
                          "credentials belong in a connection profile, not in the spec")
     return ConnectorRef(connector.name, options)
+
+
+def _inferred_sources(spec: ast.Spec, source_schema: schema.Schema, used: set[str], report: Reporter) -> None:
+    """XM236, once: the source objects the spec reads whose schema was inferred from
+    a sample of records (a folder source without a schema file)."""
+    inferred = [o for o in source_schema.objects.values() if o.name in used and o.inferred_from is not None]
+    connector = spec.connector("source")
+    if not inferred or connector is None:
+        return
+    listed = ", ".join(f"'{o.name}' from {o.inferred_from} record{'s' if o.inferred_from != 1 else ''}"
+                       for o in inferred)
+    report.warning(
+        "XM236", f"the source schema is inferred from a sample: {listed}", connector.span,
+        "types and nullability are what the sample showed, and string lengths are unknown; "
+        "a schema file (`schema = \"schema.json\"`) declares them",
+    )
 
 
 def _step_names(mappings: tuple[ast.Mapping, ...]) -> dict[int, str]:

@@ -28,6 +28,10 @@ LOCAL = "@"
 MAX_INLINE_DEPTH = 32
 """How deep ``def`` functions may call each other (they are inlined; no recursion)."""
 
+LIST_TESTS = ("filter", "any", "all")
+"""The calls that take a condition on a list's elements (``x -> test``); part of the
+language rather than the function registry, since the condition is an expression."""
+
 TODO = "todo"
 """``todo("what to decide")`` marks a decision a drafted spec (``crossmap propose``)
 leaves to a person. It is never a real function: every call is error XM240, so a draft
@@ -102,12 +106,18 @@ class Checker:
         if node.name in scope.locals:
             return scope.locals[node.name]
         if scope.alias is not None and node.name == scope.alias:
-            element_type = t.ValueType("record", object=scope.element.name if scope.element else None)
+            # An untyped nested list (an inferred schema's) may hold strings as well
+            # as records: its element is any value.
+            element_type = t.ValueType("record", object=scope.element.name) if scope.element else t.ANY
             return ir.Field(element_type, "element")
         if scope.record is None:
             self.report.error("XM205", f"unknown name '{node.name}'", node.span)
             return ir.Field(t.ANY, "record", (node.name,))
         field = _field(scope.record, node.name)
+        if field is None and scope.alias is not None and node.name == scope.record.name:
+            # In a fan-out, the source object's name is its record, the parent of the
+            # element: `tickets.subject` (a bare `subject` reads it too).
+            return ir.Field(t.ValueType("record", object=scope.record.name), "record")
         if field is None:
             candidates = [*scope.record.fields, *scope.locals, *([scope.alias] if scope.alias else [])]
             self.report.unknown(
@@ -296,7 +306,45 @@ class Checker:
 
     # ---- calls -------------------------------------------------------------------------------
 
+    def _lambda(self, node: ast.Lambda, scope: Scope) -> ir.Expr:
+        self.report.error(
+            "XM226", f"`{node.param} -> ...` is a condition on a list's elements: an argument of "
+            f"{', '.join(LIST_TESTS)}", node.span, f"write filter(items, {node.param} -> {node.param}.qty > 0)",
+        )
+        return constant(None)
+
+    def _list_test(self, node: ast.Call, scope: Scope) -> ir.Expr:
+        """``filter(list, x -> test)``, ``any(...)``, ``all(...)``: the test is checked
+        with ``x`` bound to an element, typed as the list's elements are."""
+        kind = node.func
+        if len(node.args) != 2 or node.keywords or not isinstance(node.args[1], ast.Lambda):
+            self.report.error("XM226", f"'{kind}' takes a list and a condition on its elements", node.span,
+                              f"write {kind}(items, item -> item.qty > 0)")
+            for arg in node.args:
+                if not isinstance(arg, ast.Lambda):
+                    self.check(arg, scope)
+            return ir.Call(t.ANY, kind, ())
+        value = self.check(node.args[0], scope)
+        condition = node.args[1]
+        assert isinstance(condition, ast.Lambda)
+        if value.type.kind not in ("list", "any", "null"):
+            self.report.error("XM211", f"'{kind}' needs a list, not {value.type}", node.args[0].span)
+        element = value.type.element or t.ANY
+        inner = attrs.evolve(scope, locals={**scope.locals, condition.param: ir.Field(element, LOCAL + condition.param)})
+        test = self.check(condition.body, inner)
+        self._expect_boolean(test, condition.body.span)
+        if kind == "filter":
+            result = t.ValueType("list", value.type.nullable, element=element)
+        else:
+            result = t.BOOLEAN
+        return ir.Where(result, kind, value, condition.param, test)  # type: ignore[arg-type]
+
     def _call(self, node: ast.Call, scope: Scope) -> ir.Expr:
+        if node.func in LIST_TESTS and (
+            any(isinstance(a, ast.Lambda) for a in node.args)
+            or (node.func not in self.defs and node.func not in self.functions)
+        ):
+            return self._list_test(node, scope)
         if node.func in self.defs:
             return self._inline(node, scope)
         if node.func in self.value_maps:
@@ -403,6 +451,7 @@ class Checker:
                 "XM226", f"'{node.func}' needs {', '.join(missing)}", node.span, describe(node.func, function)
             )
         skips: list[bool] = []
+        guards: list[bool] = []
         bound = [*zip(positional, args, strict=False), *((by_name[n], v) for n, v in keywords)]
         for param, value in bound:
             if not t.assignable(value.type, param.type):
@@ -411,12 +460,14 @@ class Checker:
                     node.span, describe(node.func, function),
                 )
             skips.append(value.type.nullable and not param.type.nullable)
+            guards.append(not param.type.nullable)
         result = refine(node.func, returns, args).null(returns.nullable or any(skips))
         if result.kind == "string" and not context:
             result = self._fold_values(function, args, keywords, result)
         if on_error is not None and on_error.kind == "null":
             result = result.null()
-        return ir.Call(result, node.func, tuple(args), tuple(keywords), tuple(skips), on_error, context)
+        return ir.Call(result, node.func, tuple(args), tuple(keywords), tuple(skips), on_error, context,
+                       tuple(guards))
 
     def _fold_values(
         self,

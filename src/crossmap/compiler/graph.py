@@ -123,4 +123,6 @@ def children(node: ir.Expr) -> Iterable[ir.Expr]:
         return node.items
     if isinstance(node, ir.RecordOf):
         return tuple(v for _, v in node.fields)
+    if isinstance(node, ir.Where):
+        return (node.value, node.test)
     return ()

@@ -97,9 +97,12 @@ class OnError:
 @frozen
 class Call:
     """A call of a registered function (a ``def`` of the spec is inlined at its call
-    sites instead). ``null_skips`` says, per argument, whether a
-    null argument skips the call (the parameter does not admit null) and makes the
-    result null."""
+    sites instead). ``null_skips`` says, per argument, whether a null argument
+    skips the call (the parameter does not admit null) and makes the result null,
+    as far as the types know; ``null_guards`` says whether the parameter admits
+    null at all. A value typed never-null can still be null (a schema inferred from
+    a sample, a test record that leaves a field out): the call then skips too, on
+    the slow path the generated code falls back to (null in, null out)."""
 
     type: ValueType
     function: str
@@ -108,6 +111,7 @@ class Call:
     null_skips: tuple[bool, ...] = ()
     on_error: OnError | None = None
     context: bool = False
+    null_guards: tuple[bool, ...] = ()
 
 
 @frozen
@@ -149,4 +153,21 @@ class RecordOf:
     fields: tuple[tuple[str, Expr], ...]
 
 
-Expr = Const | Field | Index | Op | If | Call | MapValue | Lookup | ListOf | RecordOf
+ListTest = Literal["filter", "any", "all"]
+
+
+@frozen
+class Where:
+    """``filter(list, x -> test)``: the elements for which ``test`` holds (a null
+    list gives null); ``any``/``all``: whether it holds for some / every element (a
+    null list has none). ``test`` reads the element as the local ``param``; a null
+    test does not hold."""
+
+    type: ValueType
+    kind: ListTest
+    value: Expr
+    param: str
+    test: Expr
+
+
+Expr = Const | Field | Index | Op | If | Call | MapValue | Lookup | ListOf | RecordOf | Where

@@ -12,7 +12,7 @@ from crossmap.compiler import ir
 from crossmap.compiler import types as t
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.expressions import Checker, LookupTarget, Scope, constant
-from crossmap.compiler.graph import strongly_connected
+from crossmap.compiler.graph import children, strongly_connected
 from crossmap.compiler.plan import (
     Assignment,
     Binding,
@@ -63,6 +63,10 @@ class StepChecker:
         self.source_schema = source_schema
         self.target_schema = target_schema
         self.functions = functions
+        self._inferred_lengths: list[tuple[str, int]] = []
+        self._inferred_source = False
+        """(field, limit) of the mapping being checked whose value's length is
+        unknown only because the source schema is inferred: reported together."""
 
     # ---- objects -----------------------------------------------------------------------
 
@@ -101,6 +105,8 @@ class StepChecker:
                 alias=mapping.alias or mapping.path[-1],
             )
         self.checker.lookups.clear()
+        self._inferred_lengths = []
+        self._inferred_source = source.inferred_from is not None
         mode: str = "insert"
         external_id: str | None = None
         key: ir.Expr | None = None
@@ -143,6 +149,7 @@ class StepChecker:
                     body.append(assignment)
         if key is None:
             key = self._default_key(source, scope, mapping)
+        self._report_inferred_lengths(source, target, mapping)
         written = {name: stmt for name, stmt in assigned.items() if name not in {d.field for d in dropped}}
         self._check_required(target, mode, external_id, written, mapping)
         depends = tuple(dict.fromkeys(c.name for c, _ in self.checker.lookups if not c.resolution))
@@ -322,6 +329,9 @@ class StepChecker:
             )
             return
         vtype = value.type
+        if isinstance(field.type, schema.Id):
+            self._own_id(target, field, vtype, span)
+            return
         accepts = _ACCEPTS.get(type(field.type))
         if vtype.kind == "list" and not (isinstance(field.type, schema.Enum) and field.type.multi):
             self.report.error("XM211", f"'{where}' holds one value, but this is {vtype}", span,
@@ -333,14 +343,8 @@ class StepChecker:
                 span, f"convert explicitly: {accepts[1]}",
             )
             return
-        if (isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets
-                and not set(vtype.targets) & set(field.type.targets)):
-            self.report.error(
-                "XM218",
-                f"'{where}' refers to {' or '.join(field.type.targets)}, "
-                f"but this lookup gives {' or '.join(vtype.targets)}",
-                span,
-            )
+        if isinstance(field.type, schema.Reference) and vtype.kind == "id" and vtype.targets:
+            self._reference_targets(target, field, field.type, vtype, span)
         if field.required_on_create and mode != "update" and vtype.nullable:
             if isinstance(value, ir.Lookup) and value.missing == "defer":
                 self.report.error("XM224", f"'{where}' is required, so it cannot wait for a deferred lookup", span,
@@ -350,8 +354,86 @@ class StepChecker:
                     "XM212", f"'{where}' is required, but this may be null ({vtype})", span,
                     'give a default: `value ?? "..."`',
                 )
-        self._check_length(where, field, vtype, span)
-        self._check_picklist(where, field, vtype, span)
+        if self._inferred_length(field, value):
+            self._inferred_lengths.append((field.name, getattr(field.type, "max_length", 0)))
+        else:
+            self._check_length(where, field, vtype, span)
+        self._check_picklist(where, field, value, span)
+
+    def _reference_targets(
+        self, target: schema.ObjectSchema, field: schema.FieldSchema, reference: schema.Reference,
+        vtype: t.ValueType, span: Span,
+    ) -> None:
+        """XM218: every object a lookup may give must be one the reference field may
+        point at (its ``referenceTo``). A polymorphic field (``Task.WhatId``) lists
+        several, and a value that joins two lookups (``a ?? b``) must fit each."""
+        allowed = {name.casefold() for name in reference.targets}
+        bad = [name for name in vtype.targets if name.casefold() not in allowed]
+        if not bad:
+            return
+        where = f"{target.name}.{field.name}"
+        listed = reference.targets
+        shown = " or ".join(listed) if len(listed) <= 4 else ", ".join(listed[:4]) + f" (or {len(listed) - 4} more)"
+        message = f"'{where}' refers to {shown}, but this lookup gives {' or '.join(vtype.targets)}"
+        hint: str | None
+        if len(listed) > 1:
+            own = bad[0].removesuffix("__c") + "__c"
+            hint = (f"'{where}' is polymorphic: it points only at the objects the destination lists "
+                    f"({', '.join(listed)}), not at {' or '.join(bad)}. Map the source to one of them, or "
+                    f"keep the id in a lookup field of its own: extend {target.name} {{ {own}: lookup({bad[0]}) }}")
+        else:
+            hint = (f"look up a mapping whose object is {listed[0]}" if listed else None)
+        self.report.error("XM218", message, span, hint)
+
+    def _own_id(self, target: schema.ObjectSchema, field: schema.FieldSchema, vtype: t.ValueType,
+                span: Span) -> None:
+        """XM235: a field the destination types as a record's own id cannot be
+        written: the destination assigns it (Salesforce refuses an insert that sets
+        one: "cannot specify Id in an insert call")."""
+        where = f"{target.name}.{field.name}"
+        if vtype.kind == "id" and vtype.targets:
+            hint = (f"a lookup writes a reference field: if '{field.name}' refers to {vtype.targets[0]}, type it "
+                    f"so in the destination (`extend {target.name} {{ {field.name}: lookup({vtype.targets[0]}) }}`, "
+                    "or kind \"reference\" in a schema file)")
+        else:
+            hint = "the destination assigns a record's id: leave it out, or keep the value in a field of its own"
+        self.report.error("XM235", f"'{where}' is the record's own id in the destination; it cannot be written",
+                          span, hint)
+
+    def _inferred_length(self, field: schema.FieldSchema, value: ir.Expr) -> bool:
+        """Is the value's length unknown only because it reads a string field of an
+        inferred source schema (where no length can be known)?"""
+        if getattr(field.type, "max_length", None) is None or value.type.kind != "string":
+            return False
+        if value.type.length is not None or value.type.values is not None:
+            return False
+        pending = [value]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ir.Field) and node.root in ("record", "element") and node.path:
+                return self._inferred_source
+            pending.extend(children(node))
+        return False
+
+    def _report_inferred_lengths(self, source: schema.ObjectSchema, target: schema.ObjectSchema,
+                                 mapping: ast.Mapping) -> None:
+        """One XM214 for all the fields of a mapping whose value lengths are unknown
+        because the source schema is inferred, rather than one per field."""
+        found = self._inferred_lengths
+        if not found:
+            return
+        sample = source.inferred_from
+        shown = ", ".join(f"{name} ({limit})" for name, limit in found[:6]) + (
+            f" and {len(found) - 6} more" if len(found) > 6 else "")
+        origin = (f"'{source.name}' is inferred from a sample of {sample} records" if sample is not None
+                  else "the source schema is inferred from a sample")
+        self.report.warning(
+            "XM214", f"'{target.name}': {len(found)} field{'s hold' if len(found) != 1 else ' holds'} limited text "
+            f"whose source length is not known: {shown}",
+            _first_line(mapping.span),
+            f"{origin}, which gives no lengths: truncate(value, N) where a value may be longer, "
+            "or give the source a schema file with max_length",
+        )
 
     def _check_length(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
         limit = getattr(field.type, "max_length", None)
@@ -369,7 +451,8 @@ class StepChecker:
                 f"truncate(value, {limit})",
             )
 
-    def _check_picklist(self, where: str, field: schema.FieldSchema, vtype: t.ValueType, span: Span) -> None:
+    def _check_picklist(self, where: str, field: schema.FieldSchema, value: ir.Expr, span: Span) -> None:
+        vtype = value.type
         if not isinstance(field.type, schema.Enum) or field.type.multi or vtype.kind != "string":
             return
         allowed = set(field.type.values)
@@ -381,13 +464,37 @@ class StepChecker:
                 )
             return
         bad = [v for v in vtype.values if v not in allowed]
-        if bad:
-            shown = ", ".join(repr(v) for v in bad)
-            message = f"{shown} {'is' if len(bad) == 1 else 'are'} not a value of the picklist '{where}'"
+        # A value a value map writes is reported at the entry that writes it, where
+        # it is fixed; the rest at the assignment.
+        places: dict[tuple[int, int], tuple[Span, str, list[str]]] = {}
+        for v in bad:
+            entry = self._map_entry_writing(value, v)
+            place, note = (entry, f" (value map used at line {span.line})") if entry is not None else (span, "")
+            places.setdefault((place.start, place.end), (place, note, []))[2].append(v)
+        for place, note, values in places.values():
+            shown = ", ".join(repr(v) for v in values)
+            message = f"{shown} {'is' if len(values) == 1 else 'are'} not a value of the picklist '{where}'{note}"
             if field.type.restricted:
-                self.report.error("XM215", message, span, "values: " + ", ".join(field.type.values))
+                self.report.error("XM215", message, place, "values: " + ", ".join(field.type.values))
             else:
-                self.report.warning("XM216", message, span, "the value will be added as an inactive value")
+                self.report.warning("XM216", message, place, "the value will be added as an inactive value")
+
+    def _map_entry_writing(self, value: ir.Expr, output: str) -> Span | None:
+        """The span of the value-map entry (or ``else``) that writes ``output`` into
+        ``value``, when a value map of the expression does."""
+        pending = [value]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ir.MapValue) and node.valuemap in self.checker.value_maps:
+                valuemap = self.checker.value_maps[node.valuemap][0]
+                for entry in valuemap.entries:
+                    if entry.output.value == output:
+                        return entry.output.span
+                otherwise = valuemap.otherwise
+                if otherwise is not None and otherwise.default is not None and otherwise.default.value == output:
+                    return otherwise.default.span
+            pending.extend(children(node))
+        return None
 
     # ---- resolve blocks ---------------------------------------------------------------------
 
@@ -397,6 +504,7 @@ class StepChecker:
         if source is None or target is None:
             return None
         scope = Scope(record=source)
+        self._inferred_source = False  # a resolve block's length warnings stay one per field
         by = next((s for s in block.body if isinstance(s, ast.By)), None)
         if by is None:
             self.report.error("XM229", "a resolve block needs `by source_expr = destination_field`", block.span)
@@ -453,6 +561,12 @@ class StepChecker:
                                 target.fields)
             return None
         return field.name, tuple(reversed(transforms))
+
+
+def _first_line(span: Span) -> Span:
+    """The span's first line: a warning about a whole block points at its header."""
+    end = span.source.text.find("\n", span.start)
+    return span.source.span(span.start, end if 0 <= end < span.end else span.end)
 
 
 def _text(span: Span) -> str:

@@ -3,6 +3,8 @@
 from crossmap.connectors.protocols import (
     Blob,
     Destination,
+    InvalidRecord,
+    InvalidValue,
     LoadResult,
     LoadStream,
     Operation,
@@ -10,6 +12,7 @@ from crossmap.connectors.protocols import (
     Source,
     StreamingDestination,
     Tombstone,
+    UndeletingDestination,
 )
 from crossmap.connectors.registry import (
     ConnectorError,
@@ -23,6 +26,8 @@ __all__ = [
     "Blob",
     "ConnectorError",
     "Destination",
+    "InvalidRecord",
+    "InvalidValue",
     "LoadResult",
     "LoadStream",
     "Operation",
@@ -30,6 +35,7 @@ __all__ = [
     "Source",
     "StreamingDestination",
     "Tombstone",
+    "UndeletingDestination",
     "available",
     "open_connector",
     "plugin",

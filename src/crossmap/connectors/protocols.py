@@ -1,16 +1,19 @@
-"""The two protocols a connector plugin implements.
+"""The two protocols a connector plugin implements, and the optional capabilities
+the engine may ask of it.
 
 They are deliberately as small as httpx's transport interface: plain methods, no base
-class. Records travel as plain ``dict`` objects keyed by field name; values are JSON
+class. An optional capability is a small runtime-checkable protocol of its own
+(``StreamingDestination``, ``JobReporting``, ...), found with :func:`capability`. Records travel as plain ``dict`` objects keyed by field name; values are JSON
 types plus ``datetime.date``/``datetime.datetime``/``decimal.Decimal`` where a
 connector knows the type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from attrs import frozen
 
@@ -22,6 +25,11 @@ Page = list[Record]
 """One page of extracted records, in the source's order."""
 
 Operation = Literal["insert", "upsert", "update", "delete", "hard_delete"]
+
+UNCERTAIN_INSERT = "CROSSMAP_UNCERTAIN_INSERT"
+"""The ``LoadResult.error_code`` of a row whose insert may or may not have happened
+(the call failed after it was sent). The engine settles such a row itself: it looks
+for the record among the destination's records and records it loaded, or not loaded."""
 
 
 @frozen
@@ -52,6 +60,56 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return self.error_code is None
+
+
+@frozen
+class InvalidValue:
+    """A source value that could not be read as its field's declared type."""
+
+    field: str
+    raw: object
+    reason: str
+
+    def describe(self) -> str:
+        """``field 'born' holds '2024-02-30': not a date`` (the value abbreviated)."""
+        return f"field '{self.field}' holds {abbreviate(self.raw)}: {self.reason}"
+
+
+class InvalidRecord(dict[str, Any]):
+    """A source record holding values that could not be read as their declared type.
+
+    A source yields it in place of a plain record, with the raw values left where
+    they were: the engine fails that one record (naming the field, the reason and
+    the raw value) and the run goes on. Everything else may treat it as a dict.
+    """
+
+    __slots__ = ("problems",)
+
+    def __init__(self, values: Mapping[str, Any], problems: Iterable[InvalidValue]) -> None:
+        super().__init__(values)
+        self.problems: tuple[InvalidValue, ...] = tuple(problems)
+
+    def reason(self) -> str:
+        """Every problem, in one line."""
+        return "; ".join(p.describe() for p in self.problems)
+
+
+ABBREVIATED = 40
+"""Characters of a raw value a message shows at most."""
+
+
+def abbreviate(value: object, width: int = ABBREVIATED) -> str:
+    """``value`` as a message shows it (text quoted, structures as JSON), cut to
+    ``width`` characters."""
+    import json
+
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, dict | list | tuple):
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    else:
+        text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 Blob = Iterator[bytes]
@@ -130,6 +188,20 @@ class Destination(Protocol):
 
 
 @runtime_checkable
+class UndeletingDestination(Protocol):
+    """A destination that can bring deleted records back with the same Id (Salesforce:
+    the SOAP ``undelete()`` call, from the recycle bin). Optional: ``crossmap
+    rollback`` uses it to undo a delta run's deletions; without it a deleted record
+    cannot come back with its Id, and the rollback says so."""
+
+    def undelete(self, object: str, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Restore the records whose ``Id`` each row carries; one result per row (a
+        record that is live already succeeds). A destination without a recycle bin
+        re-creates the record from the row's values, under the same Id."""
+        ...
+
+
+@runtime_checkable
 class StreamingDestination(Protocol):
     """A destination that takes any number of rows as one unit of work (Salesforce:
     one Bulk API 2.0 job per object rather than one per batch). Optional: the engine
@@ -138,6 +210,137 @@ class StreamingDestination(Protocol):
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> LoadStream:
         """A stream of rows to write to ``object``."""
         ...
+
+
+@runtime_checkable
+class JobReporting(Protocol):
+    """A load stream that names the destination's jobs carrying its rows, each as
+    soon as the destination has given it an id (before any row is uploaded), so the
+    engine's write-ahead journal knows what to ask about after a crash."""
+
+    def report_jobs(self, report: Callable[[str], None]) -> None:
+        """Call ``report(job_id)`` for each job this stream creates from now on."""
+        ...
+
+
+@frozen
+class Landed:
+    """A row a destination job wrote: its values as they were sent (text as the
+    destination echoes them), the record's Id and whether the job created it."""
+
+    values: Mapping[str, Any]
+    id: str
+    created: bool
+
+
+@runtime_checkable
+class JobReconciling(Protocol):
+    """A destination that can settle the jobs an interrupted run left behind."""
+
+    def settle_jobs(self, object: str, jobs: Sequence[str]) -> Iterator[Landed]:
+        """Bring each of ``jobs`` to an end (one still open for upload is aborted:
+        nothing of it was processed; one being processed is awaited) and give every
+        row they wrote. Rows not given did not land. A job the destination no longer
+        knows gives nothing; rows it may have written are then found by
+        :class:`FetchingDestination` instead."""
+        ...
+
+
+@runtime_checkable
+class FetchingDestination(Protocol):
+    """A destination that can fetch the records whose field holds one of some values
+    in one query (Salesforce: SOQL ``IN``), not every record of the object."""
+
+    def fetch(self, object: str, field: str, values: Sequence[str],
+              fields: Sequence[str]) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records whose ``field`` is one of ``values``."""
+        ...
+
+
+@runtime_checkable
+class SnapshotDestination(Protocol):
+    """A destination that reads, in one query, the records a step is about to match
+    by external id (Salesforce: one SOQL query, a Bulk API 2.0 query job for a large
+    object). Without it the engine reads every record of the object."""
+
+    def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
+        """``Id``, ``key`` and ``fields`` of every record of ``object`` whose ``key``
+        (an external id field) holds a value."""
+        ...
+
+
+# -- what preflight, the sample and scaffold may ask (issue 25) ------------------------
+
+
+@runtime_checkable
+class CountingSource(Protocol):
+    """A source that counts an object's records cheaply (preflight)."""
+
+    def count(self, object: str) -> int | None:
+        """Records of ``object``, or ``None`` when it cannot say cheaply."""
+        ...
+
+
+@runtime_checkable
+class RequestCountingSource(Protocol):
+    """A source that says how many API requests extraction takes (preflight)."""
+
+    def extraction_requests(self, object: str, records: int) -> int:
+        """Requests to extract ``records`` records of ``object``."""
+        ...
+
+
+@runtime_checkable
+class RateLimitedSource(Protocol):
+    """A source whose API admits so many requests a minute (preflight's timing)."""
+
+    def requests_per_minute(self) -> float:
+        """The requests a minute the source's API admits."""
+        ...
+
+
+@runtime_checkable
+class GapReportingSource(Protocol):
+    """A source that knows what of its data no mapping can carry (preflight)."""
+
+    def native_gaps(self, counts: Mapping[str, int]) -> Iterable[Any]:
+        """Gaps (each with ``title``, ``detail`` and optionally ``count`` and
+        ``rebuild_with``), given the records per object."""
+        ...
+
+
+@runtime_checkable
+class PricingDestination(Protocol):
+    """A destination that prices loading in API calls (preflight)."""
+
+    def estimate_calls(self, batch_sizes: Iterable[int]) -> int:
+        """API calls to load batches of these sizes."""
+        ...
+
+
+@runtime_checkable
+class BudgetedDestination(Protocol):
+    """A destination with a daily API budget (preflight)."""
+
+    def check_budget(self, estimated_calls: int) -> Any:
+        """The budget (``daily_api_remaining``, ``daily_api_max``); raises a
+        ``CrossmapError`` when ``estimated_calls`` would not fit it."""
+        ...
+
+
+@runtime_checkable
+class DeployingDestination(Protocol):
+    """A destination that can create the objects and fields a plan declares
+    (``crossmap scaffold``, preflight ``--apply``)."""
+
+    def deploy_declarations(self, declarations: Iterable[Any], *, folder: str | Path | None = None,
+                            apply: bool = True) -> Any:
+        """Write the metadata package into ``folder`` and, with ``apply``, create what
+        is missing; a report with ``created``, ``existing`` and ``problems``."""
+        ...
+
+
+# -- what verify (and the sample's file check) may ask (issue 23) ----------------------
 
 
 @runtime_checkable
@@ -182,3 +385,12 @@ class FileDestination(Protocol):
     def download_file(self, version_id: str) -> Iterator[bytes]:
         """A stored file's bytes, streamed."""
         ...
+
+
+C = TypeVar("C")
+
+
+def capability(connector: object, protocol: type[C]) -> C | None:
+    """``connector`` as ``protocol`` (a runtime-checkable capability above) if it has
+    that capability, else ``None``: the one way the engine looks capabilities up."""
+    return connector if isinstance(connector, protocol) else None

@@ -2,14 +2,28 @@
 someone changed in the destination after the run (those are skipped and reported,
 not overwritten).
 
-Values are put in one canonical text form first, typed by the destination's schema,
-so a decimal written as ``1.50`` and read back as ``1.5``, or a datetime read back as
-Salesforce's ``2024-01-02T03:04:05.000+0000``, compare equal."""
+A value has one canonical text form whatever form a destination gives it back in,
+so that what was written and what is read back compare equal when they are the same
+value: a decimal written as ``1.50`` and read back as ``1.5``; a datetime written as
+a ``datetime`` and read back as Salesforce's ``2024-01-02T03:04:05.000+0000``, or as
+the text a JSON-lines folder without a schema file holds; a multi-select written as
+a tuple and read back as ``a;b`` or a JSON list; bytes and their base64 text.
+
+Typed fields (the destination's schema) parse text by their type. Untyped fields
+(no schema, or ``Any``) recognise text in the forms crossmap itself writes
+temporal values and numbers in (``crossmap.schema.format_value``), so the two sides
+of a comparison agree whichever of them is typed. Datetimes and times compare to the
+millisecond, the precision Salesforce and the folder destinations keep; a number of
+more than 15 significant digits compares as the double it becomes in an API that
+carries numbers as doubles (Salesforce's JSON and its org).
+"""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,6 +31,35 @@ from typing import Any
 from crossmap import schema as s
 
 _TEXT = (s.String, s.Text, s.Enum, s.Id, s.Reference)
+_DOUBLE_DIGITS = 15
+"""Significant digits a double always carries exactly."""
+_UNTYPED = (s.Any, s.ListOf)
+
+# Text an untyped field may hold for a value crossmap wrote typed: a datetime, a
+# date, a time or a number (format_value's forms, and the ISO forms parse_* accept).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z?\Z")
+
+
+def _recognised(text: str) -> object:
+    """The typed value ``text`` is the written form of, else ``text`` itself."""
+    first = text[:1]
+    if not (first.isdigit() or first in "+-."):
+        return text
+    try:
+        if _DATETIME.match(text):
+            return s.parse_datetime(text)
+        if _DATE.match(text):
+            return s.parse_date(text)
+        if _TIME.match(text):
+            return s.parse_time(text)
+        if _NUMBER.match(text):
+            return Decimal(text)
+    except (ValueError, InvalidOperation):
+        pass
+    return text
 
 
 def canonical(field: s.FieldSchema | None, value: Any) -> str:
@@ -24,28 +67,54 @@ def canonical(field: s.FieldSchema | None, value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        if field is None or isinstance(field.type, _TEXT):
+        field_type = None if field is None else field.type
+        if isinstance(field_type, _TEXT):
             return value  # the common case, first
-        text = value
-        try:
-            value = s.parse_value(field.type, text)
-        except ValueError:
-            return text
+        if field_type is None or isinstance(field_type, _UNTYPED):
+            value = _recognised(value)
+            if isinstance(value, str):
+                return value
+        else:
+            text = value
+            try:
+                value = s.parse_value(field_type, text)
+            except ValueError:
+                return text
+            if isinstance(value, str):
+                return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if type(value) is int:
         return str(value)  # what the normalised Decimal gives, without making one
     if isinstance(value, int | float | Decimal):
         try:
-            return format((value if type(value) is Decimal else Decimal(str(value))).normalize(), "f")
-        except InvalidOperation:
+            number = value if type(value) is Decimal else Decimal(str(value))
+            if not number.is_finite():
+                return str(number)
+            shape = number.as_tuple()
+            if len(shape.digits) > _DOUBLE_DIGITS and isinstance(shape.exponent, int) and shape.exponent < 0:
+                # More digits than a double carries: compared as the double a
+                # destination that keeps numbers as doubles (Salesforce's API) holds.
+                number = Decimal(repr(float(number)))
+            return format(number.normalize(), "f")
+        except (InvalidOperation, OverflowError):
             return str(value)
     if isinstance(value, dt.datetime):
-        if value.tzinfo is dt.UTC:
-            return value.isoformat()
-        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat()
+        moment = value if value.tzinfo is dt.UTC else (
+            value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000).isoformat(timespec="milliseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        clock = value.replace(tzinfo=None) if value.utcoffset() in (None, dt.timedelta(0)) else value
+        return clock.replace(microsecond=clock.microsecond // 1000 * 1000).isoformat(timespec="milliseconds")
+    if isinstance(value, bytes | bytearray):
+        # As its base64 text would be read, so bytes and that text agree untyped too.
+        return canonical(None, base64.b64encode(value).decode("ascii"))
+    if isinstance(value, list | tuple):
+        return ";".join(canonical(None, v) for v in value)
+    if isinstance(value, set | frozenset):
+        return ";".join(sorted(canonical(None, v) for v in value))
     return str(value)
 
 

@@ -3,14 +3,23 @@ rollback, the rows streamed to the destination, and an outcome for every row."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from itertools import islice
 from typing import Any
 
+from crossmap import schema as s
 from crossmap.codegen import Deferred
 from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
-from crossmap.connectors.protocols import LoadStream
+from crossmap.connectors.protocols import (
+    UNCERTAIN_INSERT,
+    JobReporting,
+    LoadStream,
+    SnapshotDestination,
+    capability,
+)
 from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import digest
@@ -24,9 +33,10 @@ SORT_CHUNK = 1000
 KeyedRows = list[tuple[str, dict[str, Any]]]
 """(source key, row) pairs."""
 
-Written = tuple[str, str, str]
-"""What is recorded for a row once its result is known: (source key, the fields it
-writes, their fingerprint)."""
+Written = tuple[str, str, str, str]
+"""What is journaled for a row before it is sent, and recorded once its result is
+known: (source key, the fields it writes, their fingerprint, its probe: JSON of the
+values that find the record again, its external id and parents' ids)."""
 
 
 class StepLoader:
@@ -52,14 +62,24 @@ class StepLoader:
         run_id: int,
         step: Step,
         batch_size: int,
+        *,
+        resumed: bool = False,
     ) -> None:
         self.store = store
+        self.resumed = resumed
+        """A resumed run: rows this run already loaded with the same values are not
+        sent again (they keep the outcome recorded for them)."""
         self.destination = destination
         self.lookups = lookups
         self.run_id = run_id
         self.step = step
         self.batch_size = batch_size
         self._queued: list[tuple[str, dict[str, Any]]] = []
+        self.unsettled: dict[str, int] = {}
+        """By operation, the journal entry of a stream with uncertain rows."""
+        self.uncertain: dict[str, list[Written]] = {}
+        """By operation, rows the destination could not say were written
+        (``UNCERTAIN_INSERT``), for the engine to settle (``reconcile.settle_uncertain``)."""
         self._streams: dict[Operation, tuple[LoadStream, Spool[Written]]] = {}
         self._target = destination.describe().find_object(step.target)
         # File bytes are streamed, and read back only as a link: they take no part
@@ -67,6 +87,12 @@ class StepLoader:
         # org may fill them itself (a default, ClosedDate stamped when a Case closes).
         self._unfingerprinted = {"Id"} | {
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
+        self._parents = {f.name for f in (self._target.fields.values() if self._target else ())
+                         if isinstance(f.type, s.Reference)}
+        self._existing: dict[str, tuple[str, dict[str, Any]]] | None = None
+        """The snapshot: records of the target holding an external id before the
+        step's first write, by the id's value (casefolded): (Id, fields the step writes)."""
+        self._by_id: dict[str, dict[str, Any]] | None = None
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row for :meth:`finish`."""
@@ -81,6 +107,8 @@ class StepLoader:
         """Sort the queued rows into updates and inserts and hand them to their
         streams (the engine calls it after each page of files, to hold one page)."""
         rows, self._queued = self._queued, []
+        if self.resumed:
+            rows = self._not_loaded_yet(rows)
         if not rows:
             return
         updates, fresh = self._split(rows)
@@ -96,10 +124,20 @@ class StepLoader:
         streams, self._streams = self._streams, {}
         try:
             for operation, (stream, written) in streams.items():
+                # Write-ahead: the rows are journaled before the first of them is sent,
+                # and the destination's job ids as soon as it gives them.
+                intent = self._journal(operation, written)
+                reporting = capability(stream, JobReporting)
+                if reporting is not None:
+                    reporting.report_jobs(partial(self.store.journal_job, intent))
                 pending = iter(written)
                 for results in stream.send():
                     self._record_results(results, list(islice(pending, len(results))), operation)
                 self._record_results([], list(pending), operation)
+                if operation in self.uncertain:
+                    self.unsettled[operation] = intent  # settled once the engine has settled those rows
+                else:
+                    self.store.settle_intent(intent)
         finally:
             _close(streams)
 
@@ -115,31 +153,93 @@ class StepLoader:
         without a known id are left alone, and only failures become outcomes: a
         record's outcome is the load that created or updated it."""
         step = self.step
-        updates, fresh = self._split(rows)
+        updates, fresh = self._split(rows, snapshot=not update_only)
         outcomes: list[Outcome] = []
         if updates:
             self._keep_preimages(updates)
-            results = self.destination.load(step.target, "update", updates)
-            outcomes += self._record(results, [self._written(key, row) for key, row in updates], "update")
+            outcomes += self._journaled_load("update", updates)
         if fresh and not update_only:
-            operation = self._fresh_operation
-            results = self.destination.load(step.target, operation, fresh, external_id=step.external_id)
-            outcomes += self._record(results, [self._written(key, row) for key, row in fresh], operation)
+            outcomes += self._journaled_load(self._fresh_operation, fresh)
         if update_only:
             outcomes = [o for o in outcomes if o.outcome == "failed"]
         self.store.record_outcomes(self.run_id, step.name, step.source, outcomes)
+
+    def _journaled_load(self, operation: Operation, rows: KeyedRows) -> list[Outcome]:
+        written = [self._written(key, row) for key, row in rows]
+        intent = self._journal(operation, written)
+        results = self.destination.load(self.step.target, operation, rows,
+                                        external_id=None if operation == "update" else self.step.external_id)
+        step = self.step
+        with self.store.atomic(step.name, step.target, step.source):
+            outcomes = self._record(results, written, operation)
+            self.store.settle_intent(intent)
+        return outcomes
+
+    def _journal(self, operation: Operation, written: Iterable[Written]) -> int:
+        return self.store.journal_intent(
+            self.run_id, self.step.name, self.step.target, operation,
+            None if operation in ("update", "delete", "hard_delete") else self.step.external_id, written)
 
     @property
     def _fresh_operation(self) -> Operation:
         return "upsert" if self.step.mode == "upsert" else "insert"
 
-    def _split(self, rows: KeyedRows) -> tuple[KeyedRows, KeyedRows]:
+    def _split(self, rows: KeyedRows, *, snapshot: bool = True) -> tuple[KeyedRows, KeyedRows]:
         """(updates, the rest): rows whose key the crosswalk knows become updates of
-        that record. An update may not carry fields the destination only lets you set
-        on create (a master-detail parent, a comment's ParentId)."""
+        that record, and so do upsert rows whose external id the snapshot found in the
+        destination (a record that was there before the run). An update may not carry
+        fields the destination only lets you set on create (a master-detail parent, a
+        comment's ParentId, an audit field)."""
         known = self.store.ids(self.step.name, (key for key, _ in rows))
+        existing = self._snapshot() if snapshot else {}
+        ext = self.step.external_id
+        if existing and ext:
+            for key, row in rows:
+                if key not in known and row.get(ext) not in (None, ""):
+                    found = existing.get(str(row[ext]).casefold())
+                    if found is not None:
+                        known[key] = found[0]
         updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         return updates, [(key, row) for key, row in rows if key not in known]
+
+    def _snapshot(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Read before write, once per step: the records of the target an upsert step
+        is about to match by external id, with the fields the step writes (their
+        pre-images). One query (``SnapshotDestination``), else every record read."""
+        if self._existing is not None:
+            return self._existing
+        self._existing = {}
+        ext = self.step.external_id
+        if self.step.mode != "upsert" or not ext or self._target is None:
+            return self._existing
+        fields = sorted({a.field for a in self.step.assignments if self._target.find_field(a.field) is not None}
+                        - {ext, "Id"} - self._unfingerprinted)
+        reader = capability(self.destination, SnapshotDestination)
+        records = (reader.snapshot(self.step.target, ext, fields) if reader is not None
+                   else self.destination.read(self.step.target, None, [ext, *fields]))
+        for record in records:
+            value = record.get(ext)
+            if value not in (None, "") and record.get("Id"):
+                self._existing[str(value).casefold()] = (str(record["Id"]), {f: record.get(f) for f in fields})
+        return self._existing
+
+    def _not_loaded_yet(self, rows: KeyedRows) -> KeyedRows:
+        """``rows`` less those this run loaded already with these very values (the
+        ledger keeps the fingerprint of what each run wrote)."""
+        known = self.store.ids(self.step.name, (key for key, _ in rows))
+        if not known:
+            return rows
+        written = self.store.written(self.run_id, self.step.target, set(known.values()))
+        left = []
+        for key, row in rows:
+            id = known.get(key)
+            if id is not None and id in written:
+                # As inserted, or as updated (without the fields only a create may set).
+                as_sent = {self._written(key, row)[1:3], self._written(key, self._updateable(row))[1:3]}
+                if as_sent & set(written[id]):
+                    continue
+            left.append((key, row))
+        return left
 
     def _stream(self, operation: Operation, rows: list[tuple[str, dict[str, Any]]]) -> None:
         if operation not in self._streams:
@@ -153,8 +253,22 @@ class StepLoader:
             written.append(self._written(key, row))
 
     def _written(self, key: str, row: Mapping[str, Any]) -> Written:
-        names = sorted(f for f, v in row.items() if v is not None and f not in self._unfingerprinted)
-        return key, ",".join(names), digest(self._target, row, names)
+        # An empty value is left out like a missing one: a destination gives both back
+        # empty, and a reconciliation must match the record to the row all the same.
+        names = sorted(f for f, v in row.items() if v is not None and v != "" and f not in self._unfingerprinted)
+        return key, ",".join(names), digest(self._target, row, names), self._probe(row)
+
+    def _probe(self, row: Mapping[str, Any]) -> str:
+        """The values that find a row's record again: its external id, its parents."""
+        probe: dict[str, str] = {}
+        ext = self.step.external_id
+        if ext and row.get(ext) not in (None, ""):
+            probe[ext] = str(row[ext])
+        for name in self._parents:
+            value = row.get(name)
+            if isinstance(value, str) and value:
+                probe[name] = value
+        return json.dumps(probe, separators=(",", ":")) if probe else "{}"
 
     def _updateable(self, row: dict[str, Any]) -> dict[str, Any]:
         target = self._target
@@ -167,25 +281,45 @@ class StepLoader:
         if not fields:
             return
         ids = [row["Id"] for _, row in updates]
-        current = {r["Id"]: r for r in self.destination.read(self.step.target, ids, ["Id", *fields])}
+        # The snapshot holds them for the records it read, as they were before the
+        # step's first write; the others are read now.
+        if self._by_id is None:
+            self._by_id = {id: values for id, values in (self._existing or {}).values()}
+        by_id = self._by_id
+        current: dict[str, Mapping[str, Any]] = {
+            id: by_id[id] for id in ids if id in by_id and all(f in by_id[id] for f in fields)}
+        missing = [id for id in ids if id not in current]
+        if missing:
+            current.update((r["Id"], r) for r in self.destination.read(self.step.target, missing, ["Id", *fields]))
         self.store.record_preimages(
             self.run_id,
             self.step.target,
             ((id, {f: current[id].get(f) for f in fields}) for id in ids if id in current),
         )
 
-    def _record_results(self, results: Sequence[LoadResult], written: list[Written], operation: str) -> None:
-        if written:
-            self.store.record_outcomes(self.run_id, self.step.name, self.step.source,
-                                       self._record(results, written, operation))
+    def record_found(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
+        """Record rows a reconciliation found loaded as if their write had answered."""
+        self._record_results(results, written, operation)
 
-    def _record(self, results: Iterable[LoadResult], rows: list[Written], operation: str) -> list[Outcome]:
+    def _record_results(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
+        """Record a list of results: crosswalk, ledger and outcomes in one transaction,
+        so a crash leaves all or none of them."""
+        if written:
+            step = self.step
+            with self.store.atomic(step.name, step.target, step.source):
+                self.store.record_outcomes(self.run_id, step.name, step.source,
+                                           self._record(results, written, operation))
+            unsure = {r.ref for r in results if r.error_code == UNCERTAIN_INSERT}
+            if unsure:
+                self.uncertain.setdefault(operation, []).extend(w for w in written if w[0] in unsure)
+
+    def _record(self, results: Iterable[LoadResult], rows: Sequence[Written], operation: str) -> list[Outcome]:
         by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}
         outcomes: list[Outcome] = []
         loaded: list[tuple[str, str, bool]] = []
         created: list[str] = []
         written: list[tuple[str, str, str]] = []
-        for key, names, fingerprint in rows:
+        for key, names, fingerprint, _ in rows:
             result = by_ref.get(key)
             if result is None:
                 outcomes.append(Outcome(key, "failed", "NO_RESULT", None, None,

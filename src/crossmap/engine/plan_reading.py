@@ -10,6 +10,7 @@ from attrs import frozen
 
 from crossmap.codegen.program import elements
 from crossmap.compiler import Plan, Step, ir
+from crossmap.compiler.graph import children
 from crossmap.compiler.plan import Assignment, Binding
 
 
@@ -60,26 +61,10 @@ def dig(value: Any, path: tuple[str, ...]) -> object:
 
 
 def nodes(expr: ir.Expr) -> Iterator[ir.Expr]:
-    """Every node of an expression, the node first."""
+    """Every node of an expression, the node first (through the compiler's one
+    walker, so a new kind of node is never skipped)."""
     yield expr
-    children: list[ir.Expr] = []
-    if isinstance(expr, ir.Index):
-        children = [expr.value, expr.key]
-    elif isinstance(expr, ir.Op | ir.ListOf):
-        children = list(expr.args if isinstance(expr, ir.Op) else expr.items)
-    elif isinstance(expr, ir.If):
-        children = [expr.test, expr.then, expr.otherwise]
-    elif isinstance(expr, ir.Call):
-        children = [*expr.args, *(v for _, v in expr.keywords)]
-        if expr.on_error is not None and expr.on_error.default is not None:
-            children.append(expr.on_error.default)
-    elif isinstance(expr, ir.MapValue):
-        children = [expr.value]
-    elif isinstance(expr, ir.Lookup):
-        children = [expr.key]
-    elif isinstance(expr, ir.RecordOf):
-        children = [v for _, v in expr.fields]
-    for child in children:
+    for child in children(expr):
         yield from nodes(child)
 
 

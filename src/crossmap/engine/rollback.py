@@ -1,5 +1,14 @@
 """Undoing a run: delete what it created (newest first, so children go before their
-parents), restore what it overwrote, then check the destination matches.
+parents), bring back what it deleted (oldest first, so parents come back before their
+children), restore what it overwrote, then check the destination matches.
+
+What the run overwrote or deleted is in the ledger as pre-images: the old values of
+the fields it wrote (``record_preimages``, by the loader before an update, or by
+read-before-write for a record that existed before the run), and, for a record a
+delta run deleted (``capture_deleted``), every value it held, marked ``$deleted``. A
+deleted record comes back with its own Id through the destination's ``undelete``
+(Salesforce: the recycle bin; the folder destinations re-create it under its Id);
+a destination that cannot undelete leaves it gone, and the rollback says so.
 
 Resumable and idempotent: each batch is marked undone as it completes, so a
 rollback that is cut off and started again goes on where it stopped; records
@@ -8,7 +17,7 @@ already gone count as deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 from typing import Any
 
@@ -16,12 +25,17 @@ from attrs import frozen
 
 from crossmap import schema as s
 from crossmap.compiler import Plan
-from crossmap.connectors import Destination
+from crossmap.connectors import Destination, UndeletingDestination
 from crossmap.engine.fingerprint import canonical, digest
 from crossmap.state import StateStore
 from crossmap.state.retention import require_rollback_window
 
 _GONE = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"}
+
+DELETED = "$deleted"
+"""The mark of a pre-image kept for a record the run deleted (all its values); its
+value is ``[step, source key]``, so the crosswalk learns the record again when it
+comes back."""
 
 
 @frozen
@@ -35,10 +49,47 @@ class RollbackSummary:
     mismatches: tuple[str, ...]
     changed: tuple[str, ...] = ()
     """Records changed in the destination after the run: left as they are."""
+    undeleted: int = 0
+    """Records the run deleted, brought back."""
 
     @property
     def ok(self) -> bool:
+        """Everything the rollback did worked and verified (records left alone on
+        purpose aside: see ``exact``)."""
         return not self.failures and not self.mismatches
+
+    @property
+    def exact(self) -> bool:
+        """The destination is back to its state before the run: nothing failed,
+        nothing differs, nothing was left alone."""
+        return self.ok and not self.changed
+
+
+def capture_deleted(destination: Destination, store: StateStore, run_id: int, step: str, target: str,
+                    known: Mapping[str, str]) -> None:
+    """Before run ``run_id`` deletes the records ``known`` maps source keys to (in
+    ``target``, loaded by ``step``): keep every value they hold (the fields a client
+    can write) in the ledger, so a rollback can bring them back."""
+    keys = {id: key for key, id in known.items()}
+    obj = destination.describe().find_object(target)
+    if obj is None or not keys:
+        return
+    fields = [f.name for f in obj if f.name != "Id" and (f.createable or f.updateable)]
+    images = [(str(record["Id"]), {**{k: _storable(v) for k, v in record.items() if k != "Id"},
+                                   DELETED: [step, keys.get(str(record["Id"]))]})
+              for record in destination.read(target, list(keys), ["Id", *fields])]
+    if images:
+        store.record_preimages(run_id, target, images)
+
+
+def _storable(value: Any) -> Any:
+    """A value as the ledger's JSON keeps it faithfully (bytes as base64; a
+    multi-select as a list; the rest as the ledger stores them)."""
+    if isinstance(value, bytes | bytearray):
+        return s.format_value(bytes(value))
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    return value
 
 
 def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: int, *, batch_size: int = 200) -> RollbackSummary:
@@ -66,7 +117,13 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
         store.mark_undone(run_id, target, done)
         deleted += len(done)
         deleted_ids += [(target, id) for id in done]
-    images = [(target, id, _typed(destination, target, fields)) for target, id, fields in store.preimages(run_id)]
+    pending = list(store.preimages(run_id))  # newest first
+    marks = {(target, id): fields.pop(DELETED) for target, id, fields in pending if DELETED in fields}
+    gone = [(target, id, fields) for target, id, fields in pending if (target, id) in marks]
+    undeleted, lost = _undelete(destination, run_id, list(reversed(gone)), batch_size, failures)
+    _relearn(store, undo.id, {place: mark for place, mark in marks.items() if place not in lost})
+    images = [(target, id, _typed(destination, target, fields)) for target, id, fields in pending
+              if (target, id) not in lost]
     for target, group in groupby(images, key=lambda image: image[0]):
         batch = [(id, {"Id": id, **fields}) for _, id, fields in group]
         touched = _changed_since(destination, store, run_id, target, [id for id, _ in batch])
@@ -90,7 +147,47 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
     store.end_run(undo.id, status)
     if status == "succeeded":
         store.end_run(run_id, "rolled_back")
-    return RollbackSummary(run_id, deleted, restored, tuple(failures), tuple(mismatches), tuple(changed))
+    return RollbackSummary(run_id, deleted, restored, tuple(failures), tuple(mismatches), tuple(changed),
+                           undeleted)
+
+
+def _relearn(store: StateStore, run_id: int, marks: Mapping[tuple[str, str], Any]) -> None:
+    """Put records brought back into the crosswalk again, under the source keys
+    they had when the run deleted them (so later runs update them)."""
+    by_step: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
+    for (target, id), mark in marks.items():
+        if isinstance(mark, list) and len(mark) == 2 and all(isinstance(m, str) for m in mark):
+            by_step.setdefault((mark[0], target), []).append((mark[1], id, False))
+    for (step, target), entries in by_step.items():
+        store.put_ids(run_id, step, target, entries)
+
+
+def _undelete(destination: Destination, run_id: int,
+              gone: list[tuple[str, str, dict[str, Any]]], batch_size: int,
+              failures: list[str]) -> tuple[int, set[tuple[str, str]]]:
+    """Bring back the records the run deleted, oldest deletion first; the count
+    brought back, and the (target, id) that could not be (reported in ``failures``)."""
+    lost: set[tuple[str, str]] = set()
+    count = 0
+    for target, group in groupby(gone, key=lambda image: image[0]):
+        rows = [(id, {"Id": id, **_typed(destination, target, fields, restoring=True)}) for _, id, fields in group]
+        if not isinstance(destination, UndeletingDestination):
+            for id, _ in rows:
+                lost.add((target, id))
+                failures.append(f"{target} {id}: the run deleted it and this destination cannot undelete, so "
+                                f"it cannot come back with its Id; re-create it from the pre-image the ledger "
+                                f"keeps for run {run_id}, and re-point the records that referred to it")
+            continue
+        for start in range(0, len(rows), batch_size):
+            results = destination.undelete(target, rows[start : start + batch_size])
+            for result in results:
+                if result.ok:
+                    count += 1
+                else:
+                    lost.add((target, result.ref))
+                    failures.append(f"{target} {result.ref}: the run deleted it and it could not be brought back: "
+                                    f"{result.error_code} {result.error_message}")
+    return count, lost
 
 
 def _changed_since(destination: Destination, store: StateStore, run_id: int, target: str, ids: list[str]) -> set[str]:
@@ -141,7 +238,11 @@ def _verify(
         wanted = {id: fields for _, id, fields in group}
         fields = sorted({f for values in wanted.values() for f in values})
         obj = destination.describe().find_object(target)
-        for record in destination.read(target, list(wanted), ["Id", *fields]):
+        found = list(destination.read(target, list(wanted), ["Id", *fields]))
+        missing = set(wanted) - {record["Id"] for record in found}
+        mismatches += [f"{target} {id} does not exist (it should hold its values from before the run)"
+                       for id in sorted(missing)]
+        for record in found:
             expected = wanted[record["Id"]]
             for field, value in expected.items():
                 # One canonical form: the org answers a datetime as text in its own format.
@@ -151,18 +252,22 @@ def _verify(
     return mismatches
 
 
-def _typed(destination: Destination, target: str, fields: dict[str, Any]) -> dict[str, Any]:
+def _typed(destination: Destination, target: str, fields: dict[str, Any], *,
+           restoring: bool = False) -> dict[str, Any]:
     """A pre-image with the values the store kept as text (decimals, dates) typed
-    again by the destination's schema."""
+    again by the destination's schema; ``restoring`` (a record brought back) keeps
+    the fields that can only be written on create too."""
     obj = destination.describe().find_object(target)
     if obj is None:
         return fields
     typed = {}
     for name, value in fields.items():
         field = obj.find_field(name)
-        if field is not None and not field.updateable:
+        if field is not None and not field.updateable and not (restoring and field.createable):
             continue  # cannot be written back (and the run could not have changed it)
-        if isinstance(value, str) and field is not None and not isinstance(field.type, s.String | s.Text | s.Enum):
+        if isinstance(value, list) and field is not None and isinstance(field.type, s.Enum):
+            value = tuple(value)  # a multi-select, kept as a JSON list
+        elif isinstance(value, str) and field is not None and not isinstance(field.type, s.String | s.Text | s.Enum):
             try:
                 value = s.parse_value(field.type, value)
             except ValueError:

@@ -19,14 +19,16 @@ from typing import Any
 from attrs import frozen
 
 from crossmap import schema as s
-from crossmap.codegen import Failed, Program, Row, Skipped, generate
-from crossmap.codegen.program import ResolutionProgram, StepProgram
+from crossmap.codegen import Failed, Program, Skipped, generate
+from crossmap.codegen.program import ResolutionProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
-from crossmap.connectors import Destination, Source
+from crossmap.connectors import Destination, InvalidRecord, Source
 from crossmap.engine.allocator import limit_retained_memory
+from crossmap.engine.deferred import deferred_update
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
+from crossmap.engine.reconcile import reconcile, settle_uncertain
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import Outcome, Run, StateStore
@@ -84,11 +86,20 @@ class Engine:
         self._failed: dict[str, set[str]] = {}
         self._keyless: dict[str, int] = {}  # per step: records whose key could not be computed
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
+        self._resumed = False
 
     # ---- entry points ------------------------------------------------------------------
 
     def run(self, *, delta: bool = False) -> RunSummary:
-        """A full run (or, with ``delta``, only what changed since the last run)."""
+        """A full run (or, with ``delta``, only what changed since the last run).
+
+        Every entry point holds the state store for the run: a second run, rollback
+        or sample on it meanwhile is refused with ``StoreBusy`` naming this one."""
+        what = "crossmap sample" if self.options.sample else "crossmap run" + (" --delta" if delta else "")
+        with self.store.hold(what, spec=self.plan.spec):
+            return self._run(delta=delta)
+
+    def _run(self, *, delta: bool) -> RunSummary:
         kind = "delta" if delta else ("sample" if self.options.sample else "full")
         since: dict[str, dt.datetime | None] = {}
         if delta:
@@ -107,6 +118,10 @@ class Engine:
 
     def resume(self, run_id: int) -> RunSummary:
         """Go on with a run that was interrupted, to the state an uninterrupted run reaches."""
+        with self.store.hold(f"crossmap run --resume {run_id}", spec=self.plan.spec):
+            return self._resume(run_id)
+
+    def _resume(self, run_id: int) -> RunSummary:
         run = self.store.run(run_id)
         if run.status not in ("running", "interrupted", "failed"):
             raise RunError(f"run {run_id} {run.status}; only an interrupted run can be resumed")
@@ -122,6 +137,10 @@ class Engine:
 
     def retry_failed(self, run_id: int) -> RunSummary:
         """Run again only the records that failed (or were held back) in ``run_id``."""
+        with self.store.hold(f"crossmap run --retry-failed {run_id}", spec=self.plan.spec):
+            return self._retry_failed(run_id)
+
+    def _retry_failed(self, run_id: int) -> RunSummary:
         previous = self.store.run(run_id)
         keys = {
             step.name: self.store.failed_keys(run_id, step.name, outcomes=("failed", "held_back"))
@@ -144,9 +163,13 @@ class Engine:
         only: Mapping[str, set[str]] | None = None,
     ) -> RunSummary:
         started = self.options.now()
+        self._resumed = resumed
         limit_retained_memory()  # before the run's threads start
         done = self.store.steps_done(run.id) if resumed else set()
         try:
+            # Writes a killed run left in flight are settled first: before anything is
+            # sent again, and before any lookup reads the crosswalk they complete.
+            reconcile(self.plan, self.destination, self.store, self.lookups)
             self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:
@@ -225,6 +248,9 @@ class Engine:
             part: list[dict[str, Any]] = []
             size = 0
             for record in page:
+                if isinstance(record, InvalidRecord):
+                    part.append(record)  # it fails for its values: its files are not read
+                    continue
                 files = {f: b"".join(self.source.open_blob(obj, str(record.get(key_field)), f)) for f in blobs}
                 part.append({**record, **files})
                 size += sum(map(len, files.values()))
@@ -236,7 +262,8 @@ class Engine:
 
     def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
         program = self.program[step.name]
-        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+        loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
+                            resumed=self._resumed)
         key_field = self._key_field(step.source)
         # Rows stream to the destination as one unit of work per operation (one
         # Salesforce Bulk job per object); only pages of file bytes are handed over as
@@ -248,8 +275,10 @@ class Engine:
             for page in self._pages(step.source, since):
                 if only is not None:
                     page = [r for r in page if _key_prefix_matches(r.get(key_field), only, step)]
-                self._prefetch(step, page)
                 outcomes: list[Outcome] = []
+                if _has_invalid(page):
+                    page = self._fail_invalid(step, key_field, page, outcomes)
+                self._prefetch(step, page)
                 rows, others = program.run_batch(page)
                 for key, values in rows:
                     loader.add(key, values)
@@ -267,10 +296,26 @@ class Engine:
                 if self.options.progress is not None:
                     self.options.progress(step.name, done)
             loader.finish()
+            settle_uncertain(self.plan, self.destination, self.store, loader)
         finally:
             loader.close()
         if step.on_delete != "ignore" and run.kind == "delta":
             self._apply_deletions(run, step, since, loader)
+
+    def _fail_invalid(self, step: Step, key_field: str, page: list[dict[str, Any]],
+                      outcomes: list[Outcome]) -> list[dict[str, Any]]:
+        """The page without its records holding a value the source could not read as
+        its type; each of those fails on its own (``SOURCE_VALUE``), the run goes on."""
+        kept = []
+        for record in page:
+            if isinstance(record, InvalidRecord):
+                key = str(record.get(key_field))
+                self._failed.setdefault(step.name, set()).add(key)
+                outcomes.append(Outcome(key, "failed", "SOURCE_VALUE", record.problems[0].field, None,
+                                        record.reason()))
+            else:
+                kept.append(record)
+        return kept
 
     def _failure(self, run: Run, step: Step, failed: Failed) -> Outcome:
         """A transform failure — or, when the missing parent itself failed in this
@@ -336,7 +381,8 @@ class Engine:
             outcomes: list[Outcome] = []
             for record in page:
                 key = str(record.get(key_field))
-                value, problem = program.match_key(record)
+                value, problem = ((None, record.reason()) if isinstance(record, InvalidRecord)
+                                  else program.match_key(record))
                 found = None if value is None else index.get(value)
                 if found is None:
                     misses += 1
@@ -383,14 +429,24 @@ class Engine:
             if not fields:
                 continue
             program = self.program[step.name]
-            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size)
+            loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
+                            resumed=self._resumed)
             updates: list[tuple[str, dict[str, Any]]] = []
             for page in self._pages(step.source, since.get(step.source)):
                 self._prefetch(step, page)
+                failures: list[Failed] = []
                 for record in page:
-                    values = _deferred_values(program, record, fields)
+                    if isinstance(record, InvalidRecord):
+                        continue  # it failed in its step
+                    values, failed = deferred_update(program, record, fields)
                     if values:
                         updates.append(values)
+                    if failed is not None:
+                        failures.append(failed)
+                if failures:  # of records that loaded: a record that did not has its outcome
+                    known = self.store.ids(step.name, [f.key for f in failures if f.key is not None])
+                    self.store.record_outcomes(run.id, step.name, step.source,
+                                               [self._failure(run, step, f) for f in failures if f.key in known])
                 if len(updates) >= self.options.batch_size:
                     loader.write(updates, update_only=True)
                     updates = []
@@ -406,6 +462,9 @@ class Engine:
         if step.on_delete == "flag" and step.on_delete_field:
             loader.write([(k, {step.on_delete_field: True}) for k in known], update_only=True)
             return
+        from crossmap.engine.rollback import capture_deleted
+
+        capture_deleted(self.destination, self.store, run.id, step.name, step.target, known)  # for rollback
         results = self.destination.load(step.target, "delete", [(k, {"Id": i}) for k, i in known.items()])
         for result in results:
             if result.ok:
@@ -456,19 +515,8 @@ def _lookup_fields(step: Step) -> list[tuple[str, str]]:
     return pairs
 
 
-def _deferred_values(program: StepProgram, record: dict[str, Any], fields: set[str]) -> tuple[str, dict[str, Any]] | None:
-    result = program.apply(record)
-    if not isinstance(result, Row):
-        return None
-    values = {f: v for f, v in result.values.items() if f in fields and v is not None and not hasattr(v, "step")}
-    if program.deferred is not None:
-        try:
-            computed = program.deferred(record)
-        except Exception:  # noqa: BLE001 - a deferred field that cannot be computed stays empty
-            computed = {}
-        extra = computed if isinstance(computed, dict) else {}
-        values.update({f: v for f, v in extra.items() if v is not None and not hasattr(v, "step")})
-    return (result.key, values) if values else None
+def _has_invalid(page: list[dict[str, Any]]) -> bool:
+    return any(type(record) is InvalidRecord for record in page)
 
 
 def _key_prefix_matches(key: object, only: set[str], step: Step) -> bool:

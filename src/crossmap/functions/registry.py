@@ -56,6 +56,10 @@ STANDARD: Mapping[str, Function] = MappingProxyType(
         # dates and times
         "to_date": temporal.to_date,
         "to_datetime": temporal.to_datetime,
+        "to_date_in": temporal.to_date_in,
+        "to_datetime_in": temporal.to_datetime_in,
+        "from_epoch_seconds": temporal.from_epoch_seconds,
+        "from_epoch_millis": temporal.from_epoch_millis,
         "to_time": temporal.to_time,
         "format_date": temporal.format_date,
         "format_datetime": temporal.format_datetime,

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from crossmap.functions.context import FunctionContext
@@ -15,6 +17,8 @@ from crossmap.functions.strftime import compiled
 from crossmap.functions.zones import zone
 
 ISO8601 = "iso8601"
+
+_Temporal = TypeVar("_Temporal", date, datetime)
 
 _D = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _T = r"[0-9]{2}:[0-9]{2}:[0-9]{2}"
@@ -134,6 +138,56 @@ def _skipped(local: datetime, where: tzinfo) -> bool:
     # overlap (or a normal hour) it does.
     back = local.astimezone(UTC).astimezone(where)
     return back.replace(tzinfo=None) != local.replace(tzinfo=None)
+
+
+def to_date_in(value: str, formats: list[str]) -> date:
+    """The date written in ``value`` in the first of ``formats`` that reads all of
+    it. The order is the spec's, never guessed: ``["%d/%m/%Y", "%m/%d/%Y"]`` reads
+    ``01/02/2025`` as the first of February."""
+    return _first_format(value, formats, "date", to_date)
+
+
+def to_datetime_in(value: str, formats: list[str], tz: str = "UTC") -> datetime:
+    """The instant written in ``value`` in the first of ``formats`` that reads all
+    of it, as :func:`to_datetime` reads it in that format."""
+    return _first_format(value, formats, "datetime", lambda v, f: to_datetime(v, f, tz))
+
+
+def _first_format(value: str, formats: list[str], kind: str, read: Callable[[str, str], _Temporal]) -> _Temporal:
+    if not formats:
+        raise ConversionError(f"no {kind} format to read {value!r} with: the list of formats is empty")
+    for format in formats:
+        if not isinstance(format, str):
+            raise ConversionError(f"{format!r} is not a {kind} format: formats are strings")
+        try:
+            return read(value, format)
+        except ConversionError as exc:
+            if "is not a valid" in str(exc) or "does not exist in time zone" in str(exc):
+                raise  # a broken format, or a wall time the zone skips: not a reason to try the next
+    raise ConversionError(f"{value!r} is not a {kind} in any of the formats {', '.join(formats)}")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_epoch_seconds(value: Decimal) -> datetime:
+    """The instant ``value`` seconds after 1970-01-01T00:00:00Z (Unix time; a
+    fraction keeps its microseconds), in UTC."""
+    return _from_epoch(value, 1, "seconds")
+
+
+def from_epoch_millis(value: Decimal) -> datetime:
+    """The instant ``value`` milliseconds after 1970-01-01T00:00:00Z, in UTC
+    (JavaScript's ``Date.now()``, many APIs' timestamps)."""
+    return _from_epoch(value, 1000, "milliseconds")
+
+
+def _from_epoch(value: Decimal | int, per_second: int, unit: str) -> datetime:
+    try:
+        micros = int(Decimal(value) * 1_000_000 / per_second)
+        return _EPOCH + timedelta(microseconds=micros)
+    except (OverflowError, ArithmeticError, ValueError):
+        raise ConversionError(f"{value} {unit} since 1970 is outside the supported datetimes") from None
 
 
 def to_time(value: str, format: str) -> time:

@@ -13,6 +13,7 @@ from pathlib import Path
 from crossmap.codegen import generate
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination, Source
+from crossmap.connectors.protocols import CountingSource, DeployingDestination, capability
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.preflight.audit import SchemaAudit, audit_schema, effective_schema
@@ -92,9 +93,9 @@ def preflight(
 def count_records(source: Source, obj: str) -> int:
     """Records of ``obj``: the source's optional ``count(object) -> int | None`` when
     it can answer cheaply, else counted by streaming every page."""
-    count = getattr(source, "count", None)
-    if count is not None:
-        answer = count(obj)
+    counting = capability(source, CountingSource)
+    if counting is not None:
+        answer = counting.count(obj)
         if answer is not None:
             return int(answer)
     return sum(len(page) for page in source.extract(obj))
@@ -106,7 +107,8 @@ def _audit(plan: Plan, destination: Destination, out: str | Path | None, apply: 
     audit = audit_schema(plan.declarations, destination.describe())
     if out is None and not apply:
         return audit
-    deploy = getattr(destination, "deploy_declarations", None)
+    deploying = capability(destination, DeployingDestination)
+    deploy = deploying.deploy_declarations if deploying is not None else None
     if deploy is None:
         raise PreflightError(f"the '{plan.target.name}' destination cannot write metadata "
                              "(it has no deploy_declarations)")

@@ -23,6 +23,13 @@ from attrs import frozen
 
 from crossmap.compiler import Plan, ir
 from crossmap.connectors import Destination, Source, StreamingDestination
+from crossmap.connectors.protocols import (
+    BudgetedDestination,
+    PricingDestination,
+    RateLimitedSource,
+    RequestCountingSource,
+    capability,
+)
 from crossmap.errors import CrossmapError
 from crossmap.preflight.coverage import Coverage
 
@@ -86,11 +93,13 @@ def estimate(
     records each resolve block reads from the destination; ``counts`` the source's
     records per object (default: those the coverage pass read)."""
     counts = coverage.counts if counts is None else counts
-    price: Callable[[Iterable[int]], int] = getattr(destination, "estimate_calls", None) or _one_per_batch
+    pricing = capability(destination, PricingDestination)
+    price: Callable[[Iterable[int]], int] = pricing.estimate_calls if pricing is not None else _one_per_batch
     streams = isinstance(destination, StreamingDestination)
-    per_object: Callable[[str, int], int] | None = getattr(source, "extraction_requests", None)
-    rate_of = getattr(source, "requests_per_minute", None)
-    rate: float | None = rate_of() if rate_of is not None else None
+    counting = capability(source, RequestCountingSource)
+    per_object: Callable[[str, int], int] | None = counting.extraction_requests if counting is not None else None
+    limited = capability(source, RateLimitedSource)
+    rate: float | None = limited.requests_per_minute() if limited is not None else None
     notes = []
     if per_object is None:
         notes.append("the source cannot say how many requests extraction takes: counted as none")
@@ -98,7 +107,8 @@ def estimate(
     message = None
     round_trip = None
     steps: list[StepCalls] = []
-    check = getattr(destination, "check_budget", None)
+    budgeted = capability(destination, BudgetedDestination)
+    check = budgeted.check_budget if budgeted is not None else None
     deferred = {step.name for step in plan.steps if any(a.deferred or _defers(a.value) for a in step.assignments)}
     for step in coverage.steps:
         sizes = _sizes(step.batches)

@@ -16,6 +16,7 @@ from attrs import frozen
 from crossmap import schema as s
 from crossmap.compiler import Plan, ir
 from crossmap.compiler.plan import Binding
+from crossmap.connectors.protocols import GapReportingSource, capability
 
 
 @frozen
@@ -118,9 +119,9 @@ def record_fields(node: Any) -> set[str]:
 def source_gaps(source: object, counts: Mapping[str, int]) -> list[Gap]:
     """The source connector's own gaps (its optional ``native_gaps(counts)``), as
     :class:`Gap` values whatever class the connector used."""
-    native = getattr(source, "native_gaps", None)
+    native = capability(source, GapReportingSource)
     if native is None:
         return []
-    found: Iterable[Any] = native(counts)
+    found: Iterable[Any] = native.native_gaps(counts)
     return [g if isinstance(g, Gap) else Gap(str(g.title), str(g.detail), getattr(g, "count", None),
                                              getattr(g, "rebuild_with", None)) for g in found]

@@ -8,8 +8,9 @@ from crossmap.reports.audit import (
     audit_report,
     render_html,
     render_text,
+    run_status,
 )
 from crossmap.reports.files import reports_folder, write_report
 
 __all__ = ["AuditReport", "ErrorLine", "Finding", "StepCounts", "audit_report", "render_html", "render_text",
-           "reports_folder", "write_report"]
+           "reports_folder", "run_status", "write_report"]

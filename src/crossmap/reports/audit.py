@@ -4,10 +4,11 @@ self-contained HTML page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
-from collections.abc import Sequence
-from typing import Any
+import re
+from collections.abc import Mapping, Sequence
 
 from attrs import asdict, frozen
 
@@ -17,6 +18,7 @@ from crossmap.reports.redact import shorten_values
 from crossmap.state import StateStore
 
 OUTCOMES = ("created", "updated", "matched", "deleted", "skipped", "failed", "held_back")
+_COUNTED = ("extracted", *OUTCOMES)
 
 # Destination and transform error codes → what to do. {field}, {line}, {step} are filled in.
 HINTS: dict[str, str] = {
@@ -30,6 +32,9 @@ HINTS: dict[str, str] = {
     "TRANSFORM": "the transform failed at spec line {line}: give the expression an on_error policy or a default",
     "RULE": "the spec's `fail when` rule at line {line} holds for these records: correct them in the source, "
             "or change the rule",
+    "SOURCE_VALUE": "the source holds a value that is not its field's declared type: correct it in the source "
+                    "(these load with `crossmap run --retry-failed`), or declare the field as text and convert it "
+                    "in the spec with an on_error policy",
     "PARENT_FAILED": "fix the parent's failure first; these load with `crossmap run --retry-failed`",
     "UNMATCHED": "create the missing destination records, or rely on the resolve block's fallback",
 }
@@ -64,6 +69,8 @@ class ErrorLine:
     sample_keys: tuple[str, ...]
     reason: str | None
     hint: str | None
+    outcome: str = "failed"
+    """``failed``, or ``held_back``: a consequence of another record's failure."""
 
 
 @frozen
@@ -90,9 +97,41 @@ class AuditReport:
     steps: tuple[StepCounts, ...]
     errors: tuple[ErrorLine, ...]
     validation: tuple[Finding, ...] = ()
+    found_loaded: int = 0
+    """Rows a resume found already loaded in the destination (writes a killed run
+    left in flight), recorded without being sent again."""
+    duration: str | None = None
+    """How long the run took, as people read it (``1 min 32 s``); None while it runs."""
+
+    @property
+    def totals(self) -> StepCounts:
+        """The steps' counts added up."""
+        return StepCounts("total", "", "", *(sum(getattr(s, f) for s in self.steps) for f in _COUNTED))
+
+    @property
+    def outcome(self) -> str:
+        """``ok``, ``failed`` (records failed or were held back) or ``unfinished``, for
+        the headline's emphasis."""
+        if self.status == "succeeded":
+            return "ok"
+        return "failed" if self.status.startswith("completed with") or self.status == "failed" else "unfinished"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str)
+
+
+def run_status(status: str, counts: Mapping[str, Mapping[str, int]]) -> str:
+    """A run's status as people read it: a finished run in which records failed or
+    were held back is ``completed with 13 failed, 28 held back``, never ``succeeded``."""
+    if status != "succeeded":
+        return status
+    failed = sum(c.get("failed", 0) for c in counts.values())
+    held = sum(c.get("held_back", 0) for c in counts.values())
+    if not failed and not held:
+        return status
+    parts = [f"{failed} failed"] if failed else []
+    parts += [f"{held} held back"] if held else []
+    return "completed with " + ", ".join(parts)
 
 
 def audit_report(
@@ -116,16 +155,66 @@ def audit_report(
     errors = []
     for group in store.error_groups(run_id, outcomes=("failed", "held_back")):
         line = _line_of(plan, group.step, group.field)
-        template = HINTS.get(group.code or "")
+        template = _hint_template(plan, group.step, group.code, group.reason)
         hint = template.format(field=group.field or "the field", line=line or "?", step=group.step) if template else None
         # A failing value quoted in the reason is abbreviated: its start identifies it.
         errors.append(ErrorLine(group.step, group.code, group.field, group.count, tuple(group.sample_keys),
-                                shorten_values(group.reason), hint))
+                                shorten_values(group.reason), hint, group.outcome))
     return AuditReport(
-        run.id, run.spec, run.kind, run.status, str(run.started_at), str(run.ended_at) if run.ended_at else None,
-        tuple(steps), tuple(errors),
+        run.id, run.spec, run.kind, run_status(run.status, counts), _when(run.started_at),
+        _when(run.ended_at) if run.ended_at else None,
+        tuple(steps), tuple(_causes_first(plan, errors)),
         tuple(Finding(d.code, d.severity, str(d.span), d.message) for d in validation),
+        store.found_loaded(run_id),
+        _duration(run.started_at, run.ended_at),
     )
+
+
+def _when(moment: dt.datetime) -> str:
+    """A time as people read it: to the second, in UTC."""
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _duration(started: dt.datetime, ended: dt.datetime | None) -> str | None:
+    if ended is None:
+        return None
+    seconds = max(0, round((ended - started).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def _causes_first(plan: Plan, errors: list[ErrorLine]) -> list[ErrorLine]:
+    """Root causes before their consequences: records that failed before records held
+    back because of them, parents' steps before their children's (load order), the
+    largest group first within a step."""
+    order = {name: i for i, name in enumerate(name for wave in plan.waves for name in wave)}
+    return sorted(errors, key=lambda e: (e.outcome == "held_back", order.get(e.step, len(order)), -e.count))
+
+
+MISSING_PARENT_HINT = ("the lookup at spec line {line} found no parent record: load the parent first (see its "
+                      "step's failures), or give the lookup the `missing` policy these records need "
+                      "(`missing null`, `missing defer`, `missing fallback`)")
+UPSERTED_DUPLICATE_HINT = ("the step already upserts on its external id: two source records give {field} the same "
+                           "value (or a destination record holds it under another field): make the key at spec "
+                           "line {line} unique in the source")
+_MISSING_PARENT = re.compile(r"no \S+ was loaded for ")
+
+
+def _hint_template(plan: Plan, step_name: str, code: str | None, reason: str | None) -> str | None:
+    """The hint for one error group: the code's, unless the cause says better (a
+    lookup that found no parent; a duplicate in a step that already upserts)."""
+    if code == "TRANSFORM" and reason is not None and _MISSING_PARENT.match(reason):
+        return MISSING_PARENT_HINT
+    if code == "DUPLICATE_VALUE":
+        step = next((s for s in plan.steps if s.name == step_name), None)
+        if step is not None and step.mode == "upsert":
+            return UPSERTED_DUPLICATE_HINT
+    return HINTS.get(code or "")
 
 
 def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
@@ -140,13 +229,18 @@ def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
 
 def render_text(report: AuditReport) -> str:
     """The report for a terminal."""
+    took = f" ({report.duration})" if report.duration else ""
     lines = [f"run {report.run_id} ({report.kind}) of {report.spec}: {report.status}",
-             f"started {report.started_at}, ended {report.ended_at or '-'}", ""]
+             f"started {report.started_at}, ended {report.ended_at or '-'}{took}", ""]
+    if report.found_loaded:
+        found = (f"resumed: {report.found_loaded} rows of writes in flight when the run was interrupted "
+                 "were found already loaded, and recorded without being sent again")
+        lines[-1:-1] = [found]
     header = ("step", "extracted", "created", "updated", "matched", "deleted", "skipped", "failed", "held back")
     rows = [header] + [
         (s.step, *(str(v) for v in (s.extracted, s.created, s.updated, s.matched, s.deleted, s.skipped, s.failed,
                                     s.held_back)))
-        for s in report.steps
+        for s in (*report.steps, *((report.totals,) if len(report.steps) > 1 else ()))
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for row in rows:
@@ -158,7 +252,8 @@ def render_text(report: AuditReport) -> str:
         lines += ["", "errors, grouped by cause:"]
         for error in report.errors:
             where = f"{error.step}" + (f" {error.field}" if error.field else "")
-            lines.append(f"  {error.count} x {error.code or 'ERROR'} on {where}: {error.reason or ''}")
+            consequence = " (held back)" if error.outcome == "held_back" else ""
+            lines.append(f"  {error.count} x {error.code or 'ERROR'}{consequence} on {where}: {error.reason or ''}")
             lines.append(f"      e.g. {', '.join(error.sample_keys)}")
             if error.hint:
                 lines.append(f"      hint: {error.hint}")
@@ -166,36 +261,59 @@ def render_text(report: AuditReport) -> str:
 
 
 def render_html(report: AuditReport) -> str:
-    """A self-contained HTML page (inline CSS, no scripts, nothing fetched)."""
+    """A self-contained HTML page (inline CSS, no scripts, nothing fetched): the
+    headline with the status emphasised, the totals and the duration first, then the
+    steps with a totals row, the errors with root causes first, and the spec's
+    validation findings."""
     e = html.escape
-    data: dict[str, Any] = asdict(report)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
-            s["step"], s["extracted"], s["created"], s["updated"], s["matched"], s["deleted"], s["skipped"],
-            s["failed"], s["held_back"],
-        )) + "</tr>"
-        for s in data["steps"]
-    )
+    totals = report.totals
+    columns = ("extracted", "created", "updated", "matched", "deleted", "skipped", "failed", "held_back")
+
+    def count_row(s: StepCounts, tag: str = "td") -> str:
+        cells = "".join(f'<{tag} class="n{" bad" if c in ("failed", "held_back") and getattr(s, c) else ""}">'
+                        f"{getattr(s, c):,}</{tag}>" for c in columns)
+        return f"<tr><{tag}>{e(s.step)}</{tag}>{cells}</tr>"
+
+    steps = "".join(count_row(s) for s in report.steps)
+    if len(report.steps) > 1:
+        steps += count_row(totals, "th")
     errors = "".join(
-        f"<tr><td>{e(x['step'])}</td><td>{e(x['code'] or '')}</td><td>{e(x['field'] or '')}</td>"
-        f"<td>{x['count']}</td><td>{e(', '.join(x['sample_keys']))}</td><td>{e(x['reason'] or '')}</td>"
-        f"<td>{e(x['hint'] or '')}</td></tr>"
-        for x in data["errors"]
+        f'<tr class="{x.outcome}"><td>{e(x.step)}</td><td><code>{e(x.code or "")}</code>'
+        f"{' <small>held back</small>' if x.outcome == 'held_back' else ''}</td><td>{e(x.field or '')}</td>"
+        f'<td class="n">{x.count:,}</td><td>{e(", ".join(x.sample_keys))}</td><td>{e(x.reason or "")}</td>'
+        f"<td>{e(x.hint or '')}</td></tr>"
+        for x in report.errors
     )
     findings = "".join(
-        f"<tr><td>{e(f['where'])}</td><td>{e(f['severity'])}[{e(f['code'])}]</td><td>{e(f['message'])}</td></tr>"
-        for f in data["validation"]
+        f"<tr><td>{e(f.where)}</td><td>{e(f.severity)}[{e(f.code)}]</td><td>{e(f.message)}</td></tr>"
+        for f in report.validation
     )
+    error_table = (
+        '<table><tr><th>step</th><th>code</th><th>field</th><th>count</th><th>examples</th><th>reason</th>'
+        f"<th>hint</th></tr>{errors}</table>" if errors else "<p>No record failed.</p>"
+    )
+    findings_table = (f"<table><tr><th>where</th><th>code</th><th>message</th></tr>{findings}</table>"
+                      if findings else "<p>No findings.</p>")
+    loaded = totals.created + totals.updated + totals.matched + totals.deleted
+    resumed = (f"<p>Resumed: {report.found_loaded:,} rows of writes in flight when the run was interrupted were "
+               "found already loaded, and recorded without being sent again.</p>" if report.found_loaded else "")
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>crossmap run {report.run_id}</title>
-<style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}th{{background:#f4f4f4}}</style></head>
-<body><h1>Run {report.run_id}: {e(report.status)}</h1>
-<p>{e(report.spec)} &middot; {e(report.kind)} &middot; {e(report.started_at)} &ndash; {e(report.ended_at or '')}</p>
-<h2>Records per step</h2><table><tr><th>step</th><th>extracted</th><th>created</th><th>updated</th><th>matched</th>
-<th>deleted</th><th>skipped</th><th>failed</th><th>held back</th></tr>{rows}</table>
-<h2>Field-mapping validation</h2><table><tr><th>where</th><th>code</th><th>message</th></tr>{findings}</table>
-<h2>Errors by cause</h2><table><tr><th>step</th><th>code</th><th>field</th><th>count</th><th>examples</th>
-<th>reason</th><th>hint</th></tr>{errors}</table></body></html>
+<html lang="en"><head><meta charset="utf-8"><title>crossmap run {report.run_id}: {e(report.status)}</title>
+<style>body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#f4f4f4}}
+td.n,th.n{{text-align:right;font-variant-numeric:tabular-nums}}.bad{{color:#b00020;font-weight:600}}
+.status{{padding:2px 10px;border-radius:4px}}.ok{{background:#e3f4e6;color:#17612a}}
+.failed .status,.status.failed{{background:#fde8ea;color:#b00020}}.status.unfinished{{background:#fff4d6;color:#7a5200}}
+.figures{{display:flex;gap:2em;margin:1em 0}}.figures div{{font-size:13px;color:#555}}
+.figures b{{display:block;font-size:22px;color:#222}}tr.held_back td{{color:#666}}</style></head>
+<body><h1>Run {report.run_id}: <span class="status {report.outcome}">{e(report.status)}</span></h1>
+<p>{e(report.spec)} &middot; {e(report.kind)} &middot; {e(report.started_at)} &ndash; {e(report.ended_at or "running")}</p>
+<div class="figures"><div><b>{totals.extracted:,}</b>extracted</div><div><b>{loaded:,}</b>loaded</div>
+<div><b>{totals.skipped:,}</b>skipped</div><div><b class="{"bad" if totals.failed else ""}">{totals.failed:,}</b>failed</div>
+<div><b class="{"bad" if totals.held_back else ""}">{totals.held_back:,}</b>held back</div>
+<div><b>{e(report.duration or "-")}</b>duration</div></div>{resumed}
+<h2>Records per step</h2><table><tr><th>step</th>{"".join(f'<th class="n">{c.replace("_", " ")}</th>' for c in columns)}</tr>
+{steps}</table>
+<h2>Errors by cause</h2><p>Root causes first; records held back because of them come after.</p>{error_table}
+<h2>Field-mapping validation</h2>{findings_table}</body></html>
 """
-

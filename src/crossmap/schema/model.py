@@ -109,6 +109,10 @@ class ObjectSchema:
     createable: bool = attrs.field(default=True, kw_only=True)
     updateable: bool = attrs.field(default=True, kw_only=True)
     deletable: bool = attrs.field(default=True, kw_only=True)
+    inferred_from: int | None = attrs.field(default=None, kw_only=True)
+    """How many records this schema was inferred from (a folder source without a
+    schema file): its types, lengths and nullability are what that sample showed.
+    ``None`` for a declared schema."""
     # Derived data (the case-folded index, compiled row validators), built on first use
     # and kept with the instance because the instance never changes.
     _cache: dict[_Any, _Any] = attrs.field(

@@ -7,6 +7,7 @@ SQLite from the standard library in WAL mode, one file (by default
 
 from crossmap.state.approvals import Approval
 from crossmap.state.errors import StateError
+from crossmap.state.lock import Holder, StoreBusy
 from crossmap.state.migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from crossmap.state.outcomes import OUTCOMES, ErrorGroup, Outcome
 from crossmap.state.retention import ClosedRun, CloseReport, RunClosedError
@@ -24,10 +25,12 @@ __all__ = [
     "CloseReport",
     "ClosedRun",
     "ErrorGroup",
+    "Holder",
     "Migration",
     "Outcome",
     "Run",
     "RunClosedError",
     "StateError",
     "StateStore",
+    "StoreBusy",
 ]

@@ -9,6 +9,7 @@ that never committed.
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 import threading
@@ -69,6 +70,10 @@ def _json_default(value: object) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes | bytearray):
+        # Binary content as base64 text (a pre-image of a blob field), which the
+        # destination's schema types back into bytes; str() would keep "b'...'".
+        return base64.b64encode(value).decode("ascii")
     return str(value)
 
 
@@ -110,6 +115,7 @@ class Database:
         self._name_ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._closed = False
+        self._depth = 0  # transactions open in this thread (the lock is held meanwhile)
 
     @classmethod
     def connect(cls, path: Path, clock: Clock) -> Database:
@@ -180,8 +186,18 @@ class Database:
         with self.lock:
             self._check_open()
             connection = self.connection
+            if self._depth:
+                # Inside another transaction of this thread (``StateStore.atomic``):
+                # joined; the outermost one commits or rolls back everything.
+                self._depth += 1
+                try:
+                    yield connection
+                finally:
+                    self._depth -= 1
+                return
             # IMMEDIATE takes the write lock up front, so two processes sharing the
             # file wait for each other (busy timeout) instead of failing mid-call.
+            self._depth = 1
             try:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
@@ -195,6 +211,8 @@ class Database:
                 connection.execute("COMMIT")
             except sqlite3.OperationalError as error:
                 raise self._environment_error(error) from error
+            finally:
+                self._depth = 0
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -216,6 +234,8 @@ class Database:
                     connection.execute("COMMIT")
             except sqlite3.OperationalError as error:
                 raise self._environment_error(error) from error
+            finally:
+                self._depth = 0
 
     def _environment_error(self, error: sqlite3.OperationalError) -> StateError:
         # Locked files, full disks and lost permissions are the user's to fix: say

@@ -178,7 +178,41 @@ _V5 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = Migration(
+    "the write-ahead journal: every write to the destination, recorded before it is sent",
+    (
+        # One intent per load stream (a step's rows of one operation): open until
+        # every row's result is recorded. ``jobs`` lists the destination's own ids for
+        # the work (Salesforce Bulk job ids), added as soon as each is known.
+        """CREATE TABLE journal (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            step TEXT NOT NULL,
+            target TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            external_id TEXT,
+            jobs TEXT NOT NULL DEFAULT '',
+            opened_at TEXT NOT NULL,
+            settled_at TEXT,
+            found INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX journal_open ON journal(settled_at, run_id)",
+        # The intent's rows: the source key, the fields written and their fingerprint
+        # (as ledger_written keeps it), and the values that find the record again (its
+        # external id, its parents' ids) as JSON. Deleted when the intent settles.
+        """CREATE TABLE journal_rows (
+            journal_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            source_key TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            probe TEXT NOT NULL,
+            PRIMARY KEY (journal_id, seq)
+        ) WITHOUT ROWID""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -11,7 +12,9 @@ from typing import Any, Self
 from crossmap.state.approvals import Approval, Approvals
 from crossmap.state.crosswalk import Crosswalk
 from crossmap.state.database import Clock, Database, utc_now
+from crossmap.state.journal import Intent, Journal, JournalRow
 from crossmap.state.ledger import Ledger
+from crossmap.state.lock import Holder, StoreLock
 from crossmap.state.migrations import migrate
 from crossmap.state.outcomes import ErrorGroup, Outcome, Outcomes
 from crossmap.state.retention import CloseReport, Retention
@@ -37,6 +40,8 @@ class StateStore:
         self._outcomes = Outcomes(db)
         self._approvals = Approvals(db)
         self._retention = Retention(db)
+        self._lock = StoreLock(db.path, db.clock)
+        self._journal = Journal(db)
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Clock = utc_now) -> StateStore:
@@ -77,6 +82,20 @@ class StateStore:
 
     def __repr__(self) -> str:
         return f"StateStore({str(self._db.path)!r})"
+
+    # one run at a time
+
+    def hold(self, command: str, *, spec: str | None = None) -> AbstractContextManager[Holder | None]:
+        """Hold the store for one run, rollback or sample (re-entrant on this object).
+
+        ``StoreBusy`` naming the holder (pid, host, command, since when) if another live
+        process holds it; the lock of a process that died is taken over, and yielded.
+        """
+        return self._lock.hold(command, spec=spec)
+
+    def holder(self) -> Holder | None:
+        """Who holds the store now, or ``None``."""
+        return self._lock.holder()
 
     # runs
 
@@ -149,6 +168,43 @@ class StateStore:
     def forget_ids(self, step: str, keys: Iterable[str]) -> None:
         """Remove source keys of ``step`` from the crosswalk."""
         self._crosswalk.forget(step, keys)
+
+    def atomic(self, *names: str) -> AbstractContextManager[object]:
+        """One transaction for every store call in the body (all or none of them
+        reach the file). ``names``: the steps, targets and source objects the body
+        writes under, interned first (a name is never interned inside a transaction)."""
+        for name in names:
+            self._db.name_id(name)
+        return self._db.transaction()
+
+    # the write-ahead journal
+
+    def journal_intent(self, run_id: int, step: str, target: str, operation: str,
+                       external_id: str | None, rows: Iterable[JournalRow]) -> int:
+        """Record, before sending them, the rows a write is about to send: ``(source
+        key, fields, digest, probe JSON)`` each. Returns the intent's id."""
+        return self._journal.open(run_id, step, target, operation, external_id, rows)
+
+    def journal_job(self, intent: int, job: str) -> None:
+        """Note the destination's id of a job carrying the intent's rows."""
+        self._journal.add_job(intent, job)
+
+    def settle_intent(self, intent: int, found: int = 0) -> None:
+        """Every row of the intent has its result recorded (``found`` were found
+        loaded already by a reconciliation); its rows are dropped."""
+        self._journal.settle(intent, found)
+
+    def open_intents(self, spec: str) -> list[Intent]:
+        """Writes of ``spec``'s runs whose outcome the store does not know, oldest first."""
+        return self._journal.open_intents(spec)
+
+    def intent_rows(self, intent: int) -> Iterator[JournalRow]:
+        """The journaled rows of an open intent."""
+        return self._journal.rows(intent)
+
+    def found_loaded(self, run_id: int) -> int:
+        """Rows of the run a resume found already loaded in the destination."""
+        return self._journal.found(run_id)
 
     # ledger, for rollback
 

@@ -444,6 +444,9 @@ class Builder:
                     ast.Fail(span=self.span(value)) if isinstance(value, Token) else self.expr(value)
                 )
                 keywords.append(ast.Keyword(self.name(cast(Tree[Token], name)), expr, span=self.span(child)))
+            elif child.data == "lambda_arg":
+                param, body = child.children
+                args.append(ast.Lambda(self.name(cast(Tree[Token], param)), self.expr(body), span=self.span(child)))
             else:
                 if keywords:
                     self.error(

@@ -216,6 +216,9 @@ def _tailored(
                 'the flags are: required, external, unique, label "Label"',
                 previous,
             )
+    comma = _comma(token, expected, previous, parser, text)
+    if comma is not None:
+        return comma
     if value == "|" and text[(token.start_pos or 1) - 1 : token.start_pos] == "|":
         return ("XM108", "'||' is not an operator", "write `or`")
     if kind == "EQUAL" and expected == {"LBRACE"} and _in_statement(error, "def"):
@@ -281,6 +284,27 @@ def _in_statement(error: UnexpectedToken, keyword: str) -> bool:
             if value == keyword and value.type != "NAME":
                 return True
     return False
+
+
+def _comma(
+    token: Token, expected: set[str], previous: Token | None, parser: Lark, text: str
+) -> tuple[str, str, str | None] | tuple[str, str, str | None, Token] | None:
+    """XM127: a comma where none may stand. A trailing one (before a closing bracket
+    or a value map's '->') is reported at the comma; so is a comma between
+    statements or record fields of a block."""
+    commas = _terminals_for(parser, ",")
+    closers = _terminals_for(parser, ")") | _terminals_for(parser, "]") | _terminals_for(parser, "->")
+    if previous is not None and previous.type in commas and token.type in closers and token.type not in expected:
+        return ("XM127", f"a trailing comma is not allowed before {describe_token(token)}",
+                "remove the ','; lookup(...), a def's parameters, value map inputs and `after` take none", previous)
+    if token.type in commas and token.type not in expected:
+        rest = text[token.end_pos or 0 :].lstrip(" \t")
+        if rest[:1] in (")", "]", "-"):
+            return ("XM127", "a trailing comma is not allowed here",
+                    "remove the ','; lookup(...), a def's parameters, value map inputs and `after` take none")
+        if _terminals_for(parser, "}") & expected:
+            return ("XM127", "unexpected ','", "statements need no separator: start a new line")
+    return None
 
 
 def _terminals_for(parser: Lark, text: str) -> set[str]:

@@ -113,6 +113,16 @@ class Fail:
 
 
 @frozen
+class Lambda:
+    """``item -> item.qty > 0``: a condition on each element of a list, as the
+    argument of ``filter``, ``any`` or ``all``."""
+
+    param: str
+    body: Expr
+    span: Span = _span
+
+
+@frozen
 class Keyword:
     """A named argument: ``tz: "UTC"``."""
 
@@ -174,7 +184,7 @@ class RecordExpr:
     span: Span = _span
 
 
-Expr = Literal | Name | Attr | Index | Unary | Binary | Cond | Fail | Call | Lookup | ListExpr | RecordExpr
+Expr = Literal | Name | Attr | Index | Unary | Binary | Cond | Fail | Call | Lookup | ListExpr | RecordExpr | Lambda
 
 # ---- header ------------------------------------------------------------------------
 

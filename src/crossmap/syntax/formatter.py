@@ -304,6 +304,8 @@ def _expr(node: ast.Expr) -> tuple[str, int]:
         return f"if {expr(node.test)} then {expr(node.then)} else {expr(node.otherwise, _COND)}", _COND
     if isinstance(node, ast.Fail):
         return "fail", _ATOM
+    if isinstance(node, ast.Lambda):
+        return f"{name(node.param)} -> {expr(node.body)}", _PIPE
     if isinstance(node, ast.Call):
         if node.piped and node.args:
             rest = _arguments(node.args[1:], node.keywords)

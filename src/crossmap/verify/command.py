@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from crossmap import exitcodes
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.reports import write_report
@@ -18,8 +19,6 @@ from crossmap.systems import closing, open_systems
 from crossmap.verify.check import verify
 from crossmap.verify.redact import redact_verify
 from crossmap.verify.report import VerifyReport, render_html, render_text
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _state_path(spec: Path, state: str | None) -> Path:
@@ -66,25 +65,26 @@ def verify_command(spec: Path, run_id: int | None, state: str | None, no_source:
                    json_path: Path | None, html_path: Path | None, redact: bool) -> None:
     """Read back every record the runs of SPEC (or run RUN alone) created or updated,
     and compare every mapped field with what the plan computed and the run wrote.
-    Exits 1 when a record is missing or extra, a child points at a wrong parent, or a
-    field holds anything but what was written (a documented normalisation aside)."""
+    Exits 5 when a record is missing or extra, a child points at a wrong parent, or a
+    field holds anything but what was written (a documented normalisation aside); 1
+    when it cannot verify."""
     path = _state_path(spec, state)
     if not path.exists():
         click.echo(f"error: there is no state store at {path}: run the spec first (or pass --state)", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     try:
         systems = open_systems(spec, source_too=not no_source)
     except SpecError as error:
         click.echo(error.render() + "\n", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     with closing(systems.source, systems.destination), StateStore.open(path) as store:
         try:
             report = verify_and_report(systems.plan, systems.source, systems.destination, store, run_id=run_id,
                                        json_path=json_path, html_path=html_path, redact=redact)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_FAILED)
-    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+            sys.exit(exitcodes.COULD_NOT_RUN)
+    sys.exit(exitcodes.OK if report.ok else exitcodes.NOT_VERIFIED)

@@ -40,7 +40,7 @@ DEFAULT_LIMIT = 50
 CHUNK = 64 * 1024
 
 
-class ApiError(Exception):
+class SimulatedApiError(Exception):
     """An error answered as ``{"error": code, "message": ...}`` with ``status``."""
 
     def __init__(self, status: int, code: str, message: str,
@@ -50,7 +50,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def _error(exc: ApiError, extra: dict[str, str] | None = None) -> JSONResponse:
+def _error(exc: SimulatedApiError, extra: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": exc.code, "message": exc.message}, exc.status,
                         headers={**(extra or {}), **exc.headers})
 
@@ -130,9 +130,9 @@ def _param_int(request: Request, name: str, default: int, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name} must be an integer") from None
+        raise SimulatedApiError(400, "invalid_parameter", f"{name} must be an integer") from None
     if not low <= value <= high:
-        raise ApiError(400, "invalid_parameter", f"{name} must be between {low} and {high}")
+        raise SimulatedApiError(400, "invalid_parameter", f"{name} must be between {low} and {high}")
     return value
 
 
@@ -144,7 +144,7 @@ def parse_since(raw: str, name: str) -> str:
             moment = moment.replace(tzinfo=UTC)
         moment = moment.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise ApiError(400, "invalid_parameter", f"{name} must be an ISO 8601 date-time") from None
+        raise SimulatedApiError(400, "invalid_parameter", f"{name} must be an ISO 8601 date-time") from None
     return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
             f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z")
 
@@ -163,7 +163,7 @@ def _param_bool(request: Request, name: str) -> bool:
         return True
     if lowered in ("false", "0"):
         return False
-    raise ApiError(400, "invalid_parameter", f"{name} must be true or false")
+    raise SimulatedApiError(400, "invalid_parameter", f"{name} must be true or false")
 
 
 def _cursor(request: Request) -> tuple[str, str] | None:
@@ -173,7 +173,7 @@ def _cursor(request: Request) -> tuple[str, str] | None:
     try:
         return decode_cursor(raw)
     except BadRequest as exc:
-        raise ApiError(400, "invalid_cursor", str(exc)) from None
+        raise SimulatedApiError(400, "invalid_cursor", str(exc)) from None
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -190,21 +190,21 @@ def build_app(state: SimulatorState) -> Starlette:
             client = _authenticate(request, n)
             decision = state.limiter.check(client)
             if not decision.allowed:
-                raise ApiError(429, "rate_limited", "rate limit exceeded",
+                raise SimulatedApiError(429, "rate_limited", "rate limit exceeded",
                                {**decision.headers, "Retry-After": str(decision.retry_after)})
             retry = state.injector.throttle(n)
             if retry is not None:
-                raise ApiError(429, "rate_limited", "too many requests, slow down",
+                raise SimulatedApiError(429, "rate_limited", "too many requests, slow down",
                                {**decision.headers, "Retry-After": str(retry)})
             delay = state.injector.delay(n)
             if delay:
                 await anyio.sleep(delay)
             status = state.injector.server_error(n)
             if status is not None:
-                raise ApiError(status, "server_error", "transient upstream failure",
+                raise SimulatedApiError(status, "server_error", "transient upstream failure",
                                decision.headers)
             response = await handler(request)
-        except ApiError as exc:
+        except SimulatedApiError as exc:
             return _error(exc)
         response.headers.update(decision.headers)
         return response
@@ -216,15 +216,15 @@ def build_app(state: SimulatorState) -> Starlette:
         scheme, _, value = header.partition(" ")
         challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         if scheme.lower() != "bearer" or not value:
-            raise ApiError(401, "unauthorized", "a bearer token is required", challenge)
+            raise SimulatedApiError(401, "unauthorized", "a bearer token is required", challenge)
         token = state.token(value.strip())
         if token is None:
-            raise ApiError(401, "invalid_token", "unknown token", challenge)
+            raise SimulatedApiError(401, "invalid_token", "unknown token", challenge)
         if token.expired or state.clock.now() >= token.expires_at:
-            raise ApiError(401, "token_expired", "the access token has expired", challenge)
+            raise SimulatedApiError(401, "token_expired", "the access token has expired", challenge)
         if n is not None and state.injector.expire_token(n):
             token.expired = True
-            raise ApiError(401, "token_expired", "the access token has expired", challenge)
+            raise SimulatedApiError(401, "token_expired", "the access token has expired", challenge)
         return token.client
 
     def api(handler: Handler) -> Handler:
@@ -241,11 +241,11 @@ def build_app(state: SimulatorState) -> Starlette:
             form = {}
         grant = form.get("grant_type")
         if grant != "client_credentials":
-            return _error(ApiError(400, "unsupported_grant_type",
+            return _error(SimulatedApiError(400, "unsupported_grant_type",
                                    "grant_type must be client_credentials"))
         if not (form.get("client_id") == state.client_id and
                 secrets.compare_digest(str(form.get("client_secret", "")), state.client_secret)):
-            return _error(ApiError(401, "invalid_client", "unknown client or wrong secret"))
+            return _error(SimulatedApiError(401, "invalid_client", "unknown client or wrong secret"))
         value, ttl = state.issue_token(state.client_id)
         return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": ttl},
                             headers={"Cache-Control": "no-store"})
@@ -267,7 +267,7 @@ def build_app(state: SimulatorState) -> Starlette:
             try:
                 return JSONResponse(state.store.get(obj, request.path_params["id"]))
             except NotFound as exc:
-                raise ApiError(404, "not_found", str(exc)) from None
+                raise SimulatedApiError(404, "not_found", str(exc)) from None
         return get_record
 
     async def communications(request: Request) -> Response:
@@ -284,7 +284,7 @@ def build_app(state: SimulatorState) -> Starlette:
     async def deleted(request: Request) -> Response:
         obj = request.query_params.get("object")
         if obj is not None and obj not in BY_NAME:
-            raise ApiError(400, "invalid_parameter", f"unknown object {obj!r}")
+            raise SimulatedApiError(400, "invalid_parameter", f"unknown object {obj!r}")
         page = state.store.tombstones(
             limit=_param_int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
             after=_cursor(request), since=_param_since(request, "since"), obj=obj)
@@ -298,7 +298,7 @@ def build_app(state: SimulatorState) -> Starlette:
             meta = state.store.get("attachments", aid)
             data = state.store.blob(aid)
         except NotFound as exc:
-            raise ApiError(404, "not_found", str(exc)) from None
+            raise SimulatedApiError(404, "not_found", str(exc)) from None
         if state.injector.processing(aid):
             return JSONResponse({"status": "processing", "id": aid}, 202,
                                 headers={"Retry-After": "1"})
@@ -314,18 +314,18 @@ def build_app(state: SimulatorState) -> Starlette:
         try:
             body = await request.json() if await request.body() else {}
         except ValueError:
-            raise ApiError(400, "invalid_body", "the body must be JSON") from None
+            raise SimulatedApiError(400, "invalid_body", "the body must be JSON") from None
         if not isinstance(body, dict):
-            raise ApiError(400, "invalid_body", "the body must be a JSON object")
+            raise SimulatedApiError(400, "invalid_body", "the body must be a JSON object")
         objects = body.get("objects") or list(OBJECT_NAMES)
         if not isinstance(objects, list) or not all(
                 isinstance(o, str) and o in BY_NAME for o in objects):
-            raise ApiError(400, "invalid_body", f"objects must be a list of {list(OBJECT_NAMES)}")
+            raise SimulatedApiError(400, "invalid_body", f"objects must be a list of {list(OBJECT_NAMES)}")
         since_raw = body.get("updated_since")
         since = None
         if since_raw is not None:
             if not isinstance(since_raw, str):
-                raise ApiError(400, "invalid_body", "updated_since must be a date-time string")
+                raise SimulatedApiError(400, "invalid_body", "updated_since must be a date-time string")
             since = parse_since(since_raw, "updated_since")
         export = _Export(
             id=f"exp_{secrets.token_hex(6)}", objects=list(dict.fromkeys(objects)),
@@ -339,7 +339,7 @@ def build_app(state: SimulatorState) -> Starlette:
         try:
             return state.exports[request.path_params["id"]]
         except KeyError:
-            raise ApiError(404, "not_found", "no such export") from None
+            raise SimulatedApiError(404, "not_found", "no such export") from None
 
     async def export_status(request: Request) -> Response:
         export = find_export(request)
@@ -349,7 +349,7 @@ def build_app(state: SimulatorState) -> Starlette:
     async def export_download(request: Request) -> Response:
         export = find_export(request)
         if not export.ready:
-            raise ApiError(409, "not_ready", "the export is still processing; poll its status")
+            raise SimulatedApiError(409, "not_ready", "the export is still processing; poll its status")
 
         async def lines() -> AsyncIterator[bytes]:
             manifest = {"type": "manifest", "export_id": export.id,
@@ -378,18 +378,18 @@ def build_app(state: SimulatorState) -> Starlette:
             try:
                 _authenticate(request, None)
                 return await handler(request)
-            except ApiError as exc:
+            except SimulatedApiError as exc:
                 return _error(exc)
             except NotFound as exc:
-                return _error(ApiError(404, "not_found", str(exc)))
+                return _error(SimulatedApiError(404, "not_found", str(exc)))
             except BadRequest as exc:
-                return _error(ApiError(400, "invalid_body", str(exc)))
+                return _error(SimulatedApiError(400, "invalid_body", str(exc)))
         return endpoint
 
     def object_param(request: Request) -> str:
         obj = request.path_params["object"]
         if obj not in BY_NAME:
-            raise ApiError(404, "not_found", f"unknown object {obj!r}")
+            raise SimulatedApiError(404, "not_found", f"unknown object {obj!r}")
         return str(obj)
 
     async def sim_create(request: Request) -> Response:
@@ -400,7 +400,7 @@ def build_app(state: SimulatorState) -> Starlette:
             try:
                 blob = base64.b64decode(body.pop("content_base64"), validate=True)
             except (binascii.Error, TypeError):
-                raise ApiError(400, "invalid_body", "content_base64 is not base64") from None
+                raise SimulatedApiError(400, "invalid_body", "content_base64 is not base64") from None
         return JSONResponse(state.store.create(obj, body, blob), 201)
 
     async def sim_update(request: Request) -> Response:
@@ -417,7 +417,7 @@ def build_app(state: SimulatorState) -> Starlette:
         body = dict(await request.json())
         unknown = set(body) - set(fields_dict(Faults))
         if unknown:
-            raise ApiError(400, "invalid_body", f"unknown fault settings: {sorted(unknown)}")
+            raise SimulatedApiError(400, "invalid_body", f"unknown fault settings: {sorted(unknown)}")
         state.injector.configure(Faults(**body))
         return JSONResponse({"ok": True})
 
@@ -442,9 +442,9 @@ def build_app(state: SimulatorState) -> Starlette:
             routes.append(Route(f"/v1/{info.name}/{{id}}", api(getter(info.name))))
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return _error(ApiError(404, "not_found", f"no route for {request.url.path}"))
+        return _error(SimulatedApiError(404, "not_found", f"no route for {request.url.path}"))
 
     async def method_not_allowed(request: Request, exc: Exception) -> Response:
-        return _error(ApiError(405, "method_not_allowed", f"{request.method} is not allowed here"))
+        return _error(SimulatedApiError(405, "method_not_allowed", f"{request.method} is not allowed here"))
 
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.soql import Aggregate, DateFn, Path
 
 NUMERIC = frozenset({"int", "double", "currency", "percent"})
@@ -44,7 +44,7 @@ def date_fn_type(fn: DateFn, arg_type: str) -> str:
     """The type a date function gives, after checking its argument's type."""
     if arg_type not in ("date", "datetime") or (fn.func in ("HOUR_IN_DAY", "DAY_ONLY")
                                                 and arg_type != "datetime"):
-        raise ApiError(400, "MALFORMED_QUERY",
+        raise OrgError(400, "MALFORMED_QUERY",
                        f"{fn.func} cannot be applied to {fn.path}, a field of type {arg_type}")
     return "date" if fn.func == "DAY_ONLY" else "int"
 
@@ -60,11 +60,11 @@ def aggregate_type(agg: Aggregate, arg_type: str | None) -> str:
         return "int"
     assert arg_type is not None
     if agg.func in ("SUM", "AVG") and arg_type not in NUMERIC:
-        raise ApiError(400, "INVALID_FIELD",
+        raise OrgError(400, "INVALID_FIELD",
                        f"field {agg.arg} does not support aggregate operator {agg.func}")
     if agg.func in ("MAX", "MIN") and arg_type in ("boolean", "id", "reference", "textarea",
                                                   "multipicklist", "base64"):
-        raise ApiError(400, "INVALID_FIELD",
+        raise OrgError(400, "INVALID_FIELD",
                        f"field {agg.arg} does not support aggregate operator {agg.func}")
     return "double" if agg.func == "AVG" else arg_type
 

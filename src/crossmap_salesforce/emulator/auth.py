@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from attrs import field, frozen
 
 from crossmap_salesforce.emulator.clock import Clock
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.storage import Store
 
 
@@ -38,9 +38,9 @@ class LoginFailed(Exception):
         self.description = description
 
 
-def invalid_session() -> ApiError:
+def invalid_session() -> OrgError:
     """The 401 every call with a bad or expired token gets."""
-    return ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
+    return OrgError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 
 
 class Auth:

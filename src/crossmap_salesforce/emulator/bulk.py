@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from crossmap_salesforce.emulator.clock import sf_datetime
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, empty, json_response
 from crossmap_salesforce.emulator.ids import JOB_PREFIX, make_id, normalize
 from crossmap_salesforce.emulator.orgdef import ObjectDef, OrgDefinition
 from crossmap_salesforce.emulator.query import Resolved, execute, flat_row
+from crossmap_salesforce.emulator.records import duplicate_external_id, duplicated
 from crossmap_salesforce.emulator.soql import bulk_unsupported, parse
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ RESULT_KINDS = {"successfulresults": "success", "failedresults": "failed",
                 "unprocessedrecords": "unprocessed"}
 
 
-def _job_state_error(state: str) -> ApiError:
-    return ApiError(409, "INVALIDJOBSTATE", f"Job is in state {state}; that is not allowed here")
+def _job_state_error(state: str) -> OrgError:
+    return OrgError(409, "INVALIDJOBSTATE", f"Job is in state {state}; that is not allowed here")
 
 
 class BulkJobs:
@@ -87,7 +88,7 @@ class BulkJobs:
                 "SELECT info FROM jobs WHERE id = ?", (rid,)).fetchone()
         info = json.loads(row[0]) if row else None
         if info is None or info["_kind"] != kind:
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+            raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
         return info  # type: ignore[no-any-return]
 
     def save(self, info: dict[str, Any]) -> None:
@@ -222,11 +223,19 @@ class BulkJobs:
             self.save(info)
             return
         width = len(header)
+        refused = self._repeated_external_ids(info, header, rows)
         for start in range(0, len(rows), CHUNK):
             if self.get(info["id"], "ingest")["state"] == "Aborted":
                 results["unprocessed"].extend(_csv_line(r) for r in rows[start:])
                 break
             chunk = rows[start:start + CHUNK]
+            if refused:
+                for i in range(start, start + len(chunk)):
+                    if i in refused:
+                        processed += 1
+                        failed += 1
+                        results["failed"].append(_csv_line(["", refused[i], *rows[i]]))
+                chunk = [r for i, r in enumerate(chunk, start) if i not in refused]
             bad_width = [r for r in chunk if len(r) != width]
             if op in ("delete", "hardDelete"):
                 id_col = next((i for i, h in enumerate(header) if h.lower() == "id"), None)
@@ -256,6 +265,22 @@ class BulkJobs:
                     numberRecordsFailed=failed, totalProcessingTime=elapsed_ms,
                     apiActiveProcessingTime=elapsed_ms)
         self.save(info)
+
+    @staticmethod
+    def _repeated_external_ids(info: dict[str, Any], header: list[str], rows: list[list[str]]) -> dict[int, str]:
+        """Rows of an upsert job whose external id another row of the job repeats, with
+        their ``sf__Error``: every one of them fails and none is stored, whichever
+        chunk of the job it is processed in (see ``records.duplicated``)."""
+        ext = info.get("externalIdFieldName")
+        if info["operation"] != "upsert" or not ext or ext.lower() == "id":
+            return {}
+        column = next((i for i, h in enumerate(header) if h.lower() == ext.lower()), None)
+        if column is None:
+            return {}
+        keys = [r[column].lower() if len(r) > column and r[column] else None for r in rows]
+        twice = duplicated(keys)
+        return {i: duplicate_external_id(ext, rows[i][column]).bulk_text()
+                for i, key in enumerate(keys) if key in twice}
 
     def _store_results(self, job_id: str, results: dict[str, list[str]]) -> None:
         with self.org.store.transaction() as conn:
@@ -359,28 +384,28 @@ def ingest_jobs(call: Call) -> Response:
         return json_response({"done": True, "records": jobs, "nextRecordsUrl": None})
     body = call.json()
     if not isinstance(body, dict):
-        raise ApiError(400, "INVALIDJOB", "InvalidJob : the body must be a JSON object")
+        raise OrgError(400, "INVALIDJOB", "InvalidJob : the body must be a JSON object")
     op = body.get("operation")
     if op not in INGEST_OPERATIONS:
-        raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op}")
+        raise OrgError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op}")
     if op == "hardDelete" and not call.emulator.org.settings.bulk_api_hard_delete:
-        raise ApiError(400, "INVALIDJOB", "InvalidJob : hardDelete needs the Bulk API Hard "
+        raise OrgError(400, "INVALIDJOB", "InvalidJob : hardDelete needs the Bulk API Hard "
                        "Delete permission, which this user does not have")
     od = call.emulator.org.definition.find(str(body.get("object", "")))
     if od is None:
-        raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid object: {body.get('object')}")
+        raise OrgError(400, "INVALIDJOB", f"InvalidJob : Invalid object: {body.get('object')}")
     ext = body.get("externalIdFieldName")
     if op == "upsert":
         f = od.field(str(ext or ""))
         if f is None or not (f.get("externalId") or f["type"] == "id"):
-            raise ApiError(400, "INVALIDJOB",
+            raise OrgError(400, "INVALIDJOB",
                            f"InvalidJob : External ID was blank or not an External ID field "
                            f"for {od.name}: {ext}")
         ext = f["name"]
     delimiter = body.get("columnDelimiter", "COMMA")
     ending = body.get("lineEnding", "LF")
     if delimiter not in DELIMITERS or ending not in LINE_ENDINGS:
-        raise ApiError(400, "INVALIDJOB", "InvalidJob : bad columnDelimiter or lineEnding")
+        raise OrgError(400, "INVALIDJOB", "InvalidJob : bad columnDelimiter or lineEnding")
     fields: dict[str, Any] = {
         "operation": op, "object": od.name, "state": "Open", "jobType": "V2Ingest",
         "columnDelimiter": delimiter, "lineEnding": ending, "numberRecordsFailed": 0,
@@ -432,7 +457,7 @@ def ingest_job(call: Call) -> Response:
         info["state"] = "Aborted"
         bulk.save(info)
     else:
-        raise ApiError(400, "INVALIDJOBSTATE", f"Invalid state: {state}")
+        raise OrgError(400, "INVALIDJOBSTATE", f"Invalid state: {state}")
     return json_response(_public(info))
 
 
@@ -443,11 +468,11 @@ def upload(call: Call) -> Response:
     if info["state"] != "Open":
         raise _job_state_error(info["state"])
     if len(call.body) > call.emulator.org.settings.bulk_upload_bytes:
-        raise ApiError(400, "EXCEEDED_QUOTA",
+        raise OrgError(400, "EXCEEDED_QUOTA",
                        f"The upload is {len(call.body)} bytes; the limit is "
                        f"{call.emulator.org.settings.bulk_upload_bytes}")
     if not call.body:
-        raise ApiError(400, "INVALIDBATCH", "InvalidBatch : the upload is empty")
+        raise OrgError(400, "INVALIDBATCH", "InvalidBatch : the upload is empty")
     store = call.emulator.org.store
     with store.transaction() as conn:
         seq = conn.execute("SELECT COUNT(*) FROM job_data WHERE job_id = ?",
@@ -463,12 +488,12 @@ def ingest_results(call: Call) -> Response:
     info = bulk.get(call.params["job"], "ingest")
     kind = RESULT_KINDS.get(call.params["kind"].lower())
     if kind is None:
-        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
     header = info.get("_columns")
     if header is None:
         header = bulk._rows(info)[0]
     if kind != "unprocessed" and info["state"] not in ("JobComplete", "Failed", "Aborted"):
-        raise ApiError(412, "JOB_NOT_COMPLETE", "The job is not complete yet")
+        raise OrgError(412, "JOB_NOT_COMPLETE", "The job is not complete yet")
     prefix = {"success": ["sf__Id", "sf__Created"], "failed": ["sf__Id", "sf__Error"],
               "unprocessed": []}[kind]
     head = ",".join(f'"{h}"' for h in prefix + header) + "\n"
@@ -486,15 +511,15 @@ def query_jobs(call: Call) -> Response:
         return json_response({"done": True, "records": jobs, "nextRecordsUrl": None})
     body = call.json()
     if not isinstance(body, dict):
-        raise ApiError(400, "INVALIDJOB", "InvalidJob : the body must be a JSON object")
+        raise OrgError(400, "INVALIDJOB", "InvalidJob : the body must be a JSON object")
     op = body.get("operation", "query")
     if op not in QUERY_OPERATIONS:
-        raise ApiError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op}")
+        raise OrgError(400, "INVALIDJOB", f"InvalidJob : Invalid operation: {op}")
     text = str(body.get("query") or "")
     # The query is checked (and MALFORMED_QUERY raised) now, as Salesforce does.
     unsupported = bulk_unsupported(parse(text, today=call.emulator.org.now().date()))
     if unsupported is not None:
-        raise ApiError(400, "INVALIDJOB", f"InvalidJob : Bulk API 2.0 query does not support "
+        raise OrgError(400, "INVALIDJOB", f"InvalidJob : Bulk API 2.0 query does not support "
                        f"{unsupported}")
     result = execute(call.emulator, text, include_deleted=op == "queryAll")[2]
     info = bulk.new_job(call, "query", {
@@ -527,15 +552,15 @@ def query_results(call: Call) -> Response:
     bulk = call.emulator.bulk
     info = bulk.get(call.params["job"], "query")
     if info["state"] != "JobComplete":
-        raise ApiError(412, "JOB_NOT_COMPLETE",
+        raise OrgError(412, "JOB_NOT_COMPLETE",
                        f"The job is in state {info['state']}; results are not ready")
     try:
         limit = int(call.query.get("maxRecords", "50000"))
         offset = int(call.query.get("locator") or 0)
     except ValueError:
-        raise ApiError(400, "INVALIDLOCATOR", "locator and maxRecords must be numbers") from None
+        raise OrgError(400, "INVALIDLOCATOR", "locator and maxRecords must be numbers") from None
     if limit <= 0 or offset < 0:
-        raise ApiError(400, "INVALIDLOCATOR", "locator and maxRecords must be positive")
+        raise OrgError(400, "INVALIDLOCATOR", "locator and maxRecords must be positive")
     text, count, nxt = bulk.query_page(info, offset, limit)
     return Response(text, media_type="text/csv", headers={
         "Sforce-NumberOfRecords": str(count),

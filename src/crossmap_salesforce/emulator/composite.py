@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 
 from crossmap_salesforce.emulator import rest
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 
@@ -102,7 +102,7 @@ def dispatch(call: Call, method: str, url: str, body: Any) -> tuple[int, Any, di
         )
         try:
             response = handler(sub)
-        except ApiError as exc:
+        except OrgError as exc:
             response = error_response(exc)
         raw = bytes(response.body)
         content = json.loads(raw) if raw and "json" in (response.media_type or "") else None
@@ -167,16 +167,16 @@ class _Rollback(Exception):
 def run_composite(call: Call, requests: list[Any], all_or_none: bool) -> list[dict[str, Any]]:
     """The ``compositeResponse`` of a list of subrequests."""
     if len(requests) > MAX_SUBREQUESTS:
-        raise ApiError(400, "LIMIT_EXCEEDED",
+        raise OrgError(400, "LIMIT_EXCEEDED",
                        f"Composite request can contain at most {MAX_SUBREQUESTS} subrequests")
     seen: set[str] = set()
     for item in requests:
         if not isinstance(item, dict) or not item.get("method") or not item.get("url") \
                 or not item.get("referenceId"):
-            raise ApiError(400, "JSON_PARSER_ERROR",
+            raise OrgError(400, "JSON_PARSER_ERROR",
                            "each subrequest needs method, url and referenceId")
         if item["referenceId"] in seen:
-            raise ApiError(400, "INVALID_INPUT",
+            raise OrgError(400, "INVALID_INPUT",
                            f"Duplicate referenceId provided in the request: {item['referenceId']}")
         seen.add(str(item["referenceId"]))
     out: list[dict[str, Any]] = []
@@ -228,7 +228,7 @@ def composite(call: Call) -> Response:
     """``POST /composite``."""
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("compositeRequest"), list):
-        raise ApiError(400, "JSON_PARSER_ERROR", "compositeRequest is required")
+        raise OrgError(400, "JSON_PARSER_ERROR", "compositeRequest is required")
     responses = run_composite(call, body["compositeRequest"], bool(body.get("allOrNone")))
     return json_response({"compositeResponse": responses})
 
@@ -238,11 +238,11 @@ def graph(call: Call) -> Response:
     body = call.json()
     graphs = body.get("graphs") if isinstance(body, dict) else None
     if not isinstance(graphs, list):
-        raise ApiError(400, "JSON_PARSER_ERROR", "graphs is required")
+        raise OrgError(400, "JSON_PARSER_ERROR", "graphs is required")
     out = []
     for g in graphs:
         if not isinstance(g, dict) or not isinstance(g.get("compositeRequest"), list):
-            raise ApiError(400, "JSON_PARSER_ERROR", "each graph needs graphId and compositeRequest")
+            raise OrgError(400, "JSON_PARSER_ERROR", "each graph needs graphId and compositeRequest")
         responses = run_composite(call, g["compositeRequest"], True)
         out.append({"graphId": g.get("graphId"),
                     "graphResponse": {"compositeResponse": responses},
@@ -255,9 +255,9 @@ def batch(call: Call) -> Response:
     body = call.json()
     requests = body.get("batchRequests") if isinstance(body, dict) else None
     if not isinstance(requests, list):
-        raise ApiError(400, "JSON_PARSER_ERROR", "batchRequests is required")
+        raise OrgError(400, "JSON_PARSER_ERROR", "batchRequests is required")
     if len(requests) > MAX_SUBREQUESTS:
-        raise ApiError(400, "LIMIT_EXCEEDED",
+        raise OrgError(400, "LIMIT_EXCEEDED",
                        f"A batch can contain at most {MAX_SUBREQUESTS} subrequests")
     halt = bool(body.get("haltOnError"))
     results: list[dict[str, Any]] = []
@@ -269,7 +269,7 @@ def batch(call: Call) -> Response:
                 "message": "Batch processing halted per request"}]})
             continue
         if not isinstance(item, dict) or not item.get("method") or not item.get("url"):
-            raise ApiError(400, "JSON_PARSER_ERROR", "each batch request needs method and url")
+            raise OrgError(400, "JSON_PARSER_ERROR", "each batch request needs method and url")
         status, content, _ = dispatch(call, str(item["method"]), str(item["url"]),
                                       item.get("richInput"))
         results.append({"statusCode": status, "result": content})
@@ -287,18 +287,18 @@ def _flatten(call: Call, od: ObjectDef, records: Any, depth: int,
     """Tree records → ``(level, object, fields, referenceId, parent index, parent
     field)`` rows, parents before their children."""
     if depth > MAX_TREE_DEPTH:
-        raise ApiError(400, "INVALID_INPUT", f"Maximum depth of {MAX_TREE_DEPTH} levels exceeded")
+        raise OrgError(400, "INVALID_INPUT", f"Maximum depth of {MAX_TREE_DEPTH} levels exceeded")
     if not isinstance(records, list):
-        raise ApiError(400, "JSON_PARSER_ERROR", "records must be a list")
+        raise OrgError(400, "JSON_PARSER_ERROR", "records must be a list")
     definition = call.emulator.org.definition
     children_of = {c["relationshipName"].lower(): c for c in od.describe.get("childRelationships") or []
                    if c.get("relationshipName")}
     for rec in records:
         if not isinstance(rec, dict):
-            raise ApiError(400, "JSON_PARSER_ERROR", "each record must be an object")
+            raise OrgError(400, "JSON_PARSER_ERROR", "each record must be an object")
         attrs = rec.get("attributes") or {}
         if str(attrs.get("type", "")).lower() != od.name.lower() or not attrs.get("referenceId"):
-            raise ApiError(400, "INVALID_INPUT",
+            raise OrgError(400, "INVALID_INPUT",
                            f"each record needs attributes with type {od.name} and a referenceId")
         fields: dict[str, Any] = {}
         nested: list[tuple[dict[str, Any], Any]] = []
@@ -323,15 +323,15 @@ def tree(call: Call) -> Response:
     od = emu.org.definition.get(call.params["object"])
     body = call.json()
     if not isinstance(body, dict):
-        raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
+        raise OrgError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
     rows: list[tuple[int, ObjectDef, dict[str, Any], str, int | None, str | None]] = []
     _flatten(call, od, body.get("records"), 1, rows)
     if len(rows) > MAX_TREE_RECORDS:
-        raise ApiError(400, "LIMIT_EXCEEDED",
+        raise OrgError(400, "LIMIT_EXCEEDED",
                        f"Too many records: at most {MAX_TREE_RECORDS} in one tree request")
     refs = [r[3] for r in rows]
     if len(set(refs)) != len(refs):
-        raise ApiError(400, "INVALID_INPUT", "Duplicate referenceId in the request")
+        raise OrgError(400, "INVALID_INPUT", "Duplicate referenceId in the request")
     ids: dict[int, str] = {}
     errors: list[dict[str, Any]] = []
     try:

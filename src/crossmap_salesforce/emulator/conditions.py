@@ -18,7 +18,7 @@ from attrs import frozen
 
 from crossmap.schema.values import parse_date, parse_datetime
 from crossmap_salesforce.emulator.aggregates import apply_date_fn, date_fn_type
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.ids import normalize
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 from crossmap_salesforce.emulator.soql import (
@@ -53,8 +53,8 @@ class Resolved:
     ftype: str
 
 
-def invalid_field(name: str, entity: str) -> ApiError:
-    return ApiError(400, "INVALID_FIELD", _NO_COLUMN.format(name=name, entity=entity))
+def invalid_field(name: str, entity: str) -> OrgError:
+    return OrgError(400, "INVALID_FIELD", _NO_COLUMN.format(name=name, entity=entity))
 
 
 def resolve(emulator: Emulator, od: ObjectDef, path: Path) -> Resolved:
@@ -65,7 +65,7 @@ def resolve(emulator: Emulator, od: ObjectDef, path: Path) -> Resolved:
     for part in path.parts[:-1]:
         ref = next((o.relationship(part) for o in current if o.relationship(part)), None)
         if ref is None:
-            raise ApiError(400, "INVALID_FIELD",
+            raise OrgError(400, "INVALID_FIELD",
                            f"Didn't understand relationship '{part}' in field path. If you are "
                            "attempting to use a custom relationship, be sure to append the '__r' "
                            "after the custom relationship name.")
@@ -179,7 +179,7 @@ def literal_value(ftype: str, label: str, lit: Literal) -> Any:
     if not ok:
         quoted = "should be enclosed in quotes" if ftype in QUOTED else \
             "should not be enclosed in quotes"
-        raise ApiError(400, "INVALID_FIELD",
+        raise OrgError(400, "INVALID_FIELD",
                        f"value of filter criterion for field '{label}' must be of type "
                        f"{type_name} and {quoted}")
     if lit.kind == "daterange":
@@ -242,7 +242,7 @@ def record_operand(node: Any, resolved: dict[Path, Resolved], parents: Parents) 
 
         return Operand(ftype, str(node), value, value)
     if isinstance(node, Aggregate):
-        raise ApiError(400, "MALFORMED_QUERY",
+        raise OrgError(400, "MALFORMED_QUERY",
                        f"Aggregate {node} is only allowed in SELECT, ORDER BY and HAVING of "
                        "an aggregate query")
     r = resolved[node]
@@ -276,7 +276,7 @@ def compile_condition(node: Any, operand_of: OperandOf, semi: Callable[[Compare,
         return lambda rec: get(rec) not in members
     if op == "like":
         if operand.ftype not in QUOTED or node.values[0].kind != "string":
-            raise ApiError(400, "INVALID_QUERY_FILTER_OPERATOR",
+            raise OrgError(400, "INVALID_QUERY_FILTER_OPERATOR",
                            f"invalid operator on field '{operand.label}': LIKE needs a text field")
         rx = _like(str(node.values[0].value))
         raw = operand.raw

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, json_response
 
 API_VERSIONS: dict[str, str] = {
@@ -50,7 +50,7 @@ def versions(emulator: object, request: Request, body: bytes) -> Response:
 def check_version(version: str) -> None:
     """The 404 a real org gives a version it does not serve."""
     if version not in API_VERSIONS:
-        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
 
 
 def resources(call: Call) -> Response:

@@ -1,6 +1,6 @@
 """The one exception the emulator raises for an API-level failure.
 
-Handlers raise :class:`ApiError`; the server turns it into Salesforce's REST error
+Handlers raise :class:`OrgError`; the server turns it into Salesforce's REST error
 body, a JSON array of ``{"message", "errorCode", "fields"}``.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 REQUEST_ERRORS = frozenset({"NOT_FOUND", "MALFORMED_QUERY", "INVALID_SESSION_ID"})
 
 
-class ApiError(Exception):
+class OrgError(Exception):
     """A Salesforce API error: an HTTP status, an ``errorCode`` and a message."""
 
     def __init__(

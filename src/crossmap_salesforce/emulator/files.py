@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from crossmap_salesforce.emulator.clock import sf_datetime
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.ids import make_id
 
 if TYPE_CHECKING:
@@ -40,17 +40,17 @@ def prepare_version(record: dict[str, Any], inserting: bool) -> bytes | None:
     """Decode VersionData and fill the fields Salesforce derives from the file."""
     if not inserting:
         if record.get("VersionData") not in (None, STORED):
-            raise ApiError(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+            raise OrgError(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
                            "Unable to create/update fields: VersionData.", ("VersionData",))
         return None
     encoded = record.get("VersionData")
     if not encoded:
-        raise ApiError(400, "REQUIRED_FIELD_MISSING",
+        raise OrgError(400, "REQUIRED_FIELD_MISSING",
                        "Required fields are missing: [VersionData]", ("VersionData",))
     try:
         data = base64.b64decode(str(encoded), validate=True)
     except (binascii.Error, ValueError):
-        raise ApiError(400, "INVALID_TYPE_ON_FIELD_IN_RECORD",
+        raise OrgError(400, "INVALID_TYPE_ON_FIELD_IN_RECORD",
                        "VersionData: value not of required type", ("VersionData",)) from None
     ftype, ext = file_type(record.get("PathOnClient"))
     record["VersionData"] = STORED

@@ -15,7 +15,7 @@ from crossmap_salesforce.emulator.conditions import (
     compile_condition,
     sort_rows,
 )
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.soql import Aggregate, BoolOp, Compare, DateFn, Path, Query
 
 
@@ -23,7 +23,7 @@ def grouped(q: Query, records: list[dict[str, Any]], operand_of: OperandOf) -> l
     """``AggregateResult`` rows: one per group (one in all without GROUP BY)."""
     for f in q.fields:
         if isinstance(f, (Path, DateFn)) and f not in q.group:
-            raise ApiError(400, "MALFORMED_QUERY", f"Field must be grouped or aggregated: {f}")
+            raise OrgError(400, "MALFORMED_QUERY", f"Field must be grouped or aggregated: {f}")
     keys = [operand_of(g) for g in q.group]
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for rec in records:
@@ -58,12 +58,12 @@ def grouped(q: Query, records: list[dict[str, Any]], operand_of: OperandOf) -> l
         elif node in q.group:
             ftype = operand_of(node).ftype
         else:
-            raise ApiError(400, "MALFORMED_QUERY", f"Field must be grouped or aggregated: {node}")
+            raise OrgError(400, "MALFORMED_QUERY", f"Field must be grouped or aggregated: {node}")
         return Operand(ftype, str(node), lambda ctx: ctx[node][0], lambda ctx: ctx[node][1])
 
     if q.having is not None:
         def no_semi(_: Compare, __: bool) -> set[str]:
-            raise ApiError(400, "MALFORMED_QUERY", "HAVING cannot hold a semi-join")
+            raise OrgError(400, "MALFORMED_QUERY", "HAVING cannot hold a semi-join")
 
         keep = compile_condition(q.having, group_operand, no_semi)
         rows = [r for r in rows if keep(r)]

@@ -2,7 +2,7 @@
 
 Handlers are plain synchronous functions of a :class:`Call`; the server reads the body,
 authenticates, counts the request, and runs the handler in a worker thread (SQLite
-calls block), turning an :class:`ApiError` into Salesforce's error body.
+calls block), turning an :class:`OrgError` into Salesforce's error body.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 from starlette.responses import Response
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
@@ -39,7 +39,7 @@ class Call:
         try:
             return json.loads(self.body or b"null")
         except ValueError as exc:
-            raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
+            raise OrgError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
 
     def prefix(self) -> str:
         """``/services/data/vXX.X``."""
@@ -53,7 +53,7 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
                     headers=dict(headers or {}))
 
 
-def error_response(exc: ApiError) -> Response:
+def error_response(exc: OrgError) -> Response:
     """Salesforce's REST error body for ``exc``."""
     return json_response(exc.body(), exc.status)
 

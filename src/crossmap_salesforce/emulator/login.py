@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from crossmap_salesforce.emulator.auth import LoginFailed
 from crossmap_salesforce.emulator.discovery import LATEST
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import json_response
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ def _identity_user(emulator: Emulator, request: Request) -> tuple[str, dict[str,
     token_value = _token_of(request)
     try:
         user_id = emulator.org.auth.user_for(f"Bearer {token_value}" if token_value else None)
-    except ApiError:
+    except OrgError:
         return _bad_token()
     hit = emulator.org.store.get(user_id)
     if hit is None:

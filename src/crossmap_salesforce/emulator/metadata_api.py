@@ -52,7 +52,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crossmap_salesforce.emulator import tooling
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call
 from crossmap_salesforce.emulator.ids import make_id
 from crossmap_salesforce.emulator.metadata_package import (
@@ -195,7 +195,7 @@ def _dispatch(emulator: Emulator, body: bytes) -> Response:
     args = args if isinstance(args, dict) else {}
     try:
         emulator.org.count_request()
-    except ApiError as exc:
+    except OrgError as exc:
         raise SoapFault(f"sf:{exc.code}", f"{exc.code}: {exc.message}") from None
     if name == "deploy":
         return _envelope(name, _deploy(emulator, user_id, args))
@@ -212,7 +212,7 @@ def _dispatch(emulator: Emulator, body: bytes) -> Response:
 def _user(emulator: Emulator, session: str | None) -> str:
     try:
         return emulator.org.auth.user_for(f"Bearer {session}" if session else None)
-    except ApiError:
+    except OrgError:
         raise SoapFault("sf:INVALID_SESSION_ID",
                         "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: "
                         "Illegal Session") from None
@@ -472,7 +472,7 @@ def _apply(emulator: Emulator, user_id: str, c: Component, apply: bool) -> Messa
                 base_url=emulator.base_url)
     try:
         response = tooling.create(call)
-    except ApiError as exc:
+    except OrgError as exc:
         return Message(c.component_type, c.full_name, c.file_name, problem=exc.message)
     new_id = json.loads(bytes(response.body)).get("id")
     return Message(c.component_type, c.full_name, c.file_name, created=True, changed=True,

@@ -13,7 +13,7 @@ from typing import Any
 from crossmap.private_files import private_dir
 from crossmap_salesforce.emulator.auth import Auth, Credentials
 from crossmap_salesforce.emulator.clock import Clock, sf_datetime, system_clock
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.faults import FaultPlan
 from crossmap_salesforce.emulator.ids import make_id
 from crossmap_salesforce.emulator.orgdef import OrgDefinition, OrgSettings
@@ -77,7 +77,7 @@ class Org:
             row = conn.execute("SELECT used FROM api_usage WHERE day = ?", (day,)).fetchone()
             used = 0 if row is None else int(row[0])
             if used >= limit:
-                raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                raise OrgError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
             used += 1
             conn.execute("INSERT OR REPLACE INTO api_usage (day, used) VALUES (?, ?)", (day, used))
         return used, limit

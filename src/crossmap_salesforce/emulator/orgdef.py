@@ -18,7 +18,7 @@ from typing import Any
 
 from attrs import frozen
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.ids import STANDARD_PREFIXES
 from crossmap_salesforce.emulator.storage import Store
 
@@ -154,7 +154,7 @@ class OrgDefinition:
         """An object by name, or the 404 Salesforce gives for an unknown type."""
         od = self.find(name)
         if od is None:
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+            raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
         return od
 
     def object_for_prefix(self, prefix: str) -> str | None:
@@ -190,7 +190,7 @@ class OrgDefinition:
                 prefix = f"a{a}{b}"
                 if prefix not in self._by_prefix:
                     return prefix
-        raise ApiError(400, "LIMIT_EXCEEDED", "No more custom object key prefixes")
+        raise OrgError(400, "LIMIT_EXCEEDED", "No more custom object key prefixes")
 
 
 def field_describe(name: str, type_: str, **overrides: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from crossmap_salesforce.emulator.conditions import (
     sort_rows,
     typed_value,
 )
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.grouping import grouped as grouped_rows
 from crossmap_salesforce.emulator.http import Call, json_response
 from crossmap_salesforce.emulator.orgdef import ObjectDef
@@ -101,7 +101,7 @@ class ChildSelect:
 def _object(emulator: Emulator, name: str, text: str) -> ObjectDef:
     od = emulator.org.definition.find(name)
     if od is None:
-        raise ApiError(400, "INVALID_TYPE",
+        raise OrgError(400, "INVALID_TYPE",
                        f"\n{text}\nsObject type '{name}' is not supported. If you are "
                        "attempting to use a custom object, be sure to append the '__c' after "
                        "the entity name. Please reference your WSDL or the describe call for the "
@@ -119,7 +119,7 @@ def _expand(fields: Sequence[Any], od: ObjectDef, limit: int | None) -> tuple[An
             out.append(item)
             continue
         if item.kind != "STANDARD" and (limit is None or limit > 200):
-            raise ApiError(400, "MALFORMED_QUERY",
+            raise OrgError(400, "MALFORMED_QUERY",
                            f"The SOQL FIELDS function must have a LIMIT of at most 200 when "
                            f"it selects FIELDS({item.kind})")
         for name, f in od.fields.items():
@@ -158,17 +158,17 @@ def _semi_values(emulator: Emulator, outer: Resolved, node: Compare, top: bool,
                  text: str) -> set[str]:
     """The Ids a semi-join (or anti-join) subquery selects."""
     if not top:
-        raise ApiError(400, "MALFORMED_QUERY", SEMI_NESTED)
+        raise OrgError(400, "MALFORMED_QUERY", SEMI_NESTED)
     sub = node.values[0]
     assert isinstance(sub, SubQuery)
     if outer.ftype not in ("id", "reference"):
-        raise ApiError(400, "MALFORMED_QUERY",
+        raise OrgError(400, "MALFORMED_QUERY",
                        f"Semi join sub-selects need an Id or reference field, not {outer.path}")
     od = _object(emulator, sub.source, text)
     (path,) = sub.fields
     inner = resolve(emulator, od, path)
     if inner.ftype not in ("id", "reference"):
-        raise ApiError(400, "MALFORMED_QUERY",
+        raise OrgError(400, "MALFORMED_QUERY",
                        f"Semi join sub-selects can select only an Id or reference field, not {path}")
     resolved = {p: resolve(emulator, od, p) for p in (path, *condition_paths(sub.where))}
     records = _load(emulator, od, sub.where, False, False)
@@ -176,7 +176,7 @@ def _semi_values(emulator: Emulator, outer: Resolved, node: Compare, top: bool,
     parents.load(records, (r.hops for r in resolved.values()))
 
     def nested(_: Compare, __: bool) -> set[str]:
-        raise ApiError(400, "MALFORMED_QUERY", "Nesting of semi join sub-selects is not supported")
+        raise OrgError(400, "MALFORMED_QUERY", "Nesting of semi join sub-selects is not supported")
 
     if sub.where is not None:
         keep = compile_condition(sub.where, lambda n: record_operand(n, resolved, parents), nested)
@@ -188,7 +188,7 @@ def _child_select(emulator: Emulator, od: ObjectDef, sub: SubQuery) -> ChildSele
     rel = next((c for c in od.describe.get("childRelationships") or []
                 if str(c.get("relationshipName") or "").lower() == sub.source.lower()), None)
     if rel is None:
-        raise ApiError(400, "INVALID_TYPE",
+        raise OrgError(400, "INVALID_TYPE",
                        f"Didn't understand relationship '{sub.source}' in FROM part of query "
                        "call. If you are attempting to use a custom relationship, be sure to "
                        "append the '__r' after the custom relationship name.")
@@ -197,7 +197,7 @@ def _child_select(emulator: Emulator, od: ObjectDef, sub: SubQuery) -> ChildSele
     paths = [*fields, *condition_paths(sub.where), *(o.path for o in sub.order)]
     for p in paths:
         if not isinstance(p, Path):
-            raise ApiError(400, "MALFORMED_QUERY",
+            raise OrgError(400, "MALFORMED_QUERY",
                            "a relationship subquery selects and sorts by fields only")
     resolved = {p: resolve(emulator, child, p) for p in paths}
     return ChildSelect(rel["relationshipName"], child, rel["field"],
@@ -224,14 +224,14 @@ def execute(
     grouped = bool(q.group) or bool(aggregates)
     count_all = any(a.func == "COUNT" and a.arg is None for a in aggregates)
     if count_all and len(q.fields) > 1:
-        raise ApiError(400, "MALFORMED_QUERY", "COUNT() cannot be used with other fields")
+        raise OrgError(400, "MALFORMED_QUERY", "COUNT() cannot be used with other fields")
     if grouped and subqueries:
-        raise ApiError(400, "MALFORMED_QUERY",
+        raise OrgError(400, "MALFORMED_QUERY",
                        "a relationship subquery cannot be used in an aggregate query")
     if q.having is not None and not grouped:
-        raise ApiError(400, "MALFORMED_QUERY", "HAVING needs GROUP BY or an aggregate")
+        raise OrgError(400, "MALFORMED_QUERY", "HAVING needs GROUP BY or an aggregate")
     if not grouped and any(isinstance(f, DateFn) for f in q.fields):
-        raise ApiError(400, "MALFORMED_QUERY", "Date functions in SELECT need GROUP BY")
+        raise OrgError(400, "MALFORMED_QUERY", "Date functions in SELECT need GROUP BY")
     children = [_child_select(emulator, od, sub) for sub in subqueries]
     records = _load(emulator, od, q.where, include_deleted, tooling)
     parents = Parents(emulator)
@@ -242,7 +242,7 @@ def execute(
 
     def semi(node: Compare, top: bool) -> set[str]:
         if not isinstance(node.path, Path):
-            raise ApiError(400, "MALFORMED_QUERY",
+            raise OrgError(400, "MALFORMED_QUERY",
                            f"Semi join sub-selects need an Id or reference field, not {node.path}")
         return _semi_values(emulator, resolved[node.path], node, top, text)
 
@@ -256,11 +256,11 @@ def execute(
         return q, list(q.fields), Result(od.name, rows, False)
     for item in q.order:
         if isinstance(item.path, Aggregate):
-            raise ApiError(400, "MALFORMED_QUERY", "ORDER BY an aggregate needs GROUP BY")
+            raise OrgError(400, "MALFORMED_QUERY", "ORDER BY an aggregate needs GROUP BY")
     sort_rows(records, q.order, operand_of)
     if q.offset:
         if q.offset > 2000:
-            raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE",
+            raise OrgError(400, "NUMBER_OUTSIDE_VALID_RANGE",
                            "Maximum SOQL offset allowed is 2000")
         records = records[q.offset:]
     if q.limit is not None:
@@ -292,7 +292,7 @@ def _attach_children(emulator: Emulator, records: list[dict[str, Any]],
 
         if child.where is not None:
             def no_semi(_: Compare, __: bool) -> set[str]:
-                raise ApiError(400, "MALFORMED_QUERY", SEMI_NESTED)
+                raise OrgError(400, "MALFORMED_QUERY", SEMI_NESTED)
 
             keep = compile_condition(child.where, operand_of, no_semi)
             kids = [k for k in kids if keep(k)]
@@ -382,7 +382,7 @@ class Cursors:
         with self._lock:
             hit = self._open.get(cursor)
         if hit is None:
-            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+            raise OrgError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         return hit
 
 
@@ -405,7 +405,7 @@ def _page(call: Call, rows: list[dict[str, Any]], start: int, batch: int, cursor
 def _run(call: Call, include_deleted: bool, tooling: bool = False) -> Response:
     text = call.query.get("q")
     if not text:
-        raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
+        raise OrgError(400, "MALFORMED_QUERY", "A query string has to be specified")
     if call.query.get("columns") == "true":
         from crossmap_salesforce.emulator import columns
 
@@ -447,6 +447,6 @@ def _more(call: Call, endpoint: str) -> Response:
     locator = call.params["locator"]
     cursor, _, offset = locator.rpartition("-")
     if not cursor or not offset.isdigit():
-        raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        raise OrgError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
     rows, batch = call.emulator.cursors.get(cursor)
     return _page(call, rows, int(offset), batch, cursor, len(rows), endpoint)

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from crossmap_salesforce.emulator import files, sales
 from crossmap_salesforce.emulator.clock import sf_datetime
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.ids import make_id, normalize
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 from crossmap_salesforce.emulator.validation import (
@@ -49,7 +49,7 @@ class Outcome:
 
     id: str | None
     created: bool = False
-    errors: tuple[ApiError, ...] = ()
+    errors: tuple[OrgError, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -68,14 +68,14 @@ class _Row:
         self.before: dict[str, Any] | None = None
         self.values: dict[str, Any] = {}
         self.record: dict[str, Any] = {}
-        self.errors: list[ApiError] = []
+        self.errors: list[OrgError] = []
         self.refs: list[tuple[str, str]] = []
         self.blob: bytes | None = None
 
 
-def rolled_back() -> ApiError:
+def rolled_back() -> OrgError:
     """The error allOrNone gives every row that did not fail itself."""
-    return ApiError(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    return OrgError(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK",
                     "Record rolled back because not all records were valid and the "
                     "request was using AllOrNone header")
 
@@ -108,13 +108,13 @@ class Records:
         """The stored record ``value`` names in a URL, or Salesforce's 404."""
         rid = normalize(value)
         if rid is None or not rid.startswith(od.key_prefix):
-            raise ApiError(404, "NOT_FOUND",
+            raise OrgError(404, "NOT_FOUND",
                            f"Provided external ID field does not exist or is not accessible: {value}")
         found = self.org.store.get(rid)
         if found is None or found[0] != od.name:
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+            raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
         if found[1] and not allow_deleted:
-            raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
+            raise OrgError(404, "ENTITY_IS_DELETED", "entity is deleted")
         return found[2]
 
     def shape(
@@ -129,7 +129,7 @@ class Records:
         for name in names:
             f = od.field(name)
             if f is None:
-                raise ApiError(400, "INVALID_FIELD",
+                raise OrgError(400, "INVALID_FIELD",
                                f"No such column '{name}' on entity '{od.name}'. If you are "
                                "attempting to use a custom field, be sure to append the '__c' "
                                "after the custom field name.", (name,))
@@ -175,10 +175,10 @@ class Records:
         all_or_none: bool,
     ) -> list[Outcome]:
         if op != "update" and not od.describe.get("createable", True):
-            raise ApiError(400, "INVALID_TYPE_FOR_OPERATION",
+            raise OrgError(400, "INVALID_TYPE_FOR_OPERATION",
                            f"entity type cannot be inserted: {od.name}")
         if op != "insert" and not od.describe.get("updateable", True):
-            raise ApiError(400, "INVALID_TYPE_FOR_OPERATION",
+            raise OrgError(400, "INVALID_TYPE_FOR_OPERATION",
                            f"entity type cannot be updated: {od.name}")
         checker = self.checker(od)
         work = [_Row() for _ in rows]
@@ -191,7 +191,7 @@ class Records:
             if w.errors:
                 continue
             if faults.lock_row():
-                w.errors.append(ApiError(400, "UNABLE_TO_LOCK_ROW",
+                w.errors.append(OrgError(400, "UNABLE_TO_LOCK_ROW",
                                          "unable to obtain exclusive access to this record"))
                 continue
             payload = dict(values)
@@ -207,7 +207,7 @@ class Records:
                 continue
             try:
                 w.values = checker.to_wire(payload, text)
-            except ApiError as exc:
+            except OrgError as exc:
                 w.errors.append(exc)
                 continue
             self._build(od, w, now, user_id)
@@ -242,35 +242,37 @@ class Records:
                 raw = values.get("Id")
                 if raw in (None, ""):
                     if op == "update":
-                        w.errors.append(ApiError(400, "MISSING_ARGUMENT",
+                        w.errors.append(OrgError(400, "MISSING_ARGUMENT",
                                                  "Id not specified in an update call", ("Id",)))
                     targets.append(None)
                     continue
                 rid = normalize(str(raw))
                 if rid is None or not rid.startswith(od.key_prefix):
-                    w.errors.append(ApiError(400, "MALFORMED_ID",
+                    w.errors.append(OrgError(400, "MALFORMED_ID",
                                              f"{od.name} ID: id value of incorrect type: {raw}",
                                              ("Id",)))
                     targets.append(None)
                     continue
                 targets.append(rid)
         else:
-            seen: set[str] = set()
-            for values, w in zip(rows, work, strict=True):
+            # An external id given twice in one call fails every row carrying it, the
+            # first too, and nothing is stored for them (Apex/SOAP upsert: "If the key is
+            # matched multiple times, then an error is generated and the object record
+            # is neither inserted or updated"; salesforce.stackexchange.com/q/104048
+            # shows row 0 failing with "Duplicate external id specified").
+            keys = [None if v.get(ext_field) in (None, "") else str(v[ext_field]).lower() for v in rows]
+            twice = duplicated(keys)
+            for values, w, key in zip(rows, work, keys, strict=True):
                 raw = values.get(ext_field)
-                if raw in (None, ""):
-                    w.errors.append(ApiError(400, "MISSING_ARGUMENT",
+                if key is None:
+                    w.errors.append(OrgError(400, "MISSING_ARGUMENT",
                                              f"{ext_field} not specified", (ext_field,)))
                     targets.append(None)
                     continue
-                key = str(raw).lower()
-                if key in seen:
-                    w.errors.append(ApiError(400, "DUPLICATE_VALUE",
-                                             f"Duplicate external id specified: {raw}",
-                                             (ext_field,)))
+                if key in twice:
+                    w.errors.append(duplicate_external_id(ext_field, raw))
                     targets.append(None)
                     continue
-                seen.add(key)
                 targets.append(store.find_unique(od.name, ext_field, key))
         existing = store.get_many(t for t in targets if t)
         for target, w in zip(targets, work, strict=True):
@@ -282,13 +284,13 @@ class Records:
             found = existing.get(target)
             if found is None or found[0] != od.name:
                 if op == "upsert" and ext_field in (None, "Id"):
-                    w.errors.append(ApiError(404, "NOT_FOUND",
+                    w.errors.append(OrgError(404, "NOT_FOUND",
                                              "The requested resource does not exist", ("Id",)))
                 else:
-                    w.errors.append(ApiError(400, "INVALID_CROSS_REFERENCE_KEY",
+                    w.errors.append(OrgError(400, "INVALID_CROSS_REFERENCE_KEY",
                                              "invalid cross reference id", ("Id",)))
             elif found[1]:
-                w.errors.append(ApiError(400, "ENTITY_IS_DELETED", "entity is deleted", ("Id",)))
+                w.errors.append(OrgError(400, "ENTITY_IS_DELETED", "entity is deleted", ("Id",)))
             else:
                 w.op, w.rid, w.before = "update", target, found[2]
 
@@ -304,7 +306,7 @@ class Records:
                 raw = values.pop(key)
                 try:
                     resolved = self._foreign_key(od, key, raw, text)
-                except ApiError as exc:
+                except OrgError as exc:
                     w.errors.append(exc)
                     break
                 if resolved is not None:
@@ -318,7 +320,7 @@ class Records:
             type_hint = attrs.get("type") if isinstance(attrs, dict) else None
             pairs = [(k, v) for k, v in raw.items() if k != "attributes"]
             if len(pairs) != 1:
-                raise ApiError(400, "INVALID_FIELD",
+                raise OrgError(400, "INVALID_FIELD",
                                f"{key}: a parent reference names exactly one external id field",
                                (key,))
             ext, value = pairs[0]
@@ -327,7 +329,7 @@ class Records:
             value = raw
         ref = od.relationship(relationship)
         if ref is None or "." in ext:
-            raise ApiError(400, "INVALID_FIELD",
+            raise OrgError(400, "INVALID_FIELD",
                            f"No such column '{key}' on sobject of type {od.name}", (key,))
         if text and value == "":
             return None  # an empty cell is "not given"
@@ -344,11 +346,11 @@ class Records:
             else:
                 rid = self.org.store.find_unique(tod.name, f["name"], str(value).lower())
             if rid is None:
-                raise ApiError(400, "INVALID_FIELD",
+                raise OrgError(400, "INVALID_FIELD",
                                f"Foreign key external ID: {value} not found for field "
                                f"{f['name']} in entity {tod.name}", (ref["name"],))
             return ref["name"], rid
-        raise ApiError(400, "INVALID_FIELD",
+        raise OrgError(400, "INVALID_FIELD",
                        f"Field {ext} is not an external id field of the objects "
                        f"{ref['name']} references", (key,))
 
@@ -382,7 +384,7 @@ class Records:
         elif name == "ContentVersion":
             try:
                 w.blob = files.prepare_version(record, w.op == "insert")
-            except ApiError as exc:
+            except OrgError as exc:
                 w.errors.append(exc)
         w.record = {k: v for k, v in record.items() if k in od.fields}
         for fname, value in w.values.items():
@@ -404,19 +406,19 @@ class Records:
                 label = f.get("label") or fname
                 rid = normalize(value)
                 if rid is None:
-                    w.errors.append(ApiError(400, "MALFORMED_ID",
+                    w.errors.append(OrgError(400, "MALFORMED_ID",
                                              f"{label}: id value of incorrect type: {value}",
                                              (fname,)))
                     continue
                 target = definition.object_for_prefix(rid[:3])
                 if target is None or target not in (f.get("referenceTo") or []):
-                    w.errors.append(ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+                    w.errors.append(OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                                              f"{label}: id value of incorrect type: {value}",
                                              (fname,)))
                     continue
                 hit = found.get(rid)
                 if hit is None or hit[1] or hit[0] != target:
-                    w.errors.append(ApiError(400, "INVALID_CROSS_REFERENCE_KEY",
+                    w.errors.append(OrgError(400, "INVALID_CROSS_REFERENCE_KEY",
                                              "invalid cross reference id", (fname,)))
                     continue
                 w.record[fname] = rid
@@ -440,13 +442,13 @@ class Records:
                 if key in claimed or (holder is not None and holder != w.rid):
                     other = holder or "(another record in this request)"
                     if fname == "Username" and od.name == "User":
-                        w.errors.append(ApiError(400, "DUPLICATE_USERNAME",
+                        w.errors.append(OrgError(400, "DUPLICATE_USERNAME",
                                                  "Duplicate Username.<br>The username already "
                                                  "exists in this or another Salesforce "
                                                  "organization. Usernames must be unique across "
                                                  "all Salesforce organizations.", (fname,)))
                     else:
-                        w.errors.append(ApiError(400, "DUPLICATE_VALUE",
+                        w.errors.append(OrgError(400, "DUPLICATE_VALUE",
                                                  f"duplicate value found: {fname} duplicates value "
                                                  f"on record with id: {other}", (fname,)))
                     break
@@ -515,26 +517,26 @@ class Records:
         victims: dict[str, str] = {}
         for value, rid in zip(raw, ids, strict=True):
             if rid is None or (expected is not None and not rid.startswith(expected.key_prefix)):
-                outcomes.append(Outcome(None, False, (ApiError(
+                outcomes.append(Outcome(None, False, (OrgError(
                     400, "MALFORMED_ID", f"bad id {value}", ("Id",)),)))
                 continue
             hit = found.get(rid)
             if rid in victims:
-                outcomes.append(Outcome(None, False, (ApiError(
+                outcomes.append(Outcome(None, False, (OrgError(
                     400, "INVALID_ID_FIELD", f"Duplicate id in list: {value}", ("Id",)),)))
             elif hit is None:
-                outcomes.append(Outcome(None, False, (ApiError(
+                outcomes.append(Outcome(None, False, (OrgError(
                     404, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),)))
             elif hit[1] and not hard:
-                outcomes.append(Outcome(None, False, (ApiError(
+                outcomes.append(Outcome(None, False, (OrgError(
                     404, "ENTITY_IS_DELETED", "entity is deleted"),)))
             elif self.org.faults.lock_row():
-                outcomes.append(Outcome(None, False, (ApiError(
+                outcomes.append(Outcome(None, False, (OrgError(
                     400, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record"),)))
             else:
                 od = self.org.definition.find(hit[0])
                 if od is not None and not od.describe.get("deletable", True):
-                    outcomes.append(Outcome(None, False, (ApiError(
+                    outcomes.append(Outcome(None, False, (OrgError(
                         400, "INVALID_TYPE_FOR_OPERATION",
                         f"entity type cannot be deleted: {od.name}"),)))
                     continue
@@ -551,6 +553,7 @@ class Records:
         # Breadth-first over cascades; one scan per child object and level.
         level = dict(victims)
         everything = dict(victims)
+        root_of = {rid: rid for rid in victims}  # each cascade victim's deleted ancestor
         while level:
             by_object: dict[str, set[str]] = {}
             for rid, obj in level.items():
@@ -564,6 +567,7 @@ class Records:
                     for rec in store.scan(child):
                         if rec.get(fname) in parents and rec["Id"] not in everything:
                             nxt[rec["Id"]] = child
+                            root_of[rec["Id"]] = root_of[rec[fname]]
             everything.update(nxt)
             level = nxt
         now = sf_datetime(self.org.now())
@@ -574,6 +578,9 @@ class Records:
             current = store.get_many(everything)
             rows = []
             for rid, (obj, _, data) in current.items():
+                if root_of.get(rid, rid) != rid:
+                    # Deleted with its parent: undeleting the parent brings it back too.
+                    data[DELETED_WITH] = root_of[rid]
                 data["IsDeleted"] = True
                 data["LastModifiedDate"] = data["SystemModstamp"] = now
                 data["LastModifiedById"] = user_id
@@ -581,6 +588,83 @@ class Records:
                 store.release_unique(conn, rid)
             store.put_records(conn, rows)
 
+
+    # -- undelete ----------------------------------------------------------------
+
+    def undelete(self, values: Iterable[str], *, user_id: str) -> list[Outcome]:
+        """Bring records back from the recycle bin with their Ids, as the SOAP API's
+        ``undelete()`` does: each with the records deleted along with it (cascade), its
+        unique values claimed again. A record that is not in the recycle bin fails
+        (``UNDELETE_FAILED``), as does one whose unique value another record took
+        meanwhile (``DUPLICATE_VALUE``)."""
+        with self.org.store.transaction():
+            return self._undelete(list(values), user_id=user_id)
+
+    def _undelete(self, raw: list[str], *, user_id: str) -> list[Outcome]:
+        store = self.org.store
+        ids = [normalize(v) if isinstance(v, str) else None for v in raw]
+        found = store.get_many(i for i in ids if i)
+        outcomes: list[Outcome] = []
+        back: dict[str, tuple[str, dict[str, Any]]] = {}
+        for value, rid in zip(raw, ids, strict=True):
+            hit = found.get(rid) if rid is not None else None
+            if rid is None:
+                outcomes.append(Outcome(None, False, (OrgError(400, "MALFORMED_ID", f"bad id {value}", ("Id",)),)))
+            elif hit is None:
+                outcomes.append(Outcome(None, False, (OrgError(
+                    400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"),)))
+            elif not hit[1]:
+                outcomes.append(Outcome(None, False, (OrgError(
+                    400, "UNDELETE_FAILED", "Entity is not in the recycle bin"),)))
+            else:
+                clash = self._unique_clash(hit[0], rid, hit[2])
+                if clash is not None:
+                    outcomes.append(Outcome(None, False, (clash,)))
+                    continue
+                back[rid] = (hit[0], hit[2])
+                outcomes.append(Outcome(rid))
+        if back:
+            cascade = [(str(data["Id"]), obj, data) for obj in self.org.definition.names()
+                       for data in store.scan(obj, include_deleted=True)
+                       if data.get(DELETED_WITH) in back and data["Id"] not in back]
+            for child, obj, data in cascade:
+                back[child] = (obj, data)
+            now = sf_datetime(self.org.now())
+            with store.transaction() as conn:
+                unique_rows = []
+                rows = []
+                for rid, (obj, data) in back.items():
+                    data.pop(DELETED_WITH, None)
+                    data["IsDeleted"] = False
+                    data["LastModifiedDate"] = data["SystemModstamp"] = now
+                    data["LastModifiedById"] = user_id
+                    rows.append((rid, obj, False, data))
+                    od = self.org.definition.find(obj)
+                    for fname in self.unique_fields(od) if od is not None else ():
+                        if data.get(fname) not in (None, ""):
+                            unique_rows.append((obj, fname, str(data[fname]).lower(), rid))
+                store.put_records(conn, rows)
+                if unique_rows:
+                    store.set_unique(conn, unique_rows)
+        return outcomes
+
+    def _unique_clash(self, obj: str, rid: str, data: Mapping[str, Any]) -> OrgError | None:
+        od = self.org.definition.find(obj)
+        for fname in self.unique_fields(od) if od is not None else ():
+            value = data.get(fname)
+            if value in (None, ""):
+                continue
+            holder = self.org.store.find_unique(obj, fname, str(value).lower())
+            if holder is not None and holder != rid:
+                return OrgError(400, "DUPLICATE_VALUE",
+                                f"duplicate value found: {fname} duplicates value on record with id: {holder}",
+                                (fname,))
+        return None
+
+
+DELETED_WITH = "$deletedWith"
+"""Kept on a record deleted in cascade with its parent: the parent's Id (never
+returned: reads name their fields)."""
 
 _DEFAULTS: dict[int, tuple[ObjectDef, dict[str, Any]]] = {}
 
@@ -640,3 +724,18 @@ def _address(data: Mapping[str, Any], compound: str) -> dict[str, Any] | None:
 def dumps(value: Any) -> str:
     """JSON text of an API response body."""
     return json.dumps(value, separators=(",", ":"))
+
+
+def duplicated(keys: Sequence[str | None]) -> set[str]:
+    """The keys given more than once (``None``: no key)."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for key in keys:
+        if key is not None:
+            (twice if key in seen else seen).add(key)
+    return twice
+
+
+def duplicate_external_id(field: str, value: object) -> OrgError:
+    """The error of every row of one upsert that repeats an external id value."""
+    return OrgError(400, "DUPLICATE_VALUE", f"Duplicate external id specified: {value}", (field,))

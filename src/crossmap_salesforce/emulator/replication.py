@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from crossmap.schema.values import parse_datetime
 from crossmap_salesforce.emulator.clock import sf_datetime
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, json_response
 
 WINDOW = timedelta(days=30)
@@ -28,19 +28,19 @@ WINDOW = timedelta(days=30)
 def _range(call: Call) -> tuple[datetime, datetime]:
     texts = call.query.get("start"), call.query.get("end")
     if not texts[0] or not texts[1]:
-        raise ApiError(400, "MALFORMED_QUERY", "start and end are required")
+        raise OrgError(400, "MALFORMED_QUERY", "start and end are required")
     try:
         start, end = (parse_datetime(t.replace(" ", "+")) for t in texts if t)
     except ValueError as exc:
-        raise ApiError(400, "MALFORMED_QUERY", f"start and end must be datetimes: {exc}") from None
+        raise OrgError(400, "MALFORMED_QUERY", f"start and end must be datetimes: {exc}") from None
     start = start.replace(second=0, microsecond=0)
     end = end.replace(second=0, microsecond=0)
     now = call.emulator.org.now()
     if start < now - WINDOW:
-        raise ApiError(400, "INVALID_REPLICATION_DATE",
+        raise OrgError(400, "INVALID_REPLICATION_DATE",
                        "startDate cannot be more than 30 days ago")
     if end <= start:
-        raise ApiError(400, "INVALID_REPLICATION_DATE", "startDate must chronologically "
+        raise OrgError(400, "INVALID_REPLICATION_DATE", "startDate must chronologically "
                        "precede endDate by more than one minute")
     return start, end
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, empty, json_response
 from crossmap_salesforce.emulator.orgdef import ObjectDef, describe_for
 from crossmap_salesforce.emulator.records import Outcome
@@ -76,10 +76,10 @@ def object_info(call: Call) -> Response:
     return json_response({"objectDescribe": summary(od, call.prefix()), "recentItems": []})
 
 
-class _Errors(ApiError):
+class _Errors(OrgError):
     """Several errors of one record, answered together (status of the first)."""
 
-    def __init__(self, errors: tuple[ApiError, ...]) -> None:
+    def __init__(self, errors: tuple[OrgError, ...]) -> None:
         super().__init__(errors[0].status, errors[0].code, errors[0].message, errors[0].fields)
         self.errors = errors
 
@@ -99,7 +99,7 @@ def _content_version_body(call: Call) -> dict[str, Any]:
     if not ctype.startswith("multipart/"):
         body = call.json()
         if not isinstance(body, dict):
-            raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
+            raise OrgError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
         return body
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         f"Content-Type: {ctype}\r\n\r\n".encode() + call.body
@@ -116,7 +116,7 @@ def _content_version_body(call: Call) -> dict[str, Any]:
         elif name == "VersionData":
             data = payload
     if record is None or data is None:
-        raise ApiError(400, "MALFORMED_REQUEST",
+        raise OrgError(400, "MALFORMED_REQUEST",
                        "multipart body needs entity_content and VersionData parts")
     record["VersionData"] = base64.b64encode(data).decode("ascii")
     return record
@@ -128,9 +128,9 @@ def create(call: Call) -> Response:
     od = emu.org.definition.get(call.params["object"])
     body = _content_version_body(call) if od.name == "ContentVersion" else call.json()
     if not isinstance(body, dict):
-        raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
+        raise OrgError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
     if "Id" in body or "id" in body:
-        raise ApiError(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+        raise OrgError(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
                        "cannot specify Id in an insert call", ("Id",))
     (outcome,) = emu.records.write(od, "insert", [body], user_id=call.user_id)
     _single_result(outcome)
@@ -163,7 +163,7 @@ def row(call: Call) -> Response:
         return empty()
     body = call.json()
     if not isinstance(body, dict):
-        raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
+        raise OrgError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
     data = emu.records.fetch(od, rid)
     body = {k: v for k, v in body.items() if k.lower() != "id"}
     body["Id"] = data["Id"]
@@ -185,15 +185,15 @@ def by_external_id(call: Call) -> Response:
             data = emu.records.fetch(od, first)
             content = emu.org.store.get_blob(data["Id"])
             if content is None:
-                raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+                raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
             return Response(content, media_type="application/octetstream")
-        raise ApiError(404, "NOT_FOUND",
+        raise OrgError(404, "NOT_FOUND",
                        f"Provided external ID field does not exist or is not accessible: {first}")
     field_name = f["name"]
     if call.method == "PATCH":
         body = call.json()
         if not isinstance(body, dict):
-            raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
+            raise OrgError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
         body = {k: v for k, v in body.items() if k.lower() != field_name.lower()}
         body[field_name] = second
         (outcome,) = emu.records.write(od, "upsert", [body], user_id=call.user_id,
@@ -207,7 +207,7 @@ def by_external_id(call: Call) -> Response:
         hit = emu.org.store.find_unique(od.name, field_name, second.lower())
         matches = [hit] if hit else []
     if not matches:
-        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
     data = emu.records.fetch(od, matches[0])
     if call.method == "DELETE":
         (outcome,) = emu.records.delete([data["Id"]], user_id=call.user_id, expected=od)
@@ -264,23 +264,23 @@ def _item(outcome: Outcome, with_created: bool) -> dict[str, Any]:
 def _collection_records(call: Call) -> tuple[list[dict[str, Any]], bool]:
     body = call.json()
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        raise ApiError(400, "JSON_PARSER_ERROR", "Expected {\"records\": [...]} in the body")
+        raise OrgError(400, "JSON_PARSER_ERROR", "Expected {\"records\": [...]} in the body")
     records = body["records"]
     if len(records) > MAX_COLLECTION:
-        raise ApiError(400, "EXCEEDED_ID_LIMIT",
+        raise OrgError(400, "EXCEEDED_ID_LIMIT",
                        f"record limit reached. cannot submit more than {MAX_COLLECTION} records "
                        "into this call")
     return records, bool(body.get("allOrNone", False))
 
 
-def _by_type(call: Call, records: list[dict[str, Any]]) -> list[tuple[ObjectDef | None, ApiError | None]]:
-    out: list[tuple[ObjectDef | None, ApiError | None]] = []
+def _by_type(call: Call, records: list[dict[str, Any]]) -> list[tuple[ObjectDef | None, OrgError | None]]:
+    out: list[tuple[ObjectDef | None, OrgError | None]] = []
     for r in records:
         attrs = r.get("attributes") if isinstance(r, dict) else None
         name = attrs.get("type") if isinstance(attrs, dict) else None
         od = call.emulator.org.definition.find(name) if name else None
         if od is None:
-            out.append((None, ApiError(400, "INVALID_TYPE",
+            out.append((None, OrgError(400, "INVALID_TYPE",
                                        "sObject type must be specified in attributes.type"
                                        if not name else f"sObject type '{name}' is not supported.")))
         else:
@@ -295,7 +295,7 @@ def collections(call: Call) -> Response:
     if call.method == "DELETE":
         ids = [i for i in call.query.get("ids", "").split(",") if i]
         if len(ids) > MAX_COLLECTION:
-            raise ApiError(400, "EXCEEDED_ID_LIMIT",
+            raise OrgError(400, "EXCEEDED_ID_LIMIT",
                            f"record limit reached. cannot submit more than {MAX_COLLECTION} "
                            "records into this call")
         all_or_none = call.query.get("allOrNone", "false").lower() == "true"
@@ -310,7 +310,7 @@ def collections(call: Call) -> Response:
         if err is not None:
             results[i] = Outcome(None, False, (err,))
         elif op == "insert" and isinstance(records[i], dict) and records[i].get("Id"):
-            results[i] = Outcome(None, False, (ApiError(
+            results[i] = Outcome(None, False, (OrgError(
                 400, "INVALID_FIELD", "Record ID: cannot specify Id in an insert call", ("Id",)),))
         else:
             assert od is not None
@@ -371,14 +371,14 @@ def collection_upsert(call: Call) -> Response:
     od = emu.org.definition.get(call.params["object"])
     f = _is_ext_field(od, call.params["field"])
     if f is None:
-        raise ApiError(400, "INVALID_FIELD",
+        raise OrgError(400, "INVALID_FIELD",
                        f"Provided external ID field does not exist or is not accessible: "
                        f"{call.params['field']}")
     records, all_or_none = _collection_records(call)
     for r in records:
         attrs = r.get("attributes") if isinstance(r, dict) else None
         if not isinstance(attrs, dict) or str(attrs.get("type", "")).lower() != od.name.lower():
-            raise ApiError(400, "INVALID_TYPE", "sObject type must match the URL")
+            raise OrgError(400, "INVALID_TYPE", "sObject type must match the URL")
     results = _write_groups(call, {od.name: list(range(len(records)))}, records, "upsert",
                             all_or_none, f["name"])
     return json_response([_item(results[i], True) for i in range(len(records))])
@@ -395,14 +395,14 @@ def collection_retrieve(call: Call) -> Response:
         ids = [i for i in call.query.get("ids", "").split(",") if i]
         fields = [f for f in call.query.get("fields", "").split(",") if f]
     if not fields:
-        raise ApiError(400, "MALFORMED_QUERY", "fields parameter is required")
+        raise OrgError(400, "MALFORMED_QUERY", "fields parameter is required")
     if len(ids) > 2000:
-        raise ApiError(400, "EXCEEDED_ID_LIMIT", "cannot retrieve more than 2000 records")
+        raise OrgError(400, "EXCEEDED_ID_LIMIT", "cannot retrieve more than 2000 records")
     out: list[dict[str, Any] | None] = []
     for rid in ids:
         try:
             data = emu.records.fetch(od, rid)
-        except ApiError:
+        except OrgError:
             out.append(None)
             continue
         out.append(emu.records.shape(od, data, fields, call.version))

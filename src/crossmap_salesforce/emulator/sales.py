@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.ids import normalize
 from crossmap_salesforce.standard_objects.sales_cloud import (
     FORECAST_CATEGORIES,
@@ -62,12 +62,12 @@ class WorkRow(Protocol):
     @property
     def values(self) -> dict[str, Any]: ...
     @property
-    def errors(self) -> list[ApiError]: ...
+    def errors(self) -> list[OrgError]: ...
 
 
-def integrity(message: str, field: str) -> ApiError:
+def integrity(message: str, field: str) -> OrgError:
     """A ``FIELD_INTEGRITY_EXCEPTION`` as Salesforce words it."""
-    return ApiError(400, "FIELD_INTEGRITY_EXCEPTION", f"field integrity exception: {message}",
+    return OrgError(400, "FIELD_INTEGRITY_EXCEPTION", f"field integrity exception: {message}",
                     (field,))
 
 
@@ -112,7 +112,7 @@ def check(org: Org, object_name: str, work: Sequence[WorkRow]) -> None:
         # with this order" (nillable in the describe, enforced by the org).
         for w in rows:
             if w.op == "insert" and not w.record.get("AccountId"):
-                w.errors.append(ApiError(400, "REQUIRED_FIELD_MISSING",
+                w.errors.append(OrgError(400, "REQUIRED_FIELD_MISSING",
                                          "Required fields are missing: [AccountId]",
                                          ("AccountId",)))
     elif object_name == "CampaignMember":
@@ -121,7 +121,7 @@ def check(org: Org, object_name: str, work: Sequence[WorkRow]) -> None:
         # contact"; LeadId and ContactId are each "Required").
         for w in rows:
             if w.op == "insert" and not w.record.get("LeadId") and not w.record.get("ContactId"):
-                w.errors.append(ApiError(400, "REQUIRED_FIELD_MISSING",
+                w.errors.append(OrgError(400, "REQUIRED_FIELD_MISSING",
                                          "Required fields are missing: [ContactId, LeadId]",
                                          ("ContactId", "LeadId")))
     elif object_name == "Asset":
@@ -129,7 +129,7 @@ def check(org: Org, object_name: str, work: Sequence[WorkRow]) -> None:
             # Object Reference, Asset (AccountId, ContactId): "Every asset needs an
             # account, a contact, or both."
             if not w.record.get("AccountId") and not w.record.get("ContactId"):
-                w.errors.append(ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+                w.errors.append(OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                                          "Every asset needs an account, a contact, or both.",
                                          ("AccountId", "ContactId")))
 
@@ -163,7 +163,7 @@ def _price_book_entries(org: Org, rows: list[WorkRow]) -> None:
     for w in inserts:
         book, product = w.record.get("Pricebook2Id"), w.record.get("Product2Id")
         if (book, product) in taken:
-            w.errors.append(ApiError(400, "DUPLICATE_VALUE",
+            w.errors.append(OrgError(400, "DUPLICATE_VALUE",
                                      "This price definition already exists in this price book",
                                      ()))
             continue
@@ -174,7 +174,7 @@ def _price_book_entries(org: Org, rows: list[WorkRow]) -> None:
                 continue
             standard[product] = w.record
         elif product not in standard:
-            w.errors.append(ApiError(400, "STANDARD_PRICE_NOT_DEFINED",
+            w.errors.append(OrgError(400, "STANDARD_PRICE_NOT_DEFINED",
                                      "No standard price defined for this product", ()))
             continue
         taken.add((book, product))
@@ -217,7 +217,7 @@ def _line_items(org: Org, rows: list[WorkRow]) -> None:
                     continue
                 record["PricebookEntryId"] = entry["Id"]
             if entry is None:
-                w.errors.append(ApiError(400, "REQUIRED_FIELD_MISSING",
+                w.errors.append(OrgError(400, "REQUIRED_FIELD_MISSING",
                                          "Required fields are missing: [PricebookEntryId]",
                                          ("PricebookEntryId",)))
                 continue

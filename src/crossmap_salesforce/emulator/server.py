@@ -21,8 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossmap_salesforce.emulator import discovery, login, metadata_api, rest, tooling
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator import discovery, login, metadata_api, rest, soap, tooling
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.org import Org
 from crossmap_salesforce.emulator.records import Records
@@ -108,11 +108,11 @@ class Emulator:
                 base_url=self.base_url,
             )
             response = handler(call)
-        except ApiError as exc:
+        except OrgError as exc:
             response = error_response(exc)
         except Exception:
             log.exception("unhandled error in %s %s", request.method, request.url.path)
-            response = error_response(ApiError(500, "UNKNOWN_EXCEPTION",
+            response = error_response(OrgError(500, "UNKNOWN_EXCEPTION",
                                                "An unexpected error occurred."))
         response.headers.update(limit_header)
         return response
@@ -137,7 +137,8 @@ class Emulator:
         routes = [
             Route("/services/oauth2/token", self.plain(login.token), methods=["POST"]),
             Route("/services/oauth2/revoke", self.plain(login.revoke), methods=["POST"]),
-            Route("/services/Soap/u/{version}", self.plain(login.soap_login), methods=["POST"]),
+            Route("/services/Soap/u/{version}", self.plain(soap.soap), methods=["POST"]),
+            Route("/services/Soap/u/{version}/{org}", self.plain(soap.soap), methods=["POST"]),
             Route("/services/Soap/m/{version}", self.plain(metadata_api.endpoint), methods=["POST"]),
             Route("/services/Soap/m/{version}/{org}", self.plain(metadata_api.endpoint),
                   methods=["POST"]),
@@ -186,11 +187,11 @@ class Emulator:
         ]
 
         async def not_found(request: Request, exc: Exception) -> Response:
-            return error_response(ApiError(404, "NOT_FOUND",
+            return error_response(OrgError(404, "NOT_FOUND",
                                            "The requested resource does not exist"))
 
         async def not_allowed(request: Request, exc: Exception) -> Response:
-            return error_response(ApiError(405, "METHOD_NOT_ALLOWED",
+            return error_response(OrgError(405, "METHOD_NOT_ALLOWED",
                                            f"HTTP Method '{request.method}' not allowed."))
 
         app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})

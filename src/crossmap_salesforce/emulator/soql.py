@@ -15,7 +15,7 @@ from attrs import field, frozen
 from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
 from lark.exceptions import VisitError
 
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 
 
 @frozen
@@ -187,8 +187,8 @@ def date_range(word: str, today: date) -> tuple[date, date]:
     return _period(today, unit, 1, count)
 
 
-def _malformed_later(detail: str) -> ApiError:
-    return ApiError(400, "MALFORMED_QUERY", detail)
+def _malformed_later(detail: str) -> OrgError:
+    return OrgError(400, "MALFORMED_QUERY", detail)
 
 
 class _ToAst(Transformer[Token, Any]):
@@ -340,16 +340,16 @@ def _parser() -> Lark:
     )
 
 
-def malformed(text: str, line: int, column: int, detail: str) -> ApiError:
+def malformed(text: str, line: int, column: int, detail: str) -> OrgError:
     """``MALFORMED_QUERY`` with Salesforce's caret rendering."""
     source = text.splitlines()[line - 1] if text.splitlines() else text
     caret = " " * max(column - 1, 0) + "^"
-    return ApiError(400, "MALFORMED_QUERY",
+    return OrgError(400, "MALFORMED_QUERY",
                     f"\n{source}\n{caret}\nERROR at Row:{line}:Column:{column}\n{detail}")
 
 
 def parse(text: str, *, today: date | None = None) -> Query:
-    """Parse one SOQL query, or raise the ``MALFORMED_QUERY`` :class:`ApiError`."""
+    """Parse one SOQL query, or raise the ``MALFORMED_QUERY`` :class:`OrgError`."""
     try:
         tree: Tree[Token] = _parser().parse(text)
     except UnexpectedInput as exc:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from crossmap_salesforce.custom_objects import custom_object_describe, field
 from crossmap_salesforce.emulator.clock import sf_datetime
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, json_response
 from crossmap_salesforce.emulator.ids import make_id
 from crossmap_salesforce.emulator.orgdef import OrgDefinition, field_describe
@@ -81,7 +81,7 @@ def _child_relationship(definition: OrgDefinition, child: str, field_name: str,
     describe = copy.deepcopy(parent.describe)
     children = describe.setdefault("childRelationships", [])
     if any(str(c.get("relationshipName") or "").lower() == name.lower() for c in children):
-        raise ApiError(400, "DUPLICATE_DEVELOPER_NAME",
+        raise OrgError(400, "DUPLICATE_DEVELOPER_NAME",
                        f"There is already a Child Relationship named {base.removesuffix('__r')} "
                        f"on {parent.name}.")
     children.append({
@@ -120,7 +120,7 @@ def _refer(definition: OrgDefinition, name: str, lookups: list[tuple[str, str]])
 def _field(name: str, meta: dict[str, Any]) -> dict[str, Any]:
     mtype = meta.get("type")
     if mtype not in FIELD_TYPES:
-        raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+        raise OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                        f"Unsupported field type: {mtype}. Supported: {', '.join(FIELD_TYPES)}")
     sf_type, extra = FIELD_TYPES[mtype]
     d = field_describe(name, sf_type, custom=True, label=meta.get("label") or name[:-3],
@@ -152,7 +152,7 @@ def _field(name: str, meta: dict[str, Any]) -> dict[str, Any]:
     if sf_type == "reference":
         target = meta.get("referenceTo")
         if not target:
-            raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "referenceTo is required")
+            raise OrgError(400, "FIELD_INTEGRITY_EXCEPTION", "referenceTo is required")
         d["referenceTo"] = [target]
         # SOQL and SOSL Reference, "Relationship Names for Custom Objects and Custom
         # Fields": a custom lookup Mother__c is Mother__r from the child; the
@@ -169,16 +169,16 @@ def create(call: Call) -> Response:
     kind = call.params["object"]
     body = call.json()
     if not isinstance(body, dict) or not body.get("FullName"):
-        raise ApiError(400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [FullName]",
+        raise OrgError(400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [FullName]",
                        ("FullName",))
     meta = body.get("Metadata") or {}
     full_name = str(body["FullName"])
     definition = org.definition
     if kind.lower() == "customobject":
         if not full_name.endswith("__c"):
-            raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "Custom object names end in __c")
+            raise OrgError(400, "FIELD_INTEGRITY_EXCEPTION", "Custom object names end in __c")
         if definition.find(full_name) is not None:
-            raise ApiError(400, "DUPLICATE_DEVELOPER_NAME",
+            raise OrgError(400, "DUPLICATE_DEVELOPER_NAME",
                            f"There is already an object named {full_name}")
         describe = _custom_object(full_name, meta, definition.next_custom_prefix())
         definition.save_custom(describe)
@@ -190,13 +190,13 @@ def create(call: Call) -> Response:
         object_name, _, field_name = full_name.partition(".")
         od = definition.get(object_name)
         if not field_name.endswith("__c"):
-            raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "Custom field names end in __c")
+            raise OrgError(400, "FIELD_INTEGRITY_EXCEPTION", "Custom field names end in __c")
         if od.field(field_name) is not None:
-            raise ApiError(400, "DUPLICATE_DEVELOPER_NAME",
+            raise OrgError(400, "DUPLICATE_DEVELOPER_NAME",
                            f"There is already a field named {field_name} on {od.name}")
         if meta.get("type") in ("Lookup", "MasterDetail") and definition.find(
                 str(meta.get("referenceTo", ""))) is None:
-            raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+            raise OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                            f"referenceTo: no such object {meta.get('referenceTo')}")
         describe = copy.deepcopy(od.describe)
         describe["fields"].append(_field(field_name, meta))
@@ -208,7 +208,7 @@ def create(call: Call) -> Response:
             definition.save_custom(parent)
         new_id = _remember(call, f"{od.name}.{field_name}", "00N", meta)
     else:
-        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
     return json_response({"id": new_id, "success": True, "errors": [], "warnings": [],
                           "infos": []}, 201)
 

@@ -25,7 +25,7 @@ from crossmap.schema.values import (
     parse_integer,
     parse_time,
 )
-from crossmap_salesforce.emulator.errors import ApiError
+from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 from crossmap_salesforce.emulator.orgdef import audit_fields as unlocked_audit_fields
 
@@ -118,13 +118,13 @@ class RowChecker:
             out[field_name(key) or key] = value
         return out
 
-    def validate(self, row: Mapping[str, Any], operation: Operation, text: bool) -> list[ApiError]:
+    def validate(self, row: Mapping[str, Any], operation: Operation, text: bool) -> list[OrgError]:
         """The generic violations of ``row`` (canonical names), as API errors."""
         validator = row_validator(
             self.od.schema, operation=operation, text_values=text,
             allow_audit_fields=self._audit if operation == "insert" else frozenset(),
         )
-        return [ApiError(400, v.code, v.message, v.fields) for v in validator(row)]
+        return [OrgError(400, v.code, v.message, v.fields) for v in validator(row)]
 
     def to_wire(self, row: Mapping[str, Any], text: bool) -> dict[str, Any]:
         """Convert a validated row to stored values. With ``text``, an empty cell is
@@ -146,14 +146,14 @@ class RowChecker:
             try:
                 out[name] = wire_value(ftype, value)
             except (ValueError, ArithmeticError):
-                raise ApiError(
+                raise OrgError(
                     400, "INVALID_TYPE_ON_FIELD_IN_RECORD",
                     f"{name}: value not of required type: {value}", (name,),
                 ) from None
         return out
 
 
-def check_event(record: dict[str, Any], changed: Mapping[str, Any]) -> list[ApiError]:
+def check_event(record: dict[str, Any], changed: Mapping[str, Any]) -> list[OrgError]:
     """Salesforce's Event rules, applied to the merged record; fills the derived
     fields (ActivityDateTime/StartDateTime, EndDateTime, DurationInMinutes,
     ActivityDate) the way Salesforce does. ``changed`` holds the values the write
@@ -169,7 +169,7 @@ def check_event(record: dict[str, Any], changed: Mapping[str, Any]) -> list[ApiE
     if record.get("IsAllDayEvent"):
         day = record.get("ActivityDate") or (record.get("StartDateTime") or "")[:10] or None
         if day is None:
-            return [ApiError(400, "REQUIRED_FIELD_MISSING",
+            return [OrgError(400, "REQUIRED_FIELD_MISSING",
                              "Required fields are missing: [ActivityDate]", ("ActivityDate",))]
         record["ActivityDate"] = day
         start = datetime.fromisoformat(day + "T00:00:00+00:00")
@@ -181,34 +181,34 @@ def check_event(record: dict[str, Any], changed: Mapping[str, Any]) -> list[ApiE
     start_text = record.get("StartDateTime")
     activity_text = record.get("ActivityDateTime")
     if start_text and activity_text and start_text != activity_text:
-        return [ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+        return [OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                          "Activity Date/Time and Start Date/Time must be the same",
                          ("ActivityDateTime", "StartDateTime"))]
     start_text = start_text or activity_text
     if not start_text:
-        return [ApiError(400, "REQUIRED_FIELD_MISSING",
+        return [OrgError(400, "REQUIRED_FIELD_MISSING",
                          "Required fields are missing: [ActivityDateTime]", ("ActivityDateTime",))]
     start = parse_datetime(start_text)
     given = record.get("DurationInMinutes")
     minutes: int | None = None if given is None else int(given)
     end_text = record.get("EndDateTime")
     if minutes is None and not end_text:
-        return [ApiError(400, "REQUIRED_FIELD_MISSING",
+        return [OrgError(400, "REQUIRED_FIELD_MISSING",
                          "Required fields are missing: [DurationInMinutes]", ("DurationInMinutes",))]
     if end_text:
         end = parse_datetime(end_text)
         span = int((end - start).total_seconds() // 60)
         if minutes is not None and minutes != span:
-            return [ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+            return [OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                              "Duration in minutes does not match End Date/Time",
                              ("DurationInMinutes", "EndDateTime"))]
         minutes = span
     assert minutes is not None
     if minutes < 0:
-        return [ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+        return [OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                          "End Date/Time: cannot be before Start Date/Time", ("EndDateTime",))]
     if minutes > MAX_EVENT_MINUTES:
-        return [ApiError(400, "FIELD_INTEGRITY_EXCEPTION",
+        return [OrgError(400, "FIELD_INTEGRITY_EXCEPTION",
                          "Event duration cannot exceed 14 days", ("DurationInMinutes",))]
     record["StartDateTime"] = record["ActivityDateTime"] = format_datetime(start)
     record["DurationInMinutes"] = minutes

@@ -168,3 +168,20 @@ def test_generated_source_points_at_the_spec() -> None:
     step = program('map people -> Person {\n  Name = name ?? "?"\n}')["people->Person"]
     assert "# <string>:4" in step.source
     assert "def transform_people_to_Person(record, element=None" in step.source
+
+
+def test_a_value_python_cannot_take_fails_with_a_reason_not_python_text() -> None:
+    # A source whose values are not what its schema says (a number where text is
+    # declared) makes Python raise inside the expression: the reason says what went
+    # wrong and what to do, not 'fromisoformat: argument must be str'.
+    body = '  Name = "x"\n  Born = to_date(born, "iso8601")'
+    failed = person(body, {"id": "p1", "born": 20010203})
+    assert isinstance(failed, Failed) and failed.field == "Born"
+    assert failed.reason == ("the expression got a value of a type the expression cannot take; check the type "
+                             "the source declares for the fields it reads, or convert them explicitly")
+    assert "fromisoformat" not in failed.reason and "argument" not in failed.reason
+    from crossmap.codegen.runtime import failure_reason
+
+    assert failure_reason(TypeError("'NoneType' object is not subscriptable")).startswith(
+        "the expression got a null where the expression needs a value")
+    assert failure_reason(ZeroDivisionError("division by zero")) == "division by zero"

@@ -39,7 +39,9 @@ def test_nested_run_batch_agrees_with_run() -> None:
     assert rows == [(r.key, r.values) for r in expected if isinstance(r, Row)]
     assert others == [r for r in expected if not isinstance(r, Row)]
     assert rows == [("p1/alpha", {"Label": "alp", "Person": "P1"})]
-    # p4 has no Person (a failure per element); a null id fails the key.
-    assert [type(o) for o in others] == [Skipped, Failed, Failed, Failed]
-    assert [o.key for o in others] == ["p1/hidden", "p4/beta", "p4/?", None]
+    # p4 has no Person (a failure per element); an element that is not a record
+    # fails on its own (its key cannot be computed); a null id fails the key.
+    assert [type(o) for o in others] == [Skipped, Failed, Failed, Failed, Failed]
+    assert [o.key for o in others] == ["p1/hidden", "p4/beta", None, "p4/?", None]
     assert others[1].field == "Person"
+    assert others[2].reason == "its key: '.label' reads a field of a record, but the value is str 'not a record'"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crossmap.connectors import Source
+from crossmap.connectors import InvalidRecord, Source
 from crossmap.connectors.builtin import ConnectorOptionError, CsvSource, SourceDataError
 from crossmap.schema import (
     Boolean,
@@ -81,8 +81,11 @@ def test_a_schema_file_types_the_cells(folder: Path) -> None:
 def test_bad_cells_name_the_file_line_and_field(folder: Path) -> None:
     (folder / "customers.csv").write_text("no,since\nC1,2019-01-01\nC2,14/03/2019\n")
     source = CsvSource(folder, schema=SCHEMA)
-    with pytest.raises(SourceDataError, match=r"customers.csv:3: field 'since': not a date"):
-        records(source)
+    first, second = records(source)  # a cell that is not its type marks its record; reading goes on
+    assert not isinstance(first, InvalidRecord) and first["since"] == date(2019, 1, 1)
+    assert isinstance(second, InvalidRecord) and second["since"] == "14/03/2019"
+    assert second.reason() == (f"field 'since' holds '14/03/2019': not a date (YYYY-MM-DD) "
+                               f"({folder / 'customers.csv'}:3)")
     (folder / "customers.csv").write_text("no,name\nC1,a,b\n")
     with pytest.raises(SourceDataError, match=r"customers.csv:2: 3 cells, but the header has 2"):
         records(source)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crossmap.connectors import Destination, Source
+from crossmap.connectors import Destination, InvalidRecord, InvalidValue, Source
 from crossmap.connectors.builtin import (
     ConnectorOptionError,
     JsonlDestination,
@@ -115,9 +115,30 @@ def test_a_schema_file_types_the_values(tmp_path: Path) -> None:
     (record,) = next(source.extract("visits"))
     assert record == {"ref": "v1", "day": date(2024, 2, 3), "at": datetime(2024, 2, 3, 4, 5, 6, tzinfo=UTC),
                       "cost": Decimal(12)}
-    write_lines(tmp_path / "visits.jsonl", [{"ref": "v1", "day": "2024-02-30"}])
-    with pytest.raises(SourceDataError, match=r"visits.jsonl:1: field 'day': not a date"):
-        list(source.extract("visits"))
+
+def test_a_value_that_is_not_its_type_marks_its_record_and_the_others_read_on(tmp_path: Path) -> None:
+    schema = Schema([ObjectSchema("visits", [
+        FieldSchema("ref", String(10), nullable=False), FieldSchema("day", Date()),
+        FieldSchema("n", Integer()), FieldSchema("ok", Boolean()), FieldSchema("cost", DecimalType(8, 2)),
+    ], key="ref")])
+    long = "x" * 200
+    write_lines(tmp_path / "visits.jsonl", [
+        {"ref": "v1", "day": "2024-02-29"}, {"ref": "v2", "day": "2024-02-30"},
+        {"ref": "v3", "day": 20240301, "n": "7"}, {"ref": "v4", "n": 1.5, "ok": "maybe", "cost": long},
+        {"ref": "v5", "n": 2, "ok": True, "cost": 1.25}])
+    records = [r for page in JsonlSource(tmp_path, schema=schema).extract("visits") for r in page]
+    assert [r["ref"] for r in records] == ["v1", "v2", "v3", "v4", "v5"]
+    good = [r for r in records if not isinstance(r, InvalidRecord)]
+    assert [r["ref"] for r in good] == ["v1", "v5"] and good[1]["cost"] == Decimal("1.25")
+    v2, v3, v4 = (r for r in records if isinstance(r, InvalidRecord))
+    assert v2["day"] == "2024-02-30"  # the raw value stays
+    assert v2.reason() == f"field 'day' holds '2024-02-30': not a date (out of range) ({tmp_path / 'visits.jsonl'}:2)"
+    assert v3.problems == (InvalidValue("day", 20240301, f"not a date: a JSON number ({tmp_path / 'visits.jsonl'}:3)"),)
+    assert v3["n"] == 7  # the other fields are typed
+    assert [p.field for p in v4.problems] == ["n", "ok", "cost"]
+    assert "not an integer: a JSON number" in v4.reason() and "not a boolean" in v4.reason()
+    assert "field 'n' holds 1.5: not an integer" in v4.reason()
+    assert f"holds '{'x' * 38}…: not a number (" in v4.reason()  # the raw value abbreviated
 
 
 def test_extract_streams_the_file(tmp_path: Path) -> None:
@@ -257,3 +278,18 @@ def test_a_damaged_journal_is_reported_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "Job.jsonl").write_text('{"Id":"Job-1","N":1}\n\n')
     with JsonlDestination(tmp_path) as target:
         assert target.records("Job") == [{"Id": "Job-1", "N": 1}]
+
+
+def test_undelete_brings_a_record_back_under_its_id(tmp_path: Path) -> None:
+    with JsonlDestination(tmp_path) as destination:
+        (made,) = destination.load("T", "insert", [("a", {"Name": "x"})])
+        assert destination.load("T", "delete", [("a", {"Id": made.id})])[0].ok
+        (back, again) = destination.undelete("T", [("a", {"Id": made.id, "Name": "x"}),
+                                                   ("b", {"Id": made.id, "Name": "y"})])
+        assert back.ok and back.id == made.id and again.ok  # live already: left as it is
+        assert destination.records("T") == [{"Id": made.id, "Name": "x"}]
+        assert destination.load("T", "update", [("a", {"Id": made.id, "Name": "z"})])[0].ok
+    with JsonlDestination(tmp_path) as reopened:  # it survives the folder's compaction
+        assert reopened.records("T") == [{"Id": made.id, "Name": "z"}]
+        (missing,) = reopened.undelete("T", [("m", {"Name": "no id"})])
+        assert missing.error_code == "MISSING_ARGUMENT"

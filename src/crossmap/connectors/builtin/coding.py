@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from crossmap.connectors.protocols import InvalidRecord, InvalidValue
 from crossmap.connectors.registry import ConnectorError
 from crossmap.schema import (
     Boolean,
@@ -47,23 +48,64 @@ Decoder = Callable[[object], object]
 
 
 def _json_decoder(field_type: FieldType) -> Decoder | None:
+    """Parses the text of a typed field; a JSON value of the wrong kind (a number
+    where a date belongs) raises ``TypeError``, text that does not parse ``ValueError``."""
     if isinstance(field_type, Decimal):
 
         def to_decimal(value: object) -> object:
             if isinstance(value, str):
                 return parse_value(field_type, value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return decimal.Decimal(value)
-            return value
+            if isinstance(value, bool) or not isinstance(value, int | decimal.Decimal):
+                raise TypeError(f"not a number: a JSON {_json_kind(value)}")
+            return decimal.Decimal(value) if isinstance(value, int) else value
 
         return to_decimal
+    if isinstance(field_type, Integer):
+
+        def to_integer(value: object) -> object:
+            if isinstance(value, str):
+                return parse_value(field_type, value)
+            if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
+                return int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"not an integer: a JSON {_json_kind(value)}")
+            return value
+
+        return to_integer
+    if isinstance(field_type, Boolean):
+
+        def to_boolean(value: object) -> object:
+            if isinstance(value, str):
+                return parse_value(field_type, value)
+            if not isinstance(value, bool):
+                raise TypeError(f"not a boolean: a JSON {_json_kind(value)}")
+            return value
+
+        return to_boolean
     if isinstance(field_type, _PARSED) or (isinstance(field_type, Enum) and field_type.multi):
+        noun = type(field_type).__name__.lower()
 
         def parse_text(value: object) -> object:
-            return parse_value(field_type, value) if isinstance(value, str) else value
+            if isinstance(value, str):
+                return parse_value(field_type, value)
+            if isinstance(field_type, Enum) and isinstance(value, list):
+                return value
+            raise TypeError(f"not a {noun}: a JSON {_json_kind(value)}")
 
         return parse_text
     return None
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | decimal.Decimal):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return type(value).__name__
 
 
 def _text_decoder(field_type: FieldType) -> Decoder | None:
@@ -72,12 +114,21 @@ def _text_decoder(field_type: FieldType) -> Decoder | None:
     return None
 
 
+def _reason(error: Exception, raw: object) -> str:
+    """The parser's message without the raw value it repeats (the problem shows it)."""
+    text = str(error)
+    suffix = f": {raw!r}"
+    return text.removesuffix(suffix)
+
+
 class RecordDecoder:
     """Turns the raw records of one object into typed ones.
 
     ``text=False``: JSON values; strings of typed fields are parsed. ``text=True``:
     CSV cells; an empty cell is null and every typed field is parsed. Fields the
-    schema does not know pass through unchanged.
+    schema does not know pass through unchanged. A value that cannot be read as its
+    field's type stays as it was, and the record comes back as an
+    ``InvalidRecord`` naming it: the engine fails that record, not the run.
     """
 
     def __init__(self, obj: ObjectSchema | None, *, text: bool) -> None:
@@ -91,20 +142,22 @@ class RecordDecoder:
                     self._decoders[f.name] = decoder
 
     def __call__(self, record: dict[str, Any], where: str) -> dict[str, Any]:
-        """``record`` with its values typed; ``where`` (``file:line``) is for errors."""
+        """``record`` with its values typed (an ``InvalidRecord`` when some value
+        cannot be); ``where`` (``file:line``) goes into each problem's reason."""
         if self.text:
             for name, value in record.items():
                 if value == "":
                     record[name] = None
+        problems: list[InvalidValue] = []
         for name, decode in self._decoders.items():
             value = record.get(name)
             if value is None:
                 continue
             try:
                 record[name] = decode(value)
-            except (ValueError, decimal.InvalidOperation) as error:
-                raise SourceDataError(f"{where}: field '{name}': {error}") from None
-        return record
+            except (ValueError, TypeError, decimal.InvalidOperation) as error:
+                problems.append(InvalidValue(name, value, f"{_reason(error, value)} ({where})"))
+        return InvalidRecord(record, problems) if problems else record
 
 
 def json_default(value: object) -> object:

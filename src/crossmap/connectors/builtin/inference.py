@@ -5,6 +5,11 @@ the JSON values it holds in the first lines (str → ``String``, int → ``Integ
 float → ``Decimal``, bool → ``Boolean``, an object or a list → ``Any``); a field that
 is missing from some record or null in one is nullable. Types that disagree widen
 (int with float is ``Decimal``; anything else mixed is ``Any``).
+
+The schema says it was inferred (``ObjectSchema.inferred_from``, the sample's size):
+the compiler then tells the user once, and groups the length warnings the unknown
+lengths of its strings cause. Nothing at run time trusts it with a crash: a null or
+a value of another type after the sample gives null or fails its record.
 """
 
 from __future__ import annotations
@@ -75,7 +80,7 @@ class SchemaSampler:
             field_type = _TYPES.get(next(iter(kinds)), AnyType()) if len(kinds) == 1 else AnyType()
             nullable = field_name in self._nullable or not kinds
             fields.append(FieldSchema(field_name, field_type, nullable=nullable))
-        return ObjectSchema(name, fields, key=key if key in self._kinds else None)
+        return ObjectSchema(name, fields, key=key if key in self._kinds else None, inferred_from=self._count)
 
 
 def infer_object(name: str, records: Iterable[Mapping[str, Any]], key: str | None) -> ObjectSchema:

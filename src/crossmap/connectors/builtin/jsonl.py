@@ -22,7 +22,7 @@ from typing import IO, Any, Self
 from crossmap.connectors.builtin.coding import RecordDecoder, SourceDataError, json_default
 from crossmap.connectors.builtin.folder import FolderSource, RawRecords
 from crossmap.connectors.builtin.inference import SAMPLE_SIZE
-from crossmap.connectors.builtin.loading import Table, load_rows, read_rows
+from crossmap.connectors.builtin.loading import Table, load_rows, read_rows, undelete_rows
 from crossmap.connectors.builtin.options import (
     ConnectorOptionError,
     check_object_name,
@@ -356,6 +356,16 @@ class JsonlDestination:
             finally:
                 table.commit()
                 self._save_counters()
+
+    def undelete(self, object: str, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Bring deleted records back under their Ids, with the rows' values (a
+        folder keeps no recycle bin; ``loading.undelete_rows``)."""
+        with self._lock:
+            table = self._table(object)
+            try:
+                return undelete_rows(table, rows)
+            finally:
+                table.commit()
 
     def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """``Id`` and ``fields`` of the records among ``ids`` that exist (typed by the

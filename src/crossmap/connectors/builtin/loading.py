@@ -12,7 +12,7 @@ validator's). ``MemoryDestination`` and ``JsonlDestination`` differ only in wher
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crossmap.connectors.builtin.coding import key_text
@@ -121,6 +121,8 @@ def load_rows(
             raise ConnectorError(f"'{obj.name}.{external_id}' is not an external id field; it cannot be upserted on")
         external_id = found.name
     loader = _Loader(table, obj, operation, external_id, fail)
+    if operation == "upsert" and external_id not in (None, "Id"):
+        loader.repeated = _repeated(loader._canonical(row).get(external_id) for _, row in rows)
     results = []
     for ref, row in rows:
         try:
@@ -136,7 +138,8 @@ class _Loader:
                  external_id: str | None, fail: FailHook | None) -> None:
         self.table, self.obj, self.operation, self.fail = table, obj, operation, fail
         self.external_id = external_id
-        self.seen: set[str] = set()
+        self.repeated: set[str] = set()
+        """External ids the batch gives more than once: every row carrying one fails."""
         unique = [f.name for f in obj if f.unique or f.external_id] if obj is not None else []
         if external_id is not None and external_id != "Id" and external_id not in unique:
             unique.append(external_id)
@@ -197,9 +200,9 @@ class _Loader:
         if value in (None, ""):
             raise _RowError("MISSING_ARGUMENT", f"{ext} not specified", (ext,))
         key = key_text(value)
-        if key in self.seen:
+        if key in self.repeated:
+            # Every row, the first too, as Salesforce fails them (and stores none).
             raise _RowError("DUPLICATE_VALUE", f"Duplicate external id specified: {key}", (ext,))
-        self.seen.add(key)
         return self.table.index(ext).get(key)
 
     def _validate(self, row: dict[str, Any], acting: str, rid: str | None) -> None:
@@ -228,6 +231,16 @@ class _Loader:
                 raise _RowError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message)
 
 
+def _repeated(values: Iterable[Any]) -> set[str]:
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for value in values:
+        if value not in (None, ""):
+            key = key_text(value)
+            (twice if key in seen else seen).add(key)
+    return twice
+
+
 def read_rows(
     table: Table, ids: Iterator[str] | Sequence[str] | None, fields: Sequence[str]
 ) -> Iterator[dict[str, Any]]:
@@ -239,3 +252,22 @@ def read_rows(
         record = table.get(id)
         if record is not None:
             yield {"Id": id, **{f: record.get(f) for f in fields if f != "Id"}}
+
+
+def undelete_rows(table: Table, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+    """Bring back deleted records under their own Ids, with the values each row
+    carries (a folder has no recycle bin: the row is the record). A record that is
+    live already is left as it is and succeeds."""
+    results = []
+    for ref, row in rows:
+        rid = row.get("Id")
+        if rid in (None, ""):
+            results.append(LoadResult(ref, None, error_code="MISSING_ARGUMENT",
+                                      error_message="Id not specified in an undelete call", error_fields=("Id",)))
+            continue
+        rid = str(rid)
+        if table.get(rid) is None:
+            table.put(rid, {"Id": rid, **{k: v for k, v in row.items() if k != "Id"}})
+            table.deleted.discard(rid)
+        results.append(LoadResult(ref, rid))
+    return results

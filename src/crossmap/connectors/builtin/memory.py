@@ -19,7 +19,7 @@ from typing import Any
 
 from crossmap.connectors.builtin.coding import aware, blob_of, key_text, paged
 from crossmap.connectors.builtin.inference import infer_object
-from crossmap.connectors.builtin.loading import FailHook, Table, load_rows, read_rows
+from crossmap.connectors.builtin.loading import FailHook, Table, load_rows, read_rows, undelete_rows
 from crossmap.connectors.protocols import Blob, LoadResult, Operation, Page, Record, Tombstone
 from crossmap.connectors.registry import ConnectorError
 from crossmap.errors import did_you_mean
@@ -176,6 +176,13 @@ class MemoryDestination:
             obj = self._schema.object(object) if self._schema is not None else None
             self.batches.append((table.name, operation, len(rows)))
             return load_rows(table, obj, operation, rows, external_id=external_id, fail=self.fail)
+
+    def undelete(self, object: str, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> list[LoadResult]:
+        """Bring deleted records back under their Ids, with the rows' values
+        (``loading.undelete_rows``)."""
+        with self._lock:
+            table = self._table(object)
+            return undelete_rows(table, [(ref, copy.deepcopy(dict(row))) for ref, row in rows])
 
     def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """Copies of ``Id`` and ``fields`` of the records among ``ids`` that exist;
