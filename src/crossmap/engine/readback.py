@@ -19,7 +19,7 @@ from crossmap.codegen.program import StepProgram, elements
 from crossmap.codegen.runtime import Deferred
 from crossmap.compiler import Plan, Step
 from crossmap.connectors import Destination, Source
-from crossmap.connectors.protocols import FileDestination
+from crossmap.connectors.protocols import FileDestination, capability
 from crossmap.engine.diff import Kind, classify
 from crossmap.engine.plan_reading import FieldRef, assignment_sources
 from crossmap.errors import CrossmapError
@@ -244,10 +244,11 @@ def _digest(value: object) -> str | None:
 def _stored_digest(destination: Destination, target: str, rid: str, field: str) -> str | None:
     """SHA-256 of the stored bytes: through the destination's optional
     ``download_file(id)`` capability, or bytes ``read`` gives back."""
-    if isinstance(destination, FileDestination):
+    files = capability(destination, FileDestination)
+    if files is not None:
         digest = hashlib.sha256()
         try:
-            for chunk in destination.download_file(rid):
+            for chunk in files.download_file(rid):
                 digest.update(chunk)
         except CrossmapError:
             return None  # not a file this capability serves: left unchecked, with a note

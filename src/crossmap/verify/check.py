@@ -41,6 +41,7 @@ from crossmap.connectors.protocols import (
     ModstampDestination,
     Page,
     ScanningDestination,
+    capability,
 )
 from crossmap.engine.diff import KINDS, PROBLEM_KINDS, as_datetime
 from crossmap.engine.fingerprint import digest
@@ -96,15 +97,15 @@ def verify(
     only run ``run_id``'s) and compare every mapped field; with ``source``, against
     values recomputed from it, else against the ledger's fingerprints."""
     runs = _runs(store, plan.spec, run_id)
-    calls_before = destination.api_calls() if isinstance(destination, CountingDestination) else None
+    counting = capability(destination, CountingDestination)
+    calls_before = counting.api_calls() if counting is not None else None
     checker = _Checker(plan, destination, store, source, runs, run_id, functions)
     with Scratch() as scratch:
         checker.scratch = scratch
         targets = checker.scan_all()
         steps = [checker.step(plan.step(name)) for wave in plan.waves for name in wave]
         target_checks = [checker.extras(target, read) for target, read in targets.items()]
-    calls = destination.api_calls() - calls_before \
-        if isinstance(destination, CountingDestination) and calls_before is not None else None
+    calls = counting.api_calls() - calls_before if counting is not None and calls_before is not None else None
     return VerifyReport(
         spec=plan.spec,
         runs=tuple(r.id for r in runs),
@@ -187,9 +188,9 @@ class _Checker:
         else:
             self.notes.append("the source is not at hand: each record is checked whole against the fingerprint "
                               "of what its run wrote, not field by field")
-        self.stamp_field = {
-            step.target: destination.modified_field(step.target) if isinstance(destination, ModstampDestination)
-            else None for step in plan.steps}
+        stamping = capability(destination, ModstampDestination)
+        self.stamp_field = {step.target: stamping.modified_field(step.target) if stamping is not None else None
+                            for step in plan.steps}
         if not any(self.stamp_field.values()):
             self.notes.append("the destination keeps no modification stamp: a value that differs is counted "
                               "as changed, not told apart from one changed after the run")
@@ -228,8 +229,9 @@ class _Checker:
 
     def _pages(self, target: str, fields: list[str]) -> Iterator[Page]:
         try:
-            if isinstance(self.destination, ScanningDestination):
-                for page in self.destination.scan(target, fields):
+            scanning = capability(self.destination, ScanningDestination)
+            if scanning is not None:
+                for page in scanning.scan(target, fields):
                     self.reads += 1
                     yield page
                 return
