@@ -71,6 +71,19 @@ def test_run_verify_then_a_change_fails_verify(tmp_path: Path, monkeypatch: pyte
     assert "<h1>Verify: NOT verified</h1>" in (tmp_path / "v.html").read_text()
 
 
+def test_run_verify_exits_not_verified_on_an_extra_record(tmp_path: Path) -> None:
+    spec = _copy(tmp_path)
+    assert _cli("run", str(spec))[0] == exitcodes.OK
+    folder = tmp_path / "data" / "jsonl"
+    with JsonlDestination.from_options({"path": str(folder), "schema": str(folder / "schema.json")}) as jsonl:
+        # As a crash between a write and its record in the crosswalk leaves one.
+        (made,) = jsonl.load("Account", "insert", [("x", {"Customer_No": "C-9999", "Name": "Left behind"})])
+        assert made.ok
+    code, out = _cli("run", str(spec), "--verify")
+    assert code == exitcodes.NOT_VERIFIED, out
+    assert "run 2 (full)" in out and "Account: 4 read, 1 extra" in out and "Customer_No = C-9999" in out
+
+
 def test_verify_before_any_run_is_a_clean_error(tmp_path: Path) -> None:
     spec = _copy(tmp_path)
     code, out = _cli("verify", str(spec))
