@@ -117,6 +117,7 @@ def verify(
         api_calls=calls,
         reads=checker.reads,
         notes=tuple(checker.notes),
+        run=run_id,
     )
 
 

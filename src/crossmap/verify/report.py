@@ -95,6 +95,8 @@ class VerifyReport:
     reads: int
     """Read requests verify made (pages of a scan, batches by id)."""
     notes: tuple[str, ...] = ()
+    run: int | None = None
+    """The run whose records were verified; ``None``: every run of the spec."""
 
     def totals(self) -> dict[str, int]:
         """Cells per class over every field."""
@@ -151,8 +153,12 @@ def render_text(report: VerifyReport) -> str:
     per field the counts per class, then examples of every class but equal."""
     runs = ", ".join(str(r) for r in report.runs) or "none"
     verdict = "verified" if report.ok else "NOT verified"
-    lines = [f"verify {report.spec} (runs {runs}) against {report.destination}: {verdict}",
-             f"compared with {'values recomputed from the source' if report.compared_with == 'source' else 'the fingerprints the state store keeps'}; "
+    what = f"run {report.run}" if report.run is not None else "every run"
+    basis = ("values recomputed from the source" if report.compared_with == "source"
+             else "the fingerprints the state store keeps")
+    lines = [f"verify {report.spec}, {what}, against {report.destination}: {verdict}",
+             f"each record compared with {basis}; the runs that wrote them: "
+             f"{'run' if len(report.runs) == 1 else 'runs'} {runs} (the newest writer counts); "
              f"{report.reads} reads" + (f", {report.api_calls} API calls" if report.api_calls is not None else
                                         " (the destination counts no API calls)")]
     lines += [f"note: {n}" for n in report.notes]
@@ -203,7 +209,8 @@ def render_html(report: VerifyReport) -> str:
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#f4f4f4}}
 .b{{color:#fff;border-radius:3px;padding:0 5px;font-size:12px}}.s{{color:#555;font-size:12px}}</style></head><body>
 <h1>Verify: {e(verdict)}</h1>
-<p>{e(report.spec)} &middot; runs {e(', '.join(str(r) for r in report.runs))} &middot; {e(report.destination)}
+<p>{e(report.spec)} &middot; {e(f"run {report.run}" if report.run is not None else "every run")}
+&middot; writers: runs {e(', '.join(str(r) for r in report.runs))} &middot; {e(report.destination)}
 &middot; compared with {e(report.compared_with)} &middot; {report.reads} reads
 &middot; API calls: {e(str(report.api_calls) if report.api_calls is not None else 'not counted')}</p>"""]
     parts += [f"<p class=\"s\">{e(n)}</p>" for n in report.notes]
