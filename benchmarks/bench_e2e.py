@@ -10,7 +10,11 @@ live schemas and runs the Engine once. What it measures is crossmap's process al
 - peak memory: the process's RSS high-water mark (``ru_maxrss``) after the run;
 - API calls per destination object, counted by the org as it serves them
   (``counted_org.py``), against the minimum the Salesforce API allows
-  (:func:`minimum_calls`).
+  (:func:`minimum_calls`);
+- then ``crossmap verify`` of the run (issue 23): every record it wrote read back
+  (one Bulk API 2.0 query job per object) and compared with the source recomputed:
+  its API calls (counted by the org) and its peak Python memory (``tracemalloc``,
+  which slows it: its wall time is an upper bound).
 
     .venv/bin/python benchmarks/bench_e2e.py [--sizes 1000,10000,100000] [--quick]
         [--lifted | --per-minute N] [--parallel N] [--prefetch N]
@@ -178,12 +182,12 @@ def measure(size: int, options: Mapping[str, int],
             per_minute: int = PUBLISHED_PER_MINUTE) -> dict[str, Any]:
     """Set up both systems, run the flagship spec once, and measure it (the child)."""
     from crossmap.compiler import compile_spec
-    from crossmap_qdispatch.demo import _seed_users
     from crossmap.engine import Engine, RunOptions
     from crossmap.functions import registry
     from crossmap.state import StateStore
     from crossmap.syntax import load
     from crossmap_qdispatch.connector import Credentials, QDispatchSource
+    from crossmap_qdispatch.demo import _seed_users
     from crossmap_salesforce.connector import SalesforceDestination
     from crossmap_salesforce.emulator import OrgHandle
     from crossmap_salesforce.standard_objects import standard_schema
@@ -249,7 +253,9 @@ def measure(size: int, options: Mapping[str, int],
             for obj in sorted(set(written) | (set(calls) - {"(other)"}))
         }
         cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+        verified = measure_verify(plan, source, destination, store, log)
         return {
+            "verify": verified,
             "size": size, "scale": scale, "per_minute": per_minute, "batch_size": run_options.batch_size,
             "parallel": run_options.parallel, "prefetch": run_options.prefetch,
             "source_records": records_at(scale), "extracted": extracted,
@@ -260,6 +266,43 @@ def measure(size: int, options: Mapping[str, int],
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "other_calls": sum(calls.get("(other)", Counter()).values()), "objects": objects,
         }
+
+
+def measure_verify(plan: Any, source: Any, destination: Any, store: Any, log: Path) -> dict[str, Any]:
+    """``crossmap verify`` of the run just made: what it found and what it cost."""
+    import tracemalloc
+
+    from crossmap.verify import verify
+
+    _, before = _calls(_settled(log), 0)
+    tracemalloc.start()
+    started = time.perf_counter()
+    report = verify(plan, destination, store, source=source)
+    wall = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    calls, _ = _calls(_settled(log), before)
+    return {
+        "checked": sum(s.checked for s in report.steps), "ok": report.ok, "missing": report.missing,
+        "extra": report.extra, "wrong_parent": report.wrong_parent, "problems": report.problems,
+        "objects": len(report.targets), "api_calls": report.api_calls,
+        "org_calls": sum(sum(c.values()) for c in calls.values()),
+        # File bytes are compared by SHA-256, downloaded one file a call.
+        "downloads": sum(n for c in calls.values() for route, n in c.items() if "VersionData" in route),
+        "wall_s": wall,
+        "peak_traced_mb": peak / 2**20,
+        # What did not verify, a few of each field and class, to look into.
+        "examples": [f"{f.step} {f.field} {kind} {e.key}: {e.computed!r} -> {e.stored!r} {e.note or ''}"
+                     for f in report.fields for kind, es in f.examples.items()
+                     if kind in ("truncated", "dropped", "changed", "changed_since", "missing") for e in es][:20],
+    }
+
+
+def verify_growth(reports: Sequence[Mapping[str, Any]]) -> float | None:
+    """Verify's peak traced memory growth (MB) from the second-largest size to the largest."""
+    if len(reports) < 2:
+        return None
+    return float(reports[-1]["verify"]["peak_traced_mb"] - reports[-2]["verify"]["peak_traced_mb"])
 
 
 def run_sizes(sizes: Sequence[int], options: Mapping[str, int] | None = None,
@@ -308,6 +351,14 @@ def render(reports: Sequence[Mapping[str, Any]]) -> str:
             f"{r['extracted']:>8,} {r['loaded']:>8,} {r['failed']:>6,} {r['wall_s']:>8.1f} "
             f"{r['cpu_s']:>8.1f} {r['cpu_s_per_1000']:>9.3f} {r['cpu_share']:>8.2f} "
             f"{r['peak_rss_mb']:>8.1f} {calls_ratio(r):>8.2f}x")
+    lines.append("verify of each run (every record it wrote read back and compared):")
+    lines.append(f"  {'records':>8} {'checked':>8} {'verdict':>12} {'API calls':>9} {'of which files':>14} "
+                 f"{'objects':>7} {'peak MB':>8} {'wall s':>7}")
+    for r in reports:
+        v = r["verify"]
+        verdict = "verified" if v["ok"] else f"{v['problems'] + v['missing'] + v['extra']} problems"
+        lines.append(f"  {r['extracted']:>8,} {v['checked']:>8,} {verdict:>12} {v['org_calls']:>9,} "
+                     f"{v['downloads']:>14,} {v['objects']:>7} {v['peak_traced_mb']:>8.1f} {v['wall_s']:>7.1f}")
     last = reports[-1]
     lines.append(f"API calls per object at {last['extracted']:,} records "
                  f"(plus {last['other_calls']} not about one object: limits, versions, login)")

@@ -38,6 +38,7 @@ from bench_e2e import (
     TARGET_OVER_MINIMUM,
     calls_ratio,
     memory_growth,
+    verify_growth,
 )
 
 TARGET_VS_HAND = 1.10
@@ -48,6 +49,9 @@ TARGET_RATE_SHARE = 0.90
 """B3: at least 90% of the simulator's request rate limit."""
 TARGET_WARM_MS = 200.0
 """B4: warm compile under 200 ms."""
+TARGET_VERIFY_CALLS_PER_OBJECT = 8
+"""B2 verify: API calls per object read back, whatever its size (a count, a Bulk API
+2.0 query job's create, status checks, results, delete; file bytes aside)."""
 
 
 @frozen
@@ -111,6 +115,18 @@ def b2(output: str) -> tuple[Ratio, ...]:
     over = calls_ratio(last)
     ratios.append(Ratio("B2", f"API calls / minimum, {last['extracted']:,} records", f"{over:.2f}x",
                         f"<= {TARGET_OVER_MINIMUM:.2f}x", over <= TARGET_OVER_MINIMUM))
+    verified = last["verify"]
+    per_object = (verified["org_calls"] - verified["downloads"]) / max(1, verified["objects"])
+    ratios.append(Ratio("B2", f"verify of the run: API calls per object read, {verified['checked']:,} records, "
+                              f"{'verified' if verified['ok'] else 'NOT verified'} "
+                              f"(and {verified['downloads']:,} file downloads)",
+                        f"{per_object:.1f}", f"<= {TARGET_VERIFY_CALLS_PER_OBJECT}",
+                        per_object <= TARGET_VERIFY_CALLS_PER_OBJECT))
+    growth = verify_growth(reports)
+    if growth is not None:
+        ratios.append(Ratio("B2", f"verify peak memory growth, {reports[-2]['extracted']:,} -> "
+                                  f"{last['extracted']:,} records", f"{growth:+.1f} MB",
+                            f"< {TARGET_MEMORY_GROWTH_MB:.0f} MB", growth < TARGET_MEMORY_GROWTH_MB))
     share = float(last["cpu_share"])
     ratios.append(Ratio("B2", f"crossmap CPU / wall, {last['extracted']:,} records at "
                               f"{last['per_minute']:,} requests/min "

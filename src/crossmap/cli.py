@@ -436,10 +436,13 @@ def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
               help="Rows per destination call, for destinations without load streams (Salesforce sends each step as one Bulk API job whatever this is).")
 @click.option("--without-approval", is_flag=True,
               help="Run even though no sample of this version of the spec is approved (recorded with the run).")
+@click.option("--verify", "then_verify", is_flag=True,
+              help="Then read back every record the run wrote and compare it (`crossmap verify SPEC RUN`).")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the run's audit report as JSON on stdout (the shape `report` writes).")
+              help="Print the run's audit report as JSON on stdout (the shape `report` writes; with --verify, "
+                   "{\"run\": ..., \"verify\": ...}).")
 def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retry_run: int | None,
-        batch_size: int, without_approval: bool, as_json: bool) -> None:
+        batch_size: int, without_approval: bool, then_verify: bool, as_json: bool) -> None:
     """Run a migration: resolutions, then wave by wave, then the deferred pass.
     A spec whose target declares a `sandbox` needs an approved sample first."""
     from crossmap.sample import require_approval, sandbox_profile
@@ -480,8 +483,27 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
         audit = audit_report(plan, store, summary.run.id, findings)
-        click.echo(audit.to_json() if as_json else render_text(audit))
-    sys.exit(exitcodes.RECORDS_FAILED if summary.failed else exitcodes.OK)
+        if not as_json:
+            click.echo(render_text(audit))
+        verified, checked = True, None
+        if then_verify:
+            from crossmap.verify.command import verify_and_report
+
+            if not as_json:
+                click.echo("")
+            try:
+                checked = verify_and_report(plan, source, destination, store, run_id=summary.run.id,
+                                            show=not as_json)
+                verified = checked.ok
+            except CrossmapError as error:
+                click.echo(f"error: {error}", err=True)
+                verified = False
+        if as_json:
+            click.echo(audit.to_json() if checked is None else json.dumps(
+                {"run": json.loads(audit.to_json()), "verify": json.loads(checked.to_json())}, indent=2))
+    if summary.failed:
+        sys.exit(exitcodes.RECORDS_FAILED)
+    sys.exit(exitcodes.OK if verified else exitcodes.NOT_VERIFIED)
 
 
 def _interrupt_on_sigterm() -> Any:
@@ -542,13 +564,15 @@ def status(spec: Path, state: str | None, as_json: bool) -> None:
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("run_id", type=int)
 @_state_option
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
+@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report as JSON (default: .crossmap/reports/run-N.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write it as a self-contained HTML page (default: .crossmap/reports/run-N.html).")
 @_redact_option
-def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, html_path: Path | None,
-           redact: bool) -> None:
+def report(spec: Path, run_id: int, state: str | None, as_json: bool, json_path: Path | None,
+           html_path: Path | None, redact: bool) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
     plan, source, destination, findings = _prepare(spec)
     with _closing(source, destination), _open_store(spec, state, existing=True) as store:
@@ -562,11 +586,11 @@ def report(spec: Path, run_id: int, state: str | None, json_path: Path | None, h
     text, json_text, page = render_text(audit), audit.to_json(), render_html(audit)
     if redact:
         text, json_text, page = mark_redacted(text, json_text, page)
-    click.echo(text)
+    click.echo(json_text if as_json else text)
     json_path, html_path = write_report(
         json_text, page,
         json_path or reports_folder(_state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
-    click.echo(f"\nwritten: {json_path}, {html_path}")
+    click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
 
 
 @main.command()
@@ -663,6 +687,7 @@ def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
 from crossmap.preflight.command import preflight_command
 from crossmap.propose.command import propose_command
 from crossmap.sample.command import approve, sample
+from crossmap.verify.command import verify_command
 
-for _command in (preflight_command, sample, approve, propose_command):
+for _command in (preflight_command, sample, approve, propose_command, verify_command):
     main.add_command(_command)

@@ -13,6 +13,10 @@ code    name                meaning
                             held back (the report lists them)
 4       ``NOT_RESTORED``    a rollback completed, but the destination is not
                             back to its state before the run (it says what)
+5       ``NOT_VERIFIED``    verify completed (``crossmap verify``, ``run
+                            --verify``), but a record is missing or extra, a
+                            child points at a wrong parent, or a field does not
+                            hold what the run wrote (the report says which)
 130     ``INTERRUPTED``     stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells
                             report it); ``crossmap run --resume`` goes on
 ======  ==================  ====================================================
@@ -27,6 +31,7 @@ COULD_NOT_RUN: Final = 1
 USAGE: Final = 2
 RECORDS_FAILED: Final = 3
 NOT_RESTORED: Final = 4
+NOT_VERIFIED: Final = 5
 INTERRUPTED: Final = 130
 
 MEANINGS: Final[dict[int, str]] = {
@@ -35,6 +40,7 @@ MEANINGS: Final[dict[int, str]] = {
     USAGE: "the command line is wrong",
     RECORDS_FAILED: "completed, some records failed or were held back",
     NOT_RESTORED: "rollback completed, the destination is not back to its state before the run",
+    NOT_VERIFIED: "verify completed, the destination does not hold what the runs wrote",
     INTERRUPTED: "interrupted",
 }
 """Each code's meaning, in a few words (``crossmap --help`` shows them)."""

@@ -5,9 +5,10 @@ In one folder it starts the Q Dispatch simulator (seeded) and a local Salesforce
 (the emulator) on 127.0.0.1, seeds the org with the Users the technicians should
 match (plus the fallback user), writes a ``crossmap.toml`` whose secrets come from
 environment variables set in this process only, deploys the spec's declarations,
-compiles the flagship spec against the live schemas, runs it, changes a few records
-in Q Dispatch, runs a delta, rolls the delta back and checks that the org is back to
-its pre-delta state. Both servers stop when it ends.
+compiles the flagship spec against the live schemas, runs it and verifies what it
+wrote, changes a few records in Q Dispatch, runs a delta and verifies it, rolls the
+delta back and checks that the org is back to its pre-delta state. Both servers stop
+when it ends.
 
 Library code never prints: narration goes to the ``say`` callback (the CLI passes
 ``click.echo``), and everything the demo found is returned as a :class:`DemoResult`.
@@ -32,6 +33,7 @@ from attrs import frozen
 from crossmap.compiler import CompileResult, Plan, compile_spec
 from crossmap.connectors.profiles import PROFILE_FILE
 from crossmap.engine import Engine, RollbackSummary, RunOptions, RunSummary, rollback
+from crossmap.engine.diff import PROBLEM_KINDS
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.functions import registry
 from crossmap.preflight import PreflightReport, preflight
@@ -44,6 +46,8 @@ from crossmap.schema import Blob as BlobType
 from crossmap.state import StateStore
 from crossmap.syntax import ast, load
 from crossmap.systems import compile_offline
+from crossmap.verify import VerifyReport, verify
+from crossmap.verify import render_html as render_verify_html
 from crossmap_qdispatch.connector import QDispatchSource
 from crossmap_qdispatch.generator import salesforce_user_emails
 from crossmap_qdispatch.simulator import Simulator
@@ -125,6 +129,8 @@ class DemoResult:
     """The rollback of the full run (``None`` when ``restore`` was off)."""
     at_end: Snapshot | None = None
     """The production org once the full run was rolled back too."""
+    verified: tuple[VerifyReport, ...] = ()
+    """``crossmap verify`` of the full run, then of the delta run."""
 
     @property
     def restored(self) -> bool:
@@ -276,6 +282,7 @@ class _Stage:
         say("\n== 5. the full run, into production ==")
         full = Engine(plan, self.source, destination, store, run_options).run()
         full_report = _report(plan, store, full, compiled, folder, say)
+        full_verified = self._verify(plan, store, full.run.id)
         matched, unmatched = _resolution(plan, store, full)
         fallback = _fallback_id(destination)
         say(f"technicians: {len(matched)} matched a User by email; {len(unmatched)} unmatched "
@@ -297,6 +304,7 @@ class _Stage:
         say("\n== 7. the delta run: what changed since ==")
         delta = Engine(plan, self.source, destination, store, run_options).run(delta=True)
         delta_report = _report(plan, store, delta, compiled, folder, say)
+        delta_verified = self._verify(plan, store, delta.run.id)
         after = snapshot(plan, destination)
 
         say("\n== 8. the reports ==")
@@ -310,7 +318,18 @@ class _Stage:
             undo_full, at_end = self._rollback(plan, store, full.run.id, pre_migration, "pre-migration")
         return DemoResult(folder, plan, full, delta, undo, (full_report, delta_report),
                           matched, unmatched, fallback, {k: m for k, (m, _) in orphans.items()},
-                          tuple(mutations), before, after, restored, pre_migration, undo_full, at_end)
+                          tuple(mutations), before, after, restored, pre_migration, undo_full, at_end,
+                          (full_verified, delta_verified))
+
+    def _verify(self, plan: Plan, store: StateStore, run_id: int) -> VerifyReport:
+        """``crossmap verify SPEC RUN``: every record the run wrote read back from
+        production and compared, field by field, with what the run wrote."""
+        self.say(f"\nverify run {run_id}: every record it wrote, read back from production")
+        report = verify(plan, self.production, store, source=self.source, run_id=run_id)
+        for line in _verify_summary(report):
+            self.say(line)
+        self._write(f"verify-{run_id}", report.to_json(), render_verify_html(report))
+        return report
 
     def _rollback(self, plan: Plan, store: StateStore, run_id: int, expected: Snapshot,
                   state: str) -> tuple[RollbackSummary, Snapshot]:
@@ -344,8 +363,12 @@ def _preflight_summary(report: PreflightReport) -> Iterator[str]:
         yield (f"{check.name}: {check.matched} of {check.total} match a User by {check.by}; unmatched: "
                f"{', '.join(check.unmatched) or 'none'}; fallback {check.fallback or '(none)'} "
                f"{'exists' if check.fallback_found else 'is MISSING'}")
-    rows = sum(step.rows for step in report.coverage.steps)
+    steps = report.coverage.steps
+    rows = sum(step.rows for step in steps)
     yield f"coverage: the transforms ran over every source record, {rows} rows checked against the org's schema"
+    yield (f"the run predicted: {sum(s.would_load for s in steps)} records would load, "
+           f"{sum(s.would_fail for s in steps)} would fail, {sum(s.held_back for s in steps)} be held back with "
+           f"a failing parent, {sum(s.skipped for s in steps)} be skipped ({report.coverage.not_predicted})")
     for issue in report.coverage.issues:
         values = ", ".join(f"{value} x{count}" for value, count in issue.values[:3])
         yield f"  {issue.severity}: {issue.object}.{issue.field or '-'} {issue.code} x{issue.count}" + (
@@ -356,6 +379,21 @@ def _preflight_summary(report: PreflightReport) -> Iterator[str]:
     yield "to rebuild natively: " + "; ".join(gap.title for gap in (*report.native_gaps, *report.unmapped_objects))
     for blocker in report.blockers:
         yield f"blocks the run: {blocker}"
+
+
+def _verify_summary(report: VerifyReport) -> Iterator[str]:
+    """The verification in a few lines: the verdict and cost, record problems, classes."""
+    checked = sum(s.checked for s in report.steps)
+    cost = f"{report.api_calls} API calls" if report.api_calls is not None else f"{report.reads} reads"
+    yield (f"{'verified' if report.ok else 'NOT verified'}: {checked} records checked, {report.missing} missing, "
+           f"{report.extra} extra, {report.wrong_parent} pointing at a wrong parent ({cost})")
+    yield "fields: " + (", ".join(f"{n} {k}" for k, n in report.totals().items()) or "none compared")
+    for field in report.fields:
+        for kind, examples in field.examples.items():
+            if kind in PROBLEM_KINDS:
+                e = examples[0]
+                yield (f"  {kind} {field.step} {field.field}: {field.counts[kind]} (e.g. {e.key}: "
+                       f"{e.computed} -> {e.stored}{'; ' + e.note if e.note else ''})")
 
 
 def _sample_summary(report: SampleReport) -> Iterator[str]:

@@ -21,11 +21,11 @@ from attrs import define, field, frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
-from crossmap.connectors.protocols import Landed, LoadResult, Operation, Record
+from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, Record
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import files, metadata, propose_hints, reading, undelete
+from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
@@ -316,6 +316,26 @@ class SalesforceDestination:
     def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """Records by Id (missing ones left out), or every record with ``ids=None``."""
         return reading.read(self.api, object, ids, fields)
+
+    def scan(self, object: str, fields: Sequence[str]) -> Iterator[Page]:
+        """Every record of ``object``, page by page (``crossmap.connectors.protocols.
+        ScanningDestination``): a REST query below ``bulk_threshold`` records, a Bulk
+        API 2.0 query job from it (see :mod:`crossmap_salesforce.bulkquery`)."""
+        return bulkquery.scan(self.api, object, fields, threshold=self.settings.bulk_threshold,
+                              settings=self.settings.load_settings().bulk, sleep=self.sleep)
+
+    def api_calls(self) -> int:
+        """API calls made since the connection opened (``CountingDestination``)."""
+        return self.api.calls
+
+    def modified_field(self, object: str) -> str | None:
+        """``SystemModstamp``, when ``object`` has it (``ModstampDestination``): "Date
+        and time when a user or automated process (such as a trigger) last modified
+        this record" (Salesforce, *System Fields*,
+        https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm)."""
+        describe = self.describe_object(object)
+        names = {str(f.get("name")) for f in (describe or {}).get("fields") or ()}
+        return "SystemModstamp" if "SystemModstamp" in names else None
 
     def active_field(self, object: str) -> str | None:
         """The field saying whether a record is active (``IsActive``, as on User), for

@@ -23,7 +23,8 @@ IN_CHUNK = 200
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
 
 
-def _name(name: str) -> str:
+def name_of(name: str) -> str:
+    """``name``, checked to be an identifier (names are spliced into SOQL)."""
     # Names are spliced into SOQL: only identifiers may pass.
     if not _NAME.match(name):
         raise CrossmapError(f"'{name}' is not a Salesforce object or field name")
@@ -54,9 +55,9 @@ def query(api: Api, soql: str) -> Iterator[dict[str, Any]]:
 
 def read(api: Api, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
     """Records of ``object`` by Id (missing ones left out), or all of them."""
-    names = [_name(f) for f in dict.fromkeys(["Id", *fields])]
+    names = [name_of(f) for f in dict.fromkeys(["Id", *fields])]
     if ids is None:
-        yield from query(api, f"SELECT {', '.join(names)} FROM {_name(object)}")
+        yield from query(api, f"SELECT {', '.join(names)} FROM {name_of(object)}")
         return
     batch: list[str] = []
     for rid in ids:
@@ -71,11 +72,11 @@ def read(api: Api, object: str, ids: Iterable[str] | None, fields: Sequence[str]
 def query_by_values(api: Api, object: str, field: str, values: Sequence[str],
                     fields: Sequence[str]) -> Iterator[dict[str, Any]]:
     """Records whose ``field`` is one of ``values``."""
-    names = ", ".join(_name(f) for f in dict.fromkeys(fields))
+    names = ", ".join(name_of(f) for f in dict.fromkeys(fields))
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start:start + IN_CHUNK]
         listed = ", ".join(quote(v) for v in chunk)
-        yield from query(api, f"SELECT {names} FROM {_name(object)} WHERE {_name(field)} IN ({listed})")
+        yield from query(api, f"SELECT {names} FROM {name_of(object)} WHERE {name_of(field)} IN ({listed})")
 
 
 SNAPSHOT_BULK_FROM = 10_000
@@ -89,8 +90,8 @@ def snapshot(api: Api, object: str, key: str, fields: Sequence[str],
              sleep: Callable[[float], None] = time.sleep, poll: float = 2.0) -> Iterator[dict[str, Any]]:
     """``Id``, ``key`` and ``fields`` of every record of ``object`` whose ``key`` holds
     a value: one REST query call when they are few, else a Bulk API 2.0 query job."""
-    names = [_name(f) for f in dict.fromkeys(["Id", key, *fields])]
-    soql = f"SELECT {', '.join(names)} FROM {_name(object)} WHERE {_name(key)} != null"
+    names = [name_of(f) for f in dict.fromkeys(["Id", key, *fields])]
+    soql = f"SELECT {', '.join(names)} FROM {name_of(object)} WHERE {name_of(key)} != null"
     page = api.json("GET", "query/", params={"q": soql})
     if page.get("done", True) or int(page.get("totalSize") or 0) < SNAPSHOT_BULK_FROM:
         yield from (_clean(dict(r)) for r in page.get("records") or ())

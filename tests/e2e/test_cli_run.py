@@ -45,7 +45,7 @@ def test_run_report_rollback(tmp_path: Path) -> None:
                                                          "notes"]
     assert out.splitlines()[1].split()[:3] == ["2", "full", "succeeded"]
 
-    code, out = run("report", str(spec), "1", "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"))
+    code, out = run("report", str(spec), "1", "--json-file", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"))
     assert code == 0
     report = json.loads((tmp_path / "r.json").read_text())
     account_counts = next(s for s in report["steps"] if s["step"] == "customers->Account")
@@ -87,7 +87,7 @@ def test_every_file_written_is_owner_only(tmp_path: Path, permissive_umask: int,
     assert {f.name for f in owner_only(state)} == {"state.db", "state.db.lock"}
     assert run("report", str(spec), "1")[0] == 0
     assert {f.name for f in owner_only(state)} >= {"run-1.json", "run-1.html"}
-    assert run("report", str(spec), "1", "--json", str(tmp_path / "out" / "r.json"))[0] == 0
+    assert run("report", str(spec), "1", "--json-file", str(tmp_path / "out" / "r.json"))[0] == 0
     owner_only(tmp_path / "out")
     assert run("rollback", str(spec), "1")[0] == 0
     owner_only(state)
@@ -165,7 +165,7 @@ def test_a_redacted_report_shows_no_source_value(tmp_path: Path) -> None:
     assert "'awaiting parts from Margaret Okonkwo" in plain and f"({len(long_status)} chars)" in plain
     assert long_status not in plain
 
-    code, out = run("report", str(spec), "1", "--redact", "--json", str(tmp_path / "r.json"))
+    code, out = run("report", str(spec), "1", "--redact", "--json-file", str(tmp_path / "r.json"))
     assert code == 0
     page, data = (tmp_path / "r.html").read_text(), (tmp_path / "r.json").read_text()
     values = _source_values(tmp_path / "data" / "csv")

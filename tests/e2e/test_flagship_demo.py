@@ -381,10 +381,101 @@ def test_preflight_sample_and_approval_come_before_production(demo: DemoResult) 
     assert not preflight["ok"] and "lacks" in preflight["blockers"][0]
     assert preflight["resolutions"][0]["unmatched"] == list(demo.unmatched_technicians)
     sample = json.loads((reports / "sample-1.json").read_text())
-    assert sample["totals"]["equal"] > 0 and set(sample["totals"]) <= {"equal", "normalised", "truncated",
+    assert sample["totals"]["equal"] > 0 and set(sample["totals"]) <= {"equal", "normalised", "filled", "truncated",
                                                                        "dropped", "changed", "unchecked"}
     # The org stamps ClosedDate on Cases that close without a completed timestamp.
-    assert any(f["field"] == "ClosedDate" and "changed" in f["counts"] for f in sample["fields"])
+    assert any(f["field"] == "ClosedDate" and "filled" in f["counts"] for f in sample["fields"])
     with StateStore.open(demo.folder / ".crossmap" / "state.db") as store:
         (approval,) = store.approvals()
         assert approval.sample_run == sample["run_id"] and approval.spec_hash == sample["spec_hash"]
+
+
+def test_verify_reads_back_the_full_run_and_the_delta(narrated: tuple[DemoResult, list[str]]) -> None:
+    """`crossmap verify` after the full run and after the delta: every record each
+    run wrote read back from production, every mapped field as the run wrote it
+    (ClosedDate the org stamped where the run sent none is `filled`, no problem)."""
+    demo, lines = narrated
+    full, delta = demo.verified
+    assert full.ok and delta.ok, "\n".join(lines)
+    assert full.runs[-1] == demo.full.run.id and delta.runs[0] == demo.delta.run.id
+    loaded = sum(c.created + c.updated for c in steps(demo, 0).values())
+    assert sum(s.checked for s in full.steps) == loaded
+    assert sum(s.checked for s in delta.steps) == sum(c.created + c.updated for c in steps(demo, 1).values())
+    assert full.totals()["equal"] > 0 and full.missing == full.extra == full.wrong_parent == 0
+    assert full.api_calls is not None and full.api_calls < 60
+    text = "\n".join(lines)
+    assert f"verify run {demo.full.run.id}" in text and f"verify run {demo.delta.run.id}" in text
+    assert (demo.folder / ".crossmap" / "reports" / f"verify-{demo.delta.run.id}.html").exists()
+
+
+def _predicted_and_actual(demo: DemoResult) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    preflight = json.loads((demo.folder / ".crossmap" / "reports" / "preflight.json").read_text())
+    predicted = {s["step"]: (s["would_load"], s["would_fail"], s["held_back"], s["skipped"])
+                 for s in preflight["coverage"]["steps"]}
+    actual = {s.step: (s.created + s.updated, s.failed, s.held_back, s.skipped)
+              for s in demo.reports[0].steps if s.step in predicted}
+    return predicted, actual
+
+
+def test_preflight_predicts_the_full_run_exactly(demo: DemoResult) -> None:
+    """Preflight's predicted counts per step — would load, would fail, held back with
+    a failing parent, skipped — are the full run's, orphan lookups included (records
+    whose parent Q Dispatch deleted, or merged into one that does not load)."""
+    predicted, actual = _predicted_and_actual(demo)
+    assert set(predicted) == {s.name for s in demo.plan.steps}
+    assert predicted == actual
+    assert sum(p[2] for p in predicted.values()) > 0 and sum(p[1] for p in predicted.values()) > 0
+    preflight = json.loads((demo.folder / ".crossmap" / "reports" / "preflight.json").read_text())
+    assert "not predicted" in preflight["coverage"]["not_predicted"]
+    # Per cause: the run's failures by (step, code) are the preflight's.
+    causes: Counter[tuple[str, str]] = Counter()
+    for issue in preflight["coverage"]["issues"]:
+        if issue["severity"] == "error":
+            causes[issue["step"], issue["code"]] += issue["count"]
+    with StateStore.open(demo.folder / ".crossmap" / "state.db") as store:
+        groups = store.error_groups(demo.full.run.id, outcomes=("failed", "held_back"))
+    happened: Counter[tuple[str, str]] = Counter()
+    for group in groups:
+        happened[group.step, group.code or ""] += group.count
+    assert happened == causes and {code for _, code in causes} >= {"TRANSFORM", "PARENT_FAILED"}
+
+
+@pytest.mark.slow
+def test_preflight_predicts_the_flagship_at_a_larger_scale(tmp_path: Path) -> None:
+    """The same at a larger scale of the simulated tenant (CROSSMAP_SCALE / 400)."""
+    scale = max(2, int(os.environ.get("CROSSMAP_SCALE", "2000")) // 400)
+    larger = run_demo(DemoOptions(tmp_path / "larger", scale=scale, seed=SEED + 1, restore=False))
+    predicted, actual = _predicted_and_actual(larger)
+    assert predicted == actual
+    assert sum(a[0] for a in actual.values()) > 1000
+
+
+def test_verify_without_the_source_by_bulk_query(demo: DemoResult, org: OrgHandle) -> None:
+    """Verify again after the demo, the source gone: every object read by a Bulk API
+    2.0 query job (CSV: every value text, an empty cell a null), each record checked
+    against the fingerprint of what the full run wrote. The delta was rolled back, so
+    the full run is the newest writer; nothing is missing, extra or changed."""
+    from crossmap.connectors.profiles import Profile
+    from crossmap.verify import render_text, verify
+    from crossmap_salesforce.connector import ConnectorSettings, SalesforceDestination
+
+    profile = Profile("test", {"auth": "token", "instance_url": org.instance_url, "ca_file": org.ca_file},
+                      {"access_token": org.access_token})
+    assert org.emulator is not None
+    bulk = org.emulator.bulk
+
+    def wait_for_the_org(_seconds: float) -> None:
+        bulk.wait_idle()  # the query job is done when the status is asked again
+
+    settings = ConnectorSettings(bulk_threshold=1)
+    with (SalesforceDestination.connect(profile, settings, sleep=wait_for_the_org) as sf,
+          StateStore.open(demo.folder / ".crossmap" / "state.db") as store):
+        sf.describe()  # as `crossmap verify` has, compiling the spec against the org
+        report = verify(demo.plan, sf, store)
+    assert report.ok, render_text(report)
+    assert report.runs == (demo.full.run.id,) and report.compared_with == "fingerprints"
+    assert report.totals() == {"equal": sum(s.checked for s in report.steps)}
+    assert sum(s.checked for s in report.steps) == sum(c.created + c.updated for c in steps(demo, 0).values())
+    # A query job per object: the count, the job's creation, its status, one set of
+    # results, its deletion.
+    assert report.api_calls == 5 * len(report.targets)

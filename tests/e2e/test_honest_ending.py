@@ -29,7 +29,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 def test_the_exit_codes_are_distinct_and_documented() -> None:
     codes = [exitcodes.OK, exitcodes.COULD_NOT_RUN, exitcodes.USAGE, exitcodes.RECORDS_FAILED,
-             exitcodes.NOT_RESTORED, exitcodes.INTERRUPTED]
+             exitcodes.NOT_RESTORED, exitcodes.NOT_VERIFIED, exitcodes.INTERRUPTED]
     assert len(set(codes)) == len(codes) and set(exitcodes.MEANINGS) == set(codes)
     code, out = cli("--help")
     assert code == 0 and "130  interrupted" in out and "3  completed, some records failed" in out

@@ -114,6 +114,13 @@ def test_the_tutorial_runs_as_written(tmp_path: Path, monkeypatch: pytest.Monkey
     assert re.search(r"customers->Account\s+13\s+13\s", first), first
     assert re.search(r"customers->Account\s+13\s+0\s", again), again
     assert "run 3 (delta)" in delta
+    # Verify of every run, then of the delta alone: all of it read back, as written.
+    verifies = [r for argv, r in results if argv[0] == "verify"]
+    assert [r.exit_code for r in verifies] == [0, 0], [r.output for r in verifies]
+    assert ", every run, against" in verifies[0].output and "the runs that wrote them: runs 2, 1" in verifies[0].output
+    assert ", run 3, against" in verifies[1].output and "the runs that wrote them: runs 3, 2, 1" in verifies[1].output
+    assert all("verified" in r.output and "API calls" in r.output for r in verifies)
+    assert (folder / ".crossmap" / "reports" / "verify-3.json").exists()
     rollbacks = [r for argv, r in results if argv[0] == "rollback"]
     assert [r.exit_code for r in rollbacks] == [0, 0, 0], [r.output for r in rollbacks]
     reports = folder / ".crossmap" / "reports"

@@ -164,7 +164,7 @@ def test_data_bulk_import_export_upsert_and_delete(cli: SfCli, sf_org: OrgHandle
 
 def _preflight(folder: Path, *args: str) -> tuple[int, dict[str, Any]]:
     out = folder / "preflight.json"
-    result = CliRunner().invoke(cli_main, ["preflight", str(folder / FLAGSHIP.name), "--json",
+    result = CliRunner().invoke(cli_main, ["preflight", str(folder / FLAGSHIP.name), "--json-file",
                                            str(out), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(out.read_text(encoding="utf-8"))

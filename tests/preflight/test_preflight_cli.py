@@ -84,7 +84,7 @@ def _live() -> dict[str, list[dict[str, Any]]]:
 
 def _preflight(folder: Path, *args: str) -> tuple[int, str, dict[str, Any]]:
     out = folder / "out.json"
-    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--json", str(out), *args])
+    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--json-file", str(out), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output, json.loads(out.read_text(encoding="utf-8"))
 
@@ -195,7 +195,7 @@ def test_a_redacted_preflight_shows_no_failing_value(systems: tuple[Path, list[s
               if len(value) > 4 and value != "(other values)"}
     assert values, "the flagship's source has values its destination refuses"
     out = folder / "redacted.json"
-    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--redact", "--json", str(out)])
+    result = CliRunner().invoke(main, ["preflight", str(folder / FLAGSHIP.name), "--redact", "--json-file", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     forms = (result.output, out.read_text(encoding="utf-8"), out.with_suffix(".html").read_text(encoding="utf-8"))
     for form in forms:

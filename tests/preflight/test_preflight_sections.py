@@ -169,7 +169,10 @@ def test_coverage_aggregates_by_object_field_and_reason_with_the_source_values()
     assert picklist.line is not None
     too_long = found[("Name", "STRING_TOO_LONG")]
     assert too_long.count == 1 and too_long.sample_keys == ("c4",)
-    assert found[("Subject", "STRING_TOO_LONG")].sample_keys == ("j2",)
+    # j2's title is too long, but its customer c2 fails (a Platinum tier): the run holds
+    # j2 and j3 back with their parent, and preflight predicts just that.
+    held = found[("AccountId", "PARENT_FAILED")]
+    assert held.count == 2 and held.sample_keys == ("j2", "j3") and ("Subject", "STRING_TOO_LONG") not in found
     required = found[("Name", "REQUIRED_FIELD_MISSING")]
     assert required.sample_keys == ("c5",) and required.values == ()
     loose = found[("Segment__c", "PICKLIST_VALUE_NOT_LISTED")]
@@ -179,7 +182,10 @@ def test_coverage_aggregates_by_object_field_and_reason_with_the_source_values()
     steps = {st.step: st for st in report.coverage.steps}
     customers = steps["customers->Account"]
     assert (customers.records, customers.rows, customers.skipped, customers.would_fail) == (5, 4, 1, 3)
-    assert (steps["jobs->Case"].rows, steps["jobs->Case"].would_fail) == (3, 1)
+    assert (customers.would_load, customers.held_back) == (1, 0)
+    jobs = steps["jobs->Case"]
+    assert (jobs.rows, jobs.would_load, jobs.would_fail, jobs.held_back) == (1, 1, 0, 2)
+    assert "not predicted" in report.coverage.not_predicted
 
 
 def test_coverage_reports_transforms_that_fail() -> None:

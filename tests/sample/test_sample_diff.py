@@ -68,10 +68,14 @@ def test_dropped(computed: object, field_type: s.FieldType) -> None:
     (dt.datetime(2025, 1, 2, 15, 4, 5, tzinfo=UTC), "2025-01-02T16:04:05Z", s.DateTime()),
     (True, False, s.Boolean()),
     ("New", "Escalated", s.Enum(("New", "Escalated"))),
-    (None, "Web", s.Enum(("Web",))),  # the org set a value where the plan sent none
 ])
 def test_changed(computed: object, stored: object, field_type: s.FieldType) -> None:
     assert classify(computed, stored, field_type)[0] == "changed"
+
+
+def test_filled_where_the_plan_sent_none() -> None:
+    # A default, or a stamp such as ClosedDate: the run wrote nothing there.
+    assert classify(None, "Web", s.Enum(("Web",))) == ("filled", "the destination set a value where the plan sent none")
 
 
 def test_without_a_field_type_the_computed_value_decides() -> None:

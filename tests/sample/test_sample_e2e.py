@@ -143,13 +143,13 @@ def test_sample_diff_approve_run(systems: dict[str, Any], permissive_umask: int,
     assert report["totals"]["equal"] > 0 and report["totals"].get("normalised", 0) > 0
     assert "empty text stored as null" in out
     # The sandbox closes a Case itself: a cancelled job has no completed time, and
-    # the org stamps ClosedDate when Status closes — changed by the org.
-    changed = [(r["key"], c) for r in report["records"] for c in r["cells"] if c["kind"] == "changed"]
-    assert changed and all(c["field"] == "ClosedDate" and c["computed"] is None and c["stored"]
-                           for _, c in changed)
-    assert "changed    jobs->Case" in out and "the destination set a value where the plan sent none" in out
+    # the org stamps ClosedDate when Status closes — filled by the org.
+    filled = [(r["key"], c) for r in report["records"] for c in r["cells"] if c["kind"] == "filled"]
+    assert filled and all(c["field"] == "ClosedDate" and c["computed"] is None and c["stored"]
+                          for _, c in filled)
+    assert "filled     jobs->Case" in out and "the destination set a value where the plan sent none" in out
     assert {c["kind"] for r in cases for c in r["cells"] if c["field"] == "ClosedDate" and c["computed"]} == {"equal"}
-    assert set(report["totals"]) == {"equal", "normalised", "changed"}
+    assert set(report["totals"]) == {"equal", "normalised", "filled"}
     assert "<h1>Sample run 1: <span" in page and "succeeded</span></h1>" in page and "normalised</span>" in page
     # The page shows the differences; every cell, equal ones too, is in the JSON.
     assert "records differ in some field" in page and len(page) < len(json.dumps(report)) / 2
@@ -193,7 +193,7 @@ def test_sample_diff_approve_run(systems: dict[str, Any], permissive_umask: int,
     # The sample again, redacted: none of the values the first report showed, in the
     # terminal, the JSON or the HTML; steps, keys, fields and verdicts stay.
     out_json = folder / "redacted.json"
-    code, out = cli("sample", str(spec), "--size", "120", "--redact", "--json", str(out_json))
+    code, out = cli("sample", str(spec), "--size", "120", "--redact", "--json-file", str(out_json))
     assert code == 0, out
     shown = {v for r in report["records"] for c in r["cells"]
              for v in (c["computed"], c["stored"], *(value for _, value in c["source"]))

@@ -195,7 +195,9 @@ def test_quick_runner_prints_every_target_with_a_verdict() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     table = done.stdout.partition("== issue 10 targets")[2]
     rows = [line for line in table.splitlines()[1:] if line.strip()]
-    assert [line.split()[0] for line in rows[1:]] == ["B2"] * 3 + ["B3"] * 2 + ["B4"], table
+    assert [line.split()[0] for line in rows[1:]] == ["B2"] * 5 + ["B3"] * 2 + ["B4"], table
+    # Verify of each run (issue 23): its own lines, read back clean.
+    assert "verify of the run: API calls per object read" in table and "verify peak memory growth" in table
     assert all(line.rstrip().endswith(("PASS", "MISS")) for line in rows[1:]), table
     b2 = done.stdout.partition("== B2")[2].partition("== B3")[0]
     # Both sizes loaded records and the org counted calls for each object written.
@@ -206,6 +208,7 @@ def test_quick_runner_prints_every_target_with_a_verdict() -> None:
     # The source at its published limit, the engine with a user's defaults.
     assert {(r["per_minute"], r["parallel"], r["prefetch"]) for r in sizes} == {(600, 4, 2)}
     for r in sizes:
+        assert r["verify"]["ok"] and r["verify"]["checked"] == r["loaded"] and r["verify"]["org_calls"] > 0
         assert r["loaded"] > 0 and r["cpu_s"] > 0 and r["peak_rss_mb"] > 0
         assert all(o["calls"] >= o["minimum"] for o in r["objects"].values()), r["objects"]
 

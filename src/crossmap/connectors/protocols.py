@@ -340,6 +340,53 @@ class DeployingDestination(Protocol):
         ...
 
 
+# -- what verify (and the sample's file check) may ask (issue 23) ----------------------
+
+
+@runtime_checkable
+class ScanningDestination(Protocol):
+    """A destination that reads every record of an object at a cost that does not
+    grow with the number of records (Salesforce: one Bulk API 2.0 query job).
+    Optional: ``crossmap verify`` reads a destination without it through
+    :meth:`Destination.read` with ``ids=None``."""
+
+    def scan(self, object: str, fields: Sequence[str]) -> Iterator[Page]:
+        """Every record of ``object`` with ``Id`` and ``fields``, page by page."""
+        ...
+
+
+@runtime_checkable
+class CountingDestination(Protocol):
+    """A destination that counts the API calls it has made (what a report states as
+    the cost of reading back)."""
+
+    def api_calls(self) -> int:
+        """API calls made through this connector since it was opened."""
+        ...
+
+
+@runtime_checkable
+class ModstampDestination(Protocol):
+    """A destination that stamps each record with when it was last changed (by
+    anyone: a user, a trigger), so a value that differs from what a run wrote can be
+    told apart: changed when the run wrote it, or changed after the run."""
+
+    def modified_field(self, object: str) -> str | None:
+        """The field holding the time ``object``'s records were last changed, or
+        ``None`` when the object keeps none."""
+        ...
+
+
+@runtime_checkable
+class FileDestination(Protocol):
+    """A destination that gives stored file bytes back (the sample and verify compare
+    them by SHA-256)."""
+
+    def download_file(self, version_id: str) -> Iterator[bytes]:
+        """A stored file's bytes, streamed."""
+        ...
+
+
 C = TypeVar("C")
 
 

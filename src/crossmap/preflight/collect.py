@@ -56,9 +56,11 @@ def preflight(
     audit = _audit(plan, destination, out, apply)
     live = destination.describe()
     program = generate(plan, functions=functions, context=context)
-    resolutions = check_resolutions(plan, program, source, destination)
+    matched: dict[str, set[str]] = {}
+    resolutions = check_resolutions(plan, program, source, destination, matched=matched)
     coverage = check_coverage(plan, source, effective_schema(live, plan.declarations),
-                              functions=functions, context=context)
+                              functions=functions, context=context, matched=matched,
+                              fallbacks={check.name: check.fallback_found is True for check in resolutions})
     counts = dict(coverage.counts)
     for check in resolutions:
         counts.setdefault(check.source, check.total)

@@ -17,7 +17,9 @@ EXIT_OK, EXIT_BLOCKED = 0, 1
 
 @click.command(name="preflight")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
+@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report as JSON (default: .crossmap/reports/preflight-<time>.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write it as a self-contained HTML page (default: beside the JSON).")
@@ -30,7 +32,7 @@ EXIT_OK, EXIT_BLOCKED = 0, 1
 @click.option("--redact", is_flag=True,
               help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths "
                    "stay), to share them with people who must not see the data.")
-def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None, out: Path | None,
+def preflight_command(spec: Path, as_json: bool, json_path: Path | None, html_path: Path | None, out: Path | None,
                       apply_: bool, batch_size: int, sandbox: bool, redact: bool) -> None:
     """Check both systems before any record moves: schema audit, record counts,
     resolve blocks, coverage of the source's values, API budget and duration, what
@@ -57,10 +59,10 @@ def preflight_command(spec: Path, json_path: Path | None, html_path: Path | None
     text, json_text, page = render_text(report), report.to_json(), render_html(report)
     if redact:
         text, json_text, page = mark_redacted(text, json_text, page)
-    click.echo(text)
+    click.echo(json_text if as_json else text)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     json_path, html_path = write_report(
         json_text, page,
         json_path or reports_folder(spec.resolve().parent / ".crossmap") / f"preflight-{stamp}.json", html_path)
-    click.echo(f"\nwritten: {json_path}, {html_path}")
+    click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
     sys.exit(EXIT_OK if report.ok else EXIT_BLOCKED)

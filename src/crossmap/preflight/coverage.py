@@ -2,22 +2,32 @@
 generated transforms, every produced row checked by the core row validator against
 the destination's schema, and the problems aggregated by (object, field, reason).
 
-Nothing is loaded and no record leaves the machine: lookups answer every key with a
-placeholder id (only the values matter here), and file contents are not downloaded
-(a binary field is given empty bytes). One streaming pass per source object feeds
-every step that reads it; memory holds one page plus bounded aggregates.
+It predicts the run: the steps go wave by wave as the engine runs them, and a lookup
+finds its parent only when the parent would load (a simulated crosswalk: the keys of
+each step's rows the validator accepts, a resolve block's matched keys, a merged-away
+key following its survivor). So a record whose parent the source itself deleted or
+merged away fails as in the run (an orphan lookup), and a record whose parent would
+fail is held back with it. What the destination rejects for reasons only it knows
+(its own duplicates, validation rules, triggers, sharing) is not predicted, and the
+report says so.
+
+Nothing is loaded and no record leaves the machine: lookups answer with a
+placeholder id (only whether there is one matters here), and file contents are not
+downloaded (a binary field is given empty bytes). One streaming pass per wave and
+source object feeds every step of the wave that reads it; memory holds one page, the
+keys of the rows each step would load, and bounded aggregates.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from attrs import define, field, frozen
 
 from crossmap import schema as s
-from crossmap.codegen import Failed, Row, Skipped, generate
+from crossmap.codegen import Deferred, Failed, Row, Skipped, generate
 from crossmap.codegen.program import StepProgram
 from crossmap.compiler import Plan, Step, ir
 from crossmap.compiler.plan import Binding
@@ -25,6 +35,7 @@ from crossmap.connectors import Source
 from crossmap.connectors.streams import FILES_PER_BATCH
 from crossmap.engine.run import failure_code
 from crossmap.functions import FunctionContext
+from crossmap.preflight.keys import KeyStore
 from crossmap.reports.redact import abbreviate, shorten_values
 from crossmap.schema.validate import INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, REQUIRED_FIELD_MISSING
 
@@ -33,6 +44,11 @@ PLACEHOLDER_ID = "000000000000000AAA"
 SAMPLE_KEYS = 5
 DISTINCT_VALUES = 50
 """Distinct offending source values kept per problem (their total stays exact)."""
+
+NOT_PREDICTED = ("not predicted: rows the destination rejects for reasons only it knows (records of its own "
+                 "that a row duplicates, its validation rules, triggers, sharing); the row validator predicts "
+                 "types, lengths, required fields and picklists")
+"""What the predicted counts leave out, said in every report."""
 
 PICKLIST_NOT_LISTED = "PICKLIST_VALUE_NOT_LISTED"
 """An unrestricted picklist accepts a value it does not list (as an unlisted value)."""
@@ -48,6 +64,45 @@ class PlaceholderLookups:
     def fallback(self, step: str) -> str | None:
         """The fallback exists (the resolution section checks that it really does)."""
         return PLACEHOLDER_ID
+
+
+class SimulatedLookups:
+    """``Lookups`` answered as the run's crosswalk would answer them: a key of a step
+    is found once the step has run and its row would load; a resolve block's key when
+    it matched (every key, when the block was not checked); a merged-away key through
+    its survivor, as the engine follows merges."""
+
+    def __init__(self, keys: KeyStore, steps: Iterable[str], matched: Mapping[str, set[str]],
+                 fallbacks: Mapping[str, bool], merges: Mapping[str, Mapping[str, str]]) -> None:
+        self.keys = keys
+        self.steps = set(steps)
+        self.done: set[str] = set()
+        """Steps that have run: their rows are in the simulated crosswalk."""
+        self.matched = matched
+        self.fallbacks = fallbacks
+        self.merges = merges
+
+    def find(self, step: str, key: object) -> str | None:
+        """The placeholder id when the parent would be in the crosswalk, else ``None``."""
+        if key is None:
+            return None
+        text = key if isinstance(key, str) else str(key)
+        if step in self.steps:
+            found = step in self.done and self.keys.has(step, "load", text)
+        elif step in self.matched:
+            found = text in self.matched[step]
+        else:
+            return PLACEHOLDER_ID  # a resolve block not checked: taken to match
+        if found:
+            return PLACEHOLDER_ID
+        survivor = self.merges.get(step, {}).get(text)
+        if survivor is not None and survivor != text:
+            return self.find(step, survivor)
+        return None
+
+    def fallback(self, step: str) -> str | None:
+        """The placeholder id when the resolve block's fallback exists."""
+        return PLACEHOLDER_ID if self.fallbacks.get(step, True) else None
 
 
 @frozen
@@ -86,6 +141,11 @@ class StepCoverage:
     """(rows, how many times) the engine would hand its load streams: all the step's
     rows at once, or files ``FILES_PER_BATCH`` at a time. A destination without load
     streams gets them ``batch_size`` at a time (:func:`crossmap.preflight.estimate`)."""
+    held_back: int = 0
+    """Records held back with a parent that would fail (the run's ``held_back``)."""
+    would_load: int = 0
+    """Rows the destination would take (created or updated), as far as the row
+    validator can tell."""
 
 
 @frozen
@@ -95,6 +155,7 @@ class Coverage:
     steps: tuple[StepCoverage, ...]
     counts: Mapping[str, int]
     issues: tuple[Issue, ...]
+    not_predicted: str = NOT_PREDICTED
 
 
 @define
@@ -139,7 +200,10 @@ class _StepState:
     rows: int = 0
     skipped: int = 0
     would_fail: int = 0
+    held_back: int = 0
     batches: Counter[int] = field(factory=Counter)
+    would_load: int = 0
+    keyless: int = 0
 
 
 def check_coverage(
@@ -149,11 +213,24 @@ def check_coverage(
     *,
     functions: Mapping[str, Callable[..., object]] | None = None,
     context: FunctionContext | None = None,
+    matched: Mapping[str, set[str]] | None = None,
+    fallbacks: Mapping[str, bool] | None = None,
 ) -> Coverage:
-    """Run every step over every record of its source object and check the rows
-    against ``target`` (the destination as it will be once the schema audit's
-    checklist is applied)."""
-    program = generate(plan, functions=functions, lookups=PlaceholderLookups(), context=context)
+    """Run every step over every record of its source object, wave by wave, and
+    check the rows against ``target`` (the destination as it will be once the schema
+    audit's checklist is applied). ``matched``: per resolve block, the source keys
+    that match a destination record; ``fallbacks``: whether its fallback exists
+    (both from :func:`crossmap.preflight.resolution.check_resolution`)."""
+    with KeyStore() as keys:
+        return _simulate(plan, source, target, keys, functions, context, matched or {}, fallbacks or {})
+
+
+def _simulate(plan: Plan, source: Source, target: s.Schema, keys: KeyStore,
+              functions: Mapping[str, Callable[..., object]] | None, context: FunctionContext | None,
+              matched: Mapping[str, set[str]], fallbacks: Mapping[str, bool]) -> Coverage:
+    """The run, simulated wave by wave (see the module docstring)."""
+    lookups = SimulatedLookups(keys, [st.name for st in plan.steps], matched, fallbacks, _merges(plan, source))
+    program = generate(plan, functions=functions, lookups=lookups, context=context)
     tallies: dict[tuple[str, str | None, str], _Tally] = {}
     states: dict[str, _StepState] = {}
     for step in plan.steps:
@@ -165,27 +242,32 @@ def check_coverage(
         states[step.name] = _StepState(program[step.name], validator, loose)
     counts: dict[str, int] = {}
     schema = source.schema()
-    for obj_name in sorted({step.source for step in plan.steps}):
-        steps = [step for step in plan.steps if step.source == obj_name]
-        found = schema.find_object(obj_name)
-        key_field = (found.key if found is not None else None) or "id"
-        blobs = [] if found is None else [f.name for f in found if isinstance(f.type, s.Blob)]
-        seen = 0
-        for page in source.extract(obj_name):
-            if blobs:
-                page = [{**record, **{b: b"" for b in blobs}} for record in page]
-            seen += len(page)
+    for wave in plan.waves:
+        in_wave = [plan.step(name) for name in wave]
+        for obj_name in sorted({step.source for step in in_wave}):
+            steps = [step for step in in_wave if step.source == obj_name]
+            found = schema.find_object(obj_name)
+            key_field = (found.key if found is not None else None) or "id"
+            blobs = [] if found is None else [f.name for f in found if isinstance(f.type, s.Blob)]
+            seen = 0
+            for page in source.extract(obj_name):
+                if blobs:
+                    page = [{**record, **{b: b"" for b in blobs}} for record in page]
+                seen += len(page)
+                for step in steps:
+                    _run_page(step, states, keys, page, key_field, tallies)
             for step in steps:
-                _run_page(step, states[step.name], page, key_field, tallies)
-        for step in steps:
-            # The engine hands a step's rows to the destination as one load stream;
-            # rows carrying files go FILES_PER_BATCH at a time.
-            state = states[step.name]
-            _batch(state, state.rows, FILES_PER_BATCH if blobs else max(state.rows, 1))
-        counts[obj_name] = seen
+                # The engine hands a step's rows to the destination as one load stream;
+                # rows carrying files go FILES_PER_BATCH at a time.
+                state = states[step.name]
+                _batch(state, state.rows, FILES_PER_BATCH if blobs else max(state.rows, 1))
+            counts[obj_name] = seen
+        # What a step loaded is in the crosswalk once the step is done.
+        keys.flush()
+        lookups.done.update(wave)
     results = tuple(
         StepCoverage(step.name, step.source, step.target, st.records, st.rows, st.skipped, st.would_fail,
-                     tuple(sorted(st.batches.items())))
+                     tuple(sorted(st.batches.items())), st.held_back, st.would_load)
         for step in plan.steps for st in (states[step.name],)
     )
     order = {"error": 0, "warning": 1, "info": 2}
@@ -194,9 +276,25 @@ def check_coverage(
     return Coverage(results, counts, tuple(issues))
 
 
-def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_field: str,
-              tallies: dict[tuple[str, str | None, str], _Tally]) -> None:
+def _merges(plan: Plan, source: Source) -> dict[str, dict[str, str]]:
+    """Per step and resolve block, merged-away source keys and their survivors, as
+    the engine learns them before a run (``Engine._follow_merges``)."""
+    by_object: dict[str, dict[str, str]] = {}
+    found: dict[str, dict[str, str]] = {}
+    targets = [(st.name, st.source) for st in plan.steps if not st.path]
+    targets += [(r.name, r.source) for r in plan.resolutions]
+    for name, obj in targets:
+        if obj not in by_object:
+            by_object[obj] = {t.key: t.merged_into for t in source.tombstones(obj) if t.merged_into is not None}
+        if by_object[obj]:
+            found[name] = by_object[obj]
+    return found
+
+
+def _run_page(step: Step, states: Mapping[str, _StepState], keys: KeyStore, page: list[dict[str, Any]],
+              key_field: str, tallies: dict[tuple[str, str | None, str], _Tally]) -> None:
     """Run one page through the step."""
+    state = states[step.name]
     rows = 0
     for record in page:
         state.records += 1
@@ -205,13 +303,36 @@ def _run_page(step: Step, state: _StepState, page: list[dict[str, Any]], key_fie
                 state.skipped += 1
                 _tally(tallies, step, None, "SKIPPED", "info", result.reason, result.line).add(result.key, None)
             elif isinstance(result, Failed):
+                key = result.key
+                if key is None:
+                    state.keyless += 1
+                    key = f"(no key #{state.keyless})"
+                parent = result.parent
+                # Keys that failed or were held back hold their children back as they
+                # come; rows the destination rejected, once their step is done (the
+                # engine reads those from the run's outcomes).
+                held = parent is not None and parent[0] in states and (
+                    keys.has(parent[0], "fail", parent[1])
+                    or (parent[0] != step.name and keys.has(parent[0], "reject", parent[1])))
+                keys.add(step.name, "fail", key)
+                if held:
+                    assert parent is not None
+                    # As the engine does: a missing parent that itself failed holds its children back.
+                    state.held_back += 1
+                    _tally(tallies, step, result.field, "PARENT_FAILED", "error",
+                           f"held back: its parent {parent[0].split('->')[0]} failed", result.line).add(key, None)
+                    continue
                 state.would_fail += 1
                 _tally(tallies, step, result.field, failure_code(step, result), "error", result.reason,
                        result.line).add(
                     result.key, _source_value(step, result.field, record))
             else:
                 rows += 1
-                _check_row(step, state, result, record, tallies)
+                if _check_row(step, state, result, record, tallies):
+                    state.would_load += 1
+                    keys.add(step.name, "load", result.key)
+                else:
+                    keys.add(step.name, "reject", result.key)
     state.rows += rows
 
 
@@ -225,10 +346,14 @@ def _batch(state: _StepState, rows: int, batch_size: int) -> None:
 
 
 def _check_row(step: Step, state: _StepState, row: Row, record: Mapping[str, Any],
-               tallies: dict[tuple[str, str | None, str], _Tally]) -> None:
+               tallies: dict[tuple[str, str | None, str], _Tally]) -> bool:
+    """Tally what the row validator finds; whether the row would load."""
     if state.validator is None:
-        return
-    violations = state.validator(row.values)
+        return True
+    # A lookup whose parent is not loaded yet is left out, as the engine leaves it out
+    # of the first write (its deferred pass fills it).
+    values = {f: v for f, v in row.values.items() if type(v) is not Deferred}
+    violations = state.validator(values)
     if violations:
         state.would_fail += 1
     for violation in violations:
@@ -245,6 +370,7 @@ def _check_row(step: Step, state: _StepState, row: Row, record: Mapping[str, Any
                    f"{name}: {value!r} is not among the picklist's values (the picklist is not restricted, "
                    "so it is stored as an unlisted value)", _line(step, name)).add(
                 row.key, _source_value(step, name, record))
+    return not violations
 
 
 def _generic(violation: s.Violation, name: str | None) -> str:

@@ -9,7 +9,7 @@ grade. Every point comes with the reason that gave it.
 | declared fields present but different | 1 (2 from three on) |
 | source records matching no destination record | 1; 2 when nothing to fall back to |
 | ambiguous or inactive matches | 1 |
-| records that would fail (share of all records) | 1 above 0, 2 above 1 %, 3 above 5 % |
+| records that would fail or be held back (share of all records) | 1 above 0, 2 above 1 %, 3 above 5 % |
 | native features to rebuild (from the source; none counted when it has no records) | 1; 2 from four on |
 | source objects the spec leaves behind | 1 |
 | records in all | 1 from 100 000, 2 from 1 000 000 |
@@ -90,10 +90,12 @@ def grade(
                 f"{len(check.inactive)} an inactive one")
     records = sum((coverage.counts if counts is None else counts).values())
     failing = sum(step.would_fail for step in coverage.steps)
-    if failing:
-        share = failing / max(1, sum(step.records for step in coverage.steps))
+    held = sum(step.held_back for step in coverage.steps)
+    if failing or held:
+        share = (failing + held) / max(1, sum(step.records for step in coverage.steps))
         add(3 if share > 0.05 else 2 if share > 0.01 else 1,
-            f"{failing} records would fail ({share:.1%} of those the steps read)")
+            f"{failing} records would fail and {held} be held back with a failing parent "
+            f"({share:.1%} of those the steps read)")
     # A feature the source reports with no records (no recurring appointments) is not a gap.
     rebuild = [gap for gap in native if gap.count is None or gap.count > 0]
     if rebuild:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from attrs import asdict, frozen
 
 from crossmap.preflight.audit import SchemaAudit
-from crossmap.preflight.coverage import Coverage
+from crossmap.preflight.coverage import NOT_PREDICTED, Coverage
 from crossmap.preflight.estimate import Estimate
 from crossmap.preflight.gaps import Gap, UnmappedFields
 from crossmap.preflight.grade import Grade
@@ -109,8 +109,9 @@ def render_text(report: PreflightReport) -> str:
             out.append(f"    fallback {check.fallback!r}: {state}")
     out.append("\n== coverage ==")
     for step in report.coverage.steps:
-        out.append(f"  {step.step:<44} {step.records:>7} records -> {step.rows:>7} rows, "
-                   f"{step.skipped} skipped, {step.would_fail} would fail")
+        out.append(f"  {step.step:<44} {step.records:>7} records -> {step.would_load:>7} would load, "
+                   f"{step.skipped} skipped, {step.would_fail} would fail, {step.held_back} held back")
+    out.append(f"  {NOT_PREDICTED}")
     for issue in report.coverage.issues:
         where = f"{issue.object}.{issue.field}" if issue.field else issue.object
         line = f" (spec line {issue.line})" if issue.line else ""
@@ -172,8 +173,9 @@ def render_html(report: PreflightReport) -> str:
     budget = (f"{est.budget_remaining:,} of {est.budget_max:,}" if est.budget_remaining is not None else "unknown")
     figures = [  # what a reader came for, before any table
         (f"{sum(report.counts.values()):,}", "source records"),
-        (f"{sum(s.rows for s in steps):,}", "rows would load"),
+        (f"{sum(s.would_load for s in steps):,}", "rows would load"),
         (f"{sum(s.would_fail for s in steps):,}", "would fail"),
+        (f"{sum(s.held_back for s in steps):,}", "would be held back"),
         (f"{sum(s.skipped for s in steps):,}", "skipped by rules"),
         (f"{est.total_calls:,}", "destination calls"),
         (budget + (" (not enough)" if est.budget_short else ""), "daily API requests left"),
@@ -186,8 +188,9 @@ def render_html(report: PreflightReport) -> str:
         verdict,
         "<div class='figures'>" + "".join(f"<div><b>{e(v)}</b>{e(k)}</div>" for v, k in figures) + "</div>",
         "<h2>Coverage</h2>",
-        table(["step", "records", "rows", "skipped", "would fail"],
-              [[s.step, s.records, s.rows, s.skipped, s.would_fail] for s in steps]),
+        table(["step", "records", "rows", "would load", "skipped", "would fail", "held back"],
+              [[s.step, s.records, s.rows, s.would_load, s.skipped, s.would_fail, s.held_back]
+               for s in steps]) + f"<p>{e(NOT_PREDICTED)}</p>",
         table(["severity", "object.field", "code", "count", "message", "source values", "spec line"],
               [[i.severity, f"{i.object}.{i.field}" if i.field else i.object, i.code, i.count, i.message,
                 _few([f"{v} x{n}" for v, n in i.values]), i.line or ""] for i in report.coverage.issues]),

@@ -60,14 +60,20 @@ class ResolutionCheck:
         return None
 
 
-def check_resolutions(plan: Plan, program: Program, source: Source, destination: Destination) -> list[ResolutionCheck]:
-    """Every resolve block of ``plan``, matched as the engine would match it."""
-    return [check_resolution(plan, p, source, destination) for p in program.resolutions.values()]
+def check_resolutions(plan: Plan, program: Program, source: Source, destination: Destination, *,
+                      matched: dict[str, set[str]] | None = None) -> list[ResolutionCheck]:
+    """Every resolve block of ``plan``, matched as the engine would match it; with
+    ``matched``, each block's matched source keys are put there by its name."""
+    return [check_resolution(plan, p, source, destination,
+                             matched=None if matched is None else matched.setdefault(name, set()))
+            for name, p in program.resolutions.items()]
 
 
-def check_resolution(plan: Plan, program: ResolutionProgram, source: Source, destination: Destination) -> ResolutionCheck:
+def check_resolution(plan: Plan, program: ResolutionProgram, source: Source, destination: Destination, *,
+                     matched: set[str] | None = None) -> ResolutionCheck:
     """One resolve block: the destination's records indexed by the block's key, then
-    every source record looked up in that index."""
+    every source record looked up in that index (``matched`` collects the keys that
+    match, for the coverage's simulated crosswalk)."""
     resolution = program.resolution
     active_of = getattr(destination, "active_field", None)
     active_field = active_of(resolution.target) if active_of is not None else None
@@ -82,7 +88,7 @@ def check_resolution(plan: Plan, program: ResolutionProgram, source: Source, des
     fallback = None if resolution.fallback is None else str(resolution.fallback)
     found_fallback = None if fallback is None else index.get(program.target_key(fallback))
     key_field = _key_field(source, resolution.source)
-    total = matched = unmatched_count = 0
+    total = matches = unmatched_count = 0
     unmatched: list[str] = []
     ambiguous: list[tuple[str, int]] = []
     inactive: list[str] = []
@@ -97,14 +103,16 @@ def check_resolution(plan: Plan, program: ResolutionProgram, source: Source, des
                 if len(unmatched) < SAMPLE:
                     unmatched.append(key)
                 continue
-            matched += 1
+            matches += 1
+            if matched is not None:
+                matched.add(key)
             if len(candidates) > 1 and len(ambiguous) < SAMPLE:
                 ambiguous.append((key, len(candidates)))
             # The engine takes the first match, so that one's activity is what counts.
             if candidates[0] is False and len(inactive) < SAMPLE:
                 inactive.append(key)
     return ResolutionCheck(
-        resolution.name, resolution.source, resolution.target, resolution.target_field, total, matched,
+        resolution.name, resolution.source, resolution.target, resolution.target_field, total, matches,
         unmatched_count, tuple(sorted(unmatched)), tuple(sorted(ambiguous)), tuple(sorted(inactive)),
         fallback, None if fallback is None else found_fallback is not None,
         None if not found_fallback or found_fallback[0] is None else bool(found_fallback[0]),

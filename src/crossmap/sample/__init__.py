@@ -2,7 +2,8 @@
 diffed field by field; approvals of samples; the gate that keeps a production run of
 a spec with a sandbox waiting for an approved sample of its version."""
 
-from crossmap.sample.diff import KINDS, Kind, classify
+from crossmap.engine.diff import KINDS, Kind, classify
+from crossmap.engine.readback import Cell, RecordDiff, read_back
 from crossmap.sample.gate import (
     ApprovalRequired,
     SampleError,
@@ -11,7 +12,6 @@ from crossmap.sample.gate import (
     sandbox_profile,
     version_hash,
 )
-from crossmap.sample.readback import Cell, RecordDiff, read_back
 from crossmap.sample.report import FieldSummary, Problem, SampleReport, render_html, render_text
 from crossmap.sample.sampling import take_sample
 from crossmap.sample.select import Selection, select_sample

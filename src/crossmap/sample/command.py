@@ -53,7 +53,9 @@ def _fail(message: str) -> None:
               help="The connection profile to load into (default: the target's `sandbox` option).")
 @click.option("--state", type=str, default=None,
               help="The sandbox's state store (default: .crossmap/sandbox.db beside the spec).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
+@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report as JSON (default: .crossmap/reports/sample-N.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the HTML page (default: .crossmap/reports/sample-N.html).")
@@ -61,7 +63,7 @@ def _fail(message: str) -> None:
 @click.option("--redact", is_flag=True,
               help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths "
                    "stay), to share them with people who must not see the data.")
-def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | None,
+def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | None, as_json: bool,
            json_path: Path | None, html_path: Path | None, batch_size: int, redact: bool) -> None:
     """Load a representative, connected slice into the sandbox, read it back and
     diff every mapped field: source, computed and stored values, classified."""
@@ -89,11 +91,11 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
     text, json_text, page = render_text(report), report.to_json(), render_html(report)
     if redact:
         text, json_text, page = mark_redacted(text, json_text, page)
-    click.echo(text)
+    click.echo(json_text if as_json else text)
     json_path, html_path = write_report(
         json_text, page,
         json_path or reports_folder(store_path.parent) / f"sample-{report.run_id}.json", html_path)
-    click.echo(f"\nwritten: {json_path}, {html_path}")
+    click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
     where = f" --sandbox-state {store_path}" if state is not None else ""
     click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")
     sys.exit(EXIT_OK)

@@ -11,8 +11,8 @@ from typing import Any
 
 from attrs import asdict, frozen
 
-from crossmap.sample.diff import KINDS
-from crossmap.sample.readback import RecordDiff
+from crossmap.engine.diff import BADGE, KINDS
+from crossmap.engine.readback import RecordDiff
 
 
 @frozen
@@ -133,10 +133,7 @@ def render_text(report: SampleReport) -> str:
     return "\n".join(lines)
 
 
-_BADGE = {
-    "equal": "#2e7d32", "normalised": "#1565c0", "truncated": "#ef6c00", "dropped": "#c62828",
-    "changed": "#6a1b9a", "unchecked": "#616161",
-}
+
 
 
 def render_html(report: SampleReport) -> str:
@@ -218,7 +215,7 @@ td.v{{max-width:22em;overflow-wrap:anywhere}}td.hot{{background:#fff4d6}}td.n{{t
                     f"<tr>{head}<td>{e(cell.field)}</td><td class=\"v\">{origin}</td>"
                     f"<td class=\"v\">{e(_short(cell.computed, 200))}</td>"
                     f"<td class=\"v hot\">{e(_short(cell.stored, 200))}</td>"
-                    f'<td><span class="b" style="background:{_BADGE[cell.kind]}">{e(cell.kind)}</span>{note}</td></tr>'
+                    f'<td><span class="b" style="background:{BADGE[cell.kind]}">{e(cell.kind)}</span>{note}</td></tr>'
                 )
         parts.append("</table>")
     parts.append("</body></html>\n")

@@ -9,10 +9,10 @@ from itertools import islice
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination, Source
 from crossmap.engine import Engine, RunOptions
+from crossmap.engine.readback import read_back
 from crossmap.preflight.audit import audit_schema
 from crossmap.reports.redact import shorten_values
 from crossmap.sample.gate import SampleError, version_hash
-from crossmap.sample.readback import read_back
 from crossmap.sample.report import Problem, SampleReport
 from crossmap.sample.select import Selection, select_sample
 from crossmap.sample.source import SelectedSource

@@ -32,7 +32,7 @@ from crossmap import schema as s
 from crossmap.codegen.program import elements
 from crossmap.compiler import Plan, Step
 from crossmap.connectors import Source
-from crossmap.sample.plan_reading import (
+from crossmap.engine.plan_reading import (
     FieldRef,
     ParentRef,
     mapped_fields,

@@ -318,8 +318,10 @@ class BulkJobs:
         self.save(info)
 
     def query_page(self, info: dict[str, Any], offset: int, limit: int) -> tuple[str, int, int]:
-        """``(csv text, rows, next offset or -1)`` of a query job's results."""
-        lines = self.results(info["id"], "rows").splitlines(keepends=True)
+        """``(csv text, rows, next offset or -1)`` of a query job's results: ``limit``
+        records from ``offset`` (records, not lines: a quoted value may hold line breaks)."""
+        text = self.results(info["id"], "rows")
+        lines = [_csv_line(row) for row in csv.reader(io.StringIO(text, newline=""))]
         page = lines[offset:offset + limit]
         nxt = offset + limit if offset + limit < len(lines) else -1
         return info["_header"] + "".join(page), len(page), nxt

@@ -1,0 +1,94 @@
+"""``crossmap verify SPEC [RUN]``, registered on ``crossmap.cli.main``; and what
+``crossmap run --verify`` calls at the end of a run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crossmap import exitcodes
+from crossmap.compiler import Plan
+from crossmap.errors import CrossmapError, SpecError
+from crossmap.reports import write_report
+from crossmap.reports.redact import mark_redacted
+from crossmap.state import StateStore
+from crossmap.systems import closing, open_systems
+from crossmap.verify.check import verify
+from crossmap.verify.redact import redact_verify
+from crossmap.verify.report import VerifyReport, render_html, render_text
+
+
+def _state_path(spec: Path, state: str | None) -> Path:
+    if state is None:
+        return spec.resolve().parent / ".crossmap" / "state.db"
+    if state.startswith("sqlite:///"):
+        return Path("/" + state.removeprefix("sqlite:///").lstrip("/"))
+    return Path(state)
+
+
+def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateStore, *, run_id: int | None,
+                      json_path: Path | None = None, html_path: Path | None = None,
+                      redact: bool = False, as_json: bool = False, show: bool = True) -> VerifyReport:
+    """Verify, print the report (as JSON with ``as_json``; not at all without
+    ``show``), and write it as JSON and HTML beside the store
+    (``reports/verify-RUN.json`` or ``verify-all.json``); with ``redact``, every value
+    masked (``crossmap.reports.redact``)."""
+    report = verify(plan, destination, store, source=source, run_id=run_id)
+    shown = redact_verify(report) if redact else report
+    text, json_text, page = render_text(shown), shown.to_json(), render_html(shown)
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    if show:
+        click.echo(json_text if as_json else text)
+    folder = Path(store.path).parent / "reports"
+    name = f"verify-{run_id}" if run_id is not None else "verify-all"
+    written = write_report(json_text, page, json_path or folder / f"{name}.json", html_path)
+    click.echo(f"\nwritten: {written[0]}, {written[1]}", err=as_json or not show)
+    return report
+
+
+@click.command(name="verify")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("run_id", metavar="[RUN]", type=int, required=False)
+@click.option("--state", type=str, default=None,
+              help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).")
+@click.option("--no-source", is_flag=True,
+              help="Do not open the source: check each record whole against the fingerprint of what its run wrote.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
+@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report as JSON (default: .crossmap/reports/verify-RUN.json).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the HTML page (default: beside the JSON).")
+@click.option("--redact", is_flag=True,
+              help="Mask every value in the report (terminal, JSON, HTML): fields, keys, ids, counts and classes stay.")
+def verify_command(spec: Path, run_id: int | None, state: str | None, no_source: bool, as_json: bool,
+                   json_path: Path | None, html_path: Path | None, redact: bool) -> None:
+    """Read back every record the runs of SPEC (or run RUN alone) created or updated,
+    and compare every mapped field with what the plan computed and the run wrote.
+    Exits 5 when a record is missing or extra, a child points at a wrong parent, or a
+    field holds anything but what was written (a documented normalisation aside); 1
+    when it cannot verify."""
+    path = _state_path(spec, state)
+    if not path.exists():
+        click.echo(f"error: there is no state store at {path}: run the spec first (or pass --state)", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+    try:
+        systems = open_systems(spec, source_too=not no_source)
+    except SpecError as error:
+        click.echo(error.render() + "\n", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+    except CrossmapError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(exitcodes.COULD_NOT_RUN)
+    with closing(systems.source, systems.destination), StateStore.open(path) as store:
+        try:
+            report = verify_and_report(systems.plan, systems.source, systems.destination, store, run_id=run_id,
+                                       json_path=json_path, html_path=html_path, redact=redact, as_json=as_json)
+        except CrossmapError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(exitcodes.COULD_NOT_RUN)
+    sys.exit(exitcodes.OK if report.ok else exitcodes.NOT_VERIFIED)
