@@ -16,12 +16,12 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.compiler import Plan, plan_to_json
+from crossmap.compiler import CompileResult, Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
 from crossmap.connectors.protocols import DeployingDestination, capability
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine import rollback as undo_run
-from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
+from crossmap.errors import CrossmapError, Diagnostic, Span, SpecError, SpecFileError
 from crossmap.progress import run_progress
 from crossmap.reports import (
     audit_report,
@@ -33,7 +33,7 @@ from crossmap.reports import (
 )
 from crossmap.reports.redact import mark_redacted, redact_audit
 from crossmap.state import StateStore
-from crossmap.syntax import format_spec, load
+from crossmap.syntax import ast, format_spec, load
 from crossmap.syntax.parser import read_spec_text
 from crossmap.systems import closing as _closing
 from crossmap.systems import compile_offline, connector_options, open_systems
@@ -162,7 +162,10 @@ main.epilog = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code
 @main.command()
 @_spec_paths
 @click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON on stdout.")
-def check(specs: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--live", is_flag=True,
+              help="Connect to the spec's systems and check against what they describe now (the fields a "
+                   "deploy created, a type an admin changed), not only against the schemas the connectors ship.")
+def check(specs: tuple[Path, ...], as_json: bool, live: bool) -> None:
     """Check specs and report every problem found, with its place and a hint."""
     diagnostics: list[Diagnostic] = []
     failed = False
@@ -170,13 +173,12 @@ def check(specs: tuple[Path, ...], as_json: bool) -> None:
     unreadable: list[dict[str, str]] = []
     for path in specs:
         try:
-            spec = load(path)
-            result = compile_offline(spec)
+            result = _check_live(path) if live else compile_offline(load(path))
         except SpecError as error:
             diagnostics.extend(error.diagnostics)
             failed = failed or bool(error.errors)
             continue
-        except (SpecFileError, ConnectorError) as error:
+        except CrossmapError as error:  # unreadable, or (--live) a system that cannot be reached
             unreadable.append({"code": "XM100", "severity": "error", "message": str(error), "file": str(path)})
             failed = True
             continue
@@ -237,6 +239,36 @@ def fmt(specs: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
             path.write_text(formatted, encoding="utf-8")
             click.echo(f"{path}: formatted")
     sys.exit(EXIT_SPEC_ERRORS if unformatted else EXIT_OK)
+
+
+def _check_live(path: Path) -> CompileResult:
+    """The spec compiled against both systems' live schemas (``open_systems``), and
+    each field or object it declares checked against what the destination has now
+    (preflight's schema audit): one the destination lacks or types otherwise is an
+    error, since the run would fail on it. Raises ``SpecError`` for a spec that does
+    not compile."""
+    from crossmap.preflight.audit import audit_schema
+
+    systems = open_systems(path)
+    with _closing(systems.source, systems.destination):
+        audit = audit_schema(systems.plan.declarations, systems.destination.describe())
+    spec = load(path)
+    spans: dict[tuple[str, str | None], Span] = {(d.name, None): d.span for d in spec.of_type(ast.ObjectDecl)}
+    spans |= {(d.name, f.name): f.span for d in spec.of_type(ast.ObjectDecl) for f in d.fields}
+    deploy = (f"create it with `crossmap scaffold {path} --apply`, or deploy the package "
+              f"`crossmap preflight {path} --out DIR` writes")
+    found = [
+        Diagnostic("XM241", f"the destination has no {'object' if m.field is None else 'field'} "
+               f"'{m.object if m.field is None else f'{m.object}.{m.field}'}', which the spec declares",
+               spans.get((m.object, m.field), spans.get((m.object, None), spec.span)), deploy)
+        for m in audit.missing
+    ] + [
+        Diagnostic("XM242", f"'{m.object}.{m.field}' is declared {m.declared}, but the destination has "
+               f"{m.actual}: {m.problem}", spans.get((m.object, m.field), spec.span),
+               "change the declaration to what the destination has, or the field in the destination")
+        for m in audit.mismatches
+    ]
+    return CompileResult(None if found else systems.plan, [*systems.diagnostics, *found])
 
 
 def _summary(plan: Plan) -> str:

@@ -193,9 +193,13 @@ def test_project_deploy_start_of_crossmaps_package(cli: SfCli, sf_org: OrgHandle
         code, before = _preflight(tmp_path, "--out", str(tmp_path / "metadata"))
         assert code == 1 and before["schema"]["missing"]
         assert any("declared objects or fields" in b for b in before["blockers"])
+        checked = CliRunner().invoke(cli_main, ["check", "--live", str(tmp_path / FLAGSHIP.name)])
+        assert checked.exit_code == 1 and "error[XM241]" in checked.output
         deployed = cli.run("project", "deploy", "start", "--metadata-dir", str(tmp_path / "metadata"),
                            "--wait", "2", "-o", ALIAS)["result"]
         _, after = _preflight(tmp_path)
+        checked = CliRunner().invoke(cli_main, ["check", "--live", str(tmp_path / FLAGSHIP.name)])
+        assert checked.exit_code == 0, checked.output
     compiled = compile_offline(load(FLAGSHIP))
     assert compiled.plan is not None
     expected = sum(len(custom_fields(d)) + int(d.new) for d in compiled.plan.declarations)
