@@ -47,3 +47,17 @@ def test_a_page_of_files_is_cut_where_its_bytes_reach_the_bound(tmp_path: Path,
     assert summary.counts == {"files->Doc": {"created": 5}}
     assert {r["Title"]: r["Body"] for r in destination.records("Doc")} == {
         f"f{i}": bytes([i]) * 6 for i in range(5)}
+
+
+def test_a_null_file_loads_as_none_and_an_unreadable_file_fails_its_record_alone(tmp_path: Path) -> None:
+    data = {"files": [{"id": "f1", "content": b"one"}, {"id": "f2", "content": None},
+                      {"id": "f3", "content": "not base64 at all!"}, {"id": "f4", "content": b"four"}]}
+    plan = compile(SPEC, source_schema=SOURCE, target_schema=TARGET, functions=registry())
+    destination = MemoryDestination(TARGET)
+    with StateStore.open(tmp_path / "state.db") as store:
+        summary = Engine(plan, MemorySource(data, SOURCE), destination, store).run()
+        (failure,) = store.failures(summary.run.id, "files->Doc")
+    assert summary.counts == {"files->Doc": {"created": 3, "failed": 1}}
+    assert {r["Title"]: r.get("Body") for r in destination.records("Doc")} == {
+        "f1": b"one", "f2": None, "f4": b"four"}
+    assert failure.key == "f3" and failure.field == "content" and "its file cannot be read" in (failure.reason or "")

@@ -22,7 +22,7 @@ from crossmap import schema as s
 from crossmap.codegen import Failed, Program, Skipped, generate
 from crossmap.codegen.program import ResolutionProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
-from crossmap.connectors import Destination, InvalidRecord, Source
+from crossmap.connectors import Destination, InvalidRecord, InvalidValue, Source
 from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.deferred import deferred_update
 from crossmap.engine.loading import StepLoader
@@ -255,14 +255,34 @@ class Engine:
                 if isinstance(record, InvalidRecord):
                     part.append(record)  # it fails for its values: its files are not read
                     continue
-                files = {f: b"".join(self.source.open_blob(obj, str(record.get(key_field)), f)) for f in blobs}
+                files, unreadable = self._files_of(obj, record, str(record.get(key_field)), blobs)
+                if unreadable:
+                    part.append(InvalidRecord(record, unreadable))  # fails alone; the run goes on
+                    continue
                 part.append({**record, **files})
-                size += sum(map(len, files.values()))
+                size += sum(len(b) for b in files.values() if b is not None)
                 if size >= FILE_PAGE_BYTES:
                     yield part
                     part, size = [], 0
             if part:
                 yield part
+
+    def _files_of(self, obj: str, record: Mapping[str, Any], key: str,
+                  blobs: list[str]) -> tuple[dict[str, bytes | None], list[InvalidValue]]:
+        """The record's files, read whole; a field the record holds as null has no
+        file (nothing to read). A file the source cannot give fails the record, not
+        the run."""
+        files: dict[str, bytes | None] = {}
+        unreadable: list[InvalidValue] = []
+        for field in blobs:
+            if field in record and record[field] is None:
+                files[field] = None
+                continue
+            try:
+                files[field] = b"".join(self.source.open_blob(obj, key, field))
+            except CrossmapError as error:
+                unreadable.append(InvalidValue(field, record.get(field), f"its file cannot be read: {error}"))
+        return files, unreadable
 
     def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
         program = self.program[step.name]
