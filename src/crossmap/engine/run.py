@@ -304,7 +304,7 @@ class Engine:
                     page = self._fail_invalid(step, key_field, page, outcomes)
                 self._prefetch(step, page)
                 rows, others = program.run_batch(page)
-                for key, values in rows:
+                for key, values in _one_row_per_key(step, rows, outcomes):
                     loader.add(key, values)
                 for result in others:
                     if isinstance(result, Skipped):
@@ -537,6 +537,26 @@ def _lookup_fields(step: Step) -> list[tuple[str, str]]:
                 and len(value.key.path) == 1):
             pairs.append((value.step, value.key.path[0]))
     return pairs
+
+
+def _one_row_per_key(step: Step, rows: list[tuple[str, dict[str, Any]]],
+                     outcomes: list[Outcome]) -> list[tuple[str, dict[str, Any]]]:
+    """The rows of a page, the first of each key: a later row with a key already
+    seen (two fan-out elements whose ``key`` does not tell them apart, two source
+    records with one id) fails on its own, named ``KEY (duplicate #n)``, instead of
+    silently writing over the first. Checked within a page, which holds every
+    element of a fan-out's record."""
+    seen: dict[str, int] = {}
+    kept = []
+    for key, values in rows:
+        count = seen[key] = seen.get(key, 0) + 1
+        if count == 1:
+            kept.append((key, values))
+        else:
+            outcomes.append(Outcome(f"{key} (duplicate #{count})", "failed", "DUPLICATE_KEY", None, step.line,
+                                    f"another record of {step.name} has the key {key!r}, which must identify one "
+                                    "record"))
+    return kept if len(kept) < len(rows) else rows
 
 
 def _has_invalid(page: list[dict[str, Any]]) -> bool:

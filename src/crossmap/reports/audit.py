@@ -36,6 +36,8 @@ HINTS: dict[str, str] = {
                     "(these load with `crossmap run --retry-failed`), or declare the field as text and convert it "
                     "in the spec with an on_error policy",
     "PARENT_FAILED": "fix the parent's failure first; these load with `crossmap run --retry-failed`",
+    "DUPLICATE_KEY": "make the step's key (spec line {line}) tell its records apart: for a fan-out, add the "
+                     "element's own identity (`key id + \":\" + element.id`), or dedupe the source",
     "UNMATCHED": "create the missing destination records, or rely on the resolve block's fallback",
 }
 
