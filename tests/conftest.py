@@ -43,3 +43,20 @@ def owner_only() -> Callable[[Path], list[Path]]:
     files 0600); it returns the files it checked, so a test can also assert what
     was there."""
     return _assert_owner_only
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give Hypothesis its own printer back. schemathesis (the Q Dispatch contract
+    test's, in the dev extra) swaps it, process-wide, for one that prints nothing, to
+    speed up its own runs: every failing property of this suite would then show a
+    blank counterexample (``property_of_step(record=,)``). Its patch is applied once
+    and remembered, so it is applied here first and then undone."""
+    try:
+        from hypothesis import core
+        from hypothesis.vendor import pretty
+        from schemathesis.generation.hypothesis import setup
+    except ImportError:
+        return
+    setup()
+    core.RepresentationPrinter = pretty.RepresentationPrinter  # type: ignore[misc]
