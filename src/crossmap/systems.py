@@ -14,6 +14,7 @@ from attrs import frozen
 
 from crossmap.compiler import CompileResult, Plan, compile_spec
 from crossmap.connectors import ConnectorError, open_connector, static_schema
+from crossmap.connectors.protocols import Closeable, capability
 from crossmap.errors import CrossmapError, Diagnostic, SpecError
 from crossmap.functions import registry
 from crossmap.syntax import ast, load
@@ -121,9 +122,9 @@ def sandbox_of(target: ast.Connector) -> str:
 
 def close(connector: Any) -> None:
     """Close a connector that can be closed."""
-    close = getattr(connector, "close", None)
-    if close is not None:
-        close()
+    closeable = capability(connector, Closeable)
+    if closeable is not None:
+        closeable.close()
 
 
 @contextmanager

@@ -329,6 +329,27 @@ class BudgetedDestination(Protocol):
 
 
 @runtime_checkable
+class Closeable(Protocol):
+    """A connector that holds something to let go of at the end of a run (a jsonl
+    folder compacts its files, a client closes its connections)."""
+
+    def close(self) -> None:
+        """Let go; called once, when the command that opened the connector ends."""
+        ...
+
+
+@runtime_checkable
+class ActivityDestination(Protocol):
+    """A destination whose records can be inactive (Salesforce: a User's ``IsActive``):
+    preflight flags a resolve block matching inactive records, and an inactive
+    fallback."""
+
+    def active_field(self, object: str) -> str | None:
+        """The field saying whether a record of ``object`` is active; None when it has none."""
+        ...
+
+
+@runtime_checkable
 class DeployingDestination(Protocol):
     """A destination that can create the objects and fields a plan declares
     (``crossmap scaffold``, preflight ``--apply``)."""

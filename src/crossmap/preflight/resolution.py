@@ -12,6 +12,7 @@ from attrs import frozen
 from crossmap.codegen.program import Program, ResolutionProgram
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination, Source
+from crossmap.connectors.protocols import ActivityDestination, capability
 from crossmap.engine.run import uses_fallback
 
 SAMPLE = 1000
@@ -75,8 +76,8 @@ def check_resolution(plan: Plan, program: ResolutionProgram, source: Source, des
     every source record looked up in that index (``matched`` collects the keys that
     match, for the coverage's simulated crosswalk)."""
     resolution = program.resolution
-    active_of = getattr(destination, "active_field", None)
-    active_field = active_of(resolution.target) if active_of is not None else None
+    activity = capability(destination, ActivityDestination)
+    active_field = activity.active_field(resolution.target) if activity is not None else None
     fields = ["Id", resolution.target_field, *([active_field] if active_field else [])]
     index: dict[object, list[bool | None]] = {}
     read = 0

@@ -25,6 +25,7 @@ from crossmap.propose.model import Proposal
 from crossmap.propose.proposal import propose
 from crossmap.schema import Schema
 from crossmap.syntax import ast, load
+from crossmap.systems import close
 
 DEFAULT_SAMPLE = 200
 """Records sampled per object, as ``--sample 200``."""
@@ -108,9 +109,7 @@ def sample_export(export: Export, size: int) -> tuple[Schema, dict[str, list[dic
                     break
             samples[obj.name] = records
     finally:
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
+        close(source)
     return source_schema, samples
 
 
