@@ -122,7 +122,8 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
     gone = [(target, id, fields) for target, id, fields in pending if (target, id) in marks]
     undeleted, lost = _undelete(destination, run_id, list(reversed(gone)), batch_size, failures)
     _relearn(store, undo.id, {place: mark for place, mark in marks.items() if place not in lost})
-    images = [(target, id, _typed(destination, target, fields)) for target, id, fields in pending
+    schema = destination.describe()  # once: a destination may build it anew on every call
+    images = [(target, id, _typed(schema, target, fields)) for target, id, fields in pending
               if (target, id) not in lost]
     for target, group in groupby(images, key=lambda image: image[0]):
         batch = [(id, {"Id": id, **fields}) for _, id, fields in group]
@@ -169,8 +170,10 @@ def _undelete(destination: Destination, run_id: int,
     brought back, and the (target, id) that could not be (reported in ``failures``)."""
     lost: set[tuple[str, str]] = set()
     count = 0
+    schema = destination.describe() if gone else None
     for target, group in groupby(gone, key=lambda image: image[0]):
-        rows = [(id, {"Id": id, **_typed(destination, target, fields, restoring=True)}) for _, id, fields in group]
+        assert schema is not None
+        rows = [(id, {"Id": id, **_typed(schema, target, fields, restoring=True)}) for _, id, fields in group]
         if not isinstance(destination, UndeletingDestination):
             for id, _ in rows:
                 lost.add((target, id))
@@ -252,12 +255,12 @@ def _verify(
     return mismatches
 
 
-def _typed(destination: Destination, target: str, fields: dict[str, Any], *,
+def _typed(schema: s.Schema, target: str, fields: dict[str, Any], *,
            restoring: bool = False) -> dict[str, Any]:
     """A pre-image with the values the store kept as text (decimals, dates) typed
     again by the destination's schema; ``restoring`` (a record brought back) keeps
     the fields that can only be written on create too."""
-    obj = destination.describe().find_object(target)
+    obj = schema.find_object(target)
     if obj is None:
         return fields
     typed = {}
