@@ -31,8 +31,8 @@ from typing import Any
 
 from crossmap.codegen import runtime
 from crossmap.compiler import ir
+from crossmap.compiler.analysis import find_all
 from crossmap.compiler.expressions import LOCAL
-from crossmap.compiler.graph import children
 from crossmap.compiler.plan import Assignment, Binding, FailRule, Plan, SkipRule, Step
 from crossmap.functions import collections as list_functions
 
@@ -402,13 +402,10 @@ def step_source(
 
 def _read_twice(expressions: Iterable[ir.Expr]) -> dict[str, str]:
     """The source record's fields read in more than one place, each with a local."""
-    reads: Counter[str] = Counter()
-    pending = list(expressions)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ir.Field) and node.root == "record" and node.path:
-            reads[node.path[0]] += 1
-        pending.extend(children(node))
+    reads: Counter[str] = Counter(
+        node.path[0] for expression in expressions for node in find_all(expression, ir.Field)
+        if node.root == "record" and node.path
+    )
     return {head: f"_r{i}" for i, head in enumerate(h for h, n in reads.items() if n > 1)}
 
 
@@ -438,11 +435,4 @@ def key_source(plan: Plan, step: Step, emitter: Emitter) -> tuple[str, list[str]
 
 def _locals_read(node: ir.Expr) -> set[str]:
     """The ``let`` names an expression reads."""
-    found: set[str] = set()
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, ir.Field) and current.root.startswith(LOCAL):
-            found.add(current.root[len(LOCAL):])
-        pending.extend(children(current))
-    return found
+    return {f.root[len(LOCAL):] for f in find_all(node, ir.Field) if f.root.startswith(LOCAL)}

@@ -14,6 +14,7 @@ from graphlib import TopologicalSorter
 import attrs
 
 from crossmap.compiler import ir
+from crossmap.compiler.analysis import find_all
 from crossmap.compiler.plan import Assignment, Step
 
 
@@ -99,30 +100,4 @@ def order(steps: tuple[Step, ...]) -> tuple[tuple[Step, ...], tuple[tuple[str, .
 
 
 def _looks_up(node: ir.Expr, targets: set[str]) -> bool:
-    if isinstance(node, ir.Lookup) and node.step in targets:
-        return True
-    return any(_looks_up(child, targets) for child in children(node))
-
-
-def children(node: ir.Expr) -> Iterable[ir.Expr]:
-    """The direct sub-expressions of a node."""
-    if isinstance(node, ir.Index):
-        return (node.value, node.key)
-    if isinstance(node, ir.Op):
-        return node.args
-    if isinstance(node, ir.If):
-        return (node.test, node.then, node.otherwise)
-    if isinstance(node, ir.Call):
-        extra = (node.on_error.default,) if node.on_error and node.on_error.default is not None else ()
-        return (*node.args, *(v for _, v in node.keywords), *extra)
-    if isinstance(node, ir.MapValue):
-        return (node.value,)
-    if isinstance(node, ir.Lookup):
-        return (node.key,)
-    if isinstance(node, ir.ListOf):
-        return node.items
-    if isinstance(node, ir.RecordOf):
-        return tuple(v for _, v in node.fields)
-    if isinstance(node, ir.Where):
-        return (node.value, node.test)
-    return ()
+    return any(lookup.step in targets for lookup in find_all(node, ir.Lookup))

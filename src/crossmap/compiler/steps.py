@@ -10,9 +10,10 @@ import attrs
 from crossmap import schema
 from crossmap.compiler import ir
 from crossmap.compiler import types as t
+from crossmap.compiler.analysis import find_all
 from crossmap.compiler.diagnostics import Reporter
 from crossmap.compiler.expressions import Checker, LookupTarget, Scope, constant
-from crossmap.compiler.graph import children, strongly_connected
+from crossmap.compiler.graph import strongly_connected
 from crossmap.compiler.plan import (
     Assignment,
     Binding,
@@ -407,12 +408,8 @@ class StepChecker:
             return False
         if value.type.length is not None or value.type.values is not None:
             return False
-        pending = [value]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ir.Field) and node.root in ("record", "element") and node.path:
-                return self._inferred_source
-            pending.extend(children(node))
+        if any(n.root in ("record", "element") and n.path for n in find_all(value, ir.Field)):
+            return self._inferred_source
         return False
 
     def _report_inferred_lengths(self, source: schema.ObjectSchema, target: schema.ObjectSchema,
@@ -482,10 +479,8 @@ class StepChecker:
     def _map_entry_writing(self, value: ir.Expr, output: str) -> Span | None:
         """The span of the value-map entry (or ``else``) that writes ``output`` into
         ``value``, when a value map of the expression does."""
-        pending = [value]
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ir.MapValue) and node.valuemap in self.checker.value_maps:
+        for node in find_all(value, ir.MapValue):
+            if node.valuemap in self.checker.value_maps:
                 valuemap = self.checker.value_maps[node.valuemap][0]
                 for entry in valuemap.entries:
                     if entry.output.value == output:
@@ -493,7 +488,6 @@ class StepChecker:
                 otherwise = valuemap.otherwise
                 if otherwise is not None and otherwise.default is not None and otherwise.default.value == output:
                     return otherwise.default.span
-            pending.extend(children(node))
         return None
 
     # ---- resolve blocks ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from attrs import frozen
 
 from crossmap.codegen.program import elements
 from crossmap.compiler import Plan, Step, ir
-from crossmap.compiler.graph import children
+from crossmap.compiler.analysis import walk
 from crossmap.compiler.plan import Assignment, Binding
 
 
@@ -61,11 +61,8 @@ def dig(value: Any, path: tuple[str, ...]) -> object:
 
 
 def nodes(expr: ir.Expr) -> Iterator[ir.Expr]:
-    """Every node of an expression, the node first (through the compiler's one
-    walker, so a new kind of node is never skipped)."""
-    yield expr
-    for child in children(expr):
-        yield from nodes(child)
+    """Every node of an expression, the node first (the compiler's one walker)."""
+    return walk(expr)
 
 
 def field_refs(step: Step, expr: ir.Expr, bindings: Mapping[str, ir.Expr] | None = None) -> list[FieldRef]:

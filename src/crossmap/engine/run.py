@@ -22,6 +22,7 @@ from crossmap import schema as s
 from crossmap.codegen import Failed, Program, Skipped, generate
 from crossmap.codegen.program import ResolutionProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
+from crossmap.compiler.analysis import find_all
 from crossmap.connectors import Destination, InvalidRecord, InvalidValue, Source
 from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.deferred import deferred_update
@@ -505,18 +506,8 @@ _LISTED = 20
 
 def uses_fallback(plan: Plan, name: str) -> bool:
     """Does some step look up resolution ``name`` with ``missing fallback``?"""
-    stack: list[object] = [st.value for step in plan.steps for st in step.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Lookup):
-            if node.step == name and node.missing == "fallback":
-                return True
-            stack.append(node.key)
-        elif isinstance(node, tuple | list):
-            stack.extend(node)
-        elif hasattr(node, "__attrs_attrs__"):
-            stack.extend(getattr(node, a.name) for a in node.__attrs_attrs__)
-    return False
+    return any(lookup.step == name and lookup.missing == "fallback"
+               for step in plan.steps for st in step.body for lookup in find_all(st.value, ir.Lookup))
 
 
 def failure_code(step: Step, failed: Failed) -> str:

@@ -30,6 +30,7 @@ from crossmap import schema as s
 from crossmap.codegen import Deferred, Failed, Row, Skipped, generate
 from crossmap.codegen.program import StepProgram
 from crossmap.compiler import Plan, Step, ir
+from crossmap.compiler.analysis import fields_read
 from crossmap.compiler.plan import Binding
 from crossmap.connectors import Source
 from crossmap.connectors.streams import FILES_PER_BATCH
@@ -416,24 +417,7 @@ def _source_value(step: Step, name: str | None, record: Mapping[str, Any]) -> st
 
 
 def _reads(step: Step, node: ir.Expr) -> set[tuple[str, ...]]:
-    """Paths of the source record an expression reads (through ``let`` bindings)."""
+    """Paths of the source record an expression reads (through ``let`` bindings; not
+    into a lookup's key: an id, not a value the record carries into the row)."""
     bindings = {st.name: st.value for st in step.body if isinstance(st, Binding)}
-    found: set[tuple[str, ...]] = set()
-    stack: list[object] = [node]
-    expanded: set[str] = set()
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ir.Field):
-            if item.root == "record" and item.path:
-                found.add(item.path[:1])
-            elif item.root in bindings and item.root not in expanded:
-                expanded.add(item.root)
-                stack.append(bindings[item.root])
-            continue
-        if isinstance(item, ir.Lookup):
-            continue  # an id, not a value the record carries into the row
-        if isinstance(item, tuple | list):
-            stack.extend(item)
-        elif hasattr(item, "__attrs_attrs__"):
-            stack.extend(getattr(item, a.name) for a in item.__attrs_attrs__)
-    return found
+    return {path[:1] for _, path in fields_read(node, bindings, into_lookups=False)}

@@ -15,7 +15,7 @@ from attrs import frozen
 
 from crossmap import schema as s
 from crossmap.compiler import Plan, ir
-from crossmap.compiler.plan import Binding
+from crossmap.compiler.analysis import fields_read
 from crossmap.connectors.protocols import GapReportingSource, capability
 
 
@@ -95,25 +95,9 @@ def unmapped_fields(plan: Plan, source_schema: s.Schema) -> list[UnmappedFields]
     return out
 
 
-def record_fields(node: Any) -> set[str]:
+def record_fields(node: ir.Expr) -> set[str]:
     """Top-level source-record fields an expression reads (``record.x...`` → ``x``)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ir.Field):
-            if item.root == "record" and item.path:
-                found.add(item.path[0])
-            continue
-        if isinstance(item, Binding):
-            stack.append(item.value)
-            continue
-        if isinstance(item, tuple | list):
-            stack.extend(item)
-            continue
-        if hasattr(item, "__attrs_attrs__"):
-            stack.extend(getattr(item, a.name) for a in item.__attrs_attrs__)
-    return found
+    return {path[0] for _, path in fields_read(node)}
 
 
 def source_gaps(source: object, counts: Mapping[str, int]) -> list[Gap]:
