@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
+from crossmap.commandline import open_store, prepare, redact_option, state_option, state_path
 from crossmap.compiler import CompileResult, Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
 from crossmap.connectors.protocols import DeployingDestination, capability
@@ -32,13 +33,10 @@ from crossmap.reports import (
     write_report,
 )
 from crossmap.reports.redact import mark_redacted, redact_audit
-from crossmap.state import StateStore
 from crossmap.syntax import ast, format_spec, load
 from crossmap.syntax.parser import read_spec_text
 from crossmap.systems import closing as _closing
 from crossmap.systems import compile_offline, connector_options, open_systems
-
-EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = exitcodes.OK, exitcodes.COULD_NOT_RUN, exitcodes.USAGE
 
 _spec_paths = click.argument(
     "specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
@@ -133,7 +131,7 @@ class _Commands(click.Group):
             kind = "source" if role == "source" else "destination"
             click.echo(f"error: the {kind} connector '{name}' ({dist}) failed: "
                        f"{type(error).__name__}: {error}", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -196,7 +194,7 @@ def check(specs: tuple[Path, ...], as_json: bool, live: bool) -> None:
             click.echo(diagnostic.render() + "\n", err=True)
         for line in summaries:
             click.echo(line)
-    sys.exit(EXIT_SPEC_ERRORS if failed else EXIT_OK)
+    sys.exit(exitcodes.COULD_NOT_RUN if failed else exitcodes.OK)
 
 
 @main.command()
@@ -238,7 +236,7 @@ def fmt(specs: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
         else:
             path.write_text(formatted, encoding="utf-8")
             click.echo(f"{path}: formatted")
-    sys.exit(EXIT_SPEC_ERRORS if unformatted else EXIT_OK)
+    sys.exit(exitcodes.COULD_NOT_RUN if unformatted else exitcodes.OK)
 
 
 def _check_live(path: Path) -> CompileResult:
@@ -292,13 +290,13 @@ def plan(spec: Path, as_json: bool) -> None:
         result = compile_offline(load(spec))
     except SpecError as error:
         click.echo(error.render() + "\n", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     except (SpecFileError, ConnectorError) as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     if result.plan is None:
         click.echo(SpecError(result.diagnostics).render() + "\n", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     if as_json:
         click.echo(plan_to_json(result.plan))
         return
@@ -383,7 +381,7 @@ def spec_test(specs: tuple[Path, ...], as_json: bool) -> None:
         click.echo(json.dumps({**counts, "tests": results}, indent=2, default=str))
     else:
         click.echo(f"{total} test{'' if total == 1 else 's'}: {counts['passed']} passed, {counts['failed']} failed")
-    sys.exit(EXIT_SPEC_ERRORS if broken or counts["failed"] else EXIT_OK)
+    sys.exit(exitcodes.COULD_NOT_RUN if broken or counts["failed"] else exitcodes.OK)
 
 
 def _test_json(outcome: Any) -> dict[str, Any]:
@@ -402,63 +400,9 @@ def _test_json(outcome: Any) -> dict[str, Any]:
 # ---- runs -------------------------------------------------------------------------------
 
 
-def _state_path(spec: Path, state: str | None) -> Path:
-    """The state store: ``--state`` (a path or a ``sqlite:///path`` URL), else
-    ``.crossmap/state.db`` beside the spec."""
-    if state is None:
-        return spec.resolve().parent / ".crossmap" / "state.db"
-    if state.startswith("sqlite:///"):
-        return Path("/" + state.removeprefix("sqlite:///").lstrip("/"))
-    return Path(state)
-
-
-def _open_store(spec: Path, state: str | None, *, existing: bool = False) -> StateStore:
-    """The state store, or exit with the reason (``COULD_NOT_RUN``). ``existing``:
-    the store must already exist (``status``, ``report``, ``rollback``: a mistyped
-    ``--state`` must not create an empty one). A folder ``--state`` names that does
-    not exist is created, and said so."""
-    path = _state_path(spec, state)
-    if existing and not path.is_file():
-        hint = "check --state" if state is not None else "no run of this spec was recorded there"
-        click.echo(f"error: there is no state store at {path} ({hint}); `crossmap run` creates one", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-    if state is not None and not path.parent.exists():
-        click.echo(f"note: the folder {path.parent} does not exist; creating it for the state store", err=True)
-    try:
-        return StateStore.open(path)
-    except CrossmapError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-
-_redact_option = click.option(
-    "--redact", is_flag=True,
-    help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths stay), "
-         "to share them with people who must not see the data.")
-
-_state_option = click.option(
-    "--state", type=str, default=None,
-    help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).",
-)
-
-
-def _prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
-             ) -> tuple[Plan, Any, Any, list[Diagnostic]]:
-    """``open_systems``, or exit with the reason; the compiler's warnings come along
-    for the audit report."""
-    try:
-        systems = open_systems(spec, source_too=source_too, sandbox=sandbox)
-    except SpecError as error:
-        click.echo(error.render() + "\n", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
-    except CrossmapError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
-    return systems.plan, systems.source, systems.destination, systems.diagnostics
-
-
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@_state_option
+@state_option
 @click.option("--delta", is_flag=True, help="Only what changed since the last successful run.")
 @click.option("--resume", "resume_run", type=int, default=None, metavar="RUN",
               help="Go on with an interrupted run.")
@@ -480,15 +424,15 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
     from crossmap.sample import require_approval, sandbox_profile
     from crossmap.sample.command import spec_version
 
-    plan, source, destination, findings = _prepare(spec)
-    with _closing(source, destination), _open_store(spec, state) as store:
+    plan, source, destination, findings = prepare(spec)
+    with _closing(source, destination), open_store(spec, state) as store:
         if not without_approval:
             try:
                 offline = compile_offline(load(spec)).plan
                 require_approval(store, plan, version=spec_version(offline) if offline else None)
             except CrossmapError as error:
                 click.echo(f"error: {error}", err=True)
-                sys.exit(EXIT_SPEC_ERRORS)
+                sys.exit(exitcodes.COULD_NOT_RUN)
         tags = {"without_approval": True} if without_approval and sandbox_profile(plan) else {}
         previous = _interrupt_on_sigterm()
         try:
@@ -552,12 +496,12 @@ def _interrupt_on_sigterm() -> Any:
 
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@_state_option
+@state_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the runs as JSON on stdout (docs/cli.md says its shape).")
 def status(spec: Path, state: str | None, as_json: bool) -> None:
     """List the runs of a spec, newest first, under a header row."""
-    with _open_store(spec, state, existing=True) as store:
+    with open_store(spec, state, existing=True) as store:
         holder = store.holder()
         runs: list[dict[str, Any]] = []
         for past in store.runs():
@@ -595,24 +539,24 @@ def status(spec: Path, state: str | None, as_json: bool) -> None:
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("run_id", type=int)
-@_state_option
+@state_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the report as JSON on stdout instead of text (its files are written all the same).")
 @click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report as JSON (default: .crossmap/reports/run-N.json).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write it as a self-contained HTML page (default: .crossmap/reports/run-N.html).")
-@_redact_option
+@redact_option
 def report(spec: Path, run_id: int, state: str | None, as_json: bool, json_path: Path | None,
            html_path: Path | None, redact: bool) -> None:
     """The audit report of a run: counts per step and the errors grouped by cause."""
-    plan, source, destination, findings = _prepare(spec)
-    with _closing(source, destination), _open_store(spec, state, existing=True) as store:
+    plan, source, destination, findings = prepare(spec)
+    with _closing(source, destination), open_store(spec, state, existing=True) as store:
         try:
             audit = audit_report(plan, store, run_id, findings)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
     if redact:
         audit = redact_audit(audit)
     text, json_text, page = render_text(audit), audit.to_json(), render_html(audit)
@@ -621,24 +565,24 @@ def report(spec: Path, run_id: int, state: str | None, as_json: bool, json_path:
     click.echo(json_text if as_json else text)
     json_path, html_path = write_report(
         json_text, page,
-        json_path or reports_folder(_state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
+        json_path or reports_folder(state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
 
 
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("run_id", type=int)
-@_state_option
+@state_option
 def rollback(spec: Path, run_id: int, state: str | None) -> None:
     """Undo a run: delete what it created, restore what it overwrote, verify."""
-    plan, source, destination, _ = _prepare(spec)
-    with _closing(source, destination), _open_store(spec, state, existing=True) as store:
+    plan, source, destination, _ = prepare(spec)
+    with _closing(source, destination), open_store(spec, state, existing=True) as store:
         try:
             with store.hold(f"crossmap rollback {run_id}", spec=plan.spec):
                 summary = undo_run(plan, destination, store, run_id)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
     back = f", brought back {summary.undeleted}" if summary.undeleted else ""
     click.echo(f"run {run_id}: deleted {summary.deleted}, restored {summary.restored}{back}")
     for record in summary.changed:
@@ -657,7 +601,7 @@ def rollback(spec: Path, run_id: int, state: str | None) -> None:
 @click.argument("run_id", type=int, required=False)
 @click.option("--older-than", "older_than", metavar="AGE", default=None,
               help="Close every run that ended more than AGE ago: 90m, 12h, 30d, 2w.")
-@_state_option
+@state_option
 def close_command(spec: Path, run_id: int | None, older_than: str | None, state: str | None) -> None:
     """End a run's rollback window: delete its pre-images from the state store (the
     crosswalk stays) and vacuum the file. The run can no longer be rolled back."""
@@ -665,17 +609,17 @@ def close_command(spec: Path, run_id: int | None, older_than: str | None, state:
 
     if (run_id is None) == (older_than is None):
         click.echo("error: name a RUN or pass --older-than AGE (one of them)", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exitcodes.USAGE)
     try:
-        with _open_store(spec, state, existing=True) as store:
+        with open_store(spec, state, existing=True) as store:
             run_ids = [run_id] if run_id is not None else select_older_than(store.runs(), parse_age(older_than or ""))
             report = store.close_runs(run_ids)
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_SPEC_ERRORS)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     for line in describe_close(report):
         click.echo(line)
-    sys.exit(EXIT_SPEC_ERRORS if run_id is not None and report.still_running else EXIT_OK)
+    sys.exit(exitcodes.COULD_NOT_RUN if run_id is not None and report.still_running else exitcodes.OK)
 
 
 @main.command()
@@ -687,7 +631,7 @@ def close_command(spec: Path, run_id: int | None, older_than: str | None, state:
 def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
     """What the destination must have before any record moves: the field-creation
     checklist, a metadata package (--out), or the objects and fields created (--apply)."""
-    plan, source, destination, _ = _prepare(spec, source_too=False, sandbox=sandbox)
+    plan, source, destination, _ = prepare(spec, source_too=False, sandbox=sandbox)
     with _closing(source, destination):
         click.echo("the destination must have:")
         for decl in plan.declarations:
@@ -699,23 +643,23 @@ def scaffold(spec: Path, out: Path | None, apply_: bool, sandbox: bool) -> None:
             return
         if deploy is None:
             click.echo(f"error: the '{plan.target.name}' connector cannot write metadata", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
         try:
             report = deploy(plan.declarations, folder=out, apply=apply_)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_SPEC_ERRORS)
+            sys.exit(exitcodes.COULD_NOT_RUN)
     if out is not None:
         click.echo(f"metadata package written to {out}")
     if apply_:
         click.echo(f"created {len(report.created)}, already there {len(report.existing)}")
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)
-        sys.exit(EXIT_SPEC_ERRORS if report.problems else EXIT_OK)
+        sys.exit(exitcodes.COULD_NOT_RUN if report.problems else exitcodes.OK)
 
 
-# The workflow commands live beside their code and use this module's helpers
-# (`_prepare`, `_state_path`...), so they are imported once those exist.
+# The workflow commands live beside their code (their shared helpers are in
+# crossmap.commandline).
 from crossmap.preflight.command import preflight_command
 from crossmap.propose.command import propose_command
 from crossmap.sample.command import approve, sample

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_BLOCKED = 0, 1
+from crossmap import exitcodes
+from crossmap.commandline import prepare
 
 
 @click.command(name="preflight")
@@ -37,8 +38,6 @@ def preflight_command(spec: Path, as_json: bool, json_path: Path | None, html_pa
     """Check both systems before any record moves: schema audit, record counts,
     resolve blocks, coverage of the source's values, API budget and duration, what
     to rebuild natively, and a complexity grade."""
-    # Imported here: crossmap.cli registers this command at its end.
-    from crossmap.cli import _prepare
     from crossmap.errors import CrossmapError
     from crossmap.preflight.collect import preflight
     from crossmap.preflight.redact import redact_preflight
@@ -47,13 +46,13 @@ def preflight_command(spec: Path, as_json: bool, json_path: Path | None, html_pa
     from crossmap.reports.redact import mark_redacted
     from crossmap.systems import closing as _closing
 
-    plan, source, destination, _ = _prepare(spec, sandbox=sandbox)
+    plan, source, destination, _ = prepare(spec, sandbox=sandbox)
     with _closing(source, destination):
         try:
             report = preflight(plan, source, destination, batch_size=batch_size, out=out, apply=apply_)
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_BLOCKED)
+            sys.exit(exitcodes.COULD_NOT_RUN)
     if redact:
         report = redact_preflight(report)
     text, json_text, page = render_text(report), report.to_json(), render_html(report)
@@ -65,4 +64,4 @@ def preflight_command(spec: Path, as_json: bool, json_path: Path | None, html_pa
         json_text, page,
         json_path or reports_folder(spec.resolve().parent / ".crossmap") / f"preflight-{stamp}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
-    sys.exit(EXIT_OK if report.ok else EXIT_BLOCKED)
+    sys.exit(exitcodes.OK if report.ok else exitcodes.COULD_NOT_RUN)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from crossmap import exitcodes
 from crossmap.connectors import ConnectorError, open_connector, static_schema
 from crossmap.errors import CrossmapError
 from crossmap.propose.draft import render
@@ -19,8 +20,6 @@ from crossmap.propose.match import nested_objects
 from crossmap.propose.model import Proposal
 from crossmap.propose.proposal import DEFAULT_THRESHOLD, propose
 from crossmap.schema import Schema
-
-EXIT_OK, EXIT_ERROR = 0, 1
 
 
 def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
@@ -125,7 +124,7 @@ def propose_command(
         text = render(proposal, path=str(out) if out is not None else "<draft>")
     except CrossmapError as error:
         click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from crossmap import exitcodes
+from crossmap.commandline import fail, store_path
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.reports import reports_folder, write_report
@@ -20,8 +22,6 @@ from crossmap.state import StateStore
 from crossmap.systems import closing as _closing
 from crossmap.systems import open_systems
 
-EXIT_OK, EXIT_FAILED = 0, 1
-
 SANDBOX_STORE = "sandbox.db"
 """The sandbox's state store, beside the production one: crosswalk ids differ per org."""
 
@@ -29,19 +29,6 @@ SANDBOX_STORE = "sandbox.db"
 def _folder(spec: Path | None) -> Path:
     """``.crossmap`` beside the spec (or in the working folder)."""
     return (spec.resolve().parent if spec is not None else Path.cwd()) / ".crossmap"
-
-
-def _store_path(value: str | None, default: Path) -> Path:
-    if value is None:
-        return default
-    if value.startswith("sqlite:///"):
-        return Path("/" + value.removeprefix("sqlite:///").lstrip("/"))
-    return Path(value)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_FAILED)
 
 
 @click.command()
@@ -70,22 +57,22 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
     from crossmap.sample.report import render_html, render_text
     from crossmap.sample.sampling import take_sample
 
-    store_path = _store_path(state, _folder(spec) / SANDBOX_STORE)
+    sandbox_store = store_path(state, _folder(spec) / SANDBOX_STORE)
     try:
         plan, source, destination, chosen, version = _open(spec, profile)
     except SpecError as error:
         click.echo(error.render() + "\n", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(exitcodes.COULD_NOT_RUN)
     except CrossmapError as error:
-        _fail(str(error))
+        fail(str(error))
     from crossmap.progress import run_progress
 
-    with _closing(source, destination), StateStore.open(store_path) as store, run_progress() as progress:
+    with _closing(source, destination), StateStore.open(sandbox_store) as store, run_progress() as progress:
         try:
             report = take_sample(plan, source, destination, store, size=size, seed=seed,
                                  batch_size=batch_size, profile=chosen, progress=progress, version=version)
         except CrossmapError as error:
-            _fail(str(error))
+            fail(str(error))
     if redact:
         report = redact_sample(report)
     text, json_text, page = render_text(report), report.to_json(), render_html(report)
@@ -94,11 +81,11 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
     click.echo(json_text if as_json else text)
     json_path, html_path = write_report(
         json_text, page,
-        json_path or reports_folder(store_path.parent) / f"sample-{report.run_id}.json", html_path)
+        json_path or reports_folder(sandbox_store.parent) / f"sample-{report.run_id}.json", html_path)
     click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
-    where = f" --sandbox-state {store_path}" if state is not None else ""
+    where = f" --sandbox-state {sandbox_store}" if state is not None else ""
     click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")
-    sys.exit(EXIT_OK)
+    sys.exit(exitcodes.OK)
 
 
 def spec_version(offline: Plan) -> str:
@@ -134,19 +121,19 @@ def approve(run_id: int | None, spec: Path | None, note: str | None, state: str 
     """Approve sample run RUN for its version of the spec, so `crossmap run` may go
     ahead in production. Without RUN: list the samples and the approvals."""
     folder = _folder(spec)
-    production_path = _store_path(state, folder / "state.db")
-    sandbox_path = _store_path(sandbox_state, folder / SANDBOX_STORE)
+    production_path = store_path(state, folder / "state.db")
+    sandbox_path = store_path(sandbox_state, folder / SANDBOX_STORE)
     if run_id is None:
         _list(production_path, sandbox_path)
         return
     if not sandbox_path.exists():
-        _fail(f"there is no sandbox store at {sandbox_path}: run `crossmap sample SPEC` first "
+        fail(f"there is no sandbox store at {sandbox_path}: run `crossmap sample SPEC` first "
               "(or pass --spec / --sandbox-state)")
     try:
         with StateStore.open(sandbox_path) as sandbox, StateStore.open(production_path) as production:
             approval = approve_sample(production, sandbox, run_id, approver=_user(), note=note)
     except CrossmapError as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"approved sample run {approval.sample_run} of {approval.spec} (version {approval.spec_hash}) "
                f"as {approval.approver} at {approval.approved_at.isoformat(timespec='seconds')}; "
                f"recorded in {production_path}")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
+from crossmap.commandline import state_path
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
 from crossmap.reports import write_report
@@ -19,14 +20,6 @@ from crossmap.systems import closing, open_systems
 from crossmap.verify.check import verify
 from crossmap.verify.redact import redact_verify
 from crossmap.verify.report import VerifyReport, render_html, render_text
-
-
-def _state_path(spec: Path, state: str | None) -> Path:
-    if state is None:
-        return spec.resolve().parent / ".crossmap" / "state.db"
-    if state.startswith("sqlite:///"):
-        return Path("/" + state.removeprefix("sqlite:///").lstrip("/"))
-    return Path(state)
 
 
 def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateStore, *, run_id: int | None,
@@ -72,7 +65,7 @@ def verify_command(spec: Path, run_id: int | None, state: str | None, no_source:
     Exits 5 when a record is missing or extra, a child points at a wrong parent, or a
     field holds anything but what was written (a documented normalisation aside); 1
     when it cannot verify."""
-    path = _state_path(spec, state)
+    path = state_path(spec, state)
     if not path.exists():
         click.echo(f"error: there is no state store at {path}: run the spec first (or pass --state)", err=True)
         sys.exit(exitcodes.COULD_NOT_RUN)
