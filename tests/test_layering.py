@@ -21,8 +21,8 @@ RANKS: dict[str, int] = {
     "errors": 0, "private_files": 0, "exitcodes": 0,
     "schema": 1, "syntax": 1, "state": 1, "functions": 1,
     "compiler": 2, "connectors": 2,
-    "codegen": 3, "systems": 3,
-    "engine": 4, "reports": 4, "spectest": 4, "progress": 4, "commandline": 4,
+    "codegen": 3, "systems": 3, "reports": 3,
+    "engine": 4, "spectest": 4, "progress": 4, "commandline": 4,
     "preflight": 5, "sample": 5, "propose": 5, "verify": 5, "testing": 5,
     "cli": 6, "__main__": 7,
 }

@@ -16,7 +16,15 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.commandline import open_store, prepare, redact_option, state_option, state_path
+from crossmap.commandline import (
+    open_store,
+    prepare,
+    publish,
+    redact_option,
+    report_options,
+    state_option,
+    state_path,
+)
 from crossmap.compiler import CompileResult, Plan, plan_to_json
 from crossmap.connectors import ConnectorError, static_schema
 from crossmap.connectors.protocols import DeployingDestination, capability
@@ -30,9 +38,8 @@ from crossmap.reports import (
     render_text,
     reports_folder,
     run_status,
-    write_report,
 )
-from crossmap.reports.redact import mark_redacted, redact_audit
+from crossmap.reports.redact import redact_audit
 from crossmap.syntax import ast, format_spec, load
 from crossmap.syntax.parser import read_spec_text
 from crossmap.systems import closing as _closing
@@ -540,12 +547,7 @@ def status(spec: Path, state: str | None, as_json: bool) -> None:
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("run_id", type=int)
 @state_option
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
-@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the report as JSON (default: .crossmap/reports/run-N.json).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write it as a self-contained HTML page (default: .crossmap/reports/run-N.html).")
+@report_options(".crossmap/reports/run-N.json")
 @redact_option
 def report(spec: Path, run_id: int, state: str | None, as_json: bool, json_path: Path | None,
            html_path: Path | None, redact: bool) -> None:
@@ -557,16 +559,10 @@ def report(spec: Path, run_id: int, state: str | None, as_json: bool, json_path:
         except CrossmapError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(exitcodes.COULD_NOT_RUN)
-    if redact:
-        audit = redact_audit(audit)
-    text, json_text, page = render_text(audit), audit.to_json(), render_html(audit)
-    if redact:
-        text, json_text, page = mark_redacted(text, json_text, page)
-    click.echo(json_text if as_json else text)
-    json_path, html_path = write_report(
-        json_text, page,
-        json_path or reports_folder(state_path(spec, state).parent) / f"run-{run_id}.json", html_path)
-    click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
+    shown = redact_audit(audit) if redact else audit
+    publish(render_text(shown), shown.to_json(), render_html(shown), redact=redact, as_json=as_json,
+            json_path=json_path or reports_folder(state_path(spec, state).parent) / f"run-{run_id}.json",
+            html_path=html_path)
 
 
 @main.command()

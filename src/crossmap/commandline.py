@@ -8,16 +8,21 @@ these; none imports back from ``crossmap.cli``. Exit codes are ``crossmap.exitco
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from crossmap import exitcodes
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, Diagnostic, SpecError
+from crossmap.reports import write_report
+from crossmap.reports.redact import mark_redacted
 from crossmap.state import StateStore
 from crossmap.systems import open_systems
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 state_option = click.option(
     "--state", type=str, default=None,
@@ -28,6 +33,39 @@ redact_option = click.option(
     "--redact", is_flag=True,
     help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths stay), "
          "to share them with people who must not see the data.")
+
+
+def report_options(default: str) -> Callable[[F], F]:
+    """``--json`` (the report as JSON on stdout instead of text), ``--json-file PATH``
+    (``default`` when not given) and ``--html PATH`` (beside the JSON file)."""
+
+    def add(command: F) -> F:
+        for option in reversed((
+            click.option("--json", "as_json", is_flag=True,
+                         help="Print the report as JSON on stdout instead of text (its files are written all "
+                              "the same)."),
+            click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                         default=None, help=f"Where to write the report as JSON (default: {default})."),
+            click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                         help="Where to write it as a self-contained HTML page (default: beside the JSON)."),
+        )):
+            command = option(command)
+        return command
+
+    return add
+
+
+def publish(text: str, json_text: str, page: str, *, json_path: Path, html_path: Path | None,
+            redact: bool = False, as_json: bool = False, show: bool = True) -> None:
+    """Print a report (its JSON with ``as_json``; nothing without ``show``) and write
+    it as JSON and HTML. With ``redact`` every rendering says its values are masked.
+    The ``written`` line goes to stderr when stdout carries JSON."""
+    if redact:
+        text, json_text, page = mark_redacted(text, json_text, page)
+    if show:
+        click.echo(json_text if as_json else text)
+    written = write_report(json_text, page, json_path, html_path)
+    click.echo(f"\nwritten: {written[0]}, {written[1]}", err=as_json or not show)
 
 
 def fail(message: str, code: int = exitcodes.COULD_NOT_RUN) -> NoReturn:

@@ -10,11 +10,10 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.commandline import fail, store_path
+from crossmap.commandline import fail, publish, redact_option, report_options, store_path
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
-from crossmap.reports import reports_folder, write_report
-from crossmap.reports.redact import mark_redacted
+from crossmap.reports import reports_folder
 from crossmap.sample.gate import approve as approve_sample
 from crossmap.sample.gate import sandbox_profile, version_hash
 from crossmap.sample.redact import redact_sample
@@ -40,16 +39,9 @@ def _folder(spec: Path | None) -> Path:
               help="The connection profile to load into (default: the target's `sandbox` option).")
 @click.option("--state", type=str, default=None,
               help="The sandbox's state store (default: .crossmap/sandbox.db beside the spec).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
-@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the report as JSON (default: .crossmap/reports/sample-N.json).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the HTML page (default: .crossmap/reports/sample-N.html).")
+@report_options(".crossmap/reports/sample-N.json")
 @click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--redact", is_flag=True,
-              help="Mask every value in the reports (objects, fields, keys, error codes, types and lengths "
-                   "stay), to share them with people who must not see the data.")
+@redact_option
 def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | None, as_json: bool,
            json_path: Path | None, html_path: Path | None, batch_size: int, redact: bool) -> None:
     """Load a representative, connected slice into the sandbox, read it back and
@@ -73,16 +65,10 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
                                  batch_size=batch_size, profile=chosen, progress=progress, version=version)
         except CrossmapError as error:
             fail(str(error))
-    if redact:
-        report = redact_sample(report)
-    text, json_text, page = render_text(report), report.to_json(), render_html(report)
-    if redact:
-        text, json_text, page = mark_redacted(text, json_text, page)
-    click.echo(json_text if as_json else text)
-    json_path, html_path = write_report(
-        json_text, page,
-        json_path or reports_folder(sandbox_store.parent) / f"sample-{report.run_id}.json", html_path)
-    click.echo(f"\nwritten: {json_path}, {html_path}", err=as_json)
+    shown = redact_sample(report) if redact else report
+    publish(render_text(shown), shown.to_json(), render_html(shown), redact=redact, as_json=as_json,
+            json_path=json_path or reports_folder(sandbox_store.parent) / f"sample-{report.run_id}.json",
+            html_path=html_path)
     where = f" --sandbox-state {sandbox_store}" if state is not None else ""
     click.echo(f"review it, then: crossmap approve {report.run_id} --spec {spec}{where}")
     sys.exit(exitcodes.OK)

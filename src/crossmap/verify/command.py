@@ -10,11 +10,9 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.commandline import state_path
+from crossmap.commandline import publish, redact_option, report_options, state_option, state_path
 from crossmap.compiler import Plan
 from crossmap.errors import CrossmapError, SpecError
-from crossmap.reports import write_report
-from crossmap.reports.redact import mark_redacted
 from crossmap.state import StateStore
 from crossmap.systems import closing, open_systems
 from crossmap.verify.check import verify
@@ -31,33 +29,20 @@ def verify_and_report(plan: Plan, source: Any, destination: Any, store: StateSto
     masked (``crossmap.reports.redact``)."""
     report = verify(plan, destination, store, source=source, run_id=run_id)
     shown = redact_verify(report) if redact else report
-    text, json_text, page = render_text(shown), shown.to_json(), render_html(shown)
-    if redact:
-        text, json_text, page = mark_redacted(text, json_text, page)
-    if show:
-        click.echo(json_text if as_json else text)
-    folder = Path(store.path).parent / "reports"
     name = f"verify-{run_id}" if run_id is not None else "verify-all"
-    written = write_report(json_text, page, json_path or folder / f"{name}.json", html_path)
-    click.echo(f"\nwritten: {written[0]}, {written[1]}", err=as_json or not show)
+    publish(render_text(shown), shown.to_json(), render_html(shown), redact=redact, as_json=as_json, show=show,
+            json_path=json_path or Path(store.path).parent / "reports" / f"{name}.json", html_path=html_path)
     return report
 
 
 @click.command(name="verify")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("run_id", metavar="[RUN]", type=int, required=False)
-@click.option("--state", type=str, default=None,
-              help="The state store: a path or sqlite:///path (default: .crossmap/state.db beside the spec).")
+@state_option
+@report_options(".crossmap/reports/verify-RUN.json")
 @click.option("--no-source", is_flag=True,
               help="Do not open the source: check each record whole against the fingerprint of what its run wrote.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the report as JSON on stdout instead of text (its files are written all the same).")
-@click.option("--json-file", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the report as JSON (default: .crossmap/reports/verify-RUN.json).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the HTML page (default: beside the JSON).")
-@click.option("--redact", is_flag=True,
-              help="Mask every value in the report (terminal, JSON, HTML): fields, keys, ids, counts and classes stay.")
+@redact_option
 def verify_command(spec: Path, run_id: int | None, state: str | None, no_source: bool, as_json: bool,
                    json_path: Path | None, html_path: Path | None, redact: bool) -> None:
     """Read back every record the runs of SPEC (or run RUN alone) created or updated,
