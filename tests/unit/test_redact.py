@@ -22,7 +22,7 @@ from crossmap.reports.redact import (
     redact_record_diff,
     shorten_values,
 )
-from crossmap.sample.readback import Cell, RecordDiff
+from crossmap.engine.readback import Cell, RecordDiff
 
 SECRET = "Margaret Okonkwo-Vasquez"
 
