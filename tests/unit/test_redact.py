@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from crossmap.engine.readback import Cell, RecordDiff
 from crossmap.reports import AuditReport, ErrorLine, render_html, render_text
 from crossmap.reports.redact import (
     MESSAGE_WIDTH,
@@ -22,7 +23,6 @@ from crossmap.reports.redact import (
     redact_record_diff,
     shorten_values,
 )
-from crossmap.engine.readback import Cell, RecordDiff
 
 SECRET = "Margaret Okonkwo-Vasquez"
 
