@@ -5,10 +5,9 @@ before each write)."""
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
-from pathlib import Path
-from typing import Literal, Self
+from typing import Literal
+
+from crossmap.state.scratch import ScratchDatabase
 
 Kind = Literal["load", "fail", "reject"]
 
@@ -16,29 +15,14 @@ PENDING = 500
 """Keys held in memory before they are written at once."""
 
 
-class KeyStore:
+class KeyStore(ScratchDatabase):
     """Sets of source keys by (step, kind), in a file deleted on :meth:`close`."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="crossmap-preflight-")
-        self._db = sqlite3.connect(Path(self._folder.name) / "keys.db")
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-            "CREATE TABLE keys (step TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
-            " PRIMARY KEY (step, kind, key)) WITHOUT ROWID;")
+        super().__init__("crossmap-preflight-", "CREATE TABLE keys (step TEXT NOT NULL, kind TEXT NOT NULL, "
+                         "key TEXT NOT NULL, PRIMARY KEY (step, kind, key)) WITHOUT ROWID;")
         self._pending: set[tuple[str, str, str]] = set()
         self._counts: dict[tuple[str, str], int] = {}
-
-    def close(self) -> None:
-        """Drop the keys and their file."""
-        self._db.close()
-        self._folder.cleanup()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def add(self, step: str, kind: Kind, key: str) -> None:
         """Put ``key`` in the set of (``step``, ``kind``)."""

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
+
+from crossmap.state.scratch import ScratchDatabase
 
 _SCHEMA = """
 CREATE TABLE stored (target TEXT NOT NULL, id TEXT NOT NULL, ext TEXT, data TEXT NOT NULL,
@@ -38,24 +37,11 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-class Scratch:
+class Scratch(ScratchDatabase):
     """The working tables, in a file deleted on :meth:`close`."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="crossmap-verify-")
-        self._db = sqlite3.connect(Path(self._folder.name) / "verify.db")
-        self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-
-    def close(self) -> None:
-        """Drop the tables and their file."""
-        self._db.close()
-        self._folder.cleanup()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__("crossmap-verify-", _SCHEMA)
 
     # -- filling ----------------------------------------------------------------------
 

@@ -151,6 +151,7 @@ def test_all_is_complete() -> None:
         "outcomes",
         "retention",
         "runs",
+        "scratch",
         "store",
         "watermarks",
     }
