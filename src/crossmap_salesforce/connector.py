@@ -25,7 +25,15 @@ from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, R
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading, undelete
+from crossmap_salesforce import (
+    bulkquery,
+    files,
+    fill_ins,
+    metadata,
+    propose_hints,
+    reading,
+    undelete,
+)
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
@@ -129,6 +137,7 @@ class SalesforceDestination:
     loader: Loader = field(init=False, repr=False)
     _describes: dict[str, dict[str, Any]] = field(factory=dict, init=False, repr=False)
     _global: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
+    _fill_ins: Callable[[str, str, Any, bool], bool] | None = field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
@@ -228,6 +237,7 @@ class SalesforceDestination:
         """Forget cached describes (after the org's metadata changed)."""
         self._describes.clear()
         self._global = None
+        self._fill_ins = None
 
     # -- loading and reading ------------------------------------------------------
 
@@ -336,6 +346,13 @@ class SalesforceDestination:
         describe = self.describe_object(object)
         names = {str(f.get("name")) for f in (describe or {}).get("fields") or ()}
         return "SystemModstamp" if "SystemModstamp" in names else None
+
+    def fills_in(self, object: str, field: str, value: Any, *, created: bool) -> bool:
+        """Is ``value`` what the org stores by itself in ``field`` written empty
+        (``FillingDestination``; the rules are in ``crossmap_salesforce.fill_ins``)?"""
+        if self._fill_ins is None:
+            self._fill_ins = fill_ins.matcher(self.describe_object)
+        return self._fill_ins(object, field, value, created)
 
     def active_field(self, object: str) -> str | None:
         """The field saying whether a record is active (``IsActive``, as on User), for

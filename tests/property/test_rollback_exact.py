@@ -6,7 +6,9 @@ creates, updates and deletes, rolled back newest first, leave the destination eq
 to its state before the first run, field by field. Records the run matched that
 existed before it are restored from the pre-images the ledger holds (seeded here as
 read-before-write records them). A record changed in the destination after a run is
-left alone and reported, and nothing else is.
+left alone and reported, and nothing else is: a change to a field the run wrote
+with a value, or to one it wrote empty (these destinations fill nothing in, so any
+value there is a change).
 
 The csv connector only reads (it is no destination); the local Salesforce org is
 covered by ``tests/salesforce/test_sf_rollback.py``. Bounded for CI: the examples
@@ -96,8 +98,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     updates = {key: {**record(key), "updated_at": LATER} for key in changed}
     created = [{**record(f"n{i}"), "updated_at": LATER} for i in range(draw(st.integers(min_value=0, max_value=2)))]
     edit = draw(st.none() | st.sampled_from(keys + [r["id"] for r in created]))
+    # A hand edit may set a field the delta wrote empty: a value for each kind, never empty.
+    fill = {k: draw(KINDS[k][1].filter(lambda v: v not in ("", ()) and not (isinstance(v, str) and not v.strip())))
+            for k in kinds}
     return {"kinds": kinds, "nullable": nullable, "records": records, "preexisting": preexisting,
-            "untouched": untouched, "updates": updates, "deleted": deleted, "created": created, "edit": edit}
+            "untouched": untouched, "updates": updates, "deleted": deleted, "created": created, "edit": edit,
+            "edit_empty": draw(st.booleans()), "fill": fill}
 
 
 def _schemas(kinds: list[str], nullable: dict[str, bool]) -> tuple[s.Schema, s.Schema, str]:
@@ -156,8 +162,12 @@ def check_rollback_is_exact(scenario: dict[str, Any], destination: Any, snapshot
     if edit is not None and edit in by_ext(after_delta):
         # Someone changes a record in the destination after the delta run.
         edited_id = by_ext(after_delta)[edit]["Id"]
-        name = "Ext"
-        assert destination.load("Thing", "update", [("e", {"Id": edited_id, name: edit + "!"})])[0].ok
+        # A field the delta wrote empty (every record it kept, it wrote), set by hand:
+        # nothing fills such a field in on these destinations, so it is a change.
+        empty = [k for k in scenario["kinds"] if k != "blob" and after_delta[edited_id].get(f"F_{k}") in (None, "")]
+        change = ({f"F_{empty[0]}": scenario["fill"][empty[0]]} if empty and scenario["edit_empty"]
+                  else {"Ext": edit + "!"})
+        assert destination.load("Thing", "update", [("e", {"Id": edited_id, **change})])[0].ok
         expected = {**after_full, edited_id: snapshot()[edited_id]}
 
     undo_delta = rollback(plan, destination, store, delta.run.id)

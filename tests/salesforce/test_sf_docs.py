@@ -19,7 +19,7 @@ def test_the_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     text = DOC.read_text(encoding="utf-8")
     local = next(t for t in TOML.findall(text) if "[profiles.local]" in t)
     blocks = PYTHON.findall(text)
-    assert len(blocks) == 8
+    assert len(blocks) == 9
     with org_at(tmp_path / "org") as org:
         profile = local.replace("https://127.0.0.1:8443", org.instance_url) \
                        .replace('"org/ca.pem"', f'"{org.ca_file}"')

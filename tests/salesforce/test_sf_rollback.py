@@ -114,7 +114,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     return {"records": [record(k, T0) for k in keys], "deleted": deleted,
             "updates": {k: record(k, LATER) for k in changed if k not in deleted},
             "created": [record(f"n{i}", LATER) for i in range(draw(st.integers(min_value=0, max_value=2)))],
-            "edit": draw(st.none() | st.sampled_from([k for k in keys if k not in deleted] or [None]))}
+            "edit": draw(st.none() | st.sampled_from([k for k in keys if k not in deleted] or [None])),
+            "edit_empty": draw(st.booleans()),
+            "fill": {k: draw(strategy) for k, (_, strategy) in KINDS.items()}}
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +160,15 @@ def test_a_full_run_and_a_delta_rolled_back_leave_the_org_as_it_was(
         if scenario["edit"] is not None:
             # Someone changes a record in the org after the delta (which wrote every
             # record it kept): rollback leaves it as edited and reports it, and only it.
-            edited = next(id for id, r in snapshot().items() if r["Ext__c"] == scenario["edit"])
-            # (A field the run wrote: fields it left null are not fingerprinted, as an org
-            # fills some of them in, e.g. an unchecked checkbox.)
-            assert dest.load("Thing__c", "update", [("e", {"Id": edited, "Ext__c": scenario["edit"] + "!"})])[0].ok
+            now = snapshot()
+            edited = next(id for id, r in now.items() if r["Ext__c"] == scenario["edit"])
+            # A field the delta wrote, with a value or empty: an empty checkbox holds
+            # false (the org's fill-in, not an edit), so an empty field set by hand is
+            # one of the others.
+            empty = [k for k in KINDS if now[edited][f"F_{k}__c"] == ""]
+            change = ({f"F_{empty[0]}__c": scenario["fill"][empty[0]]} if empty and scenario["edit_empty"]
+                      else {"Ext__c": scenario["edit"] + "!"})
+            assert dest.load("Thing__c", "update", [("e", {"Id": edited, **change})])[0].ok
             expected = {**after_full, edited: snapshot()[edited]}
         undo_delta = rollback(plan, dest, store, delta.run.id)
         assert undo_delta.ok and undo_delta.undeleted == len(scenario["deleted"]), undo_delta
@@ -173,3 +180,29 @@ def test_a_full_run_and_a_delta_rolled_back_leave_the_org_as_it_was(
         if edited is not None:  # the hand-edited record stayed; tidy it for the next example
             assert dest.load("Thing__c", "delete", [("e", {"Id": edited})])[0].ok
     assert snapshot() == before
+
+
+# ---- fields the run wrote empty ----------------------------------------------------------
+
+def test_an_edit_to_a_field_written_empty_is_seen_and_the_orgs_fill_in_is_not(
+        tmp_path_factory: pytest.TempPathFactory, dest: SalesforceDestination, thing: Any) -> None:
+    """Every field written empty: the org stores false in the checkbox (a checkbox is
+    never null: ``nillable`` false in its describe), which is its own fill-in, not an
+    edit; a text set by hand in a field written empty is an edit, left alone and
+    reported."""
+    empty = {"id": "", "updated_at": T0, **{f"f_{k}": None for k in KINDS}}
+    records = [{**empty, "id": "e1"}, {**empty, "id": "e2"}]
+    with StateStore.open(tmp_path_factory.mktemp("state") / "state.db") as store:
+        run = Engine(thing, MemorySource({"things": records}, SOURCE), dest, store, RunOptions(now=lambda: T0)).run()
+        assert run.failed == 0, list(store.failures(run.run.id))
+        ids = {r["Ext__c"]: r["Id"] for r in dest.read("Thing__c", None, ["Ext__c", "F_bool__c"])
+               if r["Ext__c"] in ("e1", "e2")}
+        stored = {r["Id"]: r["F_bool__c"] for r in dest.read("Thing__c", list(ids.values()), ["F_bool__c"])}
+        assert set(stored.values()) == {False}  # the org's fill-in
+        assert dest.load("Thing__c", "update", [("e", {"Id": ids["e2"], "F_text__c": "by hand"})])[0].ok
+        undo = rollback(thing, dest, store, run.run.id)
+        assert undo.changed == (f"Thing__c {ids['e2']}",) and undo.deleted == 1, undo
+        assert not undo.exact
+        assert [r["F_text__c"] for r in dest.read("Thing__c", [ids["e2"]], ["F_text__c"])] == ["by hand"]
+        assert list(dest.read("Thing__c", [ids["e1"]], ["Id"])) == []
+        assert dest.load("Thing__c", "delete", [("e", {"Id": ids["e2"]})])[0].ok  # tidy for the other tests

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crossmap import schema as s
-from crossmap.engine.fingerprint import canonical, digest
+from crossmap.engine.fingerprint import canonical, digest, fields_of, holds, shape
 
 OBJ = s.ObjectSchema("Thing", [
     s.FieldSchema("Name", s.String(80)),
@@ -84,3 +84,24 @@ def test_a_number_beyond_a_doubles_digits_compares_as_the_double_it_becomes() ->
     assert canonical(OBJ.fields["Amount"], float(written)) == canonical(OBJ.fields["Amount"], written)
     assert canonical(OBJ.fields["Amount"], Decimal("12345.67")) == "12345.67"  # exact within 15 digits
     assert canonical(OBJ.fields["Amount"], Decimal("12345.67")) != canonical(OBJ.fields["Amount"], 12345.68)
+
+
+def test_fields_written_empty_are_kept_apart_and_must_stay_empty_or_hold_a_fill_in() -> None:
+    row = {"Name": "a", "Amount": None, "Done": None, "When": ""}
+    names = shape(["Name"], ["Amount", "Done", "When"])
+    assert names == "Name|Amount,Done,When" and fields_of(names) == (["Name"], ["Amount", "Done", "When"])
+    assert shape(["Name"], []) == "Name" and fields_of("Name,Amount") == (["Name", "Amount"], [])  # as before
+    entries = [(names, digest(OBJ, row, ["Name"]))]
+    assert holds(OBJ, row, entries)
+    assert holds(OBJ, {"Name": "a", "Amount": "", "When": None}, entries)  # empty however given back
+    assert not holds(OBJ, {**row, "Amount": Decimal(5)}, entries)  # set by hand
+    assert not holds(OBJ, {**row, "Name": "b"}, entries)
+    # The destination's own fill-in (a checkbox written empty holds false) is no change.
+    fills = {"Done": False}.get
+
+    def fill_in(field: str, value: object) -> bool:
+        return field in ("Done",) and value == fills(field)
+
+    assert holds(OBJ, {**row, "Done": False}, entries, fill_in)
+    assert not holds(OBJ, {**row, "Done": False}, entries)  # a destination that fills nothing in
+    assert not holds(OBJ, {**row, "Done": True}, entries, fill_in)

@@ -202,6 +202,21 @@ class UndeletingDestination(Protocol):
 
 
 @runtime_checkable
+class FillingDestination(Protocol):
+    """A destination that stores values of its own in fields a write leaves empty
+    (Salesforce: a checkbox holds false, a picklist its default value, an Event's end
+    is computed from its start). Optional: rollback and verify ask it whether a value
+    found in a field the run wrote empty is that fill-in or a change made after the
+    run; a destination without it stores an empty field as empty."""
+
+    def fills_in(self, object: str, field: str, value: Any, *, created: bool) -> bool:
+        """Could ``value``, found in ``field`` of a record of ``object`` that a write
+        left empty, be what the destination put there itself? ``created``: the write
+        created the record (defaults apply on create only)."""
+        ...
+
+
+@runtime_checkable
 class StreamingDestination(Protocol):
     """A destination that takes any number of rows as one unit of work (Salesforce:
     one Bulk API 2.0 job per object rather than one per batch). Optional: the engine

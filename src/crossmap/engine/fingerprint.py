@@ -16,6 +16,18 @@ of a comparison agree whichever of them is typed. Datetimes and times compare to
 millisecond, the precision Salesforce and the folder destinations keep; a number of
 more than 15 significant digits compares as the double it becomes in an API that
 carries numbers as doubles (Salesforce's JSON and its org).
+
+Fields a run wrote empty (null or ``""``) are kept apart, after ``NULLS`` in the
+fields of a fingerprint (``"A,B|C"``: A and B written with the values the digest
+covers, C written empty), and take no part in the digest: a destination may store a
+value of its own there (Salesforce: a checkbox holds false, a picklist its default,
+a custom object's ``Name`` the record's Id, an Event's end computed from its start).
+:func:`holds` wants each of them empty, or holding a value the destination says is
+its own fill-in (``crossmap.connectors.FillingDestination``); a destination without
+that capability (memory, jsonl) stores what it is given, so its field must be empty.
+That is exact without reading anything back after the write (which would cost API
+calls a run does not otherwise make): the fill-ins are known from the destination's
+describe, and a value set by hand that is not one of them is seen as a change.
 """
 
 from __future__ import annotations
@@ -24,7 +36,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -127,3 +139,47 @@ def digest(obj: s.ObjectSchema | None, values: Mapping[str, Any], fields: list[s
 
 def _no_field(name: str) -> None:
     return None
+
+
+NULLS = "|"
+"""Separates, in a fingerprint's fields, those written with a value from those
+written empty (see the module docstring)."""
+
+FillIn = Callable[[str, Any], bool]
+"""``(field, value)``: could ``value`` be what the destination stored by itself in
+a field written empty?"""
+
+
+def shape(valued: Iterable[str], empty: Iterable[str]) -> str:
+    """The fields of a fingerprint: those written with a value, then (after ``NULLS``)
+    those written empty; with none empty, the comma-separated list alone (as
+    fingerprints kept before empty fields were recorded)."""
+    written = ",".join(valued)
+    nulls = ",".join(empty)
+    return f"{written}{NULLS}{nulls}" if nulls else written
+
+
+def fields_of(names: str) -> tuple[list[str], list[str]]:
+    """(fields written with a value, fields written empty) of a fingerprint's fields."""
+    written, _, nulls = names.partition(NULLS)
+    return [f for f in written.split(",") if f], [f for f in nulls.split(",") if f]
+
+
+def holds(obj: s.ObjectSchema | None, values: Mapping[str, Any], entries: Iterable[tuple[str, str]],
+          fill_in: FillIn | None = None) -> bool:
+    """Do ``values`` (a record read back, or a row) still hold what each fingerprint
+    of ``entries`` (``(fields, digest)``) says was written? A field written empty
+    must be empty, or hold what ``fill_in`` says the destination puts there itself."""
+    for names, value in entries:
+        written, nulls = fields_of(names)
+        if digest(obj, values, written) != value:
+            return False
+        for name in nulls:
+            found = values.get(name)
+            if not (_empty(found) or (fill_in is not None and fill_in(name, found))):
+                return False
+    return True
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | tuple | set | frozenset) and not value)

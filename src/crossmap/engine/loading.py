@@ -22,7 +22,7 @@ from crossmap.connectors.protocols import (
 )
 from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
-from crossmap.engine.fingerprint import digest
+from crossmap.engine.fingerprint import NULLS, digest, shape
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.schema import Blob
 from crossmap.state import Outcome, StateStore
@@ -83,8 +83,7 @@ class StepLoader:
         self._streams: dict[Operation, tuple[LoadStream, Spool[Written]]] = {}
         self._target = destination.describe().find_object(step.target)
         # File bytes are streamed, and read back only as a link: they take no part
-        # in the fingerprint rollback compares. Nor do fields the run left empty: the
-        # org may fill them itself (a default, ClosedDate stamped when a Case closes).
+        # in the fingerprint rollback compares.
         self._unfingerprinted = {"Id"} | {
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
         self._parents = {f.name for f in (self._target.fields.values() if self._target else ())
@@ -178,7 +177,8 @@ class StepLoader:
     def _journal(self, operation: Operation, written: Iterable[Written]) -> int:
         return self.store.journal_intent(
             self.run_id, self.step.name, self.step.target, operation,
-            None if operation in ("update", "delete", "hard_delete") else self.step.external_id, written)
+            None if operation in ("update", "delete", "hard_delete") else self.step.external_id,
+            map(as_journaled, written))
 
     @property
     def _fresh_operation(self) -> Operation:
@@ -236,6 +236,8 @@ class StepLoader:
             if id is not None and id in written:
                 # As inserted, or as updated (without the fields only a create may set).
                 as_sent = {self._written(key, row)[1:3], self._written(key, self._updateable(row))[1:3]}
+                # (A row a reconciliation found is recorded as journaled: without its empty fields.)
+                as_sent |= {(names.partition(NULLS)[0], value) for names, value in as_sent}
                 if as_sent & set(written[id]):
                     continue
             left.append((key, row))
@@ -253,10 +255,13 @@ class StepLoader:
             written.append(self._written(key, row))
 
     def _written(self, key: str, row: Mapping[str, Any]) -> Written:
-        # An empty value is left out like a missing one: a destination gives both back
-        # empty, and a reconciliation must match the record to the row all the same.
+        # An empty value takes no part in the digest: a destination may fill it in (a
+        # checkbox's false, a default), and a reconciliation must match the record to
+        # the row all the same. Its field is named after NULLS, so rollback sees a
+        # value set there later that is no fill-in (see crossmap.engine.fingerprint).
         names = sorted(f for f, v in row.items() if v is not None and v != "" and f not in self._unfingerprinted)
-        return key, ",".join(names), digest(self._target, row, names), self._probe(row)
+        empty = sorted(f for f, v in row.items() if (v is None or v == "") and f not in self._unfingerprinted)
+        return key, shape(names, empty), digest(self._target, row, names), self._probe(row)
 
     def _probe(self, row: Mapping[str, Any]) -> str:
         """The values that find a row's record again: its external id, its parents."""
@@ -311,7 +316,7 @@ class StepLoader:
                                            self._record(results, written, operation))
             unsure = {r.ref for r in results if r.error_code == UNCERTAIN_INSERT}
             if unsure:
-                self.uncertain.setdefault(operation, []).extend(w for w in written if w[0] in unsure)
+                self.uncertain.setdefault(operation, []).extend(as_journaled(w) for w in written if w[0] in unsure)
 
     def _record(self, results: Iterable[LoadResult], rows: Sequence[Written], operation: str) -> list[Outcome]:
         by_ref: Mapping[str, LoadResult] = {r.ref: r for r in results}
@@ -343,6 +348,14 @@ class StepLoader:
         if written:
             self.store.record_written(self.run_id, self.step.target, written)
         return outcomes
+
+
+def as_journaled(written: Written) -> Written:
+    """``written`` as the journal keeps it: the fields written with a value only (a
+    reconciliation matches the records it reads back by their digest, whatever the
+    destination filled in where the row was empty)."""
+    key, names, value, probe = written
+    return key, names.partition(NULLS)[0], value, probe
 
 
 def _close(streams: Mapping[Operation, tuple[LoadStream, Spool[Written]]]) -> None:

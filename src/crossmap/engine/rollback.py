@@ -18,6 +18,7 @@ already gone count as deleted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -26,7 +27,8 @@ from attrs import frozen
 from crossmap import schema as s
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination, UndeletingDestination
-from crossmap.engine.fingerprint import canonical, digest
+from crossmap.connectors.protocols import FillingDestination, capability
+from crossmap.engine.fingerprint import canonical, fields_of, holds
 from crossmap.state import StateStore
 from crossmap.state.retention import require_rollback_window
 
@@ -103,7 +105,7 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
     deleted = restored = 0
     changed: list[str] = []
     for target, ids in _batches(store.created(run_id), batch_size):
-        touched = _changed_since(destination, store, run_id, target, ids)
+        touched = _changed_since(destination, store, run_id, target, ids, created=True)
         if touched:
             changed += [f"{target} {id}" for id in touched]
             store.mark_undone(run_id, target, touched)  # left alone, on purpose: reported
@@ -127,7 +129,7 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
               if (target, id) not in lost]
     for target, group in groupby(images, key=lambda image: image[0]):
         batch = [(id, {"Id": id, **fields}) for _, id, fields in group]
-        touched = _changed_since(destination, store, run_id, target, [id for id, _ in batch])
+        touched = _changed_since(destination, store, run_id, target, [id for id, _ in batch], created=False)
         if touched:
             changed += [f"{target} {id}" for id in touched]
             store.mark_undone(run_id, target, touched)
@@ -193,22 +195,32 @@ def _undelete(destination: Destination, run_id: int,
     return count, lost
 
 
-def _changed_since(destination: Destination, store: StateStore, run_id: int, target: str, ids: list[str]) -> set[str]:
-    """The ids whose fields no longer hold what the run wrote."""
+def _changed_since(destination: Destination, store: StateStore, run_id: int, target: str, ids: list[str], *,
+                   created: bool) -> set[str]:
+    """The ids whose fields no longer hold what the run wrote: a field it wrote with a
+    value holds another, or one it wrote empty holds a value the destination does not
+    fill in by itself (``created``: the run created these records)."""
     written = store.written(run_id, target, ids)
     if not written:
         return set()
-    fields = sorted({f for entries in written.values() for names, _ in entries for f in names.split(",") if f})
+    fields = sorted({f for entries in written.values() for names, _ in entries for part in fields_of(names)
+                     for f in part})
     obj = destination.describe().find_object(target)
     current = {r["Id"]: r for r in destination.read(target, list(written), ["Id", *fields])}
+    filler = capability(destination, FillingDestination)
+    fill_in = None if filler is None else partial(_fills_in, filler, target, created)
     changed = set()
     for id, entries in written.items():
         record = current.get(id)
         if record is None:
             continue  # gone already: nothing to protect
-        if any(digest(obj, record, [f for f in names.split(",") if f]) != value for names, value in entries):
+        if not holds(obj, record, entries, fill_in):
             changed.add(id)
     return changed
+
+
+def _fills_in(filler: FillingDestination, target: str, created: bool, field: str, value: Any) -> bool:
+    return filler.fills_in(target, field, value, created=created)
 
 
 def _batches(items: Iterable[tuple[str, str]], size: int) -> Iterator[tuple[str, list[str]]]:

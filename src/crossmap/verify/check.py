@@ -38,13 +38,14 @@ from crossmap.compiler import Plan, Step, ir
 from crossmap.connectors import Destination, Source
 from crossmap.connectors.protocols import (
     CountingDestination,
+    FillingDestination,
     ModstampDestination,
     Page,
     ScanningDestination,
     capability,
 )
 from crossmap.engine.diff import KINDS, PROBLEM_KINDS, as_datetime
-from crossmap.engine.fingerprint import digest
+from crossmap.engine.fingerprint import FillIn, holds
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.plan_reading import nodes
 from crossmap.engine.readback import (
@@ -302,7 +303,8 @@ class _Checker:
             entries = written.get(rid, [])
             # The source moved on since the run. If the destination still holds
             # what the run wrote, a delta run carries the change: nothing wrong here.
-            if entries and not _holds(obj, row.values, entries) and _holds(obj, record, entries):
+            if entries and not _holds(obj, row.values, entries) and _holds(obj, record, entries,
+                                                                            self._fill_in(step.target)):
                 check.source_changed += 1
                 check.example("source changed", row.key, rid, "a delta run will carry it")
                 continue
@@ -353,7 +355,7 @@ class _Checker:
             entries = written.get(rid)
             if not entries:
                 continue  # nothing known of what was written: present is all that can be said
-            if _holds(obj, record, entries):
+            if _holds(obj, record, entries, self._fill_in(step.target)):
                 cell = Cell(WHOLE, (), None, None, "equal")
             else:
                 cell = Cell(WHOLE, (), None, None, "changed", "the record no longer holds what its run wrote")
@@ -361,6 +363,14 @@ class _Checker:
             self.tally.add_cell(step.name, step.target, key, rid, cell)
 
     # -- what the runs wrote ------------------------------------------------------------
+
+    def _fill_in(self, target: str) -> FillIn | None:
+        """What the destination may put by itself in a field a run wrote empty (on
+        create or update: verify does not tell them apart)."""
+        filler = capability(self.destination, FillingDestination)
+        if filler is None:
+            return None
+        return lambda field, value: filler.fills_in(target, field, value, created=True)
 
     def _written(self, target: str, ids: list[str]) -> tuple[dict[str, list[tuple[str, str]]], dict[str, Run]]:
         """The fingerprints of what the newest run that wrote each id wrote, and that run."""
@@ -461,9 +471,11 @@ class _StepCounts:
                          self.source_changed, self.not_in_source, {k: tuple(v) for k, v in self.examples.items()})
 
 
-def _holds(obj: s.ObjectSchema | None, values: Mapping[str, Any], entries: Iterable[tuple[str, str]]) -> bool:
-    """Do ``values`` give every fingerprint the run recorded?"""
-    return all(digest(obj, values, [f for f in names.split(",") if f]) == value for names, value in entries)
+def _holds(obj: s.ObjectSchema | None, values: Mapping[str, Any], entries: Iterable[tuple[str, str]],
+           fill_in: FillIn | None = None) -> bool:
+    """Do ``values`` give every fingerprint the run recorded (``fill_in``: what the
+    destination may have put in fields the run wrote empty)?"""
+    return holds(obj, values, entries, fill_in)
 
 
 def _follow_merges(plan: Plan, source: Source, lookups: CrosswalkLookups) -> None:
