@@ -14,9 +14,11 @@ custom, so time is covered by the memory and jsonl destinations only
 (``tests/property/test_rollback_exact.py``). Bounded for CI: a few small examples
 per path unless ``CROSSMAP_SCALE`` asks for more.
 
-Salesforce, "Custom Field Types" (Salesforce Help): long text area up to 131,072
-characters, text area 255, percent and currency with decimal places
-(https://help.salesforce.com/s/articleView?id=sf.custom_field_types.htm).
+Field limits: a text area holds up to 255 characters, a long text area up to 131,072
+(here declared, and filled, at 32,000); number, currency and percent have up to 18
+digits, their decimal places included (Salesforce Dictionary, "Text Area" and "Pick
+the right Length for a new custom field": https://salesforcedictionary.com/terms/text-area,
+https://salesforcedictionary.com/how-to/length).
 """
 
 from __future__ import annotations
