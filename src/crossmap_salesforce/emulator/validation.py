@@ -38,13 +38,19 @@ CLOSED_CASE_STATUSES = frozenset({"Closed"})
 MAX_EVENT_MINUTES = 14 * 24 * 60
 
 
-def _number(value: Any) -> Any:
+def _number(value: Any) -> float:
+    """A number, currency or percent as the org stores it: a double, however it was
+    sent (JSON ``10``, ``10.0`` or a CSV cell ``10``), so both load paths read back
+    the same value of the same type. "Custom Number fields are stored as Double
+    values ... if you see value 1234567 through the UI, when querying through API -
+    you will see 1234567.0" (Salesforce Help, knowledge article 000221617, "Why do I
+    see exponential values for custom number field?",
+    https://help.salesforce.com/apex/HTViewSolution?id=000221617)."""
     if isinstance(value, bool):
         raise ValueError(value)  # noqa: TRY004 - callers turn ValueError into a violation
     if isinstance(value, int | float):
-        return value
-    d = parse_decimal(str(value))
-    return int(d) if d == d.to_integral_value() and "." not in str(value) else float(d)
+        return float(value)
+    return float(parse_decimal(str(value)))
 
 
 def _integer(value: Any) -> int:
