@@ -155,6 +155,23 @@ def test_fingerprints_alone_without_the_source(store: StateStore) -> None:
     assert whole.counts == {"equal": 1, "changed": 1}
 
 
+def test_a_field_written_empty_and_set_since_is_found_without_the_source(store: StateStore) -> None:
+    # j2 has no title: the run wrote its Case's Subject empty. The memory destination
+    # fills nothing in, so a subject set there by hand is a change of what the run wrote.
+    data = dataset()
+    data["jobs"][1]["title"] = None
+    destination = MemoryDestination(TARGET)
+    _run(store, destination, data)
+    assert _verify(store, destination, data=data, with_source=False).ok
+    j2 = _one(destination, "Case", "j2")
+    assert j2.get("Subject") is None
+    _update(destination, "Case", {"Id": j2["Id"], "Subject": "Set by hand"})
+    report = _verify(store, destination, data=data, with_source=False)
+    assert not report.ok
+    (whole,) = [f for f in report.fields if f.step == "jobs->Case"]
+    assert whole.counts == {"equal": 1, "changed": 1}
+
+
 def test_nothing_to_verify(store: StateStore) -> None:
     with pytest.raises(VerifyError, match="no run"):
         _verify(store, MemoryDestination(TARGET))

@@ -259,8 +259,14 @@ class StepLoader:
         # checkbox's false, a default), and a reconciliation must match the record to
         # the row all the same. Its field is named after NULLS, so rollback sees a
         # value set there later that is no fill-in (see crossmap.engine.fingerprint).
-        names = sorted(f for f, v in row.items() if v is not None and v != "" and f not in self._unfingerprinted)
-        empty = sorted(f for f, v in row.items() if (v is None or v == "") and f not in self._unfingerprinted)
+        names: list[str] = []
+        empty: list[str] = []
+        skip = self._unfingerprinted
+        for f, v in row.items():
+            if f not in skip:
+                (empty if v is None or v == "" else names).append(f)
+        names.sort()
+        empty.sort()
         return key, shape(names, empty), digest(self._target, row, names), self._probe(row)
 
     def _probe(self, row: Mapping[str, Any]) -> str:
