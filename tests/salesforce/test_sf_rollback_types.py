@@ -3,8 +3,12 @@ paths: text, text area, long text (at its 32,000-character limit), email, phone
 (leading zeros), url, picklist, multi-select picklist, checkbox, numbers, currency
 and percent with their scale (boundaries included), date, datetime and a lookup,
 with nulls and unicode; each through sObject Collections and through Bulk API 2.0
-(forced with ``bulk_threshold``). A full run and a delta that creates, updates and
-deletes, rolled back newest first, leave the org as it was, field by field; a record
+(forced with ``bulk_threshold``); and the types only standard objects have (a Task's
+combo box ``Subject``, its integer ``CallDurationInSeconds`` at the 32-bit bounds, its
+32,000-character ``Description``, a picklist, a checkbox, a date, a datetime and the
+polymorphic ``WhatId``), on an object without an external id. A full run and a delta
+that creates, updates and deletes, rolled back newest first, leave the org as it was,
+field by field; a record
 changed by hand after the delta (a field it wrote with a value, or one it wrote
 empty) is left alone and reported, and only it.
 
@@ -91,12 +95,14 @@ TOOLING = {
         {"fullName": v} for v in ("x", "y", "ü")]}}},
 }
 ACCOUNTS = ("a0", "a1")
+CALL_TYPES = ("Internal", "Inbound", "Outbound")
 SOURCE = s.Schema([
     s.ObjectSchema("accounts", [s.FieldSchema("id", s.String(10), nullable=False),
                                 s.FieldSchema("updated_at", s.DateTime())], key="id"),
     s.ObjectSchema("things", [
         s.FieldSchema("id", s.String(10), nullable=False), s.FieldSchema("updated_at", s.DateTime()),
-        s.FieldSchema("acct", s.String(10)),
+        s.FieldSchema("acct", s.String(10)), s.FieldSchema("calls", s.Integer()),
+        s.FieldSchema("call_type", s.Enum(CALL_TYPES)),
         *(s.FieldSchema(f"f_{k}", t) for k, (t, _, _) in KINDS.items())], key="id"),
 ])
 DECLARED = "\n".join(f"  F_{k}__c: {decl}" for k, (_, decl, _) in KINDS.items() if decl is not None)
@@ -120,8 +126,24 @@ map things -> Typed__c {{
   on delete delete
   Ext__c = id
   F_acct__c = lookup(accounts, acct) missing null
-""" + "\n".join(f"  F_{k}__c = f_{k}" for k in KINDS) + "\n}\n"
+""" + "\n".join(f"  F_{k}__c = f_{k}" for k in KINDS) + """
+}
+
+map things -> Task {
+  on delete delete
+  Subject               = f_text
+  Description           = f_long
+  ActivityDate          = f_date
+  ReminderDateTime      = f_when
+  IsReminderSet         = f_bool
+  CallDurationInSeconds = calls
+  CallType              = call_type
+  WhatId                = lookup(accounts, acct) missing null
+}
+"""
 FIELDS = ["Ext__c", "F_acct__c", *(f"F_{k}__c" for k in KINDS)]
+TASK = ["Subject", "Description", "ActivityDate", "ReminderDateTime", "IsReminderSet", "CallDurationInSeconds",
+        "CallType", "WhatId"]
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +164,7 @@ def plan(org: OrgHandle) -> Plan:
         org.sf.toolingexecute("sobjects/CustomField", method="POST",
                               data={"FullName": f"Typed__c.F_{kind}__c", "Metadata": meta})
     dest.refresh()
-    return compile(SPEC, source_schema=SOURCE, target_schema=dest.describe_objects(["Typed__c", "Account"]),
+    return compile(SPEC, source_schema=SOURCE, target_schema=dest.describe_objects(["Typed__c", "Account", "Task"]),
                    functions=registry())
 
 
@@ -155,6 +177,9 @@ def dest(request: pytest.FixtureRequest, org: OrgHandle, plan: Plan) -> Salesfor
 def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     def record(key: str, stamp: dt.datetime) -> dict[str, Any]:
         return {"id": key, "updated_at": stamp, "acct": draw(st.none() | st.sampled_from(ACCOUNTS)),
+                "calls": draw(st.none() | st.sampled_from([-(2**31), 2**31 - 1])
+                              | st.integers(min_value=-(2**31), max_value=2**31 - 1)),
+                "call_type": draw(st.none() | st.sampled_from(CALL_TYPES)),
                 **{f"f_{k}": draw(st.none() | strategy) for k, (_, _, strategy) in KINDS.items()}}
 
     keys = [f"k{i}" for i in range(draw(st.integers(min_value=1, max_value=4)))]
@@ -175,14 +200,17 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 def test_every_field_type_rolls_back_exactly_on_both_load_paths(
         tmp_path_factory: pytest.TempPathFactory, dest: SalesforceDestination, plan: Plan,
         scenario: dict[str, Any]) -> None:
-    target = dest.describe_objects(["Typed__c"]).object("Typed__c")
+    schema = dest.describe_objects(["Typed__c", "Task"])
+    target, task = schema.object("Typed__c"), schema.object("Task")
 
     def snapshot() -> dict[str, dict[str, str]]:
         records = {r["Id"]: {f: canonical(target.find_field(f), r.get(f)) for f in FIELDS}
                    for r in dest.read("Typed__c", None, FIELDS)}
+        tasks = {r["Id"]: {f: canonical(task.find_field(f), r.get(f)) for f in TASK}
+                 for r in dest.read("Task", None, TASK)}
         accounts = {r["Id"]: {"Ext__c": r["Ext__c"]} for r in dest.read("Account", None, ["Ext__c"])
                     if r.get("Ext__c")}
-        return {**records, **accounts}
+        return {**records, **tasks, **accounts}
 
     before = snapshot()
     accounts = [{"id": key, "updated_at": T0} for key in ACCOUNTS]
@@ -205,14 +233,16 @@ def test_every_field_type_rolls_back_exactly_on_both_load_paths(
         edited = None
         if scenario["edit"] is not None:
             now = snapshot()
-            edited = next(id for id, r in now.items() if r["Ext__c"] == scenario["edit"])
+            edited = next(id for id, r in now.items() if r.get("Ext__c") == scenario["edit"] and "F_text__c" in r)
             empty = [k for k in KINDS if now[edited][f"F_{k}__c"] == ""]
             change = ({f"F_{empty[0]}__c": scenario["fill"][empty[0]]} if empty and scenario["edit_empty"]
                       else {"Ext__c": scenario["edit"] + "!"})
-            assert dest.load("Typed__c", "update", [("e", {"Id": edited, **change})])[0].ok
+            (result,) = dest.load("Typed__c", "update", [("e", {"Id": edited, **change})])
+            assert result.ok, result
             expected = {**after_full, edited: snapshot()[edited]}
         undo_delta = rollback(plan, dest, store, delta.run.id)
-        assert undo_delta.ok and undo_delta.undeleted == len(scenario["deleted"]), undo_delta
+        # (Each deleted source record took its Typed__c and its Task with it.)
+        assert undo_delta.ok and undo_delta.undeleted == 2 * len(scenario["deleted"]), undo_delta
         assert undo_delta.changed == ((f"Typed__c {edited}",) if edited else ())
         assert snapshot() == expected
         undo_full = rollback(plan, dest, store, full.run.id)
