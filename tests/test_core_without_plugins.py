@@ -129,3 +129,13 @@ def test_the_scan_finds_a_plugin_import_and_spares_a_marked_test() -> None:
         "    from crossmap_salesforce import hints\n"
     )
     assert [line for line, _ in _plugin_uses(ast.parse(source))] == [1, 2, 3]
+
+
+def test_the_architecture_page_says_how_to_run_them_so() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page.partition("## The core's tests without the plugins")[2]
+    assert "tests/test_core_without_plugins.py" in section and "`plugins`" in section
+    for folder in ("tests/fixtures/compile", "tests/fixtures/schemas", "tests/qdispatch", "tests/salesforce"):
+        assert f"`{folder}`" in section and (ROOT / folder).is_dir(), folder
+    # The command it gives blocks both plugins and deselects the marked tests.
+    assert all(f"sys.modules['{p}']" in section for p in PLUGINS) and "'not plugins'" in section
