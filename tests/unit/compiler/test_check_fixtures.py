@@ -3,8 +3,9 @@ exact diagnostics, checked as `crossmap check` does offline: each spec names the
 built-in jsonl connector with a schema file, the tiny source / destination pair in
 tests/fixtures/schemas (every field type, references, a polymorphic one, enums,
 required, read-only and external-id fields, a template for declared objects). So the
-compiler's goldens need neither plugin installed; what is particular to Q Dispatch or
-Salesforce is tested in tests/qdispatch and tests/salesforce.
+compiler's goldens need neither plugin installed. The goldens whose point was a fact
+of Salesforce's describe keep their output against the flagship pair in
+tests/salesforce/test_sf_check_goldens.py.
 
 Run with CROSSMAP_UPDATE_GOLDEN=1 to rewrite the .expected files after a deliberate
 change of wording; review the diff before committing it.
