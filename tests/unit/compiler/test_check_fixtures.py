@@ -18,9 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from crossmap.cli import compile_offline
+from crossmap.connectors.builtin.options import load_schema_file
 from crossmap.errors import SpecError
+from crossmap.schema import Reference
+from crossmap.schema.types import FIELD_TYPES
 from crossmap.syntax import load
+from crossmap.systems import compile_offline
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "compile"
 CASES = sorted(p.name for p in FIXTURES.glob("*.xmap"))
@@ -45,3 +48,17 @@ def test_check_diagnostics(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert actual == expected_path.read_text(encoding="utf-8")
     # A fixture named *_warning compiles (warnings only); every other one is rejected.
     assert planned == name.removesuffix(".xmap").endswith("_warning")
+
+
+def test_the_fixture_schemas_hold_every_field_type() -> None:
+    """What tests/fixtures/schemas/README.md says of them: every field type of the
+    schema layer, a polymorphic reference, an external id, a template for declared
+    objects."""
+    schemas = FIXTURES.parent / "schemas"
+    source = load_schema_file(schemas / "source.json")
+    target = load_schema_file(schemas / "target.json")
+    fields = [f for schema in (source, target) for obj in schema.objects.values() for f in obj]
+    assert {type(f.type) for f in fields} == set(FIELD_TYPES)
+    assert any(isinstance(f.type, Reference) and len(f.type.targets) > 1 for f in fields)
+    assert any(f.external_id for f in fields) and target.new_object is not None
+    assert len(source.objects) + len(target.objects) <= 14  # tiny, and meant to stay so
