@@ -78,8 +78,11 @@ class PluginFree:
         from crossmap.connectors import available
         if "salesforce" in available("target") or "qdispatch" in available("source"):
             pytest.exit("the plugins' entry points are still listed", returncode=3)
-        from hypothesis import settings
-        settings.register_profile("plugin-free", max_examples=5)
+        # Few examples and no timing checks: the child is here for imports and
+        # schemas, on a machine the suite keeps busy.
+        from hypothesis import HealthCheck, settings
+        settings.register_profile("plugin-free", max_examples=5, deadline=None,
+                                  suppress_health_check=[HealthCheck.too_slow])
         settings.load_profile("plugin-free")
 
 sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "-m", "not plugins", *sys.argv[1:]],
