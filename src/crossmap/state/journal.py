@@ -11,10 +11,11 @@ first (``crossmap.engine.reconcile``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from attrs import frozen
 
-from crossmap.state.database import Database
+from crossmap.state.database import Database, from_iso, to_iso
 from crossmap.state.runs import require_run
 
 JournalRow = tuple[str, str, str, str]
@@ -32,6 +33,10 @@ class Intent:
     operation: str
     external_id: str | None
     jobs: tuple[str, ...]
+    source: str | None = None
+    """The step's source object (``None`` for an intent journaled before schema 7)."""
+    destination_time: datetime | None = None
+    """The destination's clock when the intent was journaled, if it has one to read."""
 
 
 @frozen
@@ -41,14 +46,16 @@ class Journal:
     db: Database
 
     def open(self, run_id: int, step: str, target: str, operation: str, external_id: str | None,
-             rows: Iterable[JournalRow]) -> int:
+             rows: Iterable[JournalRow], *, source: str | None = None,
+             destination_time: datetime | None = None) -> int:
         """Record an intent and its rows in one transaction; its id."""
         with self.db.transaction() as connection:
             require_run(connection, run_id)
             cursor = connection.execute(
-                "INSERT INTO journal (run_id, step, target, operation, external_id, opened_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, step, target, operation, external_id, self.db.now()),
+                "INSERT INTO journal (run_id, step, target, operation, external_id, opened_at, source,"
+                " destination_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, step, target, operation, external_id, self.db.now(), source,
+                 None if destination_time is None else to_iso(destination_time)),
             )
             intent = cursor.lastrowid
             assert intent is not None
@@ -78,11 +85,11 @@ class Journal:
         """The intents of ``spec``'s runs not settled, oldest first."""
         with self.db.reading() as connection:
             rows = connection.execute(
-                "SELECT j.id, j.run_id, j.step, j.target, j.operation, j.external_id, j.jobs"
-                " FROM journal j JOIN runs r ON r.id = j.run_id"
+                "SELECT j.id, j.run_id, j.step, j.target, j.operation, j.external_id, j.jobs, j.source,"
+                " j.destination_time FROM journal j JOIN runs r ON r.id = j.run_id"
                 " WHERE j.settled_at IS NULL AND r.spec = ? ORDER BY j.id", (spec,)).fetchall()
-        return [Intent(r[0], r[1], r[2], r[3], r[4], r[5], tuple(j for j in r[6].split(",") if j))
-                for r in rows]
+        return [Intent(r[0], r[1], r[2], r[3], r[4], r[5], tuple(j for j in r[6].split(",") if j), r[7],
+                       from_iso(r[8])) for r in rows]
 
     def rows(self, intent: int) -> Iterator[JournalRow]:
         """The intent's rows, in the order they were journaled."""

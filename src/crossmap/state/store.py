@@ -180,10 +180,14 @@ class StateStore:
     # the write-ahead journal
 
     def journal_intent(self, run_id: int, step: str, target: str, operation: str,
-                       external_id: str | None, rows: Iterable[JournalRow]) -> int:
+                       external_id: str | None, rows: Iterable[JournalRow], *, source: str | None = None,
+                       destination_time: datetime | None = None) -> int:
         """Record, before sending them, the rows a write is about to send: ``(source
-        key, fields, digest, probe JSON)`` each. Returns the intent's id."""
-        return self._journal.open(run_id, step, target, operation, external_id, rows)
+        key, fields, digest, probe JSON)`` each, with the step's ``source`` object and
+        the destination's clock (``destination_time``) when it has one. Returns the
+        intent's id."""
+        return self._journal.open(run_id, step, target, operation, external_id, rows, source=source,
+                                  destination_time=destination_time)
 
     def journal_job(self, intent: int, job: str) -> None:
         """Note the destination's id of a job carrying the intent's rows."""
