@@ -9,10 +9,15 @@ the candidates to those its own user created since the write was journaled
 (``crossmap.connectors.protocols.AuthoredDestination``), so an identical record a
 person or another integration created on the same parent is never taken for one.
 
-The user is learnt once, from the OAuth UserInfo endpoint ("information only for the
-current user", its ``user_id``; Salesforce Help, *Query for User Information*,
-https://help.salesforce.com/HTViewHelpDoc?id=remoteaccess_using_userinfo_endpoint.htm),
-which answers for every way of logging in. The org's time comes from the HTTP
+The user is learnt once, with one REST call that the ``api`` scope allows, whatever
+the way of logging in: Resources by Version, ``GET /services/data/vXX.X/``, names the
+caller's identity URL, ``https://.../id/<org id>/<user id>`` (REST API Developer Guide,
+*List Available REST Resources*,
+https://developer.salesforce.com/docs/platform/api-rest/guide/dome-discoveryresource.md).
+Should it not, the OAuth UserInfo endpoint gives the ``user_id`` of "the user
+associated with the connected app's access token" (Salesforce Help, *Query for User
+Information*,
+https://help.salesforce.com/HTViewHelpDoc?id=remoteaccess_using_userinfo_endpoint.htm). The org's time comes from the HTTP
 ``Date`` header of its responses (``transport.Api.server_time``): the same clock that
 stamps ``CreatedDate``, so the local machine's clock plays no part.
 
@@ -34,8 +39,15 @@ USERINFO = "/services/oauth2/userinfo"
 
 def user_id(api: Api) -> str:
     """The Id of the user the connection's session belongs to."""
-    body = api.json("GET", USERINFO)
-    return str(body["user_id"])
+    identity = str((api.json("GET", "") or {}).get("identity") or "")
+    user = identity.rstrip("/").rsplit("/", 1)[-1]
+    if user.startswith(USER_PREFIX):
+        return user
+    return str(api.json("GET", USERINFO)["user_id"])
+
+
+USER_PREFIX = "005"
+"""The key prefix of a User's Id."""
 
 
 def soql_datetime(moment: datetime) -> str:

@@ -37,6 +37,7 @@ from crossmap.connectors.builtin.memory import MemorySource
 from crossmap.engine import Engine, RunOptions
 from crossmap.functions import registry
 from crossmap.state import StateStore
+from crossmap_salesforce import authored
 from crossmap_salesforce.emulator import ManualClock, OrgHandle, OrgSettings
 from crossmap_salesforce.transport import Api
 
@@ -173,3 +174,30 @@ def test_an_identical_comment_the_runs_own_user_made_before_the_run_is_not_taken
             run(org, tmp_path / "state.db", resume=stopped)
         assert by_job(org) == expected_comments() + Counter({("same words", "j1-0"): 1})
         assert earlier not in crosswalk_ids(tmp_path / "state.db")
+
+
+class Answers:
+    """An ``Api`` stand-in answering GETs from a table (path: JSON body)."""
+
+    def __init__(self, bodies: dict[str, Any]) -> None:
+        self.bodies, self.asked = bodies, []
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.asked.append(path)
+        return self.bodies[path]
+
+
+def test_the_connector_learns_its_user_from_the_identity_url_else_from_userinfo(tmp_path: Path) -> None:
+    """Resources by Version names the caller's identity URL, ``.../id/<org>/<user>``
+    (*List Available REST Resources*,
+    https://developer.salesforce.com/docs/platform/api-rest/guide/dome-discoveryresource.md);
+    an org whose answer lacks it is asked the OAuth UserInfo endpoint."""
+    with org_at(tmp_path / "org") as org:
+        target = destination(org)
+        with target:
+            assert org.emulator is not None
+            assert authored.user_id(target.api) == org.emulator.org.admin_id
+    plain = Answers({"": {"identity": "https://x.my.salesforce.com/id/00D000000000001AAA/005000000000002AAA"}})
+    assert authored.user_id(plain) == "005000000000002AAA" and plain.asked == [""]  # type: ignore[arg-type]
+    bare = Answers({"": {"sobjects": "/services/data/v59.0/sobjects"}, authored.USERINFO: {"user_id": "005B"}})
+    assert authored.user_id(bare) == "005B" and bare.asked == ["", authored.USERINFO]  # type: ignore[arg-type]
