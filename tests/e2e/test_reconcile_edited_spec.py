@@ -7,7 +7,7 @@ writes into that object, naming the rows and why."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,13 @@ from crash_points import Crash, CrashingJsonl, CrashingStore, crash_expected
 from engine_support import SOURCE, TARGET
 from test_crash_points import SPEC, dataset, destination_state
 
-from crossmap import schema as s
 from crossmap.compiler import Plan, compile
 from crossmap.connectors import LoadResult, Operation
 from crossmap.connectors.builtin.memory import MemorySource
+from crossmap.connectors.protocols import Record
 from crossmap.engine import Engine, RunOptions
 from crossmap.engine.reconcile import UnreconciledWrites
+from crossmap.errors import CrossmapError
 from crossmap.functions import registry
 from crossmap.reports import audit_report, render_text
 from crossmap.state import StateStore
@@ -108,21 +109,35 @@ def test_a_write_of_a_step_the_edited_spec_no_longer_has_is_reconciled_before_th
         assert f"resumed: {found} rows of writes in flight" in report
 
 
+class CommentsGone(CrashingJsonl):
+    """A destination that can no longer read Comments back (the object deleted there)."""
+
+    def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
+        if object == "Comment":
+            raise CrossmapError("INVALID_TYPE: sObject type 'Comment' is not supported")
+        return super().read(object, ids, fields)
+
+
 def test_a_write_that_cannot_be_reconciled_stops_the_run_before_it_writes_naming_its_rows(
         tmp_path: Path) -> None:
-    """The destination no longer describes the object the write went to (its rows
-    cannot be fingerprinted as they were written): a run that writes into that object
-    stops first, with every row's key and the reason, and the write stays open."""
+    """The destination cannot say what of a write landed (it refuses to read the
+    object back): a run that writes into that object stops first, with every row's key
+    and the reason, and the write stays open for the next run."""
     stopped = stopped_in_comments(tmp_path)
     before = files(tmp_path / "out")
-    without_comments = s.Schema([o for name, o in TARGET.objects.items() if name != "Comment"])
     with pytest.raises(UnreconciledWrites) as raised:
-        run(tmp_path / "state.db", tmp_path / "out", SPEC, CrashingJsonl(tmp_path / "out", schema=without_comments))
+        run(tmp_path / "state.db", tmp_path / "out", SPEC, CommentsGone(tmp_path / "out", schema=TARGET))
     message = str(raised.value)
     assert f"run {stopped}, step {COMMENTS}" in message
-    assert "no longer describes Comment" in message and "nothing was written" in message
+    assert "reading what landed failed: INVALID_TYPE" in message and "nothing was written" in message
     with StateStore.open(tmp_path / "state.db") as store:
         (intent,) = store.open_intents(store.run(stopped).spec)
         keys = [row[0] for row in store.intent_rows(intent.id)]
     assert keys and all(key in message for key in keys[:10])
     assert files(tmp_path / "out") == before
+    # Once the destination answers again, the next run reconciles the write and loads.
+    run(tmp_path / "state.db", tmp_path / "out", SPEC, CrashingJsonl(tmp_path / "out", schema=TARGET))
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert store.open_intents(store.run(stopped).spec) == []
+    expected = sum(len(job["notes"]) for job in dataset()["jobs"])
+    assert sum(destination_state(tmp_path / "out")["Comment"].values()) == expected

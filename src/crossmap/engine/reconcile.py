@@ -30,9 +30,9 @@ left in flight by a step the spec, edited since, no longer has is reconciled as 
 what is found is recorded under the old step's name (crosswalk, outcomes of the run
 that wrote it); what is not found did not land, and its rows fail as
 ``CROSSMAP_NOT_LOADED`` (no step sends them any more). A write that cannot be
-reconciled (the destination no longer describes its object, so its rows cannot be
-fingerprinted as they were written) stays open and is returned: the engine stops
-before writing into that object (:class:`UnreconciledWrites`), naming the rows.
+reconciled (the destination refuses to say what landed: the object is gone from it,
+the read fails) stays open and is returned: the engine stops before writing into that
+object (:class:`UnreconciledWrites`), naming the rows and the reason.
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ class UnreconciledWrites(CrossmapError):
         super().__init__(
             "writes a killed run left in flight cannot be reconciled, and this run would write into "
             f"the same objects, which could duplicate their rows; nothing was written:\n{lines}\n"
-            "make the destination describe those objects again (the `objects` option of the target, "
-            "or the object restored), then run again: the rows are reconciled first")
+            "make the destination answer for those objects again (the object restored, access granted), "
+            "then run again: the rows are reconciled first")
 
 
 @frozen
@@ -145,18 +145,20 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore,
         gone = step is None
         if step is None:
             step = _journaled_step(intent)
-        target = destination.describe().find_object(intent.target)
-        if target is None:
-            keys = tuple(row[0] for row in store.intent_rows(intent.id))
-            unreconciled.append(Unreconciled(
-                intent.run_id, intent.step, intent.target, keys,
-                f"the destination no longer describes {intent.target}, so what landed cannot be told apart"))
-            log.warning("run %d left a write of %d rows of step %s in flight into %s, which the destination "
-                        "no longer describes: it stays open", intent.run_id, len(keys), intent.step, intent.target)
-            continue
         claimed = (_known_ids(store, [*plan.steps, *(_journaled_step(i) for i in intents)], intent.target)
                    if intent.external_id is None else set())
-        results, rows = _find(intent, step, target, destination, store, claimed)
+        try:
+            results, rows = _find(intent, step, destination, store, claimed)
+        except CrossmapError as error:
+            # The destination cannot say what landed (the object is gone from it, it
+            # refuses the read): the write stays open, for the next run to try again.
+            keys = tuple(row[0] for row in store.intent_rows(intent.id))
+            unreconciled.append(Unreconciled(intent.run_id, intent.step, intent.target, keys,
+                                             f"reading what landed failed: {error}"))
+            log.warning("run %d left a write of %d rows of step %s in flight into %s that cannot be "
+                        "reconciled now (%s): it stays open", intent.run_id, len(keys), intent.step,
+                        intent.target, error)
+            continue
         landed = {r.ref for r in results}
         missing = [w for w in rows if w[0] not in landed] if gone else []
         if results or missing:
@@ -190,7 +192,7 @@ def _not_loaded(key: str, step: str) -> LoadResult:
         "the destination, and no step of the spec loads it any more"))
 
 
-def _find(intent: Intent, step: Step, target: ObjectSchema, destination: Destination, store: StateStore,
+def _find(intent: Intent, step: Step, destination: Destination, store: StateStore,
           claimed: set[str]) -> tuple[list[LoadResult], list[Written]]:
     """(results of the rows found loaded, the intent's rows not recorded yet)."""
     journaled = [_Row(*row) for row in store.intent_rows(intent.id)]
@@ -198,7 +200,7 @@ def _find(intent: Intent, step: Step, target: ObjectSchema, destination: Destina
     rows = [row for row in journaled if row.key not in recorded]
     if not rows:
         return [], []
-    pool = _Pool(target, rows)
+    pool = _Pool(destination.describe().find_object(intent.target), rows)
     results: list[LoadResult] = []
     settler = capability(destination, JobReconciling)
     if intent.jobs and settler is not None:
