@@ -107,6 +107,12 @@ def test_a_write_of_a_step_the_edited_spec_no_longer_has_is_reconciled_before_th
         assert all(g.code == "CROSSMAP_NOT_LOADED" and "no longer in the spec" in g.reason for g in groups)
         report = render_text(audit_report(plan_of(SPEC), store, stopped))
         assert f"resumed: {found} rows of writes in flight" in report
+        # The run that found them says so too.
+        (later,) = [r.id for r in store.runs() if r.id != stopped]
+        assert store.found_for_earlier_runs(later) == [(stopped, found)]
+        later_report = render_text(audit_report(plan_of(EDITED), store, later))
+        assert f"reconciled: {found} rows of writes run {stopped} left in flight were found already loaded" in (
+            later_report)
 
 
 class CommentsGone(CrashingJsonl):

@@ -129,17 +129,17 @@ class Reconciliation:
             raise UnreconciledWrites(blocking)
 
 
-def reconcile(plan: Plan, destination: Destination, store: StateStore,
-              lookups: CrosswalkLookups) -> Reconciliation:
+def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: CrosswalkLookups,
+              run_id: int | None = None) -> Reconciliation:
     """Settle every open intent of ``plan``'s spec, those of steps it no longer has
-    included; what was found."""
+    included, as run ``run_id``; what was found."""
     steps = {step.name: step for step in plan.steps}
     found = not_loaded = 0
     unreconciled: list[Unreconciled] = []
     intents = store.open_intents(plan.spec)
     for intent in intents:
         if intent.operation not in ("insert", "upsert"):
-            store.settle_intent(intent.id)
+            store.settle_intent(intent.id, by=run_id)
             continue
         step = steps.get(intent.step)
         gone = step is None
@@ -172,7 +172,7 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore,
             log.warning("run %d left a write of step %s in flight, which this version of the spec no longer "
                         "has: %d of its rows had landed (recorded under that step), %d had not (failed as "
                         "CROSSMAP_NOT_LOADED)", intent.run_id, intent.step, len(results), len(missing))
-        store.settle_intent(intent.id, len(results))
+        store.settle_intent(intent.id, len(results), by=run_id)
         found += len(results)
         not_loaded += len(missing)
     return Reconciliation(found, not_loaded, tuple(unreconciled))

@@ -175,7 +175,7 @@ class Engine:
         try:
             # Writes a killed run left in flight are settled first: before anything is
             # sent again, and before any lookup reads the crosswalk they complete.
-            self.reconciliation = reconcile(self.plan, self.destination, self.store, self.lookups)
+            self.reconciliation = reconcile(self.plan, self.destination, self.store, self.lookups, run.id)
             self.reconciliation.check(step.target for step in self.plan.steps)
             self._follow_merges()
             self._resolve(run)

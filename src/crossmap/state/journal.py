@@ -73,12 +73,12 @@ class Journal:
                 "UPDATE journal SET jobs = CASE jobs WHEN '' THEN ? ELSE jobs || ',' || ? END"
                 " WHERE id = ?", (job, job, intent))
 
-    def settle(self, intent: int, found: int = 0) -> None:
+    def settle(self, intent: int, found: int = 0, by: int | None = None) -> None:
         """Every row of the intent has its result in the store; ``found`` of them were
-        found loaded already by a reconciliation."""
+        found loaded already by a reconciliation, which run ``by`` made."""
         with self.db.transaction() as connection:
-            connection.execute("UPDATE journal SET settled_at = ?, found = found + ? WHERE id = ?",
-                               (self.db.now(), found, intent))
+            connection.execute("UPDATE journal SET settled_at = ?, found = found + ?, settled_by = ? WHERE id = ?",
+                               (self.db.now(), found, by, intent))
             connection.execute("DELETE FROM journal_rows WHERE journal_id = ?", (intent,))
 
     def open_intents(self, spec: str) -> list[Intent]:
@@ -98,6 +98,15 @@ class Journal:
                 "SELECT source_key, fields, digest, probe FROM journal_rows WHERE journal_id = ?"
                 " ORDER BY seq", (intent,)).fetchall()
         yield from found
+
+    def found_by(self, run_id: int) -> list[tuple[int, int]]:
+        """(earlier run, rows) for each earlier run whose writes in flight run ``run_id``
+        reconciled and found loaded already."""
+        with self.db.reading() as connection:
+            rows = connection.execute(
+                "SELECT run_id, SUM(found) FROM journal WHERE settled_by = ? AND run_id != ? AND found > 0"
+                " GROUP BY run_id ORDER BY run_id", (run_id, run_id)).fetchall()
+        return [(int(r[0]), int(r[1])) for r in rows]
 
     def found(self, run_id: int) -> int:
         """Rows of run ``run_id`` that reconciliations found loaded already."""

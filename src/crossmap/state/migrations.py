@@ -222,6 +222,9 @@ _V7 = Migration(
         # row was sent): the records an insert-only write created are looked for among
         # those the destination stamps as created since, by the run's own user.
         "ALTER TABLE journal ADD COLUMN destination_time TEXT",
+        # The run that reconciled the intent (NULL: the run that wrote it settled it);
+        # a later run's report says what it found of an earlier run's writes.
+        "ALTER TABLE journal ADD COLUMN settled_by INTEGER",
     ),
 )
 

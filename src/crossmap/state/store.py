@@ -193,10 +193,10 @@ class StateStore:
         """Note the destination's id of a job carrying the intent's rows."""
         self._journal.add_job(intent, job)
 
-    def settle_intent(self, intent: int, found: int = 0) -> None:
+    def settle_intent(self, intent: int, found: int = 0, *, by: int | None = None) -> None:
         """Every row of the intent has its result recorded (``found`` were found
-        loaded already by a reconciliation); its rows are dropped."""
-        self._journal.settle(intent, found)
+        loaded already by a reconciliation run ``by`` made); its rows are dropped."""
+        self._journal.settle(intent, found, by)
 
     def open_intents(self, spec: str) -> list[Intent]:
         """Writes of ``spec``'s runs whose outcome the store does not know, oldest first."""
@@ -205,6 +205,11 @@ class StateStore:
     def intent_rows(self, intent: int) -> Iterator[JournalRow]:
         """The journaled rows of an open intent."""
         return self._journal.rows(intent)
+
+    def found_for_earlier_runs(self, run_id: int) -> list[tuple[int, int]]:
+        """(earlier run, rows) whose writes in flight run ``run_id`` found loaded already
+        (a new run after a crash, of the spec as it is now)."""
+        return self._journal.found_by(run_id)
 
     def found_loaded(self, run_id: int) -> int:
         """Rows of the run a resume found already loaded in the destination."""
