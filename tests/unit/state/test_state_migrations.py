@@ -167,4 +167,7 @@ def test_a_version_6_journal_is_migrated_with_its_open_intents(tmp_path: Path) -
                                       destination_time=when)
         assert [(i.id, i.source, i.destination_time) for i in store.open_intents("a.xmap")] == [
             (1, None, None), (second, "notes", when)]
+        later = store.begin_run(spec="a.xmap", spec_hash="h2", kind="full", options={})
+        store.settle_intent(1, found=1, by=later.id)  # the old intent, reconciled by a later run
+        assert store.found_for_earlier_runs(later.id) == [(1, 1)] and store.found_loaded(1) == 1
     assert version_of(path) == SCHEMA_VERSION == 7
