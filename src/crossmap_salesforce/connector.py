@@ -26,16 +26,9 @@ from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, R
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import (
-    authored,
-    bulkquery,
-    files,
-    metadata,
-    propose_hints,
-    reading,
-    undelete,
-)
+from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
+from crossmap_salesforce.authored import created_since, user_id
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.describe import schema_from_describes
@@ -292,10 +285,10 @@ class SalesforceDestination:
         user = None
         if "CreatedById" in names:
             if self._user_id is None:
-                self._user_id = authored.user_id(self.api)
+                self._user_id = user_id(self.api)
             user = self._user_id
-        return authored.created_since(self.api, object, field, values, fields, user,
-                                      since if "CreatedDate" in names else None)
+        return created_since(self.api, object, field, values, fields, user,
+                             since if "CreatedDate" in names else None)
 
     def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
         """Every record of ``object`` whose external id ``key`` holds a value, with

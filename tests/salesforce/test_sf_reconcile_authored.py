@@ -201,3 +201,15 @@ def test_the_connector_learns_its_user_from_the_identity_url_else_from_userinfo(
     assert authored.user_id(plain) == "005000000000002AAA" and plain.asked == [""]  # type: ignore[arg-type]
     bare = Answers({"": {"sobjects": "/services/data/v59.0/sobjects"}, authored.USERINFO: {"user_id": "005B"}})
     assert authored.user_id(bare) == "005B" and bare.asked == ["", authored.USERINFO]  # type: ignore[arg-type]
+
+
+def test_the_salesforce_destination_is_authored_and_the_builtins_are_not() -> None:
+    """The builtin destinations stamp no creator: for them, the documented limit."""
+    from crossmap.connectors import protocols as p
+    from crossmap.connectors.builtin.jsonl import JsonlDestination
+    from crossmap.connectors.builtin.memory import MemoryDestination
+    from crossmap_salesforce.connector import SalesforceDestination
+
+    assert issubclass(SalesforceDestination, p.AuthoredDestination)
+    assert not issubclass(JsonlDestination, p.AuthoredDestination)
+    assert not issubclass(MemoryDestination, p.AuthoredDestination)

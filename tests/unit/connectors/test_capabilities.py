@@ -19,8 +19,7 @@ SRC = Path(__file__).resolve().parents[3] / "src" / "crossmap"
 
 
 def test_the_shipped_connectors_have_their_capabilities() -> None:
-    for capability in (p.JobReconciling, p.FetchingDestination, p.SnapshotDestination, p.AuthoredDestination,
-                       p.PricingDestination,
+    for capability in (p.JobReconciling, p.FetchingDestination, p.SnapshotDestination, p.PricingDestination,
                        p.BudgetedDestination, p.DeployingDestination, p.StreamingDestination,
                        p.ActivityDestination, p.Closeable):
         assert issubclass(SalesforceDestination, capability), capability
@@ -29,7 +28,6 @@ def test_the_shipped_connectors_have_their_capabilities() -> None:
         assert issubclass(QDispatchSource, capability), capability
     for builtin in (JsonlDestination, MemoryDestination):  # read back through Destination.read
         assert not issubclass(builtin, p.JobReconciling) and not issubclass(builtin, p.SnapshotDestination)
-        assert not issubclass(builtin, p.AuthoredDestination)  # they stamp no creator: a documented limit
 
 
 def test_capability_gives_the_connector_or_none() -> None:
