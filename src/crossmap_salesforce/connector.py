@@ -129,9 +129,9 @@ class SalesforceDestination:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     api: Api = field(init=False, repr=False)
     loader: Loader = field(init=False, repr=False)
+    _user_id: str | None = field(default=None, init=False, repr=False)
     _describes: dict[str, dict[str, Any]] = field(factory=dict, init=False, repr=False)
     _global: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
-    _user_id: str | None = field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
