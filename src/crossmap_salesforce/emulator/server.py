@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from email.utils import format_datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -115,6 +116,9 @@ class Emulator:
             response = error_response(OrgError(500, "UNKNOWN_EXCEPTION",
                                                "An unexpected error occurred."))
         response.headers.update(limit_header)
+        # From the org's clock, the one that stamps CreatedDate (a real org's HTTP
+        # Date header and its audit fields come from the same servers' time).
+        response.headers["Date"] = format_datetime(self.org.now(), usegmt=True)
         return response
 
     def plain(self, fn: Callable[[Emulator, Request, bytes], Response]) -> Callable[[Request], Any]:
