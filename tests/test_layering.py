@@ -22,7 +22,7 @@ RANKS: dict[str, int] = {
     "schema": 1, "syntax": 1, "state": 1, "functions": 1,
     "compiler": 2, "connectors": 2,
     "codegen": 3, "systems": 3, "reports": 3,
-    "engine": 4, "spectest": 4, "progress": 4, "commandline": 4,
+    "engine": 4, "spectest": 4, "progress": 4,
     "preflight": 5, "sample": 5, "propose": 5, "verify": 5, "testing": 5,
     "cli": 6, "__main__": 7,
 }
@@ -112,6 +112,24 @@ def test_the_parts_do_not_import_each_other_in_a_cycle() -> None:
     for start in sorted(graph):
         if start not in seen:
             visit(start, [start])
+
+
+def test_only_the_cli_imports_click() -> None:
+    """Library code never prints nor exits: click, and with it the command line's
+    parsing, printing and exit codes, stays in ``crossmap/cli/`` (and ``__main__``)."""
+    found = []
+    for path in sorted((SRC / "crossmap").rglob("*.py")):
+        relative = path.relative_to(SRC / "crossmap")
+        if relative.parts[0] in ("cli", "__main__.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name.split(".")[0] == "click" for name in names):
+                found.append(str(relative))
+    assert not found, f"library modules importing click (move the command into crossmap/cli/): {found}"
+    text = DOC.read_text(encoding="utf-8")
+    assert "Only `cli` imports click" in text
 
 
 def test_the_architecture_page_states_the_same_ranks() -> None:
