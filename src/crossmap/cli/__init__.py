@@ -10,7 +10,6 @@ Nothing outside this package imports it (``tests/test_layering.py``)."""
 from __future__ import annotations
 
 import logging
-import sys
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -18,8 +17,9 @@ import click
 
 from crossmap import exitcodes
 from crossmap.cli import preflight, propose, rollback, run, sample, scaffold, spec, status, verify
+from crossmap.cli.common import fail
 
-# Kept importable from here, where earlier releases and docs/testing-specs.md had them.
+# Kept importable from here, where earlier releases had them (and many tests import them).
 from crossmap.compiler.describe import describe_plan
 from crossmap.systems import compile_offline
 
@@ -41,8 +41,7 @@ def _unavailable(name: str, entry: EntryPoint, error: Exception) -> click.Comman
     why = f"the command '{name}' of {dist} ({entry.value}) cannot load: {type(error).__name__}: {error}"
 
     def explain() -> None:
-        click.echo(f"error: {why}", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
+        fail(why)
 
     return click.Command(name, callback=explain, help=f"(unavailable: {why})", add_help_option=False)
 
@@ -112,9 +111,7 @@ class _Commands(click.Group):
                 raise
             role, name, dist = found
             kind = "source" if role == "source" else "destination"
-            click.echo(f"error: the {kind} connector '{name}' ({dist}) failed: "
-                       f"{type(error).__name__}: {error}", err=True)
-            sys.exit(exitcodes.COULD_NOT_RUN)
+            fail(f"the {kind} connector '{name}' ({dist}) failed: {type(error).__name__}: {error}")
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

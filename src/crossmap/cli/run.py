@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.cli.common import open_store, or_exit, prepare, state_option
+from crossmap.cli.common import echo_error, open_store, or_exit, prepare, state_option
 from crossmap.engine import Engine, RunOptions
 from crossmap.progress import run_progress
 from crossmap.reports import audit_report, render_text
@@ -83,7 +83,7 @@ def run(spec: Path, state: str | None, delta: bool, resume_run: int | None, retr
                                             show=not as_json)
                 verified = checked.ok
             except CrossmapError as error:  # the run's report stands; the exit code says it is not verified
-                click.echo(f"error: {error}", err=True)
+                echo_error(error)
                 verified = False
         if as_json:
             click.echo(audit.to_json() if checked is None else json.dumps(
