@@ -132,6 +132,7 @@ class SalesforceDestination:
     _user_id: str | None = field(default=None, init=False, repr=False)
     _describes: dict[str, dict[str, Any]] = field(factory=dict, init=False, repr=False)
     _global: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
+    _schema: Schema | None = field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
@@ -219,7 +220,17 @@ class SalesforceDestination:
 
     def describe(self) -> Schema:
         """The destination schema: the ``objects`` option's objects, or the standard
-        objects plus every custom object of the org."""
+        objects plus every custom object of the org.
+
+        Built once per connector and kept until :meth:`refresh` (which
+        ``deploy_declarations`` calls after changing the org's metadata): the
+        describes it is built from are cached already, so building it again could
+        only repeat the same work; a compile, a preflight and a run each ask for it."""
+        if self._schema is None:
+            self._schema = self._build_schema()
+        return self._schema
+
+    def _build_schema(self) -> Schema:
         if self.settings.objects is not None:
             return self.describe_objects(self.settings.objects)
         available = {n.casefold(): n for n in self.object_names()}
@@ -228,9 +239,11 @@ class SalesforceDestination:
         return self.describe_objects([*wanted, *custom])
 
     def refresh(self) -> None:
-        """Forget cached describes (after the org's metadata changed)."""
+        """Forget cached describes and the schema built from them (after the org's
+        metadata changed)."""
         self._describes.clear()
         self._global = None
+        self._schema = None
 
     # -- loading and reading ------------------------------------------------------
 
