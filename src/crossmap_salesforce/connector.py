@@ -22,10 +22,11 @@ from attrs import define, field, frozen
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
 from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, Record
+from crossmap.connectors.vocabulary import ErrorVocabulary
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading, undelete
+from crossmap_salesforce import bulkquery, files, hints, metadata, propose_hints, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
@@ -146,6 +147,11 @@ class SalesforceDestination:
     def propose_hints() -> DestinationHints:
         """Salesforce's vocabulary for ``crossmap propose`` (``propose_hints.HINTS``)."""
         return propose_hints.HINTS
+
+    @staticmethod
+    def error_vocabulary() -> ErrorVocabulary:
+        """Salesforce's error codes, messages and hints (``hints.VOCABULARY``)."""
+        return hints.VOCABULARY
 
     @classmethod
     def from_options(

@@ -13,10 +13,10 @@ from test_bad_source_values import _folder
 
 from crossmap import exitcodes
 from crossmap.cli import main
+from crossmap.connectors.vocabulary import UPSERTED_DUPLICATE_HINT
 from crossmap.engine import Engine
 from crossmap.reports.audit import (
     MISSING_PARENT_HINT,
-    UPSERTED_DUPLICATE_HINT,
     _hint_template,
     run_status,
 )
@@ -137,3 +137,9 @@ def test_hints_fit_the_cause(tmp_path: Path) -> None:
     assert "upsert on it" in (_hint_template(inserting, "people->P", "DUPLICATE_VALUE", "dup") or "")
     missing = _hint_template(upserting, "people->P", "TRANSFORM", "no Account was loaded for customers 'c6'")
     assert missing == MISSING_PARENT_HINT and "`missing` policy" in missing and "on_error" not in missing
+    # Salesforce's hints come from its own table, with the same care (issue 20).
+    from crossmap_salesforce.hints import VOCABULARY
+
+    assert _hint_template(upserting, "people->P", "DUPLICATE_VALUE", "dup", VOCABULARY) == UPSERTED_DUPLICATE_HINT
+    assert "upsert on the external id" in (_hint_template(inserting, "people->P", "DUPLICATE_VALUE", "dup",
+                                                          VOCABULARY) or "")

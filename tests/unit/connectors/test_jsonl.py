@@ -248,7 +248,7 @@ def test_destination_validates_and_reports_per_row(tmp_path: Path) -> None:
     with JsonlDestination(tmp_path, schema=DEST) as target:
         results = target.load("Account", "insert", [("a", {"Name": "A", "Since": "not a date"}),
                                                     ("b", {"Name": "B"}), ("c", {"Ext": "E"})])
-        assert [r.error_code for r in results] == ["INVALID_TYPE_ON_FIELD_IN_RECORD", None, "REQUIRED_FIELD_MISSING"]
+        assert [r.error_code for r in results] == ["WRONG_TYPE", None, "MISSING_REQUIRED"]
         assert [r["Name"] for r in target.records("Account")] == ["B"]
 
 

@@ -92,7 +92,7 @@ def test_insert_assigns_fresh_ids_and_keeps_records() -> None:
         ("s1", "Account-1", True, True), ("s2", "Account-2", True, True)]
     assert target.records("Account") == [{"Id": "Account-1", "Name": "A"}, {"Id": "Account-2", "Name": "B"}]
     refused = target.load("Account", "insert", [("s3", {"Id": "Account-9", "Name": "C"})])
-    assert refused[0].error_code == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    assert refused[0].error_code == "ID_ON_INSERT"
 
 
 def test_upsert_creates_then_updates_on_the_external_id() -> None:
@@ -122,9 +122,9 @@ def test_rows_are_validated_against_the_schema() -> None:
         ("bad", {"Name": "B", "Tier__c": "Bronze", "Nope__c": 1}),
         ("missing", {"Tier__c": "Gold"}),
     ])
-    assert [r.error_code for r in results] == [None, "STRING_TOO_LONG", "INVALID_FIELD", "REQUIRED_FIELD_MISSING"]
+    assert [r.error_code for r in results] == [None, "TOO_LONG", "UNKNOWN_FIELD", "MISSING_REQUIRED"]
     assert results[2].error_fields == ("Nope__c", "Tier__c")
-    assert "bad value for restricted picklist field: Bronze" in (results[2].error_message or "")
+    assert "not one of the restricted picklist's values: Bronze" in (results[2].error_message or "")
     assert len(target.records("Account")) == 1
     with pytest.raises(UnknownObjectError, match="did you mean 'Account'"):
         target.load("Acount", "insert", [("x", {"Name": "A"})])
@@ -147,7 +147,7 @@ def test_update_delete_and_their_errors() -> None:
                                                 ("c", {"Name": "N"}),
                                                 ("d", {"Id": made.id, "Name": None})])
     assert [r.error_code for r in updated] == [None, "INVALID_CROSS_REFERENCE_KEY", "MISSING_ARGUMENT",
-                                               "REQUIRED_FIELD_MISSING"]
+                                               "MISSING_REQUIRED"]
     assert target.records("Account") == [{"Id": made.id, "Name": "A", "Tier__c": None}]
     assert list(target.read("Account", [made.id, "Account-99"], ["Name", "Limit__c"])) == [
         {"Id": made.id, "Name": "A", "Limit__c": None}]

@@ -3,9 +3,11 @@ for the built-in destinations.
 
 The rules follow Salesforce's, so specs behave the same against a folder as against
 an org: one result per row, each row on its own (a failing row does not stop the
-others), the same error codes (``MISSING_ARGUMENT``, ``DUPLICATE_VALUE``,
-``INVALID_CROSS_REFERENCE_KEY``, ``ENTITY_IS_DELETED``, ``NOT_FOUND`` and the row
-validator's). ``MemoryDestination`` and ``JsonlDestination`` differ only in where a
+others), the same loader error codes (``MISSING_ARGUMENT``, ``DUPLICATE_VALUE``,
+``INVALID_CROSS_REFERENCE_KEY``, ``ENTITY_IS_DELETED``, ``NOT_FOUND``). A row the
+validator rejects fails with the first violation's neutral code (``TOO_LONG``,
+``MISSING_REQUIRED``: :class:`crossmap.schema.validate.ViolationKind`) and every
+violation's neutral message. ``MemoryDestination`` and ``JsonlDestination`` differ only in where a
 ``Table`` keeps its records.
 """
 
@@ -19,6 +21,7 @@ from crossmap.connectors.builtin.coding import key_text
 from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap.connectors.registry import ConnectorError
 from crossmap.schema import ObjectSchema, row_validator
+from crossmap.schema.validate import ViolationKind
 
 FailHook = Callable[[str, Mapping[str, Any]], "str | None"]
 """Told an object name and a row, returns an error message to make the row fail."""
@@ -187,7 +190,7 @@ class _Loader:
         op, given = self.operation, row.get("Id")
         if op == "insert":
             if given not in (None, ""):
-                raise _RowError("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ("Id",))
+                raise _RowError(ViolationKind.ID_ON_INSERT.name, "an insert may not give the record's id", ("Id",))
             return None
         if op == "update":
             if given in (None, ""):
