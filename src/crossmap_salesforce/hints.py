@@ -72,8 +72,12 @@ UPSERT_HINTS: dict[str, str] = {"DUPLICATE_VALUE": UPSERTED_DUPLICATE_HINT}
 
 DEFAULT_HINT = "see Salesforce's error message; fix the data or the mapping and re-run"
 
+GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
+"""The codes of a row whose record does not exist (any more): in the recycle bin, or
+never there (an Id in the URL: ``NOT_FOUND``; in the body: ``INVALID_CROSS_REFERENCE_KEY``)."""
+
 VOCABULARY = ErrorVocabulary(
-    codes=violations.CODES, messages=violations.MESSAGES, hints=HINTS, upsert_hints=UPSERT_HINTS,
+    codes=violations.CODES, messages=violations.MESSAGES, hints=HINTS, upsert_hints=UPSERT_HINTS, gone=GONE,
 )
 """What ``SalesforceDestination.error_vocabulary()`` returns."""
 

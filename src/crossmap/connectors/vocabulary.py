@@ -62,13 +62,16 @@ class ErrorVocabulary:
       violation's facts (a kind left out keeps the validator's neutral message);
     - ``hints``: error code → what to do (a template, see the module docstring);
     - ``upsert_hints``: error code → the hint instead, in a step that already upserts
-      (so a duplicate's hint does not suggest upserting).
+      (so a duplicate's hint does not suggest upserting);
+    - ``gone``: the codes saying the record a row names does not exist (any more):
+      a rollback counts such a delete or restore as done.
     """
 
     codes: Mapping[ViolationKind, str] = field(factory=dict, converter=_codes)
     messages: Mapping[ViolationKind, Wording] = field(factory=dict, converter=_messages)
     hints: Mapping[str, str] = field(factory=dict, converter=_hints)
     upsert_hints: Mapping[str, str] = field(factory=dict, converter=_hints)
+    gone: frozenset[str] = frozenset()
 
     def code(self, violation: Violation) -> str:
         """The destination's code for ``violation``."""

@@ -130,7 +130,7 @@ class MemoryDestination:
     ``schema`` it validates rows with the row validator (and ``describe()`` returns
     it), reporting violations by their neutral codes (``TOO_LONG``); without one it
     accepts any field. ``fail(object, row)`` returning a message makes
-    that row fail with ``FIELD_CUSTOM_VALIDATION_EXCEPTION`` (to exercise failures)."""
+    that row fail with ``REJECTED`` (to exercise failures)."""
 
     def __init__(self, schema: Schema | None = None, *, fail: FailHook | None = None) -> None:
         self._schema = schema
