@@ -107,3 +107,4 @@ def test_a_duplicate_in_an_upserting_step_is_not_told_to_upsert() -> None:
     assert "upsert on the external id" in (VOCABULARY.hint("DUPLICATE_VALUE") or "")
     upserting = VOCABULARY.hint("DUPLICATE_VALUE", upserting=True) or ""
     assert "already upserts" in upserting and "upsert on" not in upserting
+

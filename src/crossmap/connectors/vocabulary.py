@@ -95,12 +95,22 @@ NEUTRAL = ErrorVocabulary()
 """The vocabulary of a destination that offers none: kinds by name, no hints."""
 
 
+class _Kept(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def render_hint(template: str, *, field: str | None = None, step: str | None = None,
                 line: int | None = None) -> str:
-    """``template`` with its placeholders filled (see the module docstring)."""
-    at_line = "in the spec" if line is None else f"at spec line {line}"
-    return template.format(field=field or "the field", step=step or "the step", line=line or "?",
-                           at_line=at_line)
+    """``template`` with its placeholders filled (see the module docstring). A
+    placeholder it does not know is left as written, and a template that is no format
+    string (a stray brace) is given as it is: a plugin's table never breaks a report."""
+    values = _Kept(field=field or "the field", step=step or "the step", line=line or "?",
+                   at_line="in the spec" if line is None else f"at spec line {line}")
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        return template
 
 
 def destination_vocabulary(name: str, default: ErrorVocabulary = NEUTRAL) -> ErrorVocabulary:
