@@ -259,6 +259,30 @@ class FetchingDestination(Protocol):
 
 
 @runtime_checkable
+class AuthoredDestination(Protocol):
+    """A destination that stamps every record with who created it and when, by its
+    own clock (Salesforce: ``CreatedById`` and ``CreatedDate``). A write whose outcome
+    is unknown is then looked for only among the records this connection's user
+    created since the write was journaled: an identical record someone else created
+    on the same parent while the run was down is never taken for one of the run's.
+    Without it, the engine looks among every record of the rows' parents that no
+    crosswalk knows."""
+
+    def clock(self) -> datetime | None:
+        """The destination's time now, as its own clock says, known without a call
+        (the engine journals it with each write); ``None`` when it cannot say."""
+        ...
+
+    def created_since(self, object: str, field: str | None, values: Sequence[str], fields: Sequence[str],
+                      since: datetime | None) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records of ``object`` this connection's user
+        created at or after ``since`` (by the destination's clock; any time with
+        ``None``) whose ``field`` is one of ``values`` (every such record with
+        ``field=None``)."""
+        ...
+
+
+@runtime_checkable
 class SnapshotDestination(Protocol):
     """A destination that reads, in one query, the records a step is about to match
     by external id (Salesforce: one SOQL query, a Bulk API 2.0 query job for a large

@@ -29,7 +29,7 @@ from crossmap.engine.deferred import deferred_update
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
-from crossmap.engine.reconcile import reconcile, settle_uncertain
+from crossmap.engine.reconcile import Reconciliation, reconcile, settle_uncertain
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import ErrorGroup, Outcome, Run, StateStore
@@ -91,6 +91,8 @@ class Engine:
         self._keyless: dict[str, int] = {}  # per step: records whose key could not be computed
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
         self._resumed = False
+        self.reconciliation = Reconciliation()
+        """What the last run's start found of the writes killed runs left in flight."""
 
     # ---- entry points ------------------------------------------------------------------
 
@@ -173,7 +175,8 @@ class Engine:
         try:
             # Writes a killed run left in flight are settled first: before anything is
             # sent again, and before any lookup reads the crosswalk they complete.
-            reconcile(self.plan, self.destination, self.store, self.lookups)
+            self.reconciliation = reconcile(self.plan, self.destination, self.store, self.lookups, run.id)
+            self.reconciliation.check(step.target for step in self.plan.steps)
             self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:

@@ -112,6 +112,9 @@ class AuditReport:
     left in flight), recorded without being sent again."""
     duration: str | None = None
     """How long the run took, as people read it (``1 min 32 s``); None while it runs."""
+    found_for_earlier: tuple[tuple[int, int], ...] = ()
+    """(earlier run, rows): writes earlier runs left in flight that this run, starting,
+    found loaded already (recorded with that run, not sent again)."""
 
     @property
     def totals(self) -> StepCounts:
@@ -178,6 +181,7 @@ def audit_report(
         tuple(Finding(d.code, d.severity, str(d.span), d.message) for d in validation),
         store.found_loaded(run_id),
         _duration(run.started_at, run.ended_at),
+        tuple(store.found_for_earlier_runs(run_id)),
     )
 
 
@@ -236,6 +240,11 @@ def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
     return None
 
 
+def _found_for(run: int, rows: int) -> str:
+    return (f"reconciled: {rows} rows of writes run {run} left in flight were found already loaded, and "
+            f"recorded with run {run} without being sent again")
+
+
 def render_text(report: AuditReport) -> str:
     """The report for a terminal."""
     took = f" ({report.duration})" if report.duration else ""
@@ -245,6 +254,7 @@ def render_text(report: AuditReport) -> str:
         found = (f"resumed: {report.found_loaded} rows of writes in flight when the run was interrupted "
                  "were found already loaded, and recorded without being sent again")
         lines[-1:-1] = [found]
+    lines[-1:-1] = [_found_for(run, rows) for run, rows in report.found_for_earlier]
     header = ("step", "extracted", "created", "updated", "matched", "deleted", "skipped", "failed", "held back")
     rows = [header] + [
         (s.step, *(str(v) for v in (s.extracted, s.created, s.updated, s.matched, s.deleted, s.skipped, s.failed,
@@ -306,6 +316,7 @@ def render_html(report: AuditReport) -> str:
     loaded = totals.created + totals.updated + totals.matched + totals.deleted
     resumed = (f"<p>Resumed: {report.found_loaded:,} rows of writes in flight when the run was interrupted were "
                "found already loaded, and recorded without being sent again.</p>" if report.found_loaded else "")
+    resumed += "".join(f"<p>{e(_found_for(run, rows)).capitalize()}.</p>" for run, rows in report.found_for_earlier)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>crossmap run {report.run_id}: {e(report.status)}</title>
 <style>body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}

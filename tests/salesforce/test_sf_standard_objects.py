@@ -20,7 +20,7 @@ from crossmap.schema import (
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, load_describe, standard_schema
 from crossmap_salesforce.violations import salesforce_error
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 CAPTURES = REPO / "tests" / "fixtures" / "salesforce-describe"
 CAPTURED = ("Account", "Contact", "Case", "Event", "Task")
 
