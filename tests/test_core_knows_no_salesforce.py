@@ -19,11 +19,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "crossmap"
 
-ALLOWED: dict[tuple[str, str], str] = {
-    ("compiler/steps.py", "__c"): "XM218 and XM231 hints write an example declaration (`Deleted_In_Source__c: "
-                                  "checkbox`); the compiler ranks below the connectors and cannot ask the "
-                                  "destination for its naming rules yet",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 """(file under src/crossmap, the code or ``__c``) → why it is still there."""
 
 

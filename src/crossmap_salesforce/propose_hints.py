@@ -11,6 +11,7 @@ simply matches nothing until it is there.
 from __future__ import annotations
 
 from crossmap.propose.hints import DestinationHints, NamingRules
+from crossmap_salesforce.describe import CUSTOM_SUFFIX
 
 OBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Account": ("company", "organization", "organisation", "client", "business", "firm",
@@ -120,7 +121,7 @@ SPLIT_OBJECTS: dict[str, tuple[str, ...]] = {
 """Activities: a source object of mixed activities (a type column holding CALL,
 MEETING, NOTE ...) becomes Tasks and Events, by the words of each type value."""
 
-NAMING = NamingRules(custom_suffix="__c", max_length=40, allowed="A-Za-z0-9_", max_label=40)
+NAMING = NamingRules(custom_suffix=CUSTOM_SUFFIX, max_length=40, allowed="A-Za-z0-9_", max_label=40)
 """How Salesforce names a custom field: a ``__c`` suffix ("In the API, the names of
 custom fields are identified by a suffix of two underscores immediately followed by a
 lowercase 'c' character", Object Reference, "Custom Fields",
