@@ -23,6 +23,7 @@ from attrs import define, field, frozen
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
 from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, Record
+from crossmap.connectors.vocabulary import ErrorVocabulary
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
@@ -30,6 +31,7 @@ from crossmap_salesforce import (
     bulkquery,
     files,
     fill_ins,
+    hints,
     metadata,
     propose_hints,
     reading,
@@ -159,6 +161,11 @@ class SalesforceDestination:
     def propose_hints() -> DestinationHints:
         """Salesforce's vocabulary for ``crossmap propose`` (``propose_hints.HINTS``)."""
         return propose_hints.HINTS
+
+    @staticmethod
+    def error_vocabulary() -> ErrorVocabulary:
+        """Salesforce's error codes, messages and hints (``hints.VOCABULARY``)."""
+        return hints.VOCABULARY
 
     @classmethod
     def from_options(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_check
 from attrs import frozen
 
 if TYPE_CHECKING:
+    from crossmap.connectors.vocabulary import ErrorVocabulary
     from crossmap.schema import Schema
 
 Record = dict[str, Any]
@@ -444,6 +445,23 @@ class FileDestination(Protocol):
 
     def download_file(self, version_id: str) -> Iterator[bytes]:
         """A stored file's bytes, streamed."""
+        ...
+
+
+# -- what a destination plugin's factory may tell without connecting (issue 25) -------
+
+
+@runtime_checkable
+class ErrorNaming(Protocol):
+    """A destination plugin that words errors its own way. Asked of the factory its
+    entry point names (a static or class method, as ``static_schema``), so a report
+    can hint at a finished run's failures without connecting: its codes and messages
+    for the row validator's neutral violation kinds, and a hint for each of its error
+    codes (:mod:`crossmap.connectors.vocabulary`). Without it a violation is reported
+    by its kind's name (``TOO_LONG``)."""
+
+    def error_vocabulary(self) -> ErrorVocabulary:
+        """The destination's one table of error codes, messages and hints."""
         ...
 
 

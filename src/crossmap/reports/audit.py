@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from attrs import asdict, frozen
 
 from crossmap.compiler import Plan
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
+from crossmap.connectors.vocabulary import ErrorVocabulary, destination_vocabulary, render_hint
 from crossmap.errors import Diagnostic
 from crossmap.reports.redact import shorten_values
 from crossmap.state import StateStore
@@ -20,15 +22,21 @@ from crossmap.state import StateStore
 OUTCOMES = ("created", "updated", "matched", "deleted", "skipped", "failed", "held_back")
 _COUNTED = ("extracted", *OUTCOMES)
 
-# Destination and transform error codes → what to do. {field}, {line}, {step} are filled in.
+# crossmap's own error codes → what to do: the engine's (a transform, a rule, a
+# source value, a parent) and the row validator's neutral kinds, which a destination
+# without codes of its own reports. A destination's codes get its own hints, from
+# its ErrorVocabulary (crossmap.connectors.vocabulary). {field}, {line}, {at_line},
+# {step} are filled in.
 HINTS: dict[str, str] = {
-    "REQUIRED_FIELD_MISSING": "give {field} a value or a default (`?? \"...\"`) at spec line {line}",
-    "STRING_TOO_LONG": "truncate {field} at spec line {line}: truncate(value, <the field's length>)",
-    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST": "map {field} through a value map (spec line {line}) whose outputs are the picklist's values",
-    "INVALID_FIELD_FOR_INSERT_UPDATE": "{field} is not writable: write the value to a custom field instead (spec line {line})",
-    "DUPLICATE_VALUE": "two records share an external id: make the key at spec line {line} unique, or upsert on it",
-    "INVALID_CROSS_REFERENCE_KEY": "a lookup points at a record that does not exist: check the parent mapping of {step}",
-    "UNABLE_TO_LOCK_ROW": "contention on a parent record: run `crossmap run --retry-failed` to load these again",
+    "MISSING_REQUIRED": "give {field} a value or a default (`?? \"...\"`) {at_line}",
+    "TOO_LONG": "truncate {field} {at_line}: truncate(value, <the field's length>)",
+    "NOT_IN_PICKLIST": "map {field} through a value map ({at_line}) whose outputs are the picklist's values",
+    "NOT_WRITABLE": "{field} is not writable: write the value to a custom field instead ({at_line})",
+    "ID_ON_INSERT": "an insert may not give the record's id: stop mapping it {at_line}, or update or upsert",
+    "UNKNOWN_FIELD": "the destination object has no field {field}: check the spelling, or declare the field",
+    "WRONG_TYPE": "the value is not of {field}'s type: convert it {at_line}",
+    "INVALID_EMAIL": "the value is not an email address: clean it {at_line}",
+    "OUT_OF_RANGE": "the number has more whole digits than {field} holds: scale it {at_line}, or widen the field",
     "TRANSFORM": "the transform failed at spec line {line}: give the expression an on_error policy or a default",
     "RULE": "the spec's `fail when` rule at line {line} holds for these records: correct them in the source, "
             "or change the rule",
@@ -158,10 +166,11 @@ def audit_report(
             StepCounts(name, source, target, sum(by.values()), *(by.get(o, 0) for o in OUTCOMES))
         )
     errors = []
+    vocabulary = destination_vocabulary(plan.target.name, BUILTIN_ERRORS)
     for group in store.error_groups(run_id, outcomes=("failed", "held_back")):
         line = _line_of(plan, group.step, group.field)
-        template = _hint_template(plan, group.step, group.code, group.reason)
-        hint = template.format(field=group.field or "the field", line=line or "?", step=group.step) if template else None
+        template = _hint_template(plan, group.step, group.code, group.reason, vocabulary)
+        hint = render_hint(template, field=group.field, line=line, step=group.step) if template else None
         # A failing value quoted in the reason is abbreviated: its start identifies it.
         errors.append(ErrorLine(group.step, group.code, group.field, group.count, tuple(group.sample_keys),
                                 shorten_values(group.reason), hint, group.outcome))
@@ -205,22 +214,20 @@ def _causes_first(plan: Plan, errors: list[ErrorLine]) -> list[ErrorLine]:
 MISSING_PARENT_HINT = ("the lookup at spec line {line} found no parent record: load the parent first (see its "
                       "step's failures), or give the lookup the `missing` policy these records need "
                       "(`missing null`, `missing defer`, `missing fallback`)")
-UPSERTED_DUPLICATE_HINT = ("the step already upserts on its external id: two source records give {field} the same "
-                           "value (or a destination record holds it under another field): make the key at spec "
-                           "line {line} unique in the source")
 _MISSING_PARENT = re.compile(r"no \S+ was loaded for ")
 
 
-def _hint_template(plan: Plan, step_name: str, code: str | None, reason: str | None) -> str | None:
-    """The hint for one error group: the code's, unless the cause says better (a
-    lookup that found no parent; a duplicate in a step that already upserts)."""
+def _hint_template(plan: Plan, step_name: str, code: str | None, reason: str | None,
+                   vocabulary: ErrorVocabulary = BUILTIN_ERRORS) -> str | None:
+    """The hint for one error group: the destination's for its code (``vocabulary``),
+    else crossmap's own, unless the cause says better: a lookup that found no parent;
+    in a step that already upserts, the destination's upsert hint (a duplicate's does
+    not suggest upserting)."""
     if code == "TRANSFORM" and reason is not None and _MISSING_PARENT.match(reason):
         return MISSING_PARENT_HINT
-    if code == "DUPLICATE_VALUE":
-        step = next((s for s in plan.steps if s.name == step_name), None)
-        if step is not None and step.mode == "upsert":
-            return UPSERTED_DUPLICATE_HINT
-    return HINTS.get(code or "")
+    step = next((s for s in plan.steps if s.name == step_name), None)
+    upserting = step is not None and step.mode == "upsert"
+    return vocabulary.hint(code, upserting=upserting) or HINTS.get(code or "")
 
 
 def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
