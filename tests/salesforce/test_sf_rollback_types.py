@@ -1,7 +1,7 @@
 """Rollback is exact on the local org for every field type it offers, on both load
 paths: text, text area, long text (at its 32,000-character limit), email, phone
 (leading zeros), url, picklist, multi-select picklist, checkbox, numbers, currency
-and percent with their scale (boundaries included), date, datetime and a lookup,
+and percent with their scale (boundaries included), date, time, datetime and a lookup,
 with nulls and unicode; each through sObject Collections and through Bulk API 2.0
 (forced with ``bulk_threshold``); and the types only standard objects have (a Task's
 combo box ``Subject``, its integer ``CallDurationInSeconds`` at the 32-bit bounds, its
@@ -12,11 +12,11 @@ field by field; a record
 changed by hand after the delta (a field it wrote with a value, or one it wrote
 empty) is left alone and reported, and only it.
 
-The text area and the multi-select picklist are created through the Tooling API (a
-spec's ``object`` declares neither); the local org has no time field, standard or
-custom, so time is covered by the memory and jsonl destinations only
-(``tests/property/test_rollback_exact.py``). Bounded for CI: a few small examples
-per path unless ``CROSSMAP_SCALE`` asks for more.
+The text area, the multi-select picklist and the time field are created through the
+Tooling API (a spec's ``object`` declares none of them; Time is a custom field type
+of the Metadata API, "Metadata Field Types":
+https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_field_types.htm).
+Bounded for CI: a few small examples per path unless ``CROSSMAP_SCALE`` asks for more.
 
 Field limits: a text area holds up to 255 characters, a long text area up to 131,072
 (here declared, and filled, at 32,000); number, currency and percent have up to 18
@@ -85,12 +85,14 @@ KINDS: dict[str, tuple[s.FieldType, str | None, st.SearchStrategy[Any]]] = {
     "cur": (s.Numeric(16, 2), "currency(16, 2)", _decimal(16, 2)),
     "pct": (s.Numeric(5, 2), "percent(5, 2)", _decimal(5, 2)),
     "date": (s.Date(), "date", st.dates(min_value=dt.date(1700, 1, 1), max_value=dt.date(4000, 12, 31))),
+    "time": (s.Time(), None, st.times().map(lambda t: t.replace(microsecond=t.microsecond // 1000 * 1000))),
     "when": (s.DateTime(), "datetime",
              st.datetimes(min_value=dt.datetime(1700, 1, 1), max_value=dt.datetime(4000, 12, 31),
                           timezones=st.just(dt.UTC)).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))),
 }
 TOOLING = {
     "area": {"label": "Area", "type": "TextArea"},
+    "time": {"label": "Time", "type": "Time"},
     "multi": {"label": "Multi", "type": "MultiselectPicklist", "valueSet": {"valueSetDefinition": {"value": [
         {"fullName": v} for v in ("x", "y", "ü")]}}},
 }
@@ -156,7 +158,8 @@ def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OrgHandle]:
 @pytest.fixture(scope="module")
 def plan(org: OrgHandle) -> Plan:
     dest = destination(org)
-    declared = compile(SPEC.replace("F_area__c = f_area\n", "").replace("F_multi__c = f_multi\n", ""),
+    declared = compile(SPEC.replace("F_area__c = f_area\n", "").replace("F_multi__c = f_multi\n", "")
+                       .replace("F_time__c = f_time\n", ""),
                        source_schema=SOURCE, target_schema=dest.describe(), functions=registry())
     report = dest.deploy_declarations(declared.declarations, apply=True)
     assert not report.problems, report.problems

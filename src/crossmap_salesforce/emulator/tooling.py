@@ -23,7 +23,9 @@ from crossmap_salesforce.emulator.http import Call, json_response
 from crossmap_salesforce.emulator.ids import make_id
 from crossmap_salesforce.emulator.orgdef import OrgDefinition, field_describe
 
-#: Metadata API field type → (describe type, extra describe keys).
+#: Metadata API field type → (describe type, extra describe keys). Time is one of the
+#: FieldType values ("Metadata Field Types", Metadata API Developer Guide,
+#: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_field_types.htm).
 FIELD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {
     "Text": ("string", {}),
     "TextArea": ("textarea", {"length": 255}),
@@ -37,6 +39,7 @@ FIELD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {
     "Checkbox": ("boolean", {"nillable": False, "defaultedOnCreate": True}),
     "Date": ("date", {}),
     "DateTime": ("datetime", {}),
+    "Time": ("time", {}),
     "Picklist": ("picklist", {}),
     "MultiselectPicklist": ("multipicklist", {}),
     "Lookup": ("reference", {}),
