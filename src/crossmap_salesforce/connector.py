@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import requests
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
@@ -364,8 +364,29 @@ class SalesforceDestination:
         API's ``undelete()``; the rows' other values are not needed: the record comes
         back whole, with the records deleted along with it)."""
         pairs = [(ref, str(row.get("Id") or "")) for ref, row in rows]
+        if object.casefold() == "contentversion":
+            return self._undelete_files(pairs)
         return undelete.undelete(self.api, pairs,
                                  lambda ids: {r["Id"] for r in self.read(object, list(ids), ["Id"])})
+
+    def _undelete_files(self, pairs: Sequence[tuple[str, str]]) -> list[LoadResult]:
+        """A file comes back as it went (see ``_delete_files``): its ContentDocument is
+        undeleted, with every version and link deleted with it; a ContentVersion is
+        no record of the recycle bin. ContentDocument, "Supported Calls: delete(), ...
+        undelete(), update()" (Object Reference,
+        https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contentdocument.htm)."""
+        documents: dict[str, str] = {}
+        for start in range(0, len(pairs), undelete.LIMIT):
+            listed = ", ".join(reading.quote(i) for _, i in pairs[start : start + undelete.LIMIT] if i)
+            if listed:
+                soql = f"SELECT Id, ContentDocumentId FROM ContentVersion WHERE Id IN ({listed})"
+                documents.update((str(r["Id"]), str(r["ContentDocumentId"]))
+                                 for r in reading.query(self.api, soql, deleted=True) if r.get("ContentDocumentId"))
+        results = undelete.undelete(
+            self.api, [(ref, documents.get(version, version)) for ref, version in pairs],
+            lambda ids: {r["Id"] for r in self.read("ContentDocument", list(ids), ["Id"])})
+        versions = dict(pairs)
+        return [evolve(r, id=versions[r.ref]) if r.ok else r for r in results]
 
     def read(self, object: str, ids: Iterable[str] | None, fields: Sequence[str]) -> Iterator[Record]:
         """Records by Id (missing ones left out), or every record with ``ids=None``."""

@@ -41,9 +41,10 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def query(api: Api, soql: str) -> Iterator[dict[str, Any]]:
-    """Every record a SOQL query returns, page after page."""
-    page = api.json("GET", "query/", params={"q": soql})
+def query(api: Api, soql: str, *, deleted: bool = False) -> Iterator[dict[str, Any]]:
+    """Every record a SOQL query returns, page after page; with ``deleted``, those
+    in the recycle bin too (``queryAll``)."""
+    page = api.json("GET", "queryAll/" if deleted else "query/", params={"q": soql})
     while True:
         for record in page.get("records") or ():
             yield _clean(dict(record))

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sf_support import destination, org_at
+from sf_support import create_ext_field, destination, org_at
 
 from crossmap import schema as s
 from crossmap.compiler import compile
@@ -206,3 +206,73 @@ def test_an_edit_to_a_field_written_empty_is_seen_and_the_orgs_fill_in_is_not(
         assert [r["F_text__c"] for r in dest.read("Thing__c", [ids["e2"]], ["F_text__c"])] == ["by hand"]
         assert list(dest.read("Thing__c", [ids["e1"]], ["Id"])) == []
         assert dest.load("Thing__c", "delete", [("e", {"Id": ids["e2"]})])[0].ok  # tidy for the other tests
+
+
+# ---- files ---------------------------------------------------------------------------------
+
+FILES_SOURCE = s.Schema([
+    s.ObjectSchema("accounts", [s.FieldSchema("id", s.String(10), nullable=False),
+                                s.FieldSchema("updated_at", s.DateTime())], key="id"),
+    s.ObjectSchema("files", [s.FieldSchema("id", s.String(10), nullable=False),
+                             s.FieldSchema("updated_at", s.DateTime()), s.FieldSchema("acct", s.String(10)),
+                             s.FieldSchema("note", s.String(40)), s.FieldSchema("data", s.Blob())], key="id")])
+FILES_SPEC = """source memory
+target salesforce
+
+map accounts -> Account {
+  upsert on Ext__c
+  Ext__c = id
+  Name = id
+}
+
+map files -> ContentVersion {
+  insert
+  on delete delete
+  Title = id
+  PathOnClient = "file.bin"
+  VersionData = data
+  Description = note
+  FirstPublishLocationId = lookup(accounts, acct) missing fail
+}
+"""
+
+
+def test_a_file_the_delta_deleted_comes_back_whole_and_goes_with_the_full_run(
+        tmp_path_factory: pytest.TempPathFactory, org: OrgHandle, dest: SalesforceDestination) -> None:
+    """A file is deleted by deleting its ContentDocument, so it comes back by
+    undeleting that document, with its versions and links (ContentDocument's
+    supported calls include undelete(): Object Reference, ContentDocument,
+    https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_contentdocument.htm).
+    Brought back by the delta's rollback, it is deleted again by the full run's."""
+    if dest.describe().object("Account").find_field("Ext__c") is None:
+        create_ext_field(org)
+        dest.refresh()
+    plan = compile(FILES_SPEC, source_schema=FILES_SOURCE,
+                   target_schema=dest.describe_objects(["Account", "ContentVersion"]), functions=registry())
+
+    def files() -> dict[str, tuple[Any, ...]]:
+        return {r["Id"]: (r["Title"], r["Description"], r["FirstPublishLocationId"],
+                          b"".join(dest.download_file(r["Id"])))
+                for r in dest.read("ContentVersion", None, ["Title", "Description", "FirstPublishLocationId"])}
+
+    before = files()
+    accounts = [{"id": "fa", "updated_at": T0}]
+    records = [{"id": f"f{i}", "updated_at": T0, "acct": "fa", "note": f"n{i}", "data": bytes([i]) * 9}
+               for i in range(3)]
+    with StateStore.open(tmp_path_factory.mktemp("state") / "state.db") as store:
+        full = Engine(plan, MemorySource({"accounts": accounts, "files": records}, FILES_SOURCE), dest, store,
+                      RunOptions(now=lambda: T0)).run()
+        assert full.failed == 0, list(store.failures(full.run.id))
+        after_full = files()
+        kept = [{**records[0], "updated_at": LATER, "note": "changed"}, records[1]]
+        delta = Engine(plan, MemorySource({"accounts": accounts, "files": kept}, FILES_SOURCE,
+                                          tombstones=[Tombstone("files", "f2", LATER)]),
+                       dest, store, RunOptions(now=lambda: LATER)).run(delta=True)
+        assert delta.failed == 0, list(store.failures(delta.run.id))
+        assert len(files()) == len(after_full) - 1
+        undo_delta = rollback(plan, dest, store, delta.run.id)
+        assert undo_delta.exact and undo_delta.undeleted == 1, undo_delta
+        assert files() == after_full  # the deleted file whole again, its link to the Account too
+        undo_full = rollback(plan, dest, store, full.run.id)
+        assert undo_full.exact, undo_full
+    assert files() == before
