@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossmap import schema as s
 from crossmap.codegen import Deferred
@@ -26,6 +26,9 @@ from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.schema import Blob
 from crossmap.state import Outcome, StateStore
+
+if TYPE_CHECKING:
+    from crossmap.engine.sharing import SharedStreams
 
 SORT_CHUNK = 1000
 """Queued rows looked up in the crosswalk (and read for pre-images) at once."""
@@ -64,6 +67,7 @@ class StepLoader:
         batch_size: int,
         *,
         resumed: bool = False,
+        shared: SharedStreams | None = None,
     ) -> None:
         self.store = store
         self.resumed = resumed
@@ -93,6 +97,10 @@ class StepLoader:
         """The snapshot: records of the target holding an external id before the
         step's first write, by the id's value (casefolded): (Id, fields the step writes)."""
         self._by_id: dict[str, dict[str, Any]] | None = None
+        self._shared = shared
+        """Load streams this step shares with others of its wave into the same object
+        (``crossmap.engine.sharing``): its rows go there, and the group sends them."""
+        self._place = -1 if shared is None else shared.join(self)
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row for :meth:`finish`."""
@@ -119,27 +127,35 @@ class StepLoader:
             self._stream(self._fresh_operation, fresh)
 
     def finish(self) -> None:
-        """Send every row queued and record how each ended."""
+        """Send every row queued and record how each ended (a step sharing its streams
+        only hands its rows over: the group sends them, ``SharedStreams.send``)."""
         self.hand_over()
+        if self._shared is not None:
+            return
         streams, self._streams = self._streams, {}
         try:
             for operation, (stream, written) in streams.items():
                 # Write-ahead: the rows are journaled before the first of them is sent,
                 # and the destination's job ids as soon as it gives them.
-                intent = self._journal(operation, written)
+                intent = self.journal(operation, written)
                 reporting = capability(stream, JobReporting)
                 if reporting is not None:
                     reporting.report_jobs(partial(self.store.journal_job, intent))
                 pending = iter(written)
                 for results in stream.send():
-                    self._record_results(results, list(islice(pending, len(results))), operation)
-                self._record_results([], list(pending), operation)
-                if operation in self.uncertain:
-                    self.unsettled[operation] = intent  # settled once the engine has settled those rows
-                else:
-                    self.store.settle_intent(intent)
+                    self.record_results(results, list(islice(pending, len(results))), operation)
+                self.record_results([], list(pending), operation)
+                self.settle(operation, intent)
         finally:
             _close(streams)
+
+    def settle(self, operation: Operation, intent: int) -> None:
+        """Every row of ``intent`` has its result recorded: settle it, unless some
+        are uncertain (then once the engine has settled those, ``settle_uncertain``)."""
+        if operation in self.uncertain:
+            self.unsettled[operation] = intent
+        else:
+            self.store.settle_intent(intent)
 
     def close(self) -> None:
         """Drop whatever was queued and not sent (a step cut off)."""
@@ -166,7 +182,7 @@ class StepLoader:
 
     def _journaled_load(self, operation: Operation, rows: KeyedRows) -> list[Outcome]:
         written = [self._written(key, row) for key, row in rows]
-        intent = self._journal(operation, written)
+        intent = self.journal(operation, written)
         results = self.destination.load(self.step.target, operation, rows,
                                         external_id=None if operation == "update" else self.step.external_id)
         step = self.step
@@ -175,7 +191,7 @@ class StepLoader:
             self.store.settle_intent(intent)
         return outcomes
 
-    def _journal(self, operation: Operation, written: Iterable[Written]) -> int:
+    def journal(self, operation: Operation, written: Iterable[Written]) -> int:
         return self.store.journal_intent(
             self.run_id, self.step.name, self.step.target, operation,
             None if operation in ("update", "delete", "hard_delete") else self.step.external_id, written)
@@ -242,6 +258,9 @@ class StepLoader:
         return left
 
     def _stream(self, operation: Operation, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        if self._shared is not None:
+            self._shared.add(self._place, operation, rows, [self._written(key, row) for key, row in rows])
+            return
         if operation not in self._streams:
             stream = open_load(self.destination, self.step.target, operation,
                                external_id=None if operation == "update" else self.step.external_id,
@@ -299,9 +318,9 @@ class StepLoader:
 
     def record_found(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
         """Record rows a reconciliation found loaded as if their write had answered."""
-        self._record_results(results, written, operation)
+        self.record_results(results, written, operation)
 
-    def _record_results(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
+    def record_results(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
         """Record a list of results: crosswalk, ledger and outcomes in one transaction,
         so a crash leaves all or none of them."""
         if written:

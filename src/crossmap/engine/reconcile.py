@@ -25,6 +25,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from crossmap.compiler import Plan, Step
@@ -49,7 +50,12 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
     """Settle every open intent of ``plan``'s spec; the number of rows found loaded."""
     steps = {step.name: step for step in plan.steps}
     found = 0
-    for intent in store.open_intents(plan.spec):
+    intents = store.open_intents(plan.spec)
+    # Read before any intent settles (and its rows go): the records already recorded
+    # for the rows of each job, and those this reconciliation gives a row.
+    recorded = _recorded_by_job(intents, store)
+    taken: set[str] = set()
+    for intent in intents:
         step = steps.get(intent.step)
         if step is None:
             log.warning("run %d left a write of step %s in flight, which this version of the spec no "
@@ -57,7 +63,8 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
         if step is None or intent.operation not in ("insert", "upsert"):
             store.settle_intent(intent.id)
             continue
-        results, rows = _find(intent, step, destination, store, plan)
+        results, rows = _find(intent, step, destination, store, plan, _claimed(intent, recorded) | taken)
+        taken.update(r.id for r in results if r.id is not None)
         if results:
             loader = StepLoader(store, destination, lookups, intent.run_id, step, 1)
             landed = {r.ref for r in results}
@@ -69,9 +76,28 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
     return found
 
 
+def _recorded_by_job(intents: Iterable[Intent], store: StateStore) -> dict[str, set[str]]:
+    """By job, the records that rows it carried have recorded already, under their
+    own intent or another step's sharing the job (``crossmap.engine.sharing``): the
+    job's results hold them too, and none may be taken for a row still to find."""
+    recorded: dict[str, set[str]] = {}
+    for intent in intents:
+        if intent.jobs:
+            keys = [row[0] for row in store.intent_rows(intent.id)]
+            ids = set(store.ids(intent.step, keys).values())
+            for job in intent.jobs:
+                recorded.setdefault(job, set()).update(ids)
+    return recorded
+
+
+def _claimed(intent: Intent, recorded: Mapping[str, set[str]]) -> set[str]:
+    return set().union(*(recorded.get(job, ()) for job in intent.jobs))
+
+
 def _find(intent: Intent, step: Step, destination: Destination, store: StateStore,
-          plan: Plan) -> tuple[list[LoadResult], list[Written]]:
-    """(results of the rows found loaded, the intent's rows not recorded yet)."""
+          plan: Plan, claimed: AbstractSet[str] = frozenset()) -> tuple[list[LoadResult], list[Written]]:
+    """(results of the rows found loaded, the intent's rows not recorded yet);
+    ``claimed``: records a job's results hold that belong to rows already recorded."""
     journaled = [_Row(*row) for row in store.intent_rows(intent.id)]
     recorded = store.ids(step.name, (row.key for row in journaled))
     rows = [row for row in journaled if row.key not in recorded]
@@ -83,6 +109,8 @@ def _find(intent: Intent, step: Step, destination: Destination, store: StateStor
     settler = capability(destination, JobReconciling)
     if intent.jobs and settler is not None:
         for landed in settler.settle_jobs(intent.target, intent.jobs):
+            if landed.id in claimed:
+                continue
             key = pool.take(landed.values)
             if key is not None:
                 results.append(LoadResult(key, landed.id, created=landed.created))
