@@ -24,6 +24,7 @@ from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import digest
 from crossmap.engine.lookups import CrosswalkLookups
+from crossmap.engine.snapshot import SnapshotSpool
 from crossmap.schema import Blob
 from crossmap.state import Outcome, StateStore
 
@@ -93,10 +94,10 @@ class StepLoader:
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
         self._parents = {f.name for f in (self._target.fields.values() if self._target else ())
                          if isinstance(f.type, s.Reference)}
-        self._existing: dict[str, tuple[str, dict[str, Any]]] | None = None
+        self._existing: SnapshotSpool | None = None
         """The snapshot: records of the target holding an external id before the
-        step's first write, by the id's value (casefolded): (Id, fields the step writes)."""
-        self._by_id: dict[str, dict[str, Any]] | None = None
+        step's first write, by the id's value (casefolded): (Id, fields the step
+        writes), spooled to a scratch database (``crossmap.engine.snapshot``)."""
         self._shared = shared
         """Load streams this step shares with others of its wave into the same object
         (``crossmap.engine.sharing``): its rows go there, and the group sends them."""
@@ -158,10 +159,12 @@ class StepLoader:
             self.store.settle_intent(intent)
 
     def close(self) -> None:
-        """Drop whatever was queued and not sent (a step cut off)."""
+        """Drop whatever was queued and not sent (a step cut off), and the snapshot."""
         self._queued = []
         streams, self._streams = self._streams, {}
         _close(streams)
+        if self._existing is not None:
+            self._existing.close()
 
     def write(self, rows: list[tuple[str, dict[str, Any]]], *, update_only: bool = False) -> None:
         """Load ``rows`` (source key, row) at once: update those the crosswalk knows,
@@ -207,36 +210,36 @@ class StepLoader:
         fields the destination only lets you set on create (a master-detail parent, a
         comment's ParentId, an audit field)."""
         known = self.store.ids(self.step.name, (key for key, _ in rows))
-        existing = self._snapshot() if snapshot else {}
+        existing = self._snapshot() if snapshot else None
         ext = self.step.external_id
-        if existing and ext:
-            for key, row in rows:
-                if key not in known and row.get(ext) not in (None, ""):
-                    found = existing.get(str(row[ext]).casefold())
-                    if found is not None:
-                        known[key] = found[0]
+        if existing is not None and existing.size and ext:
+            # One look-up for the rows' external ids together (a query per
+            # ``snapshot.CHUNK`` values), not one per row.
+            unknown = [(key, str(row[ext])) for key, row in rows if key not in known and row.get(ext) not in (None, "")]
+            found = existing.ids(value for _, value in unknown)
+            for key, value in unknown:
+                if value in found:
+                    known[key] = found[value]
         updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         return updates, [(key, row) for key, row in rows if key not in known]
 
-    def _snapshot(self) -> dict[str, tuple[str, dict[str, Any]]]:
+    def _snapshot(self) -> SnapshotSpool | None:
         """Read before write, once per step: the records of the target an upsert step
         is about to match by external id, with the fields the step writes (their
-        pre-images). One query (``SnapshotDestination``), else every record read."""
-        if self._existing is not None:
-            return self._existing
-        self._existing = {}
+        pre-images). One query (``SnapshotDestination``), else every record read;
+        ``None`` for a step that matches nothing by external id."""
         ext = self.step.external_id
         if self.step.mode != "upsert" or not ext or self._target is None:
+            return None
+        if self._existing is not None:
             return self._existing
         fields = sorted({a.field for a in self.step.assignments if self._target.find_field(a.field) is not None}
                         - {ext, "Id"} - self._unfingerprinted)
         reader = capability(self.destination, SnapshotDestination)
         records = (reader.snapshot(self.step.target, ext, fields) if reader is not None
                    else self.destination.read(self.step.target, None, [ext, *fields]))
-        for record in records:
-            value = record.get(ext)
-            if value not in (None, "") and record.get("Id"):
-                self._existing[str(value).casefold()] = (str(record["Id"]), {f: record.get(f) for f in fields})
+        self._existing = SnapshotSpool()
+        self._existing.fill(records, ext, fields)
         return self._existing
 
     def _not_loaded_yet(self, rows: KeyedRows) -> KeyedRows:
@@ -302,11 +305,9 @@ class StepLoader:
         ids = [row["Id"] for _, row in updates]
         # The snapshot holds them for the records it read, as they were before the
         # step's first write; the others are read now.
-        if self._by_id is None:
-            self._by_id = {id: values for id, values in (self._existing or {}).values()}
-        by_id = self._by_id
+        by_id = self._existing.fields_of(ids) if self._existing is not None else {}
         current: dict[str, Mapping[str, Any]] = {
-            id: by_id[id] for id in ids if id in by_id and all(f in by_id[id] for f in fields)}
+            id: values for id, values in by_id.items() if all(f in values for f in fields)}
         missing = [id for id in ids if id not in current]
         if missing:
             current.update((r["Id"], r) for r in self.destination.read(self.step.target, missing, ["Id", *fields]))
