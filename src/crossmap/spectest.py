@@ -114,6 +114,19 @@ class SpecTestResult:
         """``spec.xmap:LINE`` of the test block."""
         return f"{self.spec}:{self.line}"
 
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain data: what ``crossmap test --json`` prints per test
+        (docs/cli.md says its shape)."""
+        return {
+            "spec": self.spec, "line": self.line, "name": self.name, "passed": self.passed,
+            "error": self.error,
+            "expectations": [
+                {"target": e.target, "passed": e.passed, "rows": e.rows,
+                 "diffs": [{"field": d.field, "expected": d.expected, "actual": d.actual} for d in e.diffs]}
+                for e in self.expectations
+            ],
+        }
+
     def render(self) -> str:
         """A report for people: the verdict, each failed expectation's diff, and the
         records that were skipped or failed (usually why a row is missing)."""

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -22,11 +23,13 @@ from attrs import define, field, frozen
 from crossmap.compiler.plan import Declaration
 from crossmap.connectors.profiles import Profile, resolve_profile
 from crossmap.connectors.protocols import Landed, LoadResult, Operation, Page, Record
+from crossmap.connectors.vocabulary import ErrorVocabulary
 from crossmap.errors import CrossmapError
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import FieldSchema, Schema
-from crossmap_salesforce import bulkquery, files, metadata, propose_hints, reading, undelete
+from crossmap_salesforce import bulkquery, files, hints, metadata, propose_hints, reading, undelete
 from crossmap_salesforce.auth import Connection, check_keys, connect
+from crossmap_salesforce.authored import created_since, user_id
 from crossmap_salesforce.budget import BULK_THRESHOLD, Limits, check_budget, estimate_calls
 from crossmap_salesforce.bulk import BulkLoader, BulkSettings
 from crossmap_salesforce.describe import schema_from_describes
@@ -127,8 +130,10 @@ class SalesforceDestination:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     api: Api = field(init=False, repr=False)
     loader: Loader = field(init=False, repr=False)
+    _user_id: str | None = field(default=None, init=False, repr=False)
     _describes: dict[str, dict[str, Any]] = field(factory=dict, init=False, repr=False)
     _global: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
+    _schema: Schema | None = field(default=None, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         retry = RetryPolicy(attempts=self.settings.retry_attempts, wait_base=self.settings.retry_wait)
@@ -146,6 +151,11 @@ class SalesforceDestination:
     def propose_hints() -> DestinationHints:
         """Salesforce's vocabulary for ``crossmap propose`` (``propose_hints.HINTS``)."""
         return propose_hints.HINTS
+
+    @staticmethod
+    def error_vocabulary() -> ErrorVocabulary:
+        """Salesforce's error codes, messages and hints (``hints.VOCABULARY``)."""
+        return hints.VOCABULARY
 
     @classmethod
     def from_options(
@@ -216,7 +226,17 @@ class SalesforceDestination:
 
     def describe(self) -> Schema:
         """The destination schema: the ``objects`` option's objects, or the standard
-        objects plus every custom object of the org."""
+        objects plus every custom object of the org.
+
+        Built once per connector and kept until :meth:`refresh` (which
+        ``deploy_declarations`` calls after changing the org's metadata): the
+        describes it is built from are cached already, so building it again could
+        only repeat the same work; a compile, a preflight and a run each ask for it."""
+        if self._schema is None:
+            self._schema = self._build_schema()
+        return self._schema
+
+    def _build_schema(self) -> Schema:
         if self.settings.objects is not None:
             return self.describe_objects(self.settings.objects)
         available = {n.casefold(): n for n in self.object_names()}
@@ -225,9 +245,11 @@ class SalesforceDestination:
         return self.describe_objects([*wanted, *custom])
 
     def refresh(self) -> None:
-        """Forget cached describes (after the org's metadata changed)."""
+        """Forget cached describes and the schema built from them (after the org's
+        metadata changed)."""
         self._describes.clear()
         self._global = None
+        self._schema = None
 
     # -- loading and reading ------------------------------------------------------
 
@@ -265,6 +287,27 @@ class SalesforceDestination:
         """``Id`` and ``fields`` of the records whose ``field`` is one of ``values``, by
         SOQL ``IN`` lists (``crossmap.connectors.protocols.FetchingDestination``)."""
         return reading.query_by_values(self.api, object, field, values, ["Id", *fields, field])
+
+    def clock(self) -> datetime | None:
+        """The org's time as its last response's ``Date`` header said
+        (``crossmap.connectors.protocols.AuthoredDestination``): never later than the
+        org's time now, so no record created from now on is stamped earlier."""
+        return self.api.server_time
+
+    def created_since(self, object: str, field: str | None, values: Sequence[str], fields: Sequence[str],
+                      since: datetime | None) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records of ``object`` this session's user
+        created (``CreatedById``) at or after ``since`` (``CreatedDate``) whose ``field``
+        is one of ``values`` (see :mod:`crossmap_salesforce.authored`)."""
+        describe = self.describe_object(object)
+        names = {str(f.get("name")) for f in (describe or {}).get("fields") or ()}
+        user = None
+        if "CreatedById" in names:
+            if self._user_id is None:
+                self._user_id = user_id(self.api)
+            user = self._user_id
+        return created_since(self.api, object, field, values, fields, user,
+                             since if "CreatedDate" in names else None)
 
     def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
         """Every record of ``object`` whose external id ``key`` holds a value, with

@@ -166,9 +166,15 @@ it (``scaffold`` creates it with "Allow Activities", ``enableActivities``), and 
 note may be attached to any custom object (Object Reference, Note)."""
 
 
+CUSTOM_SUFFIX = "__c"
+"""What a Salesforce custom field or object name ends with."""
+
+
 def schema_from_describes(describes: Iterable[Mapping[str, _Any]]) -> Schema:
     """Describe results of several objects → one ``Schema``, which gives an object a
     spec declares the fields every Salesforce custom object has, and lets tasks,
-    events and notes point at it."""
+    events and notes point at it; custom names end in ``__c`` (Object Reference,
+    "Custom Fields": "the names of custom fields are identified by a suffix of two
+    underscores immediately followed by a lowercase 'c' character")."""
     return Schema([object_from_describe(d) for d in describes], new_custom_object(),
-                  NEW_OBJECT_REFERRERS)
+                  NEW_OBJECT_REFERRERS, CUSTOM_SUFFIX)

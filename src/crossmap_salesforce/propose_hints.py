@@ -10,7 +10,8 @@ simply matches nothing until it is there.
 
 from __future__ import annotations
 
-from crossmap.propose.hints import DestinationHints
+from crossmap.propose.hints import DestinationHints, NamingRules
+from crossmap_salesforce.describe import CUSTOM_SUFFIX
 
 OBJECT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Account": ("company", "organization", "organisation", "client", "business", "firm",
@@ -120,11 +121,23 @@ SPLIT_OBJECTS: dict[str, tuple[str, ...]] = {
 """Activities: a source object of mixed activities (a type column holding CALL,
 MEETING, NOTE ...) becomes Tasks and Events, by the words of each type value."""
 
+NAMING = NamingRules(custom_suffix=CUSTOM_SUFFIX, max_length=40, allowed="A-Za-z0-9_", max_label=40)
+"""How Salesforce names a custom field: a ``__c`` suffix ("In the API, the names of
+custom fields are identified by a suffix of two underscores immediately followed by a
+lowercase 'c' character", Object Reference, "Custom Fields",
+https://developer.salesforce.com/docs/atlas.en-us.260.0.object_reference.meta/object_reference/custom_fields.htm);
+names and labels of at most 40 characters ("The current character limit for creating
+field names and labels is 40 characters", Salesforce Help 000381913,
+https://help.salesforce.com/s/articleView?id=000381913). The proposal keeps the name,
+suffix included, within 40: stricter than Salesforce, which suffixes a 40-character
+name, and what proposals have always done."""
+
 HINTS = DestinationHints(
     object_synonyms=OBJECT_SYNONYMS,
     object_groups=OBJECT_GROUPS,
     field_groups=FIELD_GROUPS,
     field_aliases=FIELD_ALIASES,
     split_objects=SPLIT_OBJECTS,
+    naming=NAMING,
 )
 """What ``SalesforceDestination.propose_hints()`` returns."""

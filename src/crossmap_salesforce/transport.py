@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -109,6 +111,9 @@ class Api:
     usage: ApiUsage = field(factory=ApiUsage)
     calls: int = 0
     """Calls made through this object (retries included)."""
+    server_time: datetime | None = None
+    """The org's clock, as the HTTP ``Date`` header of the last response gave it (to
+    the second, cut down: never later than the org's time when it is read)."""
 
     @property
     def data_url(self) -> str:
@@ -204,6 +209,12 @@ class Api:
         return response
 
     def _track(self, response: requests.Response) -> None:
+        date = response.headers.get("Date")
+        if date:
+            try:
+                self.server_time = parsedate_to_datetime(date)
+            except (TypeError, ValueError):
+                pass
         info = response.headers.get("Sforce-Limit-Info", "")
         for part in info.split(","):
             name, _, value = part.strip().partition("=")

@@ -82,9 +82,9 @@ class CrashingStore(StateStore):
             yield transaction
         self._pass("commit:after")
 
-    def settle_intent(self, intent: int, found: int = 0) -> None:
+    def settle_intent(self, intent: int, found: int = 0, *, by: int | None = None) -> None:
         self._pass("settle:before")
-        super().settle_intent(intent, found)
+        super().settle_intent(intent, found, by=by)
 
 
 class CrashingJsonl(JsonlDestination):

@@ -13,10 +13,10 @@ from test_bad_source_values import _folder
 
 from crossmap import exitcodes
 from crossmap.cli import main
+from crossmap.connectors.vocabulary import UPSERTED_DUPLICATE_HINT
 from crossmap.engine import Engine
 from crossmap.reports.audit import (
     MISSING_PARENT_HINT,
-    UPSERTED_DUPLICATE_HINT,
     _hint_template,
     run_status,
 )
@@ -133,7 +133,14 @@ def test_hints_fit_the_cause(tmp_path: Path) -> None:
                         source_schema=source, target_schema=target, functions=registry())
     inserting = compile("source memory\ntarget memory\nmap people -> P {\n  K = id\n}\n",
                         source_schema=source, target_schema=target, functions=registry())
-    assert _hint_template(upserting, "people->P", "DUPLICATE_VALUE", "dup") == UPSERTED_DUPLICATE_HINT
-    assert "upsert on it" in (_hint_template(inserting, "people->P", "DUPLICATE_VALUE", "dup") or "")
+    # The built-in destinations' duplicate (the spec targets `memory`)...
+    assert _hint_template(upserting, "people->P", "NOT_UNIQUE", "dup") == UPSERTED_DUPLICATE_HINT
+    assert "upsert on it" in (_hint_template(inserting, "people->P", "NOT_UNIQUE", "dup") or "")
     missing = _hint_template(upserting, "people->P", "TRANSFORM", "no Account was loaded for customers 'c6'")
     assert missing == MISSING_PARENT_HINT and "`missing` policy" in missing and "on_error" not in missing
+    # ...and Salesforce's, whose hints come from its own table, with the same care (issue 20).
+    from crossmap_salesforce.hints import VOCABULARY
+
+    assert _hint_template(upserting, "people->P", "DUPLICATE_VALUE", "dup", VOCABULARY) == UPSERTED_DUPLICATE_HINT
+    assert "upsert on the external id" in (_hint_template(inserting, "people->P", "DUPLICATE_VALUE", "dup",
+                                                          VOCABULARY) or "")

@@ -118,7 +118,12 @@ def test_describe_agrees_with_the_real_capture(sf: Salesforce, name: str) -> Non
             continue  # added at run time through the Tooling API
         assert field["name"] in real, field["name"]
         for key in _COMPARED:
-            assert field[key] == real[field["name"]][key], (field["name"], key)
+            value = field[key]
+            if key == "referenceTo":
+                # A custom object created through the Tooling API earlier in the session
+                # (activities enabled) joins WhatId's targets, as it would in a real org.
+                value = [t for t in value if not t.endswith("__c") or t in real[field["name"]][key]]
+            assert value == real[field["name"]][key], (field["name"], key)
         values = [p["value"] for p in field.get("picklistValues") or []]
         assert values == [p["value"] for p in real[field["name"]]["picklistValues"]]
         compared += 1

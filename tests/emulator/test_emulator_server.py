@@ -6,11 +6,12 @@ import json
 import signal
 import subprocess
 import sys
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import requests
 
-from crossmap_salesforce.emulator import OrgHandle, running_org
+from crossmap_salesforce.emulator import ManualClock, OrgHandle, running_org
 
 
 def test_cli_prints_one_json_line_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -73,3 +74,22 @@ def test_data_survive_a_restart(tmp_path: Path) -> None:
             assert second.password == password
         finally:
             sf.session.close()
+
+
+def test_the_date_header_and_created_date_come_from_the_orgs_clock(org: OrgHandle, clock: ManualClock) -> None:
+    """A real org stamps ``CreatedDate`` ("Date and time when this record was created",
+    Salesforce, *System Fields*,
+    https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm) and
+    dates its HTTP responses from its servers' time; the emulator uses one clock for both,
+    an injected one included, and stamps ``CreatedById`` with the session's user."""
+    now = clock()
+    with requests.Session() as s:
+        r = s.get(org.instance_url + "/services/data/v59.0/limits", verify=org.ca_file,
+                  headers={"Authorization": f"Bearer {org.access_token}"})
+    assert r.headers["Date"].count("GMT") == 1  # one Date header, the application's
+    assert parsedate_to_datetime(r.headers["Date"]) == now.replace(microsecond=0)
+    created = org.sf.Account.create({"Name": "Stamped"})["id"]
+    record = org.sf.Account.get(created)
+    assert org.emulator is not None
+    assert record["CreatedById"] == org.emulator.org.admin_id
+    assert record["CreatedDate"].startswith(now.strftime("%Y-%m-%dT%H:%M:%S"))

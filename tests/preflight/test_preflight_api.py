@@ -19,7 +19,7 @@ def test_all_is_complete() -> None:
 
 def test_the_command_is_registered_on_the_cli() -> None:
     from crossmap.cli import main
-    from crossmap.preflight.command import preflight_command
+    from crossmap.cli.preflight import preflight_command
 
     assert main.commands["preflight"] is preflight_command
     assert {p.name for p in preflight_command.params} >= {"spec", "json_path", "html_path", "out", "apply_"}

@@ -163,17 +163,17 @@ def issues(report: PreflightReport) -> dict[tuple[str | None, str], Any]:
 def test_coverage_aggregates_by_object_field_and_reason_with_the_source_values() -> None:
     report = run()
     found = issues(report)
-    picklist = found[("Tier__c", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")]
+    picklist = found[("Tier__c", "NOT_IN_PICKLIST")]
     assert (picklist.object, picklist.count, picklist.severity) == ("Account", 2, "error")
     assert picklist.values == (("tier='Platinum'", 2),) and set(picklist.sample_keys) == {"c2", "c4"}
     assert picklist.line is not None
-    too_long = found[("Name", "STRING_TOO_LONG")]
+    too_long = found[("Name", "TOO_LONG")]
     assert too_long.count == 1 and too_long.sample_keys == ("c4",)
     # j2's title is too long, but its customer c2 fails (a Platinum tier): the run holds
     # j2 and j3 back with their parent, and preflight predicts just that.
     held = found[("AccountId", "PARENT_FAILED")]
-    assert held.count == 2 and held.sample_keys == ("j2", "j3") and ("Subject", "STRING_TOO_LONG") not in found
-    required = found[("Name", "REQUIRED_FIELD_MISSING")]
+    assert held.count == 2 and held.sample_keys == ("j2", "j3") and ("Subject", "TOO_LONG") not in found
+    required = found[("Name", "MISSING_REQUIRED")]
     assert required.sample_keys == ("c5",) and required.values == ()
     loose = found[("Segment__c", "PICKLIST_VALUE_NOT_LISTED")]
     assert loose.severity == "warning" and loose.values == (("segment='Large'", 2),)

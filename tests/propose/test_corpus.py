@@ -14,7 +14,7 @@ from crossmap.connectors import static_schema
 from crossmap.propose import render
 from crossmap.propose.corpus import CorpusError, load_corpus, load_export, run_export, sample_export
 from crossmap.propose.evaluate import direct_pairs, evaluate_all, lookup_pairs, object_pairs
-from crossmap.propose.hints import destination_hints
+from crossmap.propose.hints import NamingRules, destination_hints
 from crossmap.propose.model import FieldMatch, ObjectMatch, Proposal
 from crossmap.schema import FieldSchema, ObjectSchema, Schema, String
 from crossmap.syntax import ast, load, parse
@@ -102,11 +102,11 @@ def test_precision_and_recall_of_objects_fields_and_lookups() -> None:
         )),
         ObjectMatch("firms", "Case", 0.8, ()),  # wrong object
     ))
-    quality = evaluate_all(proposal, REFERENCE, source, target, "X")
+    quality = evaluate_all(proposal, REFERENCE, source, target, "X", NamingRules(custom_suffix="__c"))
     assert quality.objects.unreachable == {("deals", "Opportunity")}  # no such destination object
     assert (quality.objects.precision, quality.objects.recall) == (0.5, 0.5)
-    # Reachable: the existing fields and the custom field the naming rule gives
-    # 'revenue'; not Name (a concatenation) nor Opportunity's (no such object).
+    # Reachable: the existing fields and the custom field the destination's naming
+    # rules (a Salesforce-like suffix here) give 'revenue'; not Name (a concatenation) nor Opportunity's (no such object).
     assert quality.fields.expected == {
         ("people", "revenue", "Contact", "Revenue__c"),
         ("people", "email", "Contact", "Email"), ("people", "job", "Contact", "Title"),

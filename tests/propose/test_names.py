@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from crossmap import schema
 from crossmap.propose import custom
+from crossmap.propose.hints import NamingRules
 from crossmap.propose.names import segment, singular, tokens
 from crossmap.propose.similarity import word_similarity
 from crossmap.propose.synonyms import Vocabulary
@@ -93,17 +97,35 @@ def _field(name: str, ftype: schema.FieldType = SHORT_TEXT) -> schema.FieldSchem
 
 
 def test_custom_names() -> None:
+    """Salesforce's naming rules: a ``__c`` suffix, 40 characters (Object Reference,
+    "Custom Fields"; Salesforce Help 000381913: see crossmap_salesforce.propose_hints.NAMING)."""
+    sf = HINTS.naming
     taken = {"Name", "Type", "Phone"}
-    assert custom.custom_name("jobs", _field("custom_equipment_model"), taken, "QD") == "Equipment_Model__c"
+    assert custom.custom_name("jobs", _field("custom_equipment_model"), taken, "QD", sf) == "Equipment_Model__c"
     assert custom.custom_name("customers", _field("account_manager_id", schema.Reference("technicians")),
-                              taken, "QD") == "Account_Manager__c"
+                              taken, "QD", sf) == "Account_Manager__c"
     # A one-word generic name is qualified by its object...
-    assert custom.custom_name("contacts", _field("role"), taken, "QD") == "Contact_Role__c"
+    assert custom.custom_name("contacts", _field("role"), taken, "QD", sf) == "Contact_Role__c"
     # ...and a name the object already has gets the migration's prefix.
-    assert custom.custom_name("customers", _field("phone"), taken, "QD") == "QD_Phone__c"
-    assert custom.key_name("line_items", "QD") == "QD_Line_Item_Id__c"
-    long = custom.custom_name("x", _field("a_very_long_field_name_that_goes_on_and_on_forever"), taken, "QD")
-    assert len(long) <= custom.MAX_NAME and long.endswith("__c")
+    assert custom.custom_name("customers", _field("phone"), taken, "QD", sf) == "QD_Phone__c"
+    assert custom.key_name("line_items", "QD", sf) == "QD_Line_Item_Id__c"
+    long = custom.custom_name("x", _field("a_very_long_field_name_that_goes_on_and_on_forever"), taken, "QD", sf)
+    assert len(long) <= sf.max_length == 40 and long.endswith("__c")
+
+
+def test_custom_names_follow_the_destinations_rules() -> None:
+    taken = {"Name", "Type", "Phone"}
+    # A destination that says nothing: no suffix, a generous limit.
+    assert custom.custom_name("jobs", _field("custom_equipment_model"), taken, "QD") == "Equipment_Model"
+    assert custom.custom_name("customers", _field("phone"), taken, "QD") == "QD_Phone"
+    assert custom.key_name("line_items", "QD") == "QD_Line_Item_Id"
+    words = "a_very_long_field_name_that_goes_on_and_on_forever"
+    assert custom.custom_name("x", _field(words), taken, "QD") == "A_Very_Long_Field_Name_That_Goes_On_And_On_Forever"
+    # Another destination's rules: its suffix, its length, its characters.
+    rules = NamingRules(custom_suffix="_x", max_length=12)
+    assert custom.custom_name("jobs", _field("custom_equipment_model"), taken, "QD", rules) == "Equipment_x"
+    assert rules.base("Equipment_x") == "Equipment"
+    assert NamingRules(allowed="a-z_").fit("Ab_Cd") == "b_d"
 
 
 @pytest.mark.parametrize(
@@ -131,3 +153,9 @@ def test_money_words_make_a_currency_and_nested_lists_have_no_custom_field() -> 
     assert custom.declaration(_field("ref", schema.Reference("x")), ("ref",), None) is None
     assert custom.declaration(_field("ref", schema.Reference("x")), ("ref",), "Account") == ("lookup(Account)", "ref")
     assert custom.declaration(_field("who", schema.String()), ("who",), None, "email") == ("email", "who")
+
+
+def test_the_naming_example_in_the_docs_runs() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "propose.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", doc, re.DOTALL) if "NamingRules" in b]
+    exec(compile(block, "propose.md", "exec"), {})  # noqa: S102

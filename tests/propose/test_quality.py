@@ -14,6 +14,7 @@ from crossmap.propose.evaluate import direct_pairs, evaluate
 from crossmap.propose.hints import DestinationHints
 from crossmap.schema import Schema
 from crossmap.syntax import load, parse
+from crossmap_salesforce.propose_hints import HINTS
 
 from .conftest import FLAGSHIP
 
@@ -42,7 +43,7 @@ def test_what_counts_as_a_direct_assignment() -> None:
 def test_precision_and_recall_against_the_flagship(
     flagship_proposal: Proposal, qdispatch_schema: Schema, salesforce_schema: Schema,
 ) -> None:
-    quality = evaluate(flagship_proposal, load(FLAGSHIP), qdispatch_schema, salesforce_schema, "QD")
+    quality = evaluate(flagship_proposal, load(FLAGSHIP), qdispatch_schema, salesforce_schema, "QD", HINTS.naming)
     report = (f"precision {quality.precision:.2f} over {len(quality.proposed)} matches, "
               f"recall {quality.recall:.2f} of {len(quality.expected)} direct assignments; "
               f"missed {sorted(quality.missed)}; wrong {sorted(quality.wrong)}")

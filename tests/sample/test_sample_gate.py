@@ -166,8 +166,8 @@ def test_sample_needs_a_sandbox(tmp_path: Path) -> None:
 
 
 def test_the_commands_are_registered() -> None:
-    from crossmap.sample.command import approve as approve_command
-    from crossmap.sample.command import sample as sample_command
+    from crossmap.cli.sample import approve as approve_command
+    from crossmap.cli.sample import sample as sample_command
 
     assert main.commands["sample"] is sample_command and main.commands["approve"] is approve_command
     assert "without_approval" in {p.name for p in main.commands["run"].params}

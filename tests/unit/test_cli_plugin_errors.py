@@ -63,6 +63,6 @@ def test_a_bug_outside_any_plugin_still_shows_its_traceback(monkeypatch: pytest.
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("crossmap's own bug")
 
-    monkeypatch.setattr("crossmap.cli.compile_offline", broken)
+    monkeypatch.setattr("crossmap.cli.spec.compile_offline", broken)
     result = CliRunner().invoke(main, ["check", str(ROOT / "specs" / "csv_to_jsonl.xmap")])
     assert isinstance(result.exception, ZeroDivisionError)

@@ -2,17 +2,15 @@
 be written (Salesforce's audit fields, which need "Set Audit Fields upon Record
 Creation"); elsewhere it is left out with warning XM233 and recorded in the plan.
 
-The last tests run the whole path against emulated orgs with and without the
-permission: the live describe decides, the static schema never does.
+Against Salesforce's static schema and emulated orgs with and without the permission
+(the live describe decides, the static schema never does):
+tests/salesforce/test_sf_optional_assign.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from crossmap import schema as s
 from crossmap.cli import describe_plan
@@ -26,15 +24,11 @@ from crossmap.compiler import (
     plan_from_dict,
     plan_to_dict,
 )
-from crossmap.connectors import static_schema
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
-from crossmap.connectors.profiles import Profile
 from crossmap.engine import Engine, RunOptions
 from crossmap.functions import registry
 from crossmap.state import StateStore
 from crossmap.syntax import ast, format_spec, parse
-from crossmap_salesforce.connector import ConnectorSettings, SalesforceDestination
-from crossmap_salesforce.emulator import OrgSettings, running_org
 
 ID = s.FieldSchema("Id", s.Id(), nullable=False, createable=False, updateable=False, defaulted_on_create=True)
 SOURCE = s.Schema([
@@ -233,58 +227,6 @@ def test_in_a_resolve_block_it_needs_an_updateable_field() -> None:
     assert [u.field for u in person.updates if isinstance(u, Assignment)] == ["Email"]
     assert [u.field for u in case.updates if isinstance(u, Assignment)] == ["Subject"]
     assert [d.field for d in case.dropped] == ["ClosedDate"]
-
-
-def test_the_static_salesforce_schema_keeps_audit_fields_read_only() -> None:
-    # Offline, `crossmap check` cannot know the org's permission: the spec compiles,
-    # with the warning; a live describe decides at run time.
-    text = "source qdispatch\ntarget salesforce\nmap jobs -> Case {\n  ClosedDate ?= completed_at\n}\n"
-    result = compile_spec(parse(text), source_schema=static_schema("source", "qdispatch"),
-                          target_schema=static_schema("target", "salesforce"), functions=registry())
-    assert result.plan is not None
-    assert [d.code for d in result.diagnostics] == ["XM233"]
-
-
-# ---- against emulated orgs ---------------------------------------------------------------------
-
-
-def _destination(org: Any) -> SalesforceDestination:
-    profile = Profile("test", {"auth": "token", "instance_url": org.instance_url, "ca_file": org.ca_file},
-                      {"access_token": org.access_token})
-    return SalesforceDestination.connect(profile, ConnectorSettings(retry_wait=0.0, lock_wait=0.0))
-
-
-@pytest.mark.parametrize("audit", [True, False], ids=["set-audit-fields", "default-org"])
-def test_the_org_permission_decides(tmp_path: Path, audit: bool) -> None:
-    with running_org(tmp_path, settings=OrgSettings(set_audit_fields=audit)) as org:
-        destination = _destination(org)
-        target = destination.describe_objects(["Case", "Account"])
-        case = target.object("Case")
-        for name in ("ClosedDate", "CreatedDate", "LastModifiedDate"):
-            assert case.fields[name].createable is audit, name
-            assert case.fields[name].updateable is False, name
-        assert target.object("Account").fields["CreatedDate"].createable is audit
-        assert case.fields["IsClosed"].createable is False  # not an audit field
-
-        text = ("source src\ntarget dst\nmap jobs -> Case {\n  Subject      = title\n  Status       = status\n"
-                "  ClosedDate  ?= completed_at\n  CreatedDate ?= created_at\n}\n")
-        result = compile_spec(parse(text), source_schema=SOURCE, target_schema=target, functions=registry())
-        assert result.plan is not None
-        assert [d.code for d in result.diagnostics] == ([] if audit else ["XM233", "XM233"])
-        row = generate(result.plan)["jobs->Case"].apply(RECORD)
-        assert isinstance(row, Row)
-        [loaded] = destination.load("Case", "insert", [(row.key, row.values)])
-        assert loaded.ok and loaded.id is not None, loaded
-        [stored] = destination.read("Case", [loaded.id], ["ClosedDate", "CreatedDate", "IsClosed"])
-        assert stored["IsClosed"] is True
-        if audit:
-            # The job's own timestamps, kept (the org does not stamp a ClosedDate it was given).
-            assert stored["ClosedDate"] == "2024-01-03T17:30:00.000+0000"
-            assert stored["CreatedDate"] == "2024-01-02T09:00:00.000+0000"
-        else:
-            # The org stamped both when the case was created closed: its own clock, not 2024.
-            assert stored["ClosedDate"] == stored["CreatedDate"]
-            assert not stored["ClosedDate"].startswith("2024-01-0")
 
 
 def test_a_kept_audit_field_is_written_on_insert_and_left_out_of_updates(tmp_path: Path) -> None:

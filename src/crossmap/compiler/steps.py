@@ -178,9 +178,10 @@ class StepChecker:
                                 target.fields)
             return None
         if not isinstance(field.type, schema.Boolean) or not field.updateable:
+            suffix = self.target_schema.custom_suffix
             self.report.error(
                 "XM231", f"'{target.name}.{field.name}' cannot flag deleted records: it must be an updateable checkbox",
-                stmt.span, f"declare one: extend {target.name} {{ Deleted_In_Source__c: checkbox }}",
+                stmt.span, f"declare one: extend {target.name} {{ Deleted_In_Source{suffix}: checkbox }}",
             )
         return field.name
 
@@ -378,7 +379,9 @@ class StepChecker:
         message = f"'{where}' refers to {shown}, but this lookup gives {' or '.join(vtype.targets)}"
         hint: str | None
         if len(listed) > 1:
-            own = bad[0].removesuffix("__c") + "__c"
+            # A field named after the object, as the destination names custom fields.
+            suffix = self.target_schema.custom_suffix
+            own = (bad[0].removesuffix(suffix) + suffix) if suffix else f"{bad[0]}_Id"
             hint = (f"'{where}' is polymorphic: it points only at the objects the destination lists "
                     f"({', '.join(listed)}), not at {' or '.join(bad)}. Map the source to one of them, or "
                     f"keep the id in a lookup field of its own: extend {target.name} {{ {own}: lookup({bad[0]}) }}")

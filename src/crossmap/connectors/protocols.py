@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_check
 from attrs import frozen
 
 if TYPE_CHECKING:
+    from crossmap.connectors.vocabulary import ErrorVocabulary
     from crossmap.schema import Schema
 
 Record = dict[str, Any]
@@ -258,6 +259,30 @@ class FetchingDestination(Protocol):
 
 
 @runtime_checkable
+class AuthoredDestination(Protocol):
+    """A destination that stamps every record with who created it and when, by its
+    own clock (Salesforce: ``CreatedById`` and ``CreatedDate``). A write whose outcome
+    is unknown is then looked for only among the records this connection's user
+    created since the write was journaled: an identical record someone else created
+    on the same parent while the run was down is never taken for one of the run's.
+    Without it, the engine looks among every record of the rows' parents that no
+    crosswalk knows."""
+
+    def clock(self) -> datetime | None:
+        """The destination's time now, as its own clock says, known without a call
+        (the engine journals it with each write); ``None`` when it cannot say."""
+        ...
+
+    def created_since(self, object: str, field: str | None, values: Sequence[str], fields: Sequence[str],
+                      since: datetime | None) -> Iterator[Record]:
+        """``Id`` and ``fields`` of the records of ``object`` this connection's user
+        created at or after ``since`` (by the destination's clock; any time with
+        ``None``) whose ``field`` is one of ``values`` (every such record with
+        ``field=None``)."""
+        ...
+
+
+@runtime_checkable
 class SnapshotDestination(Protocol):
     """A destination that reads, in one query, the records a step is about to match
     by external id (Salesforce: one SOQL query, a Bulk API 2.0 query job for a large
@@ -405,6 +430,23 @@ class FileDestination(Protocol):
 
     def download_file(self, version_id: str) -> Iterator[bytes]:
         """A stored file's bytes, streamed."""
+        ...
+
+
+# -- what a destination plugin's factory may tell without connecting (issue 25) -------
+
+
+@runtime_checkable
+class ErrorNaming(Protocol):
+    """A destination plugin that words errors its own way. Asked of the factory its
+    entry point names (a static or class method, as ``static_schema``), so a report
+    can hint at a finished run's failures without connecting: its codes and messages
+    for the row validator's neutral violation kinds, and a hint for each of its error
+    codes (:mod:`crossmap.connectors.vocabulary`). Without it a violation is reported
+    by its kind's name (``TOO_LONG``)."""
+
+    def error_vocabulary(self) -> ErrorVocabulary:
+        """The destination's one table of error codes, messages and hints."""
         ...
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from crossmap.compiler import Step
 from crossmap.connectors import Destination, LoadResult, Operation
 from crossmap.connectors.protocols import (
     UNCERTAIN_INSERT,
+    AuthoredDestination,
     JobReporting,
     LoadStream,
     SnapshotDestination,
@@ -86,6 +88,8 @@ class StepLoader:
         """By operation, rows the destination could not say were written
         (``UNCERTAIN_INSERT``), for the engine to settle (``reconcile.settle_uncertain``)."""
         self._streams: dict[Operation, tuple[LoadStream, Spool[Written]]] = {}
+        self.journaled_at: dict[int, datetime | None] = {}
+        """By journal entry, the destination's clock when it was journaled."""
         self._target = destination.describe().find_object(step.target)
         # File bytes are streamed, and read back only as a link: they take no part
         # in the fingerprint rollback compares. Nor do fields the run left empty: the
@@ -195,9 +199,18 @@ class StepLoader:
         return outcomes
 
     def journal(self, operation: Operation, written: Iterable[Written]) -> int:
-        return self.store.journal_intent(
+        """Journal ``written``, the rows about to be sent with ``operation``: the
+        intent's id."""
+        authored = capability(self.destination, AuthoredDestination)
+        # The destination's clock before the first row is sent: what it creates from
+        # now on is stamped no earlier (``reconcile`` narrows its candidates with it).
+        when = authored.clock() if authored is not None else None
+        intent = self.store.journal_intent(
             self.run_id, self.step.name, self.step.target, operation,
-            None if operation in ("update", "delete", "hard_delete") else self.step.external_id, written)
+            None if operation in ("update", "delete", "hard_delete") else self.step.external_id, written,
+            source=self.step.source, destination_time=when)
+        self.journaled_at[intent] = when
+        return intent
 
     @property
     def _fresh_operation(self) -> Operation:

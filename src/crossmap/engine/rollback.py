@@ -26,11 +26,12 @@ from attrs import frozen
 from crossmap import schema as s
 from crossmap.compiler import Plan
 from crossmap.connectors import Destination, UndeletingDestination
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
+from crossmap.connectors.protocols import ErrorNaming, capability
+from crossmap.connectors.vocabulary import destination_vocabulary
 from crossmap.engine.fingerprint import canonical, digest
 from crossmap.state import StateStore
 from crossmap.state.retention import require_rollback_window
-
-_GONE = {"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"}
 
 DELETED = "$deleted"
 """The mark of a pre-image kept for a record the run deleted (all its values); its
@@ -96,6 +97,10 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
     """Undo run ``run_id``; see the module docstring."""
     original = store.run(run_id)
     require_rollback_window(original)
+    # Which error codes say "that record is gone already" is the destination's word.
+    naming = capability(destination, ErrorNaming)
+    gone_codes = (naming.error_vocabulary() if naming is not None
+                  else destination_vocabulary(plan.target.name, BUILTIN_ERRORS)).gone
     undo = store.begin_run(spec=plan.spec, spec_hash=original.spec_hash, kind="rollback",
                            options={"rollback_of": run_id}, parent=run_id)
     failures: list[str] = []
@@ -111,9 +116,9 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
             if not ids:
                 continue
         results = destination.load(target, "delete", [(id, {"Id": id}) for id in ids])
-        done = [r.ref for r in results if r.ok or r.error_code in _GONE]
+        done = [r.ref for r in results if r.ok or r.error_code in gone_codes]
         failures += [f"{target} {r.ref}: {r.error_code} {r.error_message}" for r in results
-                     if not (r.ok or r.error_code in _GONE)]
+                     if not (r.ok or r.error_code in gone_codes)]
         store.mark_undone(run_id, target, done)
         deleted += len(done)
         deleted_ids += [(target, id) for id in done]
@@ -136,9 +141,9 @@ def rollback(plan: Plan, destination: Destination, store: StateStore, run_id: in
             chunk = batch[start : start + batch_size]
             results = destination.load(target, "update", chunk)
             # A record the run created and then updated is already deleted above.
-            done = [r.ref for r in results if r.ok or r.error_code in _GONE]
+            done = [r.ref for r in results if r.ok or r.error_code in gone_codes]
             failures += [f"{target} {r.ref}: {r.error_code} {r.error_message}" for r in results
-                         if not (r.ok or r.error_code in _GONE)]
+                         if not (r.ok or r.error_code in gone_codes)]
             store.mark_undone(run_id, target, done)
             restored += sum(1 for r in results if r.ok)
     _forget(plan, store, {id for _, id in deleted_ids})

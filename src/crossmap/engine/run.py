@@ -30,7 +30,7 @@ from crossmap.engine.deferred import deferred_update
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
-from crossmap.engine.reconcile import reconcile, settle_uncertain
+from crossmap.engine.reconcile import Reconciliation, reconcile, settle_uncertain
 from crossmap.engine.sharing import SharedStreams
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
@@ -94,6 +94,8 @@ class Engine:
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
         self._resumed = False
         self._since: Mapping[str, dt.datetime | None] = {}
+        self.reconciliation = Reconciliation()
+        """What the last run's start found of the writes killed runs left in flight."""
 
     # ---- entry points ------------------------------------------------------------------
 
@@ -177,7 +179,8 @@ class Engine:
         try:
             # Writes a killed run left in flight are settled first: before anything is
             # sent again, and before any lookup reads the crosswalk they complete.
-            reconcile(self.plan, self.destination, self.store, self.lookups)
+            self.reconciliation = reconcile(self.plan, self.destination, self.store, self.lookups, run.id)
+            self.reconciliation.check(step.target for step in self.plan.steps)
             self._follow_merges()
             self._resolve(run)
             for wave in self.plan.waves:

@@ -40,16 +40,18 @@ class Diagnostic:
         gutter = f"{span.line:>5} | "
         width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
         column = span.column
+        cut_off = ""
         if len(text) > _MAX_SHOWN:
-            # Show a window of a very long line around the spot.
+            # Show a window of a very long line around the spot, "..." where it is cut.
             first = max(0, column - 1 - _MAX_SHOWN // 2)
+            cut_off = "..." if first + _MAX_SHOWN < len(text) else ""
             text = ("..." if first else "") + text[first : first + _MAX_SHOWN]
             column = column - first + (3 if first else 0)
         text = "".join(ch if ch.isprintable() or ch == "\t" else "\N{REPLACEMENT CHARACTER}" for ch in text)
         caret_pad = _visual_prefix(text[: column - 1])
         lines = [
             f"{span}: {self.severity}[{self.code}]: {self.message}",
-            f"{gutter}{text}",
+            f"{gutter}{text}{cut_off}",
             f"{' ' * (len(gutter) - 2)}| {caret_pad}{'^' * max(1, min(width, len(text) - column + 1))}",
         ]
         if self.hint:

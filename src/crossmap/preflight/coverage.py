@@ -33,12 +33,14 @@ from crossmap.compiler import Plan, Step, ir
 from crossmap.compiler.analysis import fields_read
 from crossmap.compiler.plan import Binding
 from crossmap.connectors import Source
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
 from crossmap.connectors.streams import FILES_PER_BATCH
+from crossmap.connectors.vocabulary import ErrorVocabulary, destination_vocabulary
 from crossmap.engine.run import failure_code
 from crossmap.functions import FunctionContext
 from crossmap.preflight.keys import KeyStore
 from crossmap.reports.redact import abbreviate, shorten_values
-from crossmap.schema.validate import INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, REQUIRED_FIELD_MISSING
+from crossmap.schema.validate import ViolationKind
 
 PLACEHOLDER_ID = "000000000000000AAA"
 """The id every lookup answers with during preflight: shaped like a real one."""
@@ -197,6 +199,7 @@ class _StepState:
     program: StepProgram
     validator: Callable[[Mapping[str, object]], list[s.Violation]] | None
     loose_picklists: dict[str, tuple[str, ...]]
+    vocabulary: ErrorVocabulary
     records: int = 0
     rows: int = 0
     skipped: int = 0
@@ -232,6 +235,8 @@ def _simulate(plan: Plan, source: Source, target: s.Schema, keys: KeyStore,
     """The run, simulated wave by wave (see the module docstring)."""
     lookups = SimulatedLookups(keys, [st.name for st in plan.steps], matched, fallbacks, _merges(plan, source))
     program = generate(plan, functions=functions, lookups=lookups, context=context)
+    # A predicted rejection is named as the destination will name it.
+    vocabulary = destination_vocabulary(plan.target.name, BUILTIN_ERRORS)
     tallies: dict[tuple[str, str | None, str], _Tally] = {}
     states: dict[str, _StepState] = {}
     for step in plan.steps:
@@ -240,7 +245,7 @@ def _simulate(plan: Plan, source: Source, target: s.Schema, keys: KeyStore,
         loose = {} if obj is None else {
             f.name: f.type.values for f in obj if isinstance(f.type, s.Enum) and not f.type.restricted
             and not f.type.multi}
-        states[step.name] = _StepState(program[step.name], validator, loose)
+        states[step.name] = _StepState(program[step.name], validator, loose, vocabulary)
     counts: dict[str, int] = {}
     schema = source.schema()
     for wave in plan.waves:
@@ -361,9 +366,10 @@ def _check_row(step: Step, state: _StepState, row: Row, record: Mapping[str, Any
         for name in violation.fields or (None,):
             line = _line(step, name)
             value = _source_value(step, name, record) if name is not None else None
-            if violation.code == REQUIRED_FIELD_MISSING:
+            if violation.kind is ViolationKind.MISSING_REQUIRED:
                 value = None
-            _tally(tallies, step, name, violation.code, "error", _generic(violation, name), line).add(row.key, value)
+            _tally(tallies, step, name, state.vocabulary.code(violation), "error",
+                   _generic(violation, name, state.vocabulary), line).add(row.key, value)
     for name, allowed in state.loose_picklists.items():
         value = row.values.get(name)
         if value is not None and value != "" and value not in allowed:
@@ -374,12 +380,12 @@ def _check_row(step: Step, state: _StepState, row: Row, record: Mapping[str, Any
     return not violations
 
 
-def _generic(violation: s.Violation, name: str | None) -> str:
+def _generic(violation: s.Violation, name: str | None, vocabulary: ErrorVocabulary) -> str:
     # One message per group: the first row's message names its value, which the
     # values column shows for every row anyway.
-    if violation.code == INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:
+    if violation.kind is ViolationKind.NOT_IN_PICKLIST:
         return f"{name}: a value outside the restricted picklist"
-    return violation.message
+    return vocabulary.message(violation)
 
 
 def _tally(tallies: dict[tuple[str, str | None, str], _Tally], step: Step, name: str | None, code: str,

@@ -19,7 +19,7 @@ from attrs import frozen
 from crossmap.connectors import open_connector
 from crossmap.errors import CrossmapError
 from crossmap.propose.evaluate import ExportQuality, evaluate_all
-from crossmap.propose.hints import DestinationHints
+from crossmap.propose.hints import NO_HINTS, DestinationHints
 from crossmap.propose.match import nested_objects
 from crossmap.propose.model import Proposal
 from crossmap.propose.proposal import propose
@@ -125,7 +125,8 @@ def run_export(
         source_schema, target, source_system=export.connector, target_system=target_system,
         samples=samples if sample else None, prefix=export.prefix, hints=hints, **extra,
     )
-    quality = evaluate_all(proposal, export.reference, source_schema, target, export.prefix)
+    naming = (hints or NO_HINTS).naming
+    quality = evaluate_all(proposal, export.reference, source_schema, target, export.prefix, naming)
     return ExportResult(export, proposal, source_schema, quality)
 
 

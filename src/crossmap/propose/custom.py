@@ -1,10 +1,11 @@
 """Custom fields proposed for source fields that have no destination field.
 
 The name is built from the source field (``custom_equipment_model`` →
-``Equipment_Model__c``, ``account_manager_id`` → ``Account_Manager__c``); a
-one-word generic name is qualified by its object (``role`` on contacts →
-``Contact_Role__c``), and a name the destination object already uses gets the
-migration's prefix. The declaration is the closest .xmap field type, and the
+``Equipment_Model``, ``account_manager_id`` → ``Account_Manager``); a one-word
+generic name is qualified by its object (``role`` on contacts → ``Contact_Role``),
+and a name the destination object already uses gets the migration's prefix. The
+destination's ``NamingRules`` finish it (Salesforce: a ``__c`` suffix, 40
+characters at most). The declaration is the closest .xmap field type, and the
 expression copes with what that type cannot hold (lengths, multi-value lists).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from crossmap import schema
+from crossmap.propose.hints import DEFAULT_NAMING, NamingRules
 from crossmap.propose.model import CustomField
 from crossmap.propose.names import field_words, singular, split_words, title_identifier
 from crossmap.propose.profile import MONEY_WORDS
@@ -25,9 +27,6 @@ GENERIC_NAMES: frozenset[str] = frozenset({
 """One-word field names too vague to stand alone on another object: qualified by
 the source object's name."""
 
-MAX_NAME = 40
-"""Longest custom field API name, ``__c`` included (Salesforce's limit)."""
-
 TEXT_LIMIT = 255
 """Longest short text field; longer text becomes a long text field."""
 
@@ -35,14 +34,9 @@ LONG_TEXT = 32000
 """The length of a proposed long text field (and what long text is truncated to)."""
 
 
-def _fit(words: list[str], suffix: str = "__c") -> str:
-    name = title_identifier(words)
-    limit = MAX_NAME - len(suffix)
-    return (name[:limit].rstrip("_") if len(name) > limit else name) + suffix
-
-
 def custom_name(
     source_object: str, field: schema.FieldSchema, taken: Collection[str], prefix: str,
+    naming: NamingRules = DEFAULT_NAMING,
 ) -> str:
     """The API name proposed for a custom field holding the source field ``field``;
     ``taken`` are the destination object's field names (compared case-insensitively)."""
@@ -55,17 +49,18 @@ def custom_name(
         # An API name starts with a letter.
         words = [prefix, *words]
     folded = {t.casefold() for t in taken}
-    name = _fit(words)
-    if name.casefold() in folded or name[: -len("__c")].casefold() in folded:
-        name = _fit([prefix, *words])
+    name = naming.fit(title_identifier(words))
+    if name.casefold() in folded or naming.base(name).casefold() in folded:
+        name = naming.fit(title_identifier([prefix, *words]))
     return name
 
 
-def key_name(source_object: str, prefix: str) -> str:
-    """The external-id field proposed for a source object's key: ``QD_Job_Id__c``."""
+def key_name(source_object: str, prefix: str, naming: NamingRules = DEFAULT_NAMING) -> str:
+    """The external-id field proposed for a source object's key: ``QD_Job_Id``
+    (Salesforce: ``QD_Job_Id__c``)."""
     words = split_words(source_object)
     words[-1:] = [singular(words[-1])] if words else []
-    return _fit([prefix, *words, "id"])
+    return naming.fit(title_identifier([prefix, *words, "id"]))
 
 
 def _quote(text: str) -> str:
@@ -122,7 +117,8 @@ def declaration(
     return None
 
 
-def key_field(source_object: schema.ObjectSchema, prefix: str, system_label: str) -> tuple[CustomField, str] | None:
+def key_field(source_object: schema.ObjectSchema, prefix: str, system_label: str,
+              naming: NamingRules = DEFAULT_NAMING) -> tuple[CustomField, str] | None:
     """The external-id custom field for a source object's key, and the expression
     that fills it; None when the object has no key."""
     if source_object.key is None:
@@ -140,4 +136,4 @@ def key_field(source_object: schema.ObjectSchema, prefix: str, system_label: str
     label_words = split_words(source_object.label or source_object.name)
     label = f"{system_label} {' '.join(w.capitalize() for w in label_words)} Id"
     declared = f"text({length}) external unique label {_quote(label)}"
-    return CustomField(key_name(source_object.name, prefix), declared, label), expression
+    return CustomField(key_name(source_object.name, prefix, naming), declared, label), expression

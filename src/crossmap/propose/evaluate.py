@@ -32,6 +32,7 @@ from attrs import frozen
 
 from crossmap import schema
 from crossmap.propose import custom
+from crossmap.propose.hints import DEFAULT_NAMING, NamingRules
 from crossmap.propose.model import Proposal
 from crossmap.syntax import ast
 
@@ -141,7 +142,8 @@ class ExportQuality:
     lookups: Quality
 
 
-def _reachable(pair: Pair, source: schema.Schema, target: schema.Schema, prefix: str) -> bool:
+def _reachable(pair: Pair, source: schema.Schema, target: schema.Schema, prefix: str,
+               naming: NamingRules = DEFAULT_NAMING) -> bool:
     s_obj, s_field, d_obj, d_field = pair
     destination = target.find_object(d_obj)
     if destination is None:
@@ -153,8 +155,8 @@ def _reachable(pair: Pair, source: schema.Schema, target: schema.Schema, prefix:
     if origin is None or field is None:
         return False
     if field.name == origin.key:
-        return d_field == custom.key_name(origin.name, prefix)
-    return d_field == custom.custom_name(origin.name, field, destination.fields, prefix)
+        return d_field == custom.key_name(origin.name, prefix, naming)
+    return d_field == custom.custom_name(origin.name, field, destination.fields, prefix, naming)
 
 
 def _score(expected: set[Pair], everything: set[Pair], scored: set[Pair], reference: set[Pair]) -> Quality:
@@ -172,11 +174,13 @@ def _score(expected: set[Pair], everything: set[Pair], scored: set[Pair], refere
 
 def evaluate(
     proposal: Proposal, reference: ast.Spec, source: schema.Schema, target: schema.Schema, prefix: str,
+    naming: NamingRules = DEFAULT_NAMING,
 ) -> Quality:
     """Compare ``proposal``'s field pairs with the direct assignments of
-    ``reference``; ``target`` is the destination schema the proposal was made from."""
+    ``reference``; ``target`` is the destination schema the proposal was made from,
+    ``naming`` its rules for the custom fields a proposal creates."""
     reference_pairs = direct_pairs(reference)
-    expected = {p for p in reference_pairs if _reachable(p, source, target, prefix)}
+    expected = {p for p in reference_pairs if _reachable(p, source, target, prefix, naming)}
     assigned_sources = {(p[0], p[1]) for p in reference_pairs}
     scored = {p for p in proposal.pairs(kinds=("field", "lookup")) if (p[0], p[1]) in assigned_sources}
     return _score(expected, proposal.pairs(), scored, reference_pairs)
@@ -184,13 +188,14 @@ def evaluate(
 
 def evaluate_lookups(
     proposal: Proposal, reference: ast.Spec, source: schema.Schema, target: schema.Schema, prefix: str,
+    naming: NamingRules = DEFAULT_NAMING,
 ) -> Quality:
     """Compare ``proposal``'s lookups with the ``lookup(...)`` assignments of
     ``reference``. Precision is over the proposed lookups whose source field the
     reference assigns at all (a lookup proposed where the reference copies the
     value counts as wrong)."""
     reference_lookups = lookup_pairs(reference)
-    expected = {p for p in reference_lookups if _reachable(p, source, target, prefix)}
+    expected = {p for p in reference_lookups if _reachable(p, source, target, prefix, naming)}
     assigned_sources = {(p[0], p[1]) for p in direct_pairs(reference)}
     proposed = proposal.pairs(kinds=("lookup",)) | {
         (o.source, f.source, o.target, f.target)
@@ -219,10 +224,11 @@ def evaluate_objects(proposal: Proposal, reference: ast.Spec, target: schema.Sch
 
 def evaluate_all(
     proposal: Proposal, reference: ast.Spec, source: schema.Schema, target: schema.Schema, prefix: str,
+    naming: NamingRules = DEFAULT_NAMING,
 ) -> ExportQuality:
     """Objects, fields and lookups of ``proposal`` against ``reference``."""
     return ExportQuality(
         objects=evaluate_objects(proposal, reference, target),
-        fields=evaluate(proposal, reference, source, target, prefix),
-        lookups=evaluate_lookups(proposal, reference, source, target, prefix),
+        fields=evaluate(proposal, reference, source, target, prefix, naming),
+        lookups=evaluate_lookups(proposal, reference, source, target, prefix, naming),
     )

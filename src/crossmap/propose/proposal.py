@@ -255,6 +255,7 @@ class _ObjectProposer:
         self.system_label = system_label
         self.profiles = profiles
         self.scorer = FieldScorer(source, target, prefix=prefix, profiles=profiles, vocabulary=vocabulary)
+        self.naming = vocabulary.hints.naming
 
     def propose(self, confidence: float, reasons: tuple[str, ...]) -> ObjectMatch:
         scored, best_of = self._score()
@@ -269,7 +270,7 @@ class _ObjectProposer:
         customs: list[CustomField] = []
         todos: list[Todo] = []
         upsert_key = None
-        key = custom.key_field(self.source, self.prefix, self.system_label)
+        key = custom.key_field(self.source, self.prefix, self.system_label, self.naming)
         if key is not None and self.target.find_field(key[0].name) is None:
             declared, expression = key
             customs.append(declared)
@@ -445,17 +446,18 @@ class _ObjectProposer:
             todos.append(Todo(f"source field {where} {why}"))
             return None
         declared_type, expression = found
-        name = custom.custom_name(self.source.name, field, taken, self.prefix)
-        suffix = 2
+        naming = self.naming
+        name = custom.custom_name(self.source.name, field, taken, self.prefix, naming)
+        number = 2
         while name in taken:
-            name = f"{name[:-3]}_{suffix}__c"
-            suffix += 1
+            name = naming.base(name) + f"_{number}" + naming.custom_suffix
+            number += 1
         if via is not None:
             expression = f"lookup({self._via(via)}, {ref(field.name)}) missing null"
         reasons: tuple[str, ...] = ("custom field",)
         if best is not None and best.confidence >= NEAR_MISS:
             reasons += (f"best existing {best.target} {best.confidence:.2f}",)
-        label = field.label if field.label and len(field.label) <= 40 else None
+        label = field.label if field.label and len(field.label) <= naming.max_label else None
         declaration = declared_type + (f" label {_quoted(label)}" if label else "")
         return (CustomField(name, declaration, label),
                 FieldMatch(field.name, name, 0.0, "custom", reasons, expression,

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from attrs import asdict, frozen
 
 from crossmap.compiler import Plan
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
+from crossmap.connectors.vocabulary import ErrorVocabulary, destination_vocabulary, render_hint
 from crossmap.errors import Diagnostic
 from crossmap.reports.redact import shorten_values
 from crossmap.state import StateStore
@@ -20,15 +22,21 @@ from crossmap.state import StateStore
 OUTCOMES = ("created", "updated", "matched", "deleted", "skipped", "failed", "held_back")
 _COUNTED = ("extracted", *OUTCOMES)
 
-# Destination and transform error codes → what to do. {field}, {line}, {step} are filled in.
+# crossmap's own error codes → what to do: the engine's (a transform, a rule, a
+# source value, a parent) and the row validator's neutral kinds, which a destination
+# without codes of its own reports. A destination's codes get its own hints, from
+# its ErrorVocabulary (crossmap.connectors.vocabulary). {field}, {line}, {at_line},
+# {step} are filled in.
 HINTS: dict[str, str] = {
-    "REQUIRED_FIELD_MISSING": "give {field} a value or a default (`?? \"...\"`) at spec line {line}",
-    "STRING_TOO_LONG": "truncate {field} at spec line {line}: truncate(value, <the field's length>)",
-    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST": "map {field} through a value map (spec line {line}) whose outputs are the picklist's values",
-    "INVALID_FIELD_FOR_INSERT_UPDATE": "{field} is not writable: write the value to a custom field instead (spec line {line})",
-    "DUPLICATE_VALUE": "two records share an external id: make the key at spec line {line} unique, or upsert on it",
-    "INVALID_CROSS_REFERENCE_KEY": "a lookup points at a record that does not exist: check the parent mapping of {step}",
-    "UNABLE_TO_LOCK_ROW": "contention on a parent record: run `crossmap run --retry-failed` to load these again",
+    "MISSING_REQUIRED": "give {field} a value or a default (`?? \"...\"`) {at_line}",
+    "TOO_LONG": "truncate {field} {at_line}: truncate(value, <the field's length>)",
+    "NOT_IN_PICKLIST": "map {field} through a value map ({at_line}) whose outputs are the picklist's values",
+    "NOT_WRITABLE": "{field} is not writable: write the value to a custom field instead ({at_line})",
+    "ID_ON_INSERT": "an insert may not give the record's id: stop mapping it {at_line}, or update or upsert",
+    "UNKNOWN_FIELD": "the destination object has no field {field}: check the spelling, or declare the field",
+    "WRONG_TYPE": "the value is not of {field}'s type: convert it {at_line}",
+    "INVALID_EMAIL": "the value is not an email address: clean it {at_line}",
+    "OUT_OF_RANGE": "the number has more whole digits than {field} holds: scale it {at_line}, or widen the field",
     "TRANSFORM": "the transform failed at spec line {line}: give the expression an on_error policy or a default",
     "RULE": "the spec's `fail when` rule at line {line} holds for these records: correct them in the source, "
             "or change the rule",
@@ -104,6 +112,9 @@ class AuditReport:
     left in flight), recorded without being sent again."""
     duration: str | None = None
     """How long the run took, as people read it (``1 min 32 s``); None while it runs."""
+    found_for_earlier: tuple[tuple[int, int], ...] = ()
+    """(earlier run, rows): writes earlier runs left in flight that this run, starting,
+    found loaded already (recorded with that run, not sent again)."""
 
     @property
     def totals(self) -> StepCounts:
@@ -155,10 +166,11 @@ def audit_report(
             StepCounts(name, source, target, sum(by.values()), *(by.get(o, 0) for o in OUTCOMES))
         )
     errors = []
+    vocabulary = destination_vocabulary(plan.target.name, BUILTIN_ERRORS)
     for group in store.error_groups(run_id, outcomes=("failed", "held_back")):
         line = _line_of(plan, group.step, group.field)
-        template = _hint_template(plan, group.step, group.code, group.reason)
-        hint = template.format(field=group.field or "the field", line=line or "?", step=group.step) if template else None
+        template = _hint_template(plan, group.step, group.code, group.reason, vocabulary)
+        hint = render_hint(template, field=group.field, line=line, step=group.step) if template else None
         # A failing value quoted in the reason is abbreviated: its start identifies it.
         errors.append(ErrorLine(group.step, group.code, group.field, group.count, tuple(group.sample_keys),
                                 shorten_values(group.reason), hint, group.outcome))
@@ -169,6 +181,7 @@ def audit_report(
         tuple(Finding(d.code, d.severity, str(d.span), d.message) for d in validation),
         store.found_loaded(run_id),
         _duration(run.started_at, run.ended_at),
+        tuple(store.found_for_earlier_runs(run_id)),
     )
 
 
@@ -201,22 +214,20 @@ def _causes_first(plan: Plan, errors: list[ErrorLine]) -> list[ErrorLine]:
 MISSING_PARENT_HINT = ("the lookup at spec line {line} found no parent record: load the parent first (see its "
                       "step's failures), or give the lookup the `missing` policy these records need "
                       "(`missing null`, `missing defer`, `missing fallback`)")
-UPSERTED_DUPLICATE_HINT = ("the step already upserts on its external id: two source records give {field} the same "
-                           "value (or a destination record holds it under another field): make the key at spec "
-                           "line {line} unique in the source")
 _MISSING_PARENT = re.compile(r"no \S+ was loaded for ")
 
 
-def _hint_template(plan: Plan, step_name: str, code: str | None, reason: str | None) -> str | None:
-    """The hint for one error group: the code's, unless the cause says better (a
-    lookup that found no parent; a duplicate in a step that already upserts)."""
+def _hint_template(plan: Plan, step_name: str, code: str | None, reason: str | None,
+                   vocabulary: ErrorVocabulary = BUILTIN_ERRORS) -> str | None:
+    """The hint for one error group: the destination's for its code (``vocabulary``),
+    else crossmap's own, unless the cause says better: a lookup that found no parent;
+    in a step that already upserts, the destination's upsert hint (a duplicate's does
+    not suggest upserting)."""
     if code == "TRANSFORM" and reason is not None and _MISSING_PARENT.match(reason):
         return MISSING_PARENT_HINT
-    if code == "DUPLICATE_VALUE":
-        step = next((s for s in plan.steps if s.name == step_name), None)
-        if step is not None and step.mode == "upsert":
-            return UPSERTED_DUPLICATE_HINT
-    return HINTS.get(code or "")
+    step = next((s for s in plan.steps if s.name == step_name), None)
+    upserting = step is not None and step.mode == "upsert"
+    return vocabulary.hint(code, upserting=upserting) or HINTS.get(code or "")
 
 
 def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
@@ -229,6 +240,11 @@ def _line_of(plan: Plan, step_name: str, field: str | None) -> int | None:
     return None
 
 
+def _found_for(run: int, rows: int) -> str:
+    return (f"reconciled: {rows} rows of writes run {run} left in flight were found already loaded, and "
+            f"recorded with run {run} without being sent again")
+
+
 def render_text(report: AuditReport) -> str:
     """The report for a terminal."""
     took = f" ({report.duration})" if report.duration else ""
@@ -238,6 +254,7 @@ def render_text(report: AuditReport) -> str:
         found = (f"resumed: {report.found_loaded} rows of writes in flight when the run was interrupted "
                  "were found already loaded, and recorded without being sent again")
         lines[-1:-1] = [found]
+    lines[-1:-1] = [_found_for(run, rows) for run, rows in report.found_for_earlier]
     header = ("step", "extracted", "created", "updated", "matched", "deleted", "skipped", "failed", "held back")
     rows = [header] + [
         (s.step, *(str(v) for v in (s.extracted, s.created, s.updated, s.matched, s.deleted, s.skipped, s.failed,
@@ -299,6 +316,7 @@ def render_html(report: AuditReport) -> str:
     loaded = totals.created + totals.updated + totals.matched + totals.deleted
     resumed = (f"<p>Resumed: {report.found_loaded:,} rows of writes in flight when the run was interrupted were "
                "found already loaded, and recorded without being sent again.</p>" if report.found_loaded else "")
+    resumed += "".join(f"<p>{e(_found_for(run, rows)).capitalize()}.</p>" for run, rows in report.found_for_earlier)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>crossmap run {report.run_id}: {e(report.status)}</title>
 <style>body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}

@@ -8,8 +8,10 @@ from crossmap.sample.gate import (
     ApprovalRequired,
     SampleError,
     approve,
+    gate_run,
     require_approval,
     sandbox_profile,
+    spec_version,
     version_hash,
 )
 from crossmap.sample.report import FieldSummary, Problem, SampleReport, render_html, render_text
@@ -31,12 +33,14 @@ __all__ = [
     "Selection",
     "approve",
     "classify",
+    "gate_run",
     "read_back",
     "render_html",
     "render_text",
     "require_approval",
     "sandbox_profile",
     "select_sample",
+    "spec_version",
     "take_sample",
     "version_hash",
 ]

@@ -1,8 +1,8 @@
 """The production gate: a spec whose target declares a sandbox runs in production
 only once a person approved a sample of the same version of the spec.
 
-The gate is for the CLI (``crossmap run`` calls :func:`require_approval`); the
-``Engine`` itself stays ungated, so library users decide for themselves.
+The gate is for the CLI (``crossmap run`` calls :func:`gate_run`); the ``Engine``
+itself stays ungated, so library users decide for themselves.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from crossmap.compiler import Plan
 from crossmap.engine.run import spec_hash
 from crossmap.errors import CrossmapError
 from crossmap.state import Approval, StateStore
-from crossmap.systems import SANDBOX_OPTION
+from crossmap.syntax import load
+from crossmap.systems import SANDBOX_OPTION, compile_offline
 
 
 class SampleError(CrossmapError):
@@ -63,6 +64,27 @@ def require_approval(store: StateStore, plan: Plan, *, version: str | None = Non
         f"({version}) is approved{changed}: run `crossmap sample {plan.spec}`, review its diff, "
         "then `crossmap approve RUN`; or pass --without-approval to run anyway"
     )
+
+
+def spec_version(spec: Path) -> str | None:
+    """The version of a spec an approval is for: ``version_hash`` of its plan
+    compiled against the connectors' shipped schemas (``compile_offline``), so a
+    sandbox and a production org that differ (one lets a ``?=`` field be written)
+    still run the same version; ``None`` when it does not compile offline."""
+    offline = compile_offline(load(spec)).plan
+    return version_hash(offline) if offline is not None else None
+
+
+def gate_run(store: StateStore, plan: Plan, spec: Path, *, without_approval: bool = False) -> dict[str, bool]:
+    """Whether a production run of ``plan`` (compiled from ``spec`` against the live
+    systems) may go: raises ``ApprovalRequired`` when its target declares a sandbox
+    and no sample of this version of the spec is approved, unless
+    ``without_approval``. Returns the tags to record with the run:
+    ``{"without_approval": True}`` when the gate was passed over."""
+    if without_approval:
+        return {"without_approval": True} if sandbox_profile(plan) else {}
+    require_approval(store, plan, version=spec_version(spec))
+    return {}
 
 
 def approve(production: StateStore, sandbox: StateStore, run_id: int, *, approver: str,

@@ -192,12 +192,15 @@ class Schema:
     only the key field of the system's other objects. ``new_object_referrers`` names
     the ``(object, field)`` lookups that may also point at every declared object
     (Salesforce: ``Task.WhatId``, a polymorphic lookup to any object that allows
-    activities)."""
+    activities). ``custom_suffix`` is what the system's custom field and object names
+    end with (Salesforce: ``__c``), so the compiler's hints name a field to declare
+    the way the destination will accept it."""
 
     objects: Mapping[str, ObjectSchema] = attrs.field(factory=dict, converter=_objects_by_name)
     new_object: ObjectSchema | None = None
     new_object_referrers: tuple[tuple[str, str], ...] = attrs.field(
         default=(), converter=_pairs)
+    custom_suffix: str = ""
     _cache: dict[_Any, _Any] = attrs.field(
         init=False, factory=dict, eq=False, repr=False, hash=False
     )
@@ -238,7 +241,7 @@ class Schema:
         if existing is not None:
             del objects[existing.name]
         objects[obj.name] = obj
-        return Schema(objects, self.new_object, self.new_object_referrers)
+        return Schema(objects, self.new_object, self.new_object_referrers, self.custom_suffix)
 
     def with_fields(self, object_name: str, fields: Iterable[FieldSchema]) -> Schema:
         """A copy in which ``object_name`` has ``fields`` added or replaced (how a

@@ -2,9 +2,16 @@
 
 This is the single implementation of the rules (types, lengths, required fields,
 restricted picklists, fields that may not be written). The compiler's tests, the
-property-testing kit and the local Salesforce org all call it, so they cannot drift
-apart. Codes and messages follow Salesforce's shapes, because the org emulator
-returns them verbatim.
+property-testing kit, the built-in destinations and the local Salesforce org all
+call it, so they cannot drift apart.
+
+It knows no destination: a ``Violation`` is a neutral ``ViolationKind`` with the
+facts (fields, value, limit) and a neutral message. A destination names each kind
+with its own code and wording through its ``ErrorVocabulary``
+(:mod:`crossmap.connectors.vocabulary`): the local Salesforce org answers with
+Salesforce's code and message for each kind (``crossmap_salesforce.violations``);
+a destination without a vocabulary (the built-in ones) reports the kind's name
+(``TOO_LONG``) as the code and the neutral message.
 
 It runs in hot loops, so the per-object work (name look-ups, one checking closure per
 field) is done once in ``RowValidator`` and cached on the ``ObjectSchema``; a row then
@@ -19,6 +26,7 @@ and an empty cell means "not given" for the writability check, and on update
 from __future__ import annotations
 
 import decimal as _decimal
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
@@ -57,32 +65,47 @@ from crossmap.schema.values import (
 WriteOperation = Literal["insert", "update", "upsert"]
 OPERATIONS: Final = frozenset({"insert", "update", "upsert"})
 
-REQUIRED_FIELD_MISSING: Final = "REQUIRED_FIELD_MISSING"
-INVALID_FIELD: Final = "INVALID_FIELD"
-INVALID_FIELD_FOR_INSERT_UPDATE: Final = "INVALID_FIELD_FOR_INSERT_UPDATE"
-STRING_TOO_LONG: Final = "STRING_TOO_LONG"
-INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: Final = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
-INVALID_TYPE_ON_FIELD_IN_RECORD: Final = "INVALID_TYPE_ON_FIELD_IN_RECORD"
-INVALID_EMAIL_ADDRESS: Final = "INVALID_EMAIL_ADDRESS"
-NUMBER_OUTSIDE_VALID_RANGE: Final = "NUMBER_OUTSIDE_VALID_RANGE"
 
-VIOLATION_CODES: Final = frozenset(
-    {
-        REQUIRED_FIELD_MISSING,
-        INVALID_FIELD,
-        INVALID_FIELD_FOR_INSERT_UPDATE,
-        STRING_TOO_LONG,
-        INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
-        INVALID_TYPE_ON_FIELD_IN_RECORD,
-        INVALID_EMAIL_ADDRESS,
-        NUMBER_OUTSIDE_VALID_RANGE,
-    }
-)
 
-_NOT_WRITABLE_ADVICE: Final = (
-    "Please check the security settings of this field and verify that it is "
-    "read/write for your profile or permission set."
-)
+class ViolationKind(enum.Enum):
+    """Why a destination would reject a row, in no destination's words. A kind's
+    ``name`` is the neutral error code (``TOO_LONG``) a destination without its own
+    codes reports."""
+
+    UNKNOWN_FIELD = "unknown_field"
+    """The row names a field the object does not have (``fields``: that key)."""
+    ID_ON_INSERT = "id_on_insert"
+    """An insert gives the record's own id, which the destination assigns."""
+    NOT_WRITABLE = "not_writable"
+    """The operation may not write these ``fields`` (system, formula, read-only)."""
+    WRONG_TYPE = "wrong_type"
+    """``value`` is not of the field's type."""
+    TOO_LONG = "too_long"
+    """``value`` is longer than ``limit`` characters."""
+    INVALID_EMAIL = "invalid_email"
+    """``value`` is not an email address."""
+    OUT_OF_RANGE = "out_of_range"
+    """``value`` has more whole digits than the field's ``limit``."""
+    NOT_IN_PICKLIST = "not_in_picklist"
+    """``value`` is not one of a restricted picklist's values."""
+    MISSING_REQUIRED = "missing_required"
+    """Required ``fields`` have no value (or an update would null them)."""
+
+
+VIOLATION_CODES: Final = frozenset(kind.name for kind in ViolationKind)
+"""The neutral error codes: what a destination without its own names reports."""
+
+# The kinds as module globals: an enum member lookup costs three times as much, and
+# a row of violations makes several.
+_UNKNOWN_FIELD: Final = ViolationKind.UNKNOWN_FIELD
+_ID_ON_INSERT: Final = ViolationKind.ID_ON_INSERT
+_NOT_WRITABLE: Final = ViolationKind.NOT_WRITABLE
+_WRONG_TYPE: Final = ViolationKind.WRONG_TYPE
+_TOO_LONG: Final = ViolationKind.TOO_LONG
+_INVALID_EMAIL: Final = ViolationKind.INVALID_EMAIL
+_OUT_OF_RANGE: Final = ViolationKind.OUT_OF_RANGE
+_NOT_IN_PICKLIST: Final = ViolationKind.NOT_IN_PICKLIST
+_MISSING_REQUIRED: Final = ViolationKind.MISSING_REQUIRED
 
 # Salesforce's own check is about this permissive: a plausible local part, an @, and a
 # dotted domain. Deliverability is not the validator's business.
@@ -95,12 +118,22 @@ def _names(values: Iterable[str]) -> tuple[str, ...]:
 
 @frozen
 class Violation:
-    """One reason a row would be rejected: a Salesforce-style error code, the message
-    Salesforce would give, and the fields involved."""
+    """One reason a row would be rejected: its kind, a neutral message, and the
+    facts a destination words its own message from: the fields involved, the
+    offending ``value`` and the field's ``limit`` (a length, or whole digits) where
+    the kind has them, and the ``object``."""
 
-    code: str
+    kind: ViolationKind
     message: str
     fields: tuple[str, ...] = field(default=(), converter=_names)
+    value: object = None
+    limit: int | None = None
+    object: str | None = None
+
+    @property
+    def code(self) -> str:
+        """The neutral error code: the kind's name (``TOO_LONG``)."""
+        return self.kind.name
 
 
 Check = Callable[[object], "Violation | None"]
@@ -109,7 +142,7 @@ Check = Callable[[object], "Violation | None"]
 
 def _wrong_type(name: str, value: object) -> Violation:
     return Violation(
-        INVALID_TYPE_ON_FIELD_IN_RECORD, f"{name}: value not of required type: {value}", (name,)
+        _WRONG_TYPE, f"{name}: not a value of the field's type: {value}", (name,), value
     )
 
 
@@ -119,13 +152,13 @@ def _string_check(name: str, max_length: int | None, email: bool) -> Check:
             return _wrong_type(name, value)
         if max_length is not None and len(value) > max_length:
             return Violation(
-                STRING_TOO_LONG,
-                f"{name}: data value too large: {value} (max length={max_length})",
-                (name,),
+                _TOO_LONG,
+                f"{name}: longer than the field's {max_length} characters: {value}",
+                (name,), value, max_length,
             )
         if email and _EMAIL.match(value) is None:
             return Violation(
-                INVALID_EMAIL_ADDRESS, f"{name}: invalid email address: {value}", (name,)
+                _INVALID_EMAIL, f"{name}: not an email address: {value}", (name,), value
             )
         return None
 
@@ -225,9 +258,9 @@ def _decimal_check(name: str, precision: int | None, scale: int | None) -> Check
 
     def out_of_range(value: object) -> Violation:
         return Violation(
-            NUMBER_OUTSIDE_VALID_RANGE,
-            f"{name}: value outside of valid range on numeric field: {value}",
-            (name,),
+            _OUT_OF_RANGE,
+            f"{name}: more than the field's {whole_digits} whole digits: {value}",
+            (name,), value, whole_digits,
         )
 
     def check(value: object) -> Violation | None:
@@ -260,9 +293,9 @@ def _enum_check(name: str, enum: Enum) -> Check:
 
     def bad(member: object) -> Violation:
         return Violation(
-            INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST,
-            f"{name}: bad value for restricted picklist field: {member}",
-            (name,),
+            _NOT_IN_PICKLIST,
+            f"{name}: not one of the restricted picklist's values: {member}",
+            (name,), member,
         )
 
     if not enum.multi:
@@ -443,8 +476,9 @@ class RowValidator:
         return self._by_path.get(relationship.casefold())
 
     def __call__(self, row: Mapping[str, object]) -> list[Violation]:
-        """Every violation in ``row``, in Salesforce's order of checking: unknown
-        fields, fields that may not be written, bad values, missing required fields.
+        """Every violation in ``row``, in the order Salesforce checks (the most
+        detailed destination we know): unknown fields, fields that may not be
+        written, bad values, missing required fields.
         An empty list means the row is acceptable."""
         entries = self._entries
         text = self.text_values
@@ -499,12 +533,13 @@ class RowValidator:
                 and (filled is None or len(filled) == len(self._required))):
             return []
         violations: list[Violation] = []
+        object_name = self.object.name
         if unknown is not None:
             violations.extend(
                 Violation(
-                    INVALID_FIELD,
-                    f"No such column '{key}' on sobject of type {self.object.name}",
-                    (key,),
+                    _UNKNOWN_FIELD,
+                    f"no field '{key}' on {object_name}",
+                    (key,), None, None, object_name,
                 )
                 for key in unknown
             )
@@ -515,19 +550,19 @@ class RowValidator:
             ):
                 violations.append(
                     Violation(
-                        INVALID_FIELD_FOR_INSERT_UPDATE,
-                        "cannot specify Id in an insert call",
+                        _ID_ON_INSERT,
+                        "an insert may not give the record's id",
                         tuple(n for n in fields if isinstance(self.object.fields[n].type, Id)),
+                        None, None, object_name,
                     )
                 )
                 fields = tuple(n for n in fields if not isinstance(self.object.fields[n].type, Id))
             if fields:
                 violations.append(
                     Violation(
-                        INVALID_FIELD_FOR_INSERT_UPDATE,
-                        f"Unable to create/update fields: {', '.join(fields)}. "
-                        + _NOT_WRITABLE_ADVICE,
-                        fields,
+                        _NOT_WRITABLE,
+                        f"fields an {self.operation} may not write: {', '.join(fields)}",
+                        fields, None, None, object_name,
                     )
                 )
         if bad is not None:
@@ -539,9 +574,9 @@ class RowValidator:
             missing = list(dict.fromkeys(missing))
             violations.append(
                 Violation(
-                    REQUIRED_FIELD_MISSING,
-                    f"Required fields are missing: [{', '.join(missing)}]",
-                    tuple(missing),
+                    _MISSING_REQUIRED,
+                    f"required fields have no value: {', '.join(missing)}",
+                    tuple(missing), None, None, object_name,
                 )
             )
         return violations

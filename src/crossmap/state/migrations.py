@@ -212,7 +212,23 @@ _V6 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = Migration(
+    "what reconciling a journaled write needs without the step's plan, and the destination's clock",
+    (
+        # The step's source object (the outcomes of rows a reconciliation finds are
+        # recorded under it, even when the edited spec no longer has the step).
+        "ALTER TABLE journal ADD COLUMN source TEXT",
+        # The destination's own time when the intent was journaled (before the first
+        # row was sent): the records an insert-only write created are looked for among
+        # those the destination stamps as created since, by the run's own user.
+        "ALTER TABLE journal ADD COLUMN destination_time TEXT",
+        # The run that reconciled the intent (NULL: the run that wrote it settled it);
+        # a later run's report says what it found of an earlier run's writes.
+        "ALTER TABLE journal ADD COLUMN settled_by INTEGER",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

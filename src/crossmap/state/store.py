@@ -180,19 +180,23 @@ class StateStore:
     # the write-ahead journal
 
     def journal_intent(self, run_id: int, step: str, target: str, operation: str,
-                       external_id: str | None, rows: Iterable[JournalRow]) -> int:
+                       external_id: str | None, rows: Iterable[JournalRow], *, source: str | None = None,
+                       destination_time: datetime | None = None) -> int:
         """Record, before sending them, the rows a write is about to send: ``(source
-        key, fields, digest, probe JSON)`` each. Returns the intent's id."""
-        return self._journal.open(run_id, step, target, operation, external_id, rows)
+        key, fields, digest, probe JSON)`` each, with the step's ``source`` object and
+        the destination's clock (``destination_time``) when it has one. Returns the
+        intent's id."""
+        return self._journal.open(run_id, step, target, operation, external_id, rows, source=source,
+                                  destination_time=destination_time)
 
     def journal_job(self, intent: int, job: str) -> None:
         """Note the destination's id of a job carrying the intent's rows."""
         self._journal.add_job(intent, job)
 
-    def settle_intent(self, intent: int, found: int = 0) -> None:
+    def settle_intent(self, intent: int, found: int = 0, *, by: int | None = None) -> None:
         """Every row of the intent has its result recorded (``found`` were found
-        loaded already by a reconciliation); its rows are dropped."""
-        self._journal.settle(intent, found)
+        loaded already by a reconciliation run ``by`` made); its rows are dropped."""
+        self._journal.settle(intent, found, by)
 
     def open_intents(self, spec: str) -> list[Intent]:
         """Writes of ``spec``'s runs whose outcome the store does not know, oldest first."""
@@ -201,6 +205,11 @@ class StateStore:
     def intent_rows(self, intent: int) -> Iterator[JournalRow]:
         """The journaled rows of an open intent."""
         return self._journal.rows(intent)
+
+    def found_for_earlier_runs(self, run_id: int) -> list[tuple[int, int]]:
+        """(earlier run, rows) whose writes in flight run ``run_id`` found loaded already
+        (a new run after a crash, of the spec as it is now)."""
+        return self._journal.found_by(run_id)
 
     def found_loaded(self, run_id: int) -> int:
         """Rows of the run a resume found already loaded in the destination."""

@@ -3,7 +3,9 @@
 Each ``check_*`` function raises ``AssertionError`` with a message that names the
 step, the field and the reason; under ``@given`` Hypothesis then shrinks the input
 to a minimal counterexample. Validity is judged by ``crossmap.schema``'s row
-validator — the same rules the local Salesforce org applies — never by a copy.
+validator — the same rules the local Salesforce org applies — never by a copy; a
+rejection is worded in the destination's ``vocabulary`` (``assert_spec_properties``
+takes the plan's destination's), else by its neutral kind (``TOO_LONG``).
 
     @given(record=from_object(source_schema, "jobs"))
     def test_jobs_to_case(record):
@@ -21,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from crossmap import schema as s
 from crossmap.codegen import Deferred, Failed, Program, Result, Row, StepProgram, generate
 from crossmap.compiler import Plan, declared
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
+from crossmap.connectors.vocabulary import NEUTRAL, ErrorVocabulary, destination_vocabulary
 from crossmap.functions import FunctionContext
 from crossmap.testing.strategies import from_dataset, from_object
 
@@ -57,8 +61,10 @@ def check_totality(step: StepProgram, record: Record) -> list[Result]:
         ) from exc
 
 
-def check_validity(step: StepProgram, results: list[Result], target_schema: s.Schema) -> None:
-    """Every row the transform made is one the destination accepts."""
+def check_validity(step: StepProgram, results: list[Result], target_schema: s.Schema,
+                   vocabulary: ErrorVocabulary = NEUTRAL) -> None:
+    """Every row the transform made is one the destination accepts; a rejection is
+    worded in the destination's ``vocabulary``."""
     obj = target_schema.object(step.step.target)
     operation: s.WriteOperation = "upsert" if step.step.mode == "upsert" else "insert"
     for result in results:
@@ -67,7 +73,7 @@ def check_validity(step: StepProgram, results: list[Result], target_schema: s.Sc
         row = {f: v for f, v in result.values.items() if not isinstance(v, Deferred)}
         violations = s.validate_row(obj, row, operation=operation)
         if violations:
-            shown = "; ".join(f"{v.code}: {v.message}" for v in violations)
+            shown = "; ".join(f"{vocabulary.code(v)}: {vocabulary.message(v)}" for v in violations)
             raise AssertionError(f"{step.step.name}: row {result.key!r} would be rejected: {shown}")
 
 
@@ -92,13 +98,14 @@ def check_determinism(step: StepProgram, record: Record) -> None:
 
 
 def check_step(
-    step: StepProgram, record: Record, target_schema: s.Schema, *, allow_failures: bool = True
+    step: StepProgram, record: Record, target_schema: s.Schema, *, allow_failures: bool = True,
+    vocabulary: ErrorVocabulary = NEUTRAL,
 ) -> list[Result]:
     """Totality, determinism and validity for one record (and, unless
-    ``allow_failures``, that it does not fail)."""
+    ``allow_failures``, that it does not fail); rejections worded in ``vocabulary``."""
     results = check_totality(step, record)
     check_determinism(step, record)
-    check_validity(step, results, target_schema)
+    check_validity(step, results, target_schema, vocabulary)
     if not allow_failures:
         check_no_failures(step, results)
     return results
@@ -165,14 +172,16 @@ def assert_spec_properties(
     """Run ``check_step`` on generated records for every step (or ``steps``), then
     the lookup closure on generated connected datasets and the round trip of every
     reversible value map. Raises ``AssertionError`` with Hypothesis's minimal
-    counterexample on the first failure."""
+    counterexample on the first failure. A rejected row is worded as the plan's
+    destination words it (its ``ErrorVocabulary``, when installed)."""
     program = program_for_properties(plan, functions)
+    vocabulary = destination_vocabulary(plan.target.name, BUILTIN_ERRORS)
     target_schema = declared(target_schema, plan.declarations)
     chosen = steps if steps is not None else [step.name for step in plan.steps]
     config = settings(max_examples=max_examples, deadline=None, database=None,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     for name in chosen:
-        _check_step_property(program[name], source_schema, target_schema, allow_failures, config)
+        _check_step_property(program[name], source_schema, target_schema, allow_failures, config, vocabulary)
     objects = sorted({st.source for st in plan.steps} | {r.source for r in plan.resolutions})
 
     @config
@@ -187,11 +196,12 @@ def assert_spec_properties(
 
 
 def _check_step_property(
-    step: StepProgram, source_schema: s.Schema, target_schema: s.Schema, allow_failures: bool, config: settings
+    step: StepProgram, source_schema: s.Schema, target_schema: s.Schema, allow_failures: bool, config: settings,
+    vocabulary: ErrorVocabulary,
 ) -> None:
     @config
     @given(record=from_object(source_schema, step.step.source))
     def property_of_step(record: Record) -> None:
-        check_step(step, record, target_schema, allow_failures=allow_failures)
+        check_step(step, record, target_schema, allow_failures=allow_failures, vocabulary=vocabulary)
 
     property_of_step()

@@ -22,6 +22,7 @@ from crossmap_salesforce.emulator.conditions import resolve
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 from crossmap_salesforce.emulator.query import ChildSelect, execute
 from crossmap_salesforce.emulator.soql import Aggregate, DateFn, Path, SubQuery
+from crossmap_salesforce.emulator.tooling import TOOLING_DESCRIBES
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
@@ -149,8 +150,6 @@ def _path_column(emulator: Emulator, od: ObjectDef, item: Path, columns: list[di
 
 def _tooling_object(name: str) -> ObjectDef:
     """A Tooling API object (``CustomObject``, ``CustomField``) as its describe says."""
-    from crossmap_salesforce.emulator.tooling import TOOLING_DESCRIBES
-
     fields = next(f for obj, f in TOOLING_DESCRIBES.items() if obj.lower() == name.lower())
     return ObjectDef({"name": name, "keyPrefix": "", "fields": fields})
 

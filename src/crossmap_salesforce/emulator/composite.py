@@ -32,10 +32,20 @@ from urllib.parse import parse_qsl, urlsplit
 from starlette.responses import Response
 from starlette.routing import compile_path
 
-from crossmap_salesforce.emulator import rest
 from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
 from crossmap_salesforce.emulator.orgdef import ObjectDef
+from crossmap_salesforce.emulator.rest import by_external_id as rest_by_external_id
+from crossmap_salesforce.emulator.rest import collection_retrieve as rest_collection_retrieve
+from crossmap_salesforce.emulator.rest import collection_upsert as rest_collection_upsert
+from crossmap_salesforce.emulator.rest import collections as rest_collections
+from crossmap_salesforce.emulator.rest import create as rest_create
+from crossmap_salesforce.emulator.rest import describe as rest_describe
+from crossmap_salesforce.emulator.rest import global_describe as rest_global_describe
+from crossmap_salesforce.emulator.rest import limits as rest_limits
+from crossmap_salesforce.emulator.rest import object_info as rest_object_info
+from crossmap_salesforce.emulator.rest import record_count as rest_record_count
+from crossmap_salesforce.emulator.rest import row as rest_row
 
 Handler = Callable[[Call], Response]
 
@@ -47,27 +57,31 @@ _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
 
 
 def _routes() -> list[tuple[re.Pattern[str], dict[str, Handler]]]:
-    from crossmap_salesforce.emulator import query, replication, tooling
+    from crossmap_salesforce.emulator.query_endpoints import run as query_run
+    from crossmap_salesforce.emulator.query_endpoints import run_all as query_run_all
+    from crossmap_salesforce.emulator.query_endpoints import run_tooling as query_run_tooling
+    from crossmap_salesforce.emulator.replication import deleted as replication_deleted
+    from crossmap_salesforce.emulator.replication import updated as replication_updated
 
     d = "/services/data/v{version}"
     table: list[tuple[str, dict[str, Handler]]] = [
-        (f"{d}/sobjects", {"GET": rest.global_describe}),
-        (f"{d}/sobjects/{{object}}/describe", {"GET": rest.describe}),
-        (f"{d}/sobjects/{{object}}/updated", {"GET": replication.updated}),
-        (f"{d}/sobjects/{{object}}/deleted", {"GET": replication.deleted}),
-        (f"{d}/sobjects/{{object}}", {"GET": rest.object_info, "POST": rest.create}),
-        (f"{d}/sobjects/{{object}}/{{id}}", dict.fromkeys(("GET", "PATCH", "DELETE"), rest.row)),
+        (f"{d}/sobjects", {"GET": rest_global_describe}),
+        (f"{d}/sobjects/{{object}}/describe", {"GET": rest_describe}),
+        (f"{d}/sobjects/{{object}}/updated", {"GET": replication_updated}),
+        (f"{d}/sobjects/{{object}}/deleted", {"GET": replication_deleted}),
+        (f"{d}/sobjects/{{object}}", {"GET": rest_object_info, "POST": rest_create}),
+        (f"{d}/sobjects/{{object}}/{{id}}", dict.fromkeys(("GET", "PATCH", "DELETE"), rest_row)),
         (f"{d}/sobjects/{{object}}/{{field}}/{{value}}",
-         dict.fromkeys(("GET", "PATCH", "DELETE"), rest.by_external_id)),
-        (f"{d}/composite/sobjects", dict.fromkeys(("POST", "PATCH", "DELETE"), rest.collections)),
+         dict.fromkeys(("GET", "PATCH", "DELETE"), rest_by_external_id)),
+        (f"{d}/composite/sobjects", dict.fromkeys(("POST", "PATCH", "DELETE"), rest_collections)),
         (f"{d}/composite/sobjects/{{object}}",
-         dict.fromkeys(("GET", "POST"), rest.collection_retrieve)),
-        (f"{d}/composite/sobjects/{{object}}/{{field}}", {"PATCH": rest.collection_upsert}),
-        (f"{d}/query", {"GET": query.run}),
-        (f"{d}/queryAll", {"GET": query.run_all}),
-        (f"{d}/limits", {"GET": rest.limits}),
-        (f"{d}/limits/recordCount", {"GET": rest.record_count}),
-        (f"{d}/tooling/query", {"GET": tooling.query}),
+         dict.fromkeys(("GET", "POST"), rest_collection_retrieve)),
+        (f"{d}/composite/sobjects/{{object}}/{{field}}", {"PATCH": rest_collection_upsert}),
+        (f"{d}/query", {"GET": query_run}),
+        (f"{d}/queryAll", {"GET": query_run_all}),
+        (f"{d}/limits", {"GET": rest_limits}),
+        (f"{d}/limits/recordCount", {"GET": rest_record_count}),
+        (f"{d}/tooling/query", {"GET": query_run_tooling}),
     ]
     return [(compile_path(path)[0], methods) for path, methods in table]
 

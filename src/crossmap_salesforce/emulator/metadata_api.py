@@ -51,7 +51,6 @@ from attrs import define
 from starlette.requests import Request
 from starlette.responses import Response
 
-from crossmap_salesforce.emulator import tooling
 from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call
 from crossmap_salesforce.emulator.ids import make_id
@@ -62,6 +61,8 @@ from crossmap_salesforce.emulator.metadata_package import (
     read_package,
     to_value,
 )
+from crossmap_salesforce.emulator.tooling import FIELD_TYPES
+from crossmap_salesforce.emulator.tooling import create as tooling_create
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
@@ -420,9 +421,9 @@ def _check_components(emulator: Emulator, components: list[Component]) -> None:
             c.problem = f"Cannot find the object {object_name} (not in the org, not in this package)"
         elif not field_name.endswith("__c"):
             c.problem = f"{field_name}: custom field names end in __c"
-        elif c.metadata.get("type") not in tooling.FIELD_TYPES:
+        elif c.metadata.get("type") not in FIELD_TYPES:
             c.problem = (f"The local org does not model field type {c.metadata.get('type')!r}; it "
-                         f"models {', '.join(tooling.FIELD_TYPES)}")
+                         f"models {', '.join(FIELD_TYPES)}")
         elif c.metadata.get("type") in ("Lookup", "MasterDetail"):
             target = str(c.metadata.get("referenceTo") or "")
             if not target:
@@ -439,7 +440,7 @@ def _conflict(emulator: Emulator, object_name: str, field_name: str, meta: dict[
     existing = od.field(field_name) if od is not None else None
     if existing is None:
         return None
-    sf_type = tooling.FIELD_TYPES[str(meta["type"])][0]
+    sf_type = FIELD_TYPES[str(meta["type"])][0]
     if existing.get("type") != sf_type:
         return (f"{object_name}.{field_name} exists as {existing.get('type')}; the local org does "
                 f"not change an existing field to {meta['type']}")
@@ -471,7 +472,7 @@ def _apply(emulator: Emulator, user_id: str, c: Component, apply: bool) -> Messa
                 body=json.dumps({"FullName": c.full_name, "Metadata": c.metadata}).encode(),
                 base_url=emulator.base_url)
     try:
-        response = tooling.create(call)
+        response = tooling_create(call)
     except OrgError as exc:
         return Message(c.component_type, c.full_name, c.file_name, problem=exc.message)
     new_id = json.loads(bytes(response.body)).get("id")

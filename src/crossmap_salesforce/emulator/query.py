@@ -1,4 +1,5 @@
-"""SOQL execution and the ``/query`` and ``/queryAll`` endpoints.
+"""SOQL execution (the ``/query``, ``/queryAll`` and ``/tooling/query`` endpoints
+over it are ``query_endpoints``).
 
 The executor resolves every field path against the org definition first (so a bad
 name fails before any record is read), loads the object's records, loads parents
@@ -8,7 +9,6 @@ sorts and pages in Python.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import frozen
-from starlette.responses import Response
 
 from crossmap_salesforce.emulator.conditions import (
     Operand,
@@ -34,7 +33,6 @@ from crossmap_salesforce.emulator.conditions import (
 )
 from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.grouping import grouped as grouped_rows
-from crossmap_salesforce.emulator.http import Call, json_response
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 from crossmap_salesforce.emulator.soql import (
     Aggregate,
@@ -47,12 +45,12 @@ from crossmap_salesforce.emulator.soql import (
     SubQuery,
     parse,
 )
+from crossmap_salesforce.emulator.tooling import TOOLING_DESCRIBES, tooling_rows
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
 
-__all__ = ["ChildSelect", "Cursors", "Resolved", "Result", "execute", "flat_row", "more",
-           "more_all", "resolve", "run", "run_all", "run_tooling", "shape"]
+__all__ = ["ChildSelect", "Cursors", "Resolved", "Result", "execute", "flat_row", "resolve", "shape"]
 
 PAGE = 2000
 
@@ -70,8 +68,6 @@ _TOOLING: dict[str, ObjectDef] = {}
 
 
 def _tooling_object(name: str) -> ObjectDef | None:
-    from crossmap_salesforce.emulator.tooling import TOOLING_DESCRIBES
-
     if not _TOOLING:
         for obj, fields in TOOLING_DESCRIBES.items():
             _TOOLING[obj.lower()] = ObjectDef({"name": obj, "keyPrefix": "", "fields": fields})
@@ -142,8 +138,6 @@ def _load(emulator: Emulator, od: ObjectDef, where: Any, include_deleted: bool,
           tooling: bool) -> list[dict[str, Any]]:
     org = emulator.org
     if tooling:
-        from crossmap_salesforce.emulator.tooling import tooling_rows
-
         return tooling_rows(org, od.name)
     wanted = ids_wanted(where)
     if wanted is None:
@@ -384,69 +378,3 @@ class Cursors:
         if hit is None:
             raise OrgError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         return hit
-
-
-def _batch_size(call: Call) -> int:
-    options = call.headers.get("sforce-query-options", "")
-    m = re.search(r"batchSize\s*=\s*(\d+)", options)
-    return max(200, min(PAGE, int(m.group(1)))) if m else PAGE
-
-
-def _page(call: Call, rows: list[dict[str, Any]], start: int, batch: int, cursor: str | None,
-          total: int, endpoint: str) -> Response:
-    page = rows[start: start + batch]
-    body: dict[str, Any] = {"totalSize": total, "done": start + batch >= len(rows), "records": page}
-    if not body["done"]:
-        cursor = cursor or call.emulator.cursors.open(rows, batch)
-        body["nextRecordsUrl"] = f"{call.prefix()}/{endpoint}/{cursor}-{start + batch}"
-    return json_response(body)
-
-
-def _run(call: Call, include_deleted: bool, tooling: bool = False) -> Response:
-    text = call.query.get("q")
-    if not text:
-        raise OrgError(400, "MALFORMED_QUERY", "A query string has to be specified")
-    if call.query.get("columns") == "true":
-        from crossmap_salesforce.emulator import columns
-
-        return json_response(columns.metadata(call.emulator, text, tooling=tooling))
-    result = execute(call.emulator, text, include_deleted=include_deleted,
-                     version=call.version, tooling=tooling)[2]
-    endpoint = "tooling/query" if tooling else "queryAll" if include_deleted else "query"
-    if result.count_only:
-        return json_response({"totalSize": len(result.records), "done": True, "records": []})
-    return _page(call, result.records, 0, _batch_size(call), None, len(result.records), endpoint)
-
-
-def run(call: Call) -> Response:
-    """``GET /query?q=…``."""
-    return _run(call, False)
-
-
-def run_tooling(call: Call) -> Response:
-    """``GET /tooling/query?q=…`` (CustomObject, CustomField)."""
-    return _run(call, False, tooling=True)
-
-
-def run_all(call: Call) -> Response:
-    """``GET /queryAll?q=…`` (deleted records included)."""
-    return _run(call, True)
-
-
-def more(call: Call) -> Response:
-    """``GET /query/{cursor}-{offset}``: the next page."""
-    return _more(call, "query")
-
-
-def more_all(call: Call) -> Response:
-    """``GET /queryAll/{cursor}-{offset}``: the next page of a queryAll."""
-    return _more(call, "queryAll")
-
-
-def _more(call: Call, endpoint: str) -> Response:
-    locator = call.params["locator"]
-    cursor, _, offset = locator.rpartition("-")
-    if not cursor or not offset.isdigit():
-        raise OrgError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-    rows, batch = call.emulator.cursors.get(cursor)
-    return _page(call, rows, int(offset), batch, cursor, len(rows), endpoint)

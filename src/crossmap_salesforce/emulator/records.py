@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
 
-from crossmap_salesforce.emulator import files, sales
 from crossmap_salesforce.emulator.clock import sf_datetime
 from crossmap_salesforce.emulator.errors import OrgError
+from crossmap_salesforce.emulator.files import after_versions, prepare_version
 from crossmap_salesforce.emulator.ids import make_id, normalize
 from crossmap_salesforce.emulator.orgdef import ObjectDef
+from crossmap_salesforce.emulator.sales import OBJECTS, apply_opportunity, roll_up
+from crossmap_salesforce.emulator.sales import check as sales_check
 from crossmap_salesforce.emulator.validation import (
     RowChecker,
     apply_case_status,
@@ -212,8 +214,8 @@ class Records:
                 continue
             self._build(od, w, now, user_id)
         self._check_references(od, work)
-        if od.name in sales.OBJECTS:
-            sales.check(self.org, od.name, work)
+        if od.name in OBJECTS:
+            sales_check(self.org, od.name, work)
         self._check_unique(od, work)
         failed = any(w.errors for w in work)
         if all_or_none and failed:
@@ -380,10 +382,10 @@ class Records:
         elif name == "Case" and (w.op == "insert" or "Status" in w.values):
             apply_case_status(record, w.before, now)
         elif name == "Opportunity":
-            sales.apply_opportunity(record, w.values, w.op == "insert")
+            apply_opportunity(record, w.values, w.op == "insert")
         elif name == "ContentVersion":
             try:
-                w.blob = files.prepare_version(record, w.op == "insert")
+                w.blob = prepare_version(record, w.op == "insert")
             except OrgError as exc:
                 w.errors.append(exc)
         w.record = {k: v for k, v in record.items() if k in od.fields}
@@ -487,10 +489,10 @@ class Records:
                     if value not in (None, ""):
                         unique_rows.append((od.name, fname, str(value).lower(), w.rid))
             if od.name == "ContentVersion":
-                files.after_versions(self, conn, rows, user_id)
+                after_versions(self, conn, rows, user_id)
             store.put_records(conn, ((w.rid, od.name, False, w.record) for w in rows if w.rid))
             if od.name == "OpportunityLineItem":
-                sales.roll_up(conn, (str(w.record.get("OpportunityId")) for w in rows))
+                roll_up(conn, (str(w.record.get("OpportunityId")) for w in rows))
             if unique_rows:
                 store.set_unique(conn, unique_rows)
 

@@ -119,6 +119,8 @@ class ServerThread:
             # would close pooled client connections under a test that pauses, and the
             # next request on one fails with "Remote end closed connection".
             timeout_keep_alive=120,
+            # The application sets Date from the org's clock (which a test may hold).
+            date_header=False,
         )
         self.server = _Server(config)
         self._thread = threading.Thread(target=self.server.run, name="sf-emulator", daemon=True)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from email.utils import format_datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,11 +22,31 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossmap_salesforce.emulator import discovery, login, metadata_api, rest, soap, tooling
+from crossmap_salesforce.emulator.discovery import resources as discovery_resources
+from crossmap_salesforce.emulator.discovery import versions as discovery_versions
 from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.http import Call, error_response, json_response
+from crossmap_salesforce.emulator.login import identity as login_identity
+from crossmap_salesforce.emulator.login import revoke as login_revoke
+from crossmap_salesforce.emulator.login import token as login_token
+from crossmap_salesforce.emulator.login import userinfo as login_userinfo
+from crossmap_salesforce.emulator.metadata_api import close as metadata_api_close
+from crossmap_salesforce.emulator.metadata_api import endpoint as metadata_api_endpoint
 from crossmap_salesforce.emulator.org import Org
 from crossmap_salesforce.emulator.records import Records
+from crossmap_salesforce.emulator.rest import by_external_id as rest_by_external_id
+from crossmap_salesforce.emulator.rest import collection_retrieve as rest_collection_retrieve
+from crossmap_salesforce.emulator.rest import collection_upsert as rest_collection_upsert
+from crossmap_salesforce.emulator.rest import collections as rest_collections
+from crossmap_salesforce.emulator.rest import create as rest_create
+from crossmap_salesforce.emulator.rest import describe as rest_describe
+from crossmap_salesforce.emulator.rest import global_describe as rest_global_describe
+from crossmap_salesforce.emulator.rest import limits as rest_limits
+from crossmap_salesforce.emulator.rest import object_info as rest_object_info
+from crossmap_salesforce.emulator.rest import record_count as rest_record_count
+from crossmap_salesforce.emulator.rest import row as rest_row
+from crossmap_salesforce.emulator.soap import soap
+from crossmap_salesforce.emulator.tooling import create as tooling_create
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +93,7 @@ class Emulator:
     def close(self) -> None:
         """Stop the Bulk worker and queued deployments, and close the database."""
         self.bulk.close()
-        metadata_api.close(self)
+        metadata_api_close(self)
         self.org.close()
 
     # -- wrapping ----------------------------------------------------------------
@@ -115,6 +136,9 @@ class Emulator:
             response = error_response(OrgError(500, "UNKNOWN_EXCEPTION",
                                                "An unexpected error occurred."))
         response.headers.update(limit_header)
+        # From the org's clock, the one that stamps CreatedDate (a real org's HTTP
+        # Date header and its audit fields come from the same servers' time).
+        response.headers["Date"] = format_datetime(self.org.now(), usegmt=True)
         return response
 
     def plain(self, fn: Callable[[Emulator, Request, bytes], Response]) -> Callable[[Request], Any]:
@@ -130,60 +154,77 @@ class Emulator:
 
     def app(self) -> ASGIApp:
         """The ASGI application."""
-        from crossmap_salesforce.emulator import bulk, composite, query, replication
+        from crossmap_salesforce.emulator.bulk import ingest_job as bulk_ingest_job
+        from crossmap_salesforce.emulator.bulk import ingest_jobs as bulk_ingest_jobs
+        from crossmap_salesforce.emulator.bulk import ingest_results as bulk_ingest_results
+        from crossmap_salesforce.emulator.bulk import query_job as bulk_query_job
+        from crossmap_salesforce.emulator.bulk import query_jobs as bulk_query_jobs
+        from crossmap_salesforce.emulator.bulk import query_results as bulk_query_results
+        from crossmap_salesforce.emulator.bulk import upload as bulk_upload
+        from crossmap_salesforce.emulator.composite import batch as composite_batch
+        from crossmap_salesforce.emulator.composite import composite
+        from crossmap_salesforce.emulator.composite import graph as composite_graph
+        from crossmap_salesforce.emulator.composite import tree as composite_tree
+        from crossmap_salesforce.emulator.query_endpoints import more as query_more
+        from crossmap_salesforce.emulator.query_endpoints import more_all as query_more_all
+        from crossmap_salesforce.emulator.query_endpoints import run as query_run
+        from crossmap_salesforce.emulator.query_endpoints import run_all as query_run_all
+        from crossmap_salesforce.emulator.query_endpoints import run_tooling as query_run_tooling
+        from crossmap_salesforce.emulator.replication import deleted as replication_deleted
+        from crossmap_salesforce.emulator.replication import updated as replication_updated
 
         d = "/services/data/v{version}"
         api = self.api
         routes = [
-            Route("/services/oauth2/token", self.plain(login.token), methods=["POST"]),
-            Route("/services/oauth2/revoke", self.plain(login.revoke), methods=["POST"]),
-            Route("/services/Soap/u/{version}", self.plain(soap.soap), methods=["POST"]),
-            Route("/services/Soap/u/{version}/{org}", self.plain(soap.soap), methods=["POST"]),
-            Route("/services/Soap/m/{version}", self.plain(metadata_api.endpoint), methods=["POST"]),
-            Route("/services/Soap/m/{version}/{org}", self.plain(metadata_api.endpoint),
+            Route("/services/oauth2/token", self.plain(login_token), methods=["POST"]),
+            Route("/services/oauth2/revoke", self.plain(login_revoke), methods=["POST"]),
+            Route("/services/Soap/u/{version}", self.plain(soap), methods=["POST"]),
+            Route("/services/Soap/u/{version}/{org}", self.plain(soap), methods=["POST"]),
+            Route("/services/Soap/m/{version}", self.plain(metadata_api_endpoint), methods=["POST"]),
+            Route("/services/Soap/m/{version}/{org}", self.plain(metadata_api_endpoint),
                   methods=["POST"]),
-            Route("/services/oauth2/userinfo", self.plain(login.userinfo), methods=["GET", "POST"]),
-            Route("/id/{org}/{user}", self.plain(login.identity), methods=["GET", "POST"]),
-            Route("/services/data", self.plain(discovery.versions), methods=["GET"]),
-            Route(d, api(discovery.resources), methods=["GET"]),
-            Route(f"{d}/limits", api(rest.limits), methods=["GET"]),
-            Route(f"{d}/limits/recordCount", api(rest.record_count), methods=["GET"]),
-            Route(f"{d}/sobjects", api(rest.global_describe), methods=["GET"]),
-            Route(f"{d}/sobjects/{{object}}", api(rest.object_info), methods=["GET"]),
-            Route(f"{d}/sobjects/{{object}}", api(rest.create), methods=["POST"]),
-            Route(f"{d}/sobjects/{{object}}/describe", api(rest.describe), methods=["GET"]),
-            Route(f"{d}/sobjects/{{object}}/updated", api(replication.updated), methods=["GET"]),
-            Route(f"{d}/sobjects/{{object}}/deleted", api(replication.deleted), methods=["GET"]),
-            Route(f"{d}/sobjects/{{object}}/{{id}}", api(rest.row),
+            Route("/services/oauth2/userinfo", self.plain(login_userinfo), methods=["GET", "POST"]),
+            Route("/id/{org}/{user}", self.plain(login_identity), methods=["GET", "POST"]),
+            Route("/services/data", self.plain(discovery_versions), methods=["GET"]),
+            Route(d, api(discovery_resources), methods=["GET"]),
+            Route(f"{d}/limits", api(rest_limits), methods=["GET"]),
+            Route(f"{d}/limits/recordCount", api(rest_record_count), methods=["GET"]),
+            Route(f"{d}/sobjects", api(rest_global_describe), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}", api(rest_object_info), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}", api(rest_create), methods=["POST"]),
+            Route(f"{d}/sobjects/{{object}}/describe", api(rest_describe), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/updated", api(replication_updated), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/deleted", api(replication_deleted), methods=["GET"]),
+            Route(f"{d}/sobjects/{{object}}/{{id}}", api(rest_row),
                   methods=["GET", "PATCH", "DELETE"]),
-            Route(f"{d}/sobjects/{{object}}/{{field}}/{{value}}", api(rest.by_external_id),
+            Route(f"{d}/sobjects/{{object}}/{{field}}/{{value}}", api(rest_by_external_id),
                   methods=["GET", "PATCH", "DELETE"]),
-            Route(f"{d}/composite/sobjects", api(rest.collections),
+            Route(f"{d}/composite/sobjects", api(rest_collections),
                   methods=["POST", "PATCH", "DELETE"]),
-            Route(f"{d}/composite/sobjects/{{object}}", api(rest.collection_retrieve),
+            Route(f"{d}/composite/sobjects/{{object}}", api(rest_collection_retrieve),
                   methods=["GET", "POST"]),
-            Route(f"{d}/composite/sobjects/{{object}}/{{field}}", api(rest.collection_upsert),
+            Route(f"{d}/composite/sobjects/{{object}}/{{field}}", api(rest_collection_upsert),
                   methods=["PATCH"]),
-            Route(f"{d}/tooling/sobjects/{{object}}", api(tooling.create), methods=["POST"]),
-            Route(f"{d}/tooling/query", api(tooling.query), methods=["GET"]),
-            Route(f"{d}/composite", api(composite.composite), methods=["POST"]),
-            Route(f"{d}/composite/batch", api(composite.batch), methods=["POST"]),
-            Route(f"{d}/composite/graph", api(composite.graph), methods=["POST"]),
-            Route(f"{d}/composite/tree/{{object}}", api(composite.tree), methods=["POST"]),
+            Route(f"{d}/tooling/sobjects/{{object}}", api(tooling_create), methods=["POST"]),
+            Route(f"{d}/tooling/query", api(query_run_tooling), methods=["GET"]),
+            Route(f"{d}/composite", api(composite), methods=["POST"]),
+            Route(f"{d}/composite/batch", api(composite_batch), methods=["POST"]),
+            Route(f"{d}/composite/graph", api(composite_graph), methods=["POST"]),
+            Route(f"{d}/composite/tree/{{object}}", api(composite_tree), methods=["POST"]),
             # Bulk API 2.0 (before /query: the routing trap).
-            Route(f"{d}/jobs/ingest", api(bulk.ingest_jobs), methods=["GET", "POST"]),
-            Route(f"{d}/jobs/ingest/{{job}}", api(bulk.ingest_job),
+            Route(f"{d}/jobs/ingest", api(bulk_ingest_jobs), methods=["GET", "POST"]),
+            Route(f"{d}/jobs/ingest/{{job}}", api(bulk_ingest_job),
                   methods=["GET", "PATCH", "DELETE"]),
-            Route(f"{d}/jobs/ingest/{{job}}/batches", api(bulk.upload), methods=["PUT"]),
-            Route(f"{d}/jobs/ingest/{{job}}/{{kind}}", api(bulk.ingest_results), methods=["GET"]),
-            Route(f"{d}/jobs/query", api(bulk.query_jobs), methods=["GET", "POST"]),
-            Route(f"{d}/jobs/query/{{job}}", api(bulk.query_job),
+            Route(f"{d}/jobs/ingest/{{job}}/batches", api(bulk_upload), methods=["PUT"]),
+            Route(f"{d}/jobs/ingest/{{job}}/{{kind}}", api(bulk_ingest_results), methods=["GET"]),
+            Route(f"{d}/jobs/query", api(bulk_query_jobs), methods=["GET", "POST"]),
+            Route(f"{d}/jobs/query/{{job}}", api(bulk_query_job),
                   methods=["GET", "PATCH", "DELETE"]),
-            Route(f"{d}/jobs/query/{{job}}/results", api(bulk.query_results), methods=["GET"]),
-            Route(f"{d}/query", api(query.run), methods=["GET"]),
-            Route(f"{d}/queryAll", api(query.run_all), methods=["GET"]),
-            Route(f"{d}/query/{{locator}}", api(query.more), methods=["GET"]),
-            Route(f"{d}/queryAll/{{locator}}", api(query.more_all), methods=["GET"]),
+            Route(f"{d}/jobs/query/{{job}}/results", api(bulk_query_results), methods=["GET"]),
+            Route(f"{d}/query", api(query_run), methods=["GET"]),
+            Route(f"{d}/queryAll", api(query_run_all), methods=["GET"]),
+            Route(f"{d}/query/{{locator}}", api(query_more), methods=["GET"]),
+            Route(f"{d}/queryAll/{{locator}}", api(query_more_all), methods=["GET"]),
         ]
 
         async def not_found(request: Request, exc: Exception) -> Response:

@@ -1,5 +1,5 @@
 """The SOAP API endpoint, ``POST /services/Soap/u/{version}[/{orgId}]``: the
-``login`` call (``login.soap_login``) and the ``undelete`` call, which brings records
+``login`` call (``soap_login``) and the ``undelete`` call, which brings records
 back from the recycle bin with their Ids (the REST API has no undelete).
 
 Salesforce, SOAP API Developer Guide, "undelete()": "Undeletes records from the
@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from crossmap_salesforce.emulator import login
 from crossmap_salesforce.emulator.errors import OrgError
+from crossmap_salesforce.emulator.login import soap_login
 
 if TYPE_CHECKING:
     from crossmap_salesforce.emulator.server import Emulator
@@ -48,7 +48,7 @@ def soap(emulator: Emulator, request: Request, body: bytes) -> Response:
         return _fault("INVALID_XML", "the request is not XML")
     call = next((el for el in root.iter() if _local(el) in ("login", "undelete")), None)
     if call is None or _local(call) == "login":
-        return login.soap_login(emulator, request, body)
+        return soap_login(emulator, request, body)
     return _undelete(emulator, request, root, call)
 
 

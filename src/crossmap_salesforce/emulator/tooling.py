@@ -271,10 +271,3 @@ def tooling_rows(org: Org, object_name: str) -> list[dict[str, Any]]:
             rows.append({**base, "DeveloperName": fname.removesuffix("__c"),
                          "TableEnumOrId": owner["Id"] if owner else table})
     return rows
-
-
-def query(call: Call) -> Response:
-    """``GET /tooling/query?q=SELECT … FROM CustomObject|CustomField``."""
-    from crossmap_salesforce.emulator.query import run_tooling
-
-    return run_tooling(call)

@@ -28,6 +28,7 @@ from crossmap.schema.values import (
 from crossmap_salesforce.emulator.errors import OrgError
 from crossmap_salesforce.emulator.orgdef import ObjectDef
 from crossmap_salesforce.emulator.orgdef import audit_fields as unlocked_audit_fields
+from crossmap_salesforce.violations import salesforce_error
 
 Operation = Literal["insert", "update"]
 
@@ -119,12 +120,13 @@ class RowChecker:
         return out
 
     def validate(self, row: Mapping[str, Any], operation: Operation, text: bool) -> list[OrgError]:
-        """The generic violations of ``row`` (canonical names), as API errors."""
+        """The generic violations of ``row`` (canonical names), as API errors in
+        Salesforce's words (``crossmap_salesforce.violations``)."""
         validator = row_validator(
             self.od.schema, operation=operation, text_values=text,
             allow_audit_fields=self._audit if operation == "insert" else frozenset(),
         )
-        return [OrgError(400, v.code, v.message, v.fields) for v in validator(row)]
+        return [OrgError(400, *salesforce_error(v), v.fields) for v in validator(row)]
 
     def to_wire(self, row: Mapping[str, Any], text: bool) -> dict[str, Any]:
         """Convert a validated row to stored values. With ``text``, an empty cell is

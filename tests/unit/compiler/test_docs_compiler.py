@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "compiler.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.plugins
 def test_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {}

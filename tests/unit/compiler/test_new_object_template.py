@@ -1,6 +1,6 @@
 """A declared object starts with the fields its destination gives every new object
 (``Schema.new_object``): the compiler applies the template without knowing any
-system's rules."""
+system's rules. Salesforce's template and referrers: tests/salesforce/test_sf_new_object_template.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from crossmap import schema as s
 from crossmap.compiler import compile
 from crossmap.errors import SpecError
 from crossmap.functions import registry
-from crossmap_salesforce.standard_objects import standard_schema
 
 SPEC = """
 object Visit__c {
@@ -51,27 +50,6 @@ def test_a_template_gives_a_declared_object_its_fields() -> None:
                                                                         'Made = now()'))
 
 
-def test_salesforce_gives_every_custom_object_name_owner_and_audit_fields() -> None:
-    """Salesforce Help, "Custom Object Standard Fields" (sf.dev_objectfields.htm):
-    custom objects automatically include Name, OwnerId, CreatedById, CreatedDate,
-    LastModifiedById, LastModifiedDate (and the system fields Id, IsDeleted,
-    SystemModstamp)."""
-    template = standard_schema().new_object
-    assert template is not None
-    fields = template.fields
-    assert {"Id", "Name", "OwnerId", "IsDeleted", "CreatedDate", "CreatedById",
-            "LastModifiedDate", "LastModifiedById", "SystemModstamp"} <= set(fields)
-    assert template.key == "Id"
-    assert fields["Name"].type == s.String(80) and fields["Name"].createable
-    assert not fields["Name"].required_on_create  # named after its Id when left out
-    assert fields["OwnerId"].type == s.Reference(("Group", "User"))
-    for audit in ("CreatedDate", "CreatedById", "LastModifiedDate", "SystemModstamp"):
-        assert not fields[audit].createable and not fields[audit].updateable
-    # `check` no longer asks to declare Name: the spec maps it without declaring it.
-    plan = _compile(standard_schema())
-    assert [f.name for f in plan.declarations[0].fields] == ["Note__c"]  # type: ignore[attr-defined]
-
-
 def test_referrers_may_point_at_a_declared_object() -> None:
     """The destination names the lookups that may point at any declared object;
     the compiler widens their targets without knowing why."""
@@ -93,27 +71,3 @@ map people -> Tag {
         _compile(TARGET, spec)
     plan = _compile(attrs.evolve(TARGET, new_object_referrers=[("Tag", "Person")]), spec)
     assert [d.object for d in plan.declarations] == ["Visit__c"]  # type: ignore[attr-defined]
-
-
-def test_salesforce_activities_may_point_at_declared_objects() -> None:
-    """scaffold creates declared objects with "Allow Activities" (enableActivities),
-    so Task.WhatId and Event.WhatId may point at them; a Note may be attached to any
-    custom object (Object Reference, Note)."""
-    schema = standard_schema()
-    assert set(schema.new_object_referrers) == {("Task", "WhatId"), ("Event", "WhatId"),
-                                                ("Note", "ParentId")}
-    with pytest.raises(SpecError, match="XM218"):
-        _compile(attrs.evolve(schema, new_object_referrers=()), """
-object Visit__c {
-  Note__c: text(40)
-}
-
-map people -> Visit__c {
-  Note__c = "x"
-}
-
-map teams -> Task {
-  Subject = "t"
-  WhatId = lookup(people, boss_id)
-}
-""")

@@ -33,6 +33,8 @@ TARGET = s.Schema([
     s.ObjectSchema("Deal__c", [ID], key="Id"),
     s.ObjectSchema("Task", [ID, s.FieldSchema("WhatId", s.Reference(("Account", "Opportunity"))),
                             s.FieldSchema("AccountRef", s.Id())], key="Id"),
+    s.ObjectSchema("Note", [ID, s.FieldSchema("About", s.Reference(("Account", "Asset", "Campaign", "Case",
+                                                                      "Contract", "Opportunity")))], key="Id"),
 ])
 HEAD = "source src\ntarget dst\nmap deals -> Deal__c {\n}\nmap companies -> Account {\n}\n"
 
@@ -65,3 +67,17 @@ def test_a_lookup_into_a_field_typed_as_an_own_id_is_an_error() -> None:
     ((code, hint),) = codes("map calls -> Task {\n  AccountRef = lookup(companies, company_id) missing null\n}\n")
     assert code == "XM235"
     assert hint is not None and "lookup(Account)" in hint
+
+
+def test_a_long_list_of_targets_is_shortened_in_the_message_and_given_whole_in_the_hint() -> None:
+    try:
+        compile(HEAD + "map calls -> Note {\n  About = lookup(deals, deal_id) missing null\n}\n",
+                source_schema=SOURCE, target_schema=TARGET, functions=registry())
+    except SpecError as error:
+        (diagnostic,) = error.diagnostics
+    else:
+        raise AssertionError("a lookup into an object the field does not list compiled")
+    assert diagnostic.message == ("'Note.About' refers to Account, Asset, Campaign, Case (or 2 more), "
+                                  "but this lookup gives Deal__c")
+    assert diagnostic.hint is not None
+    assert "(Account, Asset, Campaign, Case, Contract, Opportunity), not at Deal__c" in diagnostic.hint

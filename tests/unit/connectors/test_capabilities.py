@@ -8,17 +8,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from crossmap.connectors import protocols as p
 from crossmap.connectors.builtin.jsonl import JsonlDestination
 from crossmap.connectors.builtin.memory import MemoryDestination
-from crossmap_qdispatch.connector import QDispatchSource
-from crossmap_salesforce.connector import SalesforceDestination
-from crossmap_salesforce.stream import BulkStream
 
 SRC = Path(__file__).resolve().parents[3] / "src" / "crossmap"
 
 
+@pytest.mark.plugins
 def test_the_shipped_connectors_have_their_capabilities() -> None:
+    # Imported here: the other tests of this module run without the plugins.
+    from crossmap_qdispatch.connector import QDispatchSource
+    from crossmap_salesforce.connector import SalesforceDestination
+    from crossmap_salesforce.stream import BulkStream
+
     for capability in (p.JobReconciling, p.FetchingDestination, p.SnapshotDestination, p.PricingDestination,
                        p.BudgetedDestination, p.DeployingDestination, p.StreamingDestination,
                        p.ActivityDestination, p.Closeable):

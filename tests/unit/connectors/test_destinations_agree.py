@@ -67,7 +67,7 @@ def test_jsonl_and_memory_destinations_agree(batches: list[tuple[tuple[str, list
                 jsonl.close()
                 if then == "compact":
                     # Compaction forgets deletions: a deleted Id becomes an unknown one
-                    # (INVALID_CROSS_REFERENCE_KEY rather than ENTITY_IS_DELETED).
+                    # (NO_SUCH_RECORD rather than RECORD_DELETED).
                     forget_deletions(memory)
                 jsonl = JsonlDestination(Path(folder), schema=SCHEMA, compact_on_close=False)
         # Soft-deleted ids are forgotten by compaction, so only live records are compared.

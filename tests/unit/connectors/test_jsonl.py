@@ -227,7 +227,7 @@ def test_without_compaction_the_journal_is_replayed(tmp_path: Path) -> None:
     assert len((tmp_path / "Job.jsonl").read_text().splitlines()) == 4
     reopened = JsonlDestination(tmp_path)
     assert reopened.records("Job") == [{"Id": "Job-1", "N": 10}]
-    assert reopened.load("Job", "update", [("b", {"Id": "Job-2", "N": 5})])[0].error_code == "ENTITY_IS_DELETED"
+    assert reopened.load("Job", "update", [("b", {"Id": "Job-2", "N": 5})])[0].error_code == "RECORD_DELETED"
     reopened.close()
 
 
@@ -248,7 +248,7 @@ def test_destination_validates_and_reports_per_row(tmp_path: Path) -> None:
     with JsonlDestination(tmp_path, schema=DEST) as target:
         results = target.load("Account", "insert", [("a", {"Name": "A", "Since": "not a date"}),
                                                     ("b", {"Name": "B"}), ("c", {"Ext": "E"})])
-        assert [r.error_code for r in results] == ["INVALID_TYPE_ON_FIELD_IN_RECORD", None, "REQUIRED_FIELD_MISSING"]
+        assert [r.error_code for r in results] == ["WRONG_TYPE", None, "MISSING_REQUIRED"]
         assert [r["Name"] for r in target.records("Account")] == ["B"]
 
 
@@ -292,4 +292,4 @@ def test_undelete_brings_a_record_back_under_its_id(tmp_path: Path) -> None:
     with JsonlDestination(tmp_path) as reopened:  # it survives the folder's compaction
         assert reopened.records("T") == [{"Id": made.id, "Name": "z"}]
         (missing,) = reopened.undelete("T", [("m", {"Name": "no id"})])
-        assert missing.error_code == "MISSING_ARGUMENT"
+        assert missing.error_code == "MISSING_ID"

@@ -92,7 +92,7 @@ def test_insert_assigns_fresh_ids_and_keeps_records() -> None:
         ("s1", "Account-1", True, True), ("s2", "Account-2", True, True)]
     assert target.records("Account") == [{"Id": "Account-1", "Name": "A"}, {"Id": "Account-2", "Name": "B"}]
     refused = target.load("Account", "insert", [("s3", {"Id": "Account-9", "Name": "C"})])
-    assert refused[0].error_code == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    assert refused[0].error_code == "ID_ON_INSERT"
 
 
 def test_upsert_creates_then_updates_on_the_external_id() -> None:
@@ -108,7 +108,7 @@ def test_upsert_creates_then_updates_on_the_external_id() -> None:
                                               ("c", {"Name": "Z"})], external_id="Ext__c")
     # An external id given twice fails both rows and stores neither, as Salesforce does
     # (see crossmap_salesforce/emulator/records.py for the sources).
-    assert [r.error_code for r in twice] == ["DUPLICATE_VALUE", "DUPLICATE_VALUE", "MISSING_ARGUMENT"]
+    assert [r.error_code for r in twice] == ["NOT_UNIQUE", "NOT_UNIQUE", "MISSING_EXTERNAL_ID"]
     assert [r["Name"] for r in target.records("Account")] == ["A2"]
     with pytest.raises(ConnectorError, match="not an external id"):
         target.load("Account", "upsert", [("a", {"Name": "X"})], external_id="Name")
@@ -122,9 +122,9 @@ def test_rows_are_validated_against_the_schema() -> None:
         ("bad", {"Name": "B", "Tier__c": "Bronze", "Nope__c": 1}),
         ("missing", {"Tier__c": "Gold"}),
     ])
-    assert [r.error_code for r in results] == [None, "STRING_TOO_LONG", "INVALID_FIELD", "REQUIRED_FIELD_MISSING"]
+    assert [r.error_code for r in results] == [None, "TOO_LONG", "UNKNOWN_FIELD", "MISSING_REQUIRED"]
     assert results[2].error_fields == ("Nope__c", "Tier__c")
-    assert "bad value for restricted picklist field: Bronze" in (results[2].error_message or "")
+    assert "not one of the restricted picklist's values: Bronze" in (results[2].error_message or "")
     assert len(target.records("Account")) == 1
     with pytest.raises(UnknownObjectError, match="did you mean 'Account'"):
         target.load("Acount", "insert", [("x", {"Name": "A"})])
@@ -134,8 +134,8 @@ def test_unique_fields_are_enforced_on_insert() -> None:
     target = MemoryDestination(SCHEMA)
     ok, clash = target.load("Account", "insert", [("a", {"Name": "A", "Ext__c": "E1"}),
                                                   ("b", {"Name": "B", "Ext__c": "E1"})])
-    assert ok.ok and clash.error_code == "DUPLICATE_VALUE"
-    assert clash.error_message == f"duplicate value found: Ext__c duplicates value on record with id: {ok.id}"
+    assert ok.ok and clash.error_code == "NOT_UNIQUE"
+    assert clash.error_message == f"Ext__c: the record {ok.id} holds this value already"
 
 
 def test_update_delete_and_their_errors() -> None:
@@ -146,16 +146,16 @@ def test_update_delete_and_their_errors() -> None:
                                                 ("b", {"Id": "Account-99", "Name": "N"}),
                                                 ("c", {"Name": "N"}),
                                                 ("d", {"Id": made.id, "Name": None})])
-    assert [r.error_code for r in updated] == [None, "INVALID_CROSS_REFERENCE_KEY", "MISSING_ARGUMENT",
-                                               "REQUIRED_FIELD_MISSING"]
+    assert [r.error_code for r in updated] == [None, "NO_SUCH_RECORD", "MISSING_ID",
+                                               "MISSING_REQUIRED"]
     assert target.records("Account") == [{"Id": made.id, "Name": "A", "Tier__c": None}]
     assert list(target.read("Account", [made.id, "Account-99"], ["Name", "Limit__c"])) == [
         {"Id": made.id, "Name": "A", "Limit__c": None}]
     deleted = target.load("Account", "delete", [("a", {"Id": made.id})])
     assert deleted[0].ok and deleted[0].id == made.id
     again = target.load("Account", "delete", [("a", {"Id": made.id})])
-    assert again[0].error_code == "ENTITY_IS_DELETED"
-    assert target.load("Account", "update", [("a", {"Id": made.id, "Name": "X"})])[0].error_code == "ENTITY_IS_DELETED"
+    assert again[0].error_code == "RECORD_DELETED"
+    assert target.load("Account", "update", [("a", {"Id": made.id, "Name": "X"})])[0].error_code == "RECORD_DELETED"
     assert target.records("Account") == []
 
 
@@ -165,7 +165,7 @@ def test_the_fail_hook_fails_chosen_rows() -> None:
 
     target = MemoryDestination(fail=fail)
     results = target.load("Account", "insert", [("a", {"Name": "Ann"}), ("z", {"Name": "Zed"})])
-    assert results[1].error_code == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+    assert results[1].error_code == "REJECTED"
     assert results[1].error_message == "no Zed here" and results[1].id is None
     assert [r["Name"] for r in target.records("Account")] == ["Ann"]
     assert target.batches == [("Account", "insert", 2)]

@@ -43,7 +43,7 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def test_the_page_holds_the_whole_example() -> None:
     found = examples()
-    assert set(found) == {"crossmap_recfile.py", "pyproject.toml", "conformance"}
+    assert set(found) == {"crossmap_recfile.py", "pyproject.toml", "conformance", "error-vocabulary"}
     assert "class RecfileSource" in found["crossmap_recfile.py"]
 
 
@@ -85,3 +85,10 @@ def test_the_conformance_example_runs_and_the_example_source_passes_the_kit(inst
     (data / "customers.rec").write_text("id: c1\nname: Ana\n\nid: c2\nname: Tom\n", encoding="utf-8")
     options = {"path": "exports", "spec_dir": str(installed / "specs")}
     check_source(lambda: open_connector("source", "recfile", options), SourceCase(object="customers", key="id"))
+
+
+def test_the_error_vocabulary_example_runs() -> None:
+    """A destination's words for errors and names (issue 25): the example's asserts."""
+    namespace: dict[str, object] = {}
+    exec(compile(examples()["error-vocabulary"], "writing-a-connector.md", "exec"), namespace)  # noqa: S102
+    assert namespace["VOCABULARY"].gone == frozenset({"GONE"})  # type: ignore[attr-defined]

@@ -22,6 +22,16 @@ def test_long_lines_are_windowed() -> None:
     shown, caret = diagnostic.render().splitlines()[1:3]
     assert len(shown) < 120
     assert shown[caret.index("^")] == "!"
+    # Cut on both sides, and each cut says so.
+    assert shown.startswith("    1 | ...x") and shown.endswith("y...")
+
+
+def test_a_long_line_cut_only_at_its_end_says_so() -> None:
+    text = "  Parent = " + "lookup(a, b) missing null ?? " * 4
+    diagnostic = Diagnostic("XM218", "wrong target", SourceText("s", text).span(2, len(text)))
+    shown, caret = diagnostic.render().splitlines()[1:3]
+    assert shown == "    1 | " + text[:100] + "..."
+    assert caret.count("^") == 98  # up to the cut, not under the dots
 
 
 def test_spec_error_sorts_and_renders_all() -> None:

@@ -1,21 +1,27 @@
-"""Spec texts against the shipped Q Dispatch and Salesforce schemas, for the CLI and
-pytest-plugin tests (imported by the test modules beside it)."""
+"""Spec texts against the tiny fixture schemas (tests/fixtures/schemas, named by
+absolute path through the built-in jsonl connector, so the specs compile wherever the
+tests write them and need no plugin), for the CLI and pytest-plugin tests (imported
+by the test modules beside it)."""
 
 from __future__ import annotations
 
-MAPPINGS = '''xmap 1
-source qdispatch
-target salesforce
+from pathlib import Path
 
-map customers -> Account {
-  Name  = company_name ?? last_name ?? "(no name)"
+SCHEMAS = Path(__file__).resolve().parents[2] / "fixtures" / "schemas"
+
+MAPPINGS = f'''xmap 1
+source jsonl {{ path = "{SCHEMAS}" schema = "{SCHEMAS / 'source.json'}" }}
+target jsonl {{ schema = "{SCHEMAS / 'target.json'}" }}
+
+map customers -> Account {{
+  Name  = company_name ?? "(no name)"
   Phone = phone
-}
+}}
 
-map contacts -> Contact {
+map contacts -> Contact {{
   AccountId = lookup(customers, customer_id) missing fail
   LastName  = last_name ?? "(no last name)"
-}
+}}
 '''
 
 PASSING = MAPPINGS + '''

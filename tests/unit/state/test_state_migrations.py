@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -139,3 +140,34 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None
     finally:
         connection.close()
     assert "outcomes_problems" not in indexes
+
+
+def test_a_version_6_journal_is_migrated_with_its_open_intents(tmp_path: Path) -> None:
+    """Version 7 adds the step's source object and the destination's clock to the
+    journal: an intent a version-6 crossmap left open reads with neither, and is
+    reconciled all the same."""
+    path = tmp_path / "state.db"
+    statements = ["CREATE TABLE schema_version (version INTEGER NOT NULL)", "INSERT INTO schema_version VALUES (6)"]
+    statements += [s for m in MIGRATIONS[:6] for s in m.statements]
+    statements += [
+        """INSERT INTO runs (id, spec, spec_hash, kind, options, started_at, status)
+            VALUES (1, 'a.xmap', 'h1', 'full', '{}', '2026-06-01T10:00:00.000000+00:00', 'interrupted')""",
+        """INSERT INTO journal (id, run_id, step, target, operation, external_id, jobs, opened_at)
+            VALUES (1, 1, 'notes->Comment', 'Comment', 'insert', NULL, '750A', '2026-06-01T10:01:00.000000+00:00')""",
+        "INSERT INTO journal_rows VALUES (1, 0, 'N-1', 'Body,CaseId', 'd1', '{\"CaseId\":\"500A\"}')",
+    ]
+    write_database(path, statements)
+    with StateStore.open(path) as store:
+        (intent,) = store.open_intents("a.xmap")
+        assert (intent.step, intent.jobs, intent.source, intent.destination_time) == (
+            "notes->Comment", ("750A",), None, None)
+        assert list(store.intent_rows(intent.id)) == [("N-1", "Body,CaseId", "d1", '{"CaseId":"500A"}')]
+        when = dt.datetime(2026, 6, 1, 10, 2, tzinfo=dt.UTC)
+        second = store.journal_intent(1, "notes->Comment", "Comment", "insert", None, [], source="notes",
+                                      destination_time=when)
+        assert [(i.id, i.source, i.destination_time) for i in store.open_intents("a.xmap")] == [
+            (1, None, None), (second, "notes", when)]
+        later = store.begin_run(spec="a.xmap", spec_hash="h2", kind="full", options={})
+        store.settle_intent(1, found=1, by=later.id)  # the old intent, reconciled by a later run
+        assert store.found_for_earlier_runs(later.id) == [(1, 1)] and store.found_loaded(1) == 1
+    assert version_of(path) == SCHEMA_VERSION == 7

@@ -30,8 +30,10 @@ from crossmap.connectors.builtin.options import (
     require_path,
     resolve_path,
 )
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
 from crossmap.connectors.protocols import LoadResult, Operation, Record
 from crossmap.connectors.registry import ConnectorError
+from crossmap.connectors.vocabulary import ErrorVocabulary
 from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
 from crossmap.schema import Untyped as AnyType
 
@@ -276,6 +278,11 @@ class JsonlDestination:
         if schema_path is not None:
             return load_schema_file(schema_path)
         return _folder_schema(require_path(options, "path", "jsonl"))
+
+    @staticmethod
+    def error_vocabulary() -> ErrorVocabulary:
+        """The built-in destinations' hints (``builtin.vocabulary``)."""
+        return BUILTIN_ERRORS
 
     # --- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:

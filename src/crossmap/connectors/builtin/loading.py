@@ -3,9 +3,12 @@ for the built-in destinations.
 
 The rules follow Salesforce's, so specs behave the same against a folder as against
 an org: one result per row, each row on its own (a failing row does not stop the
-others), the same error codes (``MISSING_ARGUMENT``, ``DUPLICATE_VALUE``,
-``INVALID_CROSS_REFERENCE_KEY``, ``ENTITY_IS_DELETED``, ``NOT_FOUND`` and the row
-validator's). ``MemoryDestination`` and ``JsonlDestination`` differ only in where a
+others), failing for the same causes, under neutral codes
+(:mod:`crossmap.connectors.builtin.vocabulary`: ``NOT_UNIQUE``, ``NO_SUCH_RECORD``,
+``RECORD_DELETED``, ``MISSING_ID``, ...). A row the validator rejects fails with the
+first violation's neutral code (``TOO_LONG``, ``MISSING_REQUIRED``:
+:class:`crossmap.schema.validate.ViolationKind`) and every violation's neutral
+message. ``MemoryDestination`` and ``JsonlDestination`` differ only in where a
 ``Table`` keeps its records.
 """
 
@@ -16,9 +19,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crossmap.connectors.builtin.coding import key_text
+from crossmap.connectors.builtin.vocabulary import (
+    MISSING_EXTERNAL_ID,
+    MISSING_ID,
+    NO_SUCH_RECORD,
+    NOT_UNIQUE,
+    RECORD_DELETED,
+    REJECTED,
+)
 from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap.connectors.registry import ConnectorError
 from crossmap.schema import ObjectSchema, row_validator
+from crossmap.schema.validate import ViolationKind
 
 FailHook = Callable[[str, Mapping[str, Any]], "str | None"]
 """Told an object name and a row, returns an error message to make the row fail."""
@@ -82,7 +94,7 @@ class Table(ABC):
         self._store(id, record)
 
     def drop(self, id: str, *, hard: bool = False) -> None:
-        """Delete ``id``; a soft delete is remembered (``ENTITY_IS_DELETED`` later)."""
+        """Delete ``id``; a soft delete is remembered (``RECORD_DELETED`` later)."""
         old = self.get(id)
         if old is not None:
             for field, index in self._indexes.items():
@@ -151,21 +163,20 @@ class _Loader:
         folded = self.obj.folded_names
         return {folded.get(k.casefold(), k): v for k, v in row.items()}
 
-    def _existing(self, given: object, *, missing: str = "INVALID_CROSS_REFERENCE_KEY") -> str:
+    def _existing(self, given: object) -> str:
         rid = str(given)
         if self.table.get(rid) is not None:
             return rid
         if rid in self.table.deleted:
-            raise _RowError("ENTITY_IS_DELETED", "entity is deleted", ("Id",))
-        message = "invalid cross reference id" if missing != "NOT_FOUND" else "The requested resource does not exist"
-        raise _RowError(missing, message, ("Id",))
+            raise _RowError(RECORD_DELETED, f"the record {rid} was deleted", ("Id",))
+        raise _RowError(NO_SUCH_RECORD, f"no {self.table.name} record has the Id {rid}", ("Id",))
 
     def one(self, ref: str, given: Mapping[str, Any]) -> LoadResult:
         row = self._canonical(given)
         op = self.operation
         if op in ("delete", "hard_delete"):
             if row.get("Id") in (None, ""):
-                raise _RowError("MISSING_ARGUMENT", "Id not specified in a delete call", ("Id",))
+                raise _RowError(MISSING_ID, "a delete row without an Id", ("Id",))
             rid = self._existing(row["Id"])
             self._hook(row)
             self.table.drop(rid, hard=op == "hard_delete")
@@ -187,22 +198,22 @@ class _Loader:
         op, given = self.operation, row.get("Id")
         if op == "insert":
             if given not in (None, ""):
-                raise _RowError("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ("Id",))
+                raise _RowError(ViolationKind.ID_ON_INSERT.name, "an insert may not give the record's id", ("Id",))
             return None
         if op == "update":
             if given in (None, ""):
-                raise _RowError("MISSING_ARGUMENT", "Id not specified in an update call", ("Id",))
+                raise _RowError(MISSING_ID, "an update row without an Id", ("Id",))
             return self._existing(given)
         ext = self.external_id
         if ext is None or ext == "Id":
-            return None if given in (None, "") else self._existing(given, missing="NOT_FOUND")
+            return None if given in (None, "") else self._existing(given)
         value = row.get(ext)
         if value in (None, ""):
-            raise _RowError("MISSING_ARGUMENT", f"{ext} not specified", (ext,))
+            raise _RowError(MISSING_EXTERNAL_ID, f"an upsert row without a value in {ext}", (ext,))
         key = key_text(value)
         if key in self.repeated:
             # Every row, the first too, as Salesforce fails them (and stores none).
-            raise _RowError("DUPLICATE_VALUE", f"Duplicate external id specified: {key}", (ext,))
+            raise _RowError(NOT_UNIQUE, f"the batch gives the external id {key} more than once", (ext,))
         return self.table.index(ext).get(key)
 
     def _validate(self, row: dict[str, Any], acting: str, rid: str | None) -> None:
@@ -220,15 +231,13 @@ class _Loader:
                 continue
             holder = self.table.index(field).get(key_text(value))
             if holder is not None and holder != rid:
-                raise _RowError("DUPLICATE_VALUE",
-                                f"duplicate value found: {field} duplicates value on record with id: {holder}",
-                                (field,))
+                raise _RowError(NOT_UNIQUE, f"{field}: the record {holder} holds this value already", (field,))
 
     def _hook(self, row: dict[str, Any]) -> None:
         if self.fail is not None:
             message = self.fail(self.table.name, row)
             if message is not None:
-                raise _RowError("FIELD_CUSTOM_VALIDATION_EXCEPTION", message)
+                raise _RowError(REJECTED, message)
 
 
 def _repeated(values: Iterable[Any]) -> set[str]:
@@ -262,8 +271,8 @@ def undelete_rows(table: Table, rows: Sequence[tuple[str, Mapping[str, Any]]]) -
     for ref, row in rows:
         rid = row.get("Id")
         if rid in (None, ""):
-            results.append(LoadResult(ref, None, error_code="MISSING_ARGUMENT",
-                                      error_message="Id not specified in an undelete call", error_fields=("Id",)))
+            results.append(LoadResult(ref, None, error_code=MISSING_ID,
+                                      error_message="an undelete row without an Id", error_fields=("Id",)))
             continue
         rid = str(rid)
         if table.get(rid) is None:

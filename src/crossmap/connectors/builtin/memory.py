@@ -20,8 +20,10 @@ from typing import Any
 from crossmap.connectors.builtin.coding import aware, blob_of, key_text, paged
 from crossmap.connectors.builtin.inference import infer_object
 from crossmap.connectors.builtin.loading import FailHook, Table, load_rows, read_rows, undelete_rows
+from crossmap.connectors.builtin.vocabulary import BUILTIN_ERRORS
 from crossmap.connectors.protocols import Blob, LoadResult, Operation, Page, Record, Tombstone
 from crossmap.connectors.registry import ConnectorError
+from crossmap.connectors.vocabulary import ErrorVocabulary
 from crossmap.errors import did_you_mean
 from crossmap.schema import FieldSchema, Id, ObjectSchema, Schema
 from crossmap.schema import Untyped as AnyType
@@ -125,9 +127,10 @@ class MemoryTable(Table):
 
 class MemoryDestination:
     """A ``Destination`` keeping records in dicts. Supports every operation; with
-    ``schema`` it validates rows as Salesforce would (and ``describe()`` returns it),
-    without one it accepts any field. ``fail(object, row)`` returning a message makes
-    that row fail with ``FIELD_CUSTOM_VALIDATION_EXCEPTION`` (to exercise failures)."""
+    ``schema`` it validates rows with the row validator (and ``describe()`` returns
+    it), reporting violations by their neutral codes (``TOO_LONG``); without one it
+    accepts any field. ``fail(object, row)`` returning a message makes
+    that row fail with ``REJECTED`` (to exercise failures)."""
 
     def __init__(self, schema: Schema | None = None, *, fail: FailHook | None = None) -> None:
         self._schema = schema
@@ -136,6 +139,11 @@ class MemoryDestination:
         self._lock = threading.RLock()
         # (object, operation, row count) of every load call, so tests can see batching.
         self.batches: list[tuple[str, Operation, int]] = []
+
+    @staticmethod
+    def error_vocabulary() -> ErrorVocabulary:
+        """The built-in destinations' hints (``builtin.vocabulary``)."""
+        return BUILTIN_ERRORS
 
     def __repr__(self) -> str:
         return f"MemoryDestination(objects={sorted(self._tables)!r})"

@@ -33,7 +33,7 @@ from crossmap_salesforce.describe import (
     schema_from_describes,
 )
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 CAPTURES = REPO / "tests" / "fixtures" / "salesforce-describe"
 
 

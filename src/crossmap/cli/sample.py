@@ -1,4 +1,4 @@
-"""``crossmap sample`` and ``crossmap approve``, registered on ``crossmap.cli.main``."""
+"""``crossmap sample`` and ``crossmap approve`` (``crossmap.sample`` does the work)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.commandline import fail, publish, redact_option, report_options, store_path
-from crossmap.compiler import Plan
-from crossmap.errors import CrossmapError, SpecError
+from crossmap.cli.common import fail, or_exit, publish, redact_option, report_options, store_path
 from crossmap.reports import reports_folder
 from crossmap.sample.gate import approve as approve_sample
 from crossmap.sample.gate import sandbox_profile, version_hash
@@ -50,21 +48,14 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
     from crossmap.sample.sampling import take_sample
 
     sandbox_store = store_path(state, _folder(spec) / SANDBOX_STORE)
-    try:
+    with or_exit():
         plan, source, destination, chosen, version = _open(spec, profile)
-    except SpecError as error:
-        click.echo(error.render() + "\n", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-    except CrossmapError as error:
-        fail(str(error))
     from crossmap.progress import run_progress
 
-    with _closing(source, destination), StateStore.open(sandbox_store) as store, run_progress() as progress:
-        try:
-            report = take_sample(plan, source, destination, store, size=size, seed=seed,
-                                 batch_size=batch_size, profile=chosen, progress=progress, version=version)
-        except CrossmapError as error:
-            fail(str(error))
+    with _closing(source, destination), StateStore.open(sandbox_store) as store, run_progress() as progress, \
+            or_exit():
+        report = take_sample(plan, source, destination, store, size=size, seed=seed,
+                             batch_size=batch_size, profile=chosen, progress=progress, version=version)
     shown = redact_sample(report) if redact else report
     publish(render_text(shown), shown.to_json(), render_html(shown), redact=redact, as_json=as_json,
             json_path=json_path or reports_folder(sandbox_store.parent) / f"sample-{report.run_id}.json",
@@ -74,23 +65,15 @@ def sample(spec: Path, size: int, seed: int, profile: str | None, state: str | N
     sys.exit(exitcodes.OK)
 
 
-def spec_version(offline: Plan) -> str:
-    """The version of a spec an approval is for: ``version_hash`` of its plan
-    compiled against the connectors' shipped schemas (``compile_offline``), so a
-    sandbox and a production org that differ (one lets a ``?=`` field be written)
-    still run the same version."""
-    return version_hash(offline)
-
-
 def _open(spec: Path, profile: str | None) -> tuple[Any, Any, Any, str, str]:
     """Compile the spec, open the source and the target with the sandbox profile,
     and compile again against the live schemas (as ``crossmap run`` does); returns
-    the live plan, the connectors, the profile and the spec's version."""
-
+    the live plan, the connectors, the profile and the spec's version (the
+    ``version_hash`` of the plan compiled offline: ``crossmap.sample.spec_version``)."""
     systems = open_systems(spec, target_profile=profile, sandbox=True)
     chosen = profile or sandbox_profile(systems.offline)
     assert chosen is not None  # open_systems raised for a target without a sandbox
-    return systems.plan, systems.source, systems.destination, chosen, spec_version(systems.offline)
+    return systems.plan, systems.source, systems.destination, chosen, version_hash(systems.offline)
 
 
 @click.command()
@@ -115,11 +98,8 @@ def approve(run_id: int | None, spec: Path | None, note: str | None, state: str 
     if not sandbox_path.exists():
         fail(f"there is no sandbox store at {sandbox_path}: run `crossmap sample SPEC` first "
               "(or pass --spec / --sandbox-state)")
-    try:
-        with StateStore.open(sandbox_path) as sandbox, StateStore.open(production_path) as production:
-            approval = approve_sample(production, sandbox, run_id, approver=_user(), note=note)
-    except CrossmapError as error:
-        fail(str(error))
+    with or_exit(), StateStore.open(sandbox_path) as sandbox, StateStore.open(production_path) as production:
+        approval = approve_sample(production, sandbox, run_id, approver=_user(), note=note)
     click.echo(f"approved sample run {approval.sample_run} of {approval.spec} (version {approval.spec_hash}) "
                f"as {approval.approver} at {approval.approved_at.isoformat(timespec='seconds')}; "
                f"recorded in {production_path}")

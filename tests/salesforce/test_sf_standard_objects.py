@@ -18,8 +18,9 @@ from crossmap.schema import (
     validate_row,
 )
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, load_describe, standard_schema
+from crossmap_salesforce.violations import salesforce_error
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 CAPTURES = REPO / "tests" / "fixtures" / "salesforce-describe"
 CAPTURED = ("Account", "Contact", "Case", "Event", "Task")
 
@@ -163,13 +164,13 @@ def test_case_rules_from_the_reference() -> None:
     assert case.field("OwnerId").type == Reference(("Group", "User"))
     v = validate_row(case, {"Subject": "s", "ClosedDate": "2024-01-02T00:00:00.000+0000"},
                      operation="insert")
-    assert [x.code for x in v] == ["INVALID_FIELD_FOR_INSERT_UPDATE"]
+    assert [salesforce_error(x)[0] for x in v] == ["INVALID_FIELD_FOR_INSERT_UPDATE"]
     assert v[0].fields == ("ClosedDate",)
 
 
 def test_contact_requires_last_name() -> None:
     contact = standard_schema().object("Contact")
     v = validate_row(contact, {"FirstName": "Ada"}, operation="insert")
-    assert [(x.code, x.message) for x in v] == [
+    assert [salesforce_error(x) for x in v] == [
         ("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]")
     ]

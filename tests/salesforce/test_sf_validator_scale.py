@@ -1,4 +1,6 @@
-"""The validator's speed at scale: the org emulator validates every Bulk API row."""
+"""The row validator's speed at scale on Salesforce's Account (the static catalogue's
+describe): the local org validates every Bulk API row with it. Moved from
+tests/unit/schema so the schema layer's tests need no plugin."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from crossmap import exitcodes
-from crossmap.commandline import prepare, publish, redact_option, report_options
+from crossmap.cli.common import or_exit, prepare, publish, redact_option, report_options
 
 
 @click.command(name="preflight")
@@ -31,20 +31,15 @@ def preflight_command(spec: Path, as_json: bool, json_path: Path | None, html_pa
     """Check both systems before any record moves: schema audit, record counts,
     resolve blocks, coverage of the source's values, API budget and duration, what
     to rebuild natively, and a complexity grade."""
-    from crossmap.errors import CrossmapError
     from crossmap.preflight.collect import preflight
     from crossmap.preflight.redact import redact_preflight
     from crossmap.preflight.report import render_html, render_text
     from crossmap.reports import reports_folder
-    from crossmap.systems import closing as _closing
+    from crossmap.systems import closing
 
     plan, source, destination, _ = prepare(spec, sandbox=sandbox)
-    with _closing(source, destination):
-        try:
-            report = preflight(plan, source, destination, batch_size=batch_size, out=out, apply=apply_)
-        except CrossmapError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(exitcodes.COULD_NOT_RUN)
+    with closing(source, destination), or_exit():
+        report = preflight(plan, source, destination, batch_size=batch_size, out=out, apply=apply_)
     shown = redact_preflight(report) if redact else report
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     publish(render_text(shown), shown.to_json(), render_html(shown), redact=redact, as_json=as_json,

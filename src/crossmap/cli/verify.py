@@ -1,5 +1,5 @@
-"""``crossmap verify SPEC [RUN]``, registered on ``crossmap.cli.main``; and what
-``crossmap run --verify`` calls at the end of a run."""
+"""``crossmap verify SPEC [RUN]``; and what ``crossmap run --verify`` calls at the end
+of a run (``crossmap.verify`` does the checking)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,19 @@ from typing import Any
 import click
 
 from crossmap import exitcodes
-from crossmap.commandline import publish, redact_option, report_options, state_option, state_path
+from crossmap.cli.common import (
+    fail,
+    or_exit,
+    prepare,
+    publish,
+    redact_option,
+    report_options,
+    state_option,
+    state_path,
+)
 from crossmap.compiler import Plan
-from crossmap.errors import CrossmapError, SpecError
 from crossmap.state import StateStore
-from crossmap.systems import closing, open_systems
+from crossmap.systems import closing
 from crossmap.verify.check import verify
 from crossmap.verify.redact import redact_verify
 from crossmap.verify.report import VerifyReport, render_html, render_text
@@ -52,21 +60,9 @@ def verify_command(spec: Path, run_id: int | None, state: str | None, no_source:
     when it cannot verify."""
     path = state_path(spec, state)
     if not path.exists():
-        click.echo(f"error: there is no state store at {path}: run the spec first (or pass --state)", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-    try:
-        systems = open_systems(spec, source_too=not no_source)
-    except SpecError as error:
-        click.echo(error.render() + "\n", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-    except CrossmapError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-    with closing(systems.source, systems.destination), StateStore.open(path) as store:
-        try:
-            report = verify_and_report(systems.plan, systems.source, systems.destination, store, run_id=run_id,
-                                       json_path=json_path, html_path=html_path, redact=redact, as_json=as_json)
-        except CrossmapError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(exitcodes.COULD_NOT_RUN)
+        fail(f"there is no state store at {path}: run the spec first (or pass --state)")
+    plan, source, destination, _ = prepare(spec, source_too=not no_source)
+    with closing(source, destination), StateStore.open(path) as store, or_exit():
+        report = verify_and_report(plan, source, destination, store, run_id=run_id,
+                                   json_path=json_path, html_path=html_path, redact=redact, as_json=as_json)
     sys.exit(exitcodes.OK if report.ok else exitcodes.NOT_VERIFIED)

@@ -14,7 +14,7 @@ from crossmap.schema import Boolean, Date, Enum, Numeric, Reference, String, Tex
 from crossmap_salesforce.standard_objects import STANDARD_OBJECTS, load_describe, standard_schema
 from crossmap_salesforce.standard_objects.sales_cloud import OBJECTS, OPPORTUNITY_STAGES
 
-CAPTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce-describe"
+CAPTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce-describe"
 
 SALES_CLOUD = (
     "Lead", "Opportunity", "OpportunityContactRole", "OpportunityLineItem", "Product2",

@@ -1,14 +1,16 @@
 """What every command shares: where the state store is, opening it and the spec's
-systems or exiting with the reason, and the options several commands take.
+systems or exiting with the reason, the options several commands take, and the one
+shape of "try it, or print the error and exit" (:func:`or_exit`).
 
-Command modules (``crossmap.cli`` and the workflow commands beside their code) use
-these; none imports back from ``crossmap.cli``. Exit codes are ``crossmap.exitcodes``.
+Only the command modules of ``crossmap.cli`` use these: no library module imports
+click or the CLI. Exit codes are ``crossmap.exitcodes``.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -74,6 +76,26 @@ def fail(message: str, code: int = exitcodes.COULD_NOT_RUN) -> NoReturn:
     sys.exit(code)
 
 
+def echo_error(error: CrossmapError) -> None:
+    """Print an error on stderr: a ``SpecError`` with its diagnostics (place, caret,
+    hint), any other as one ``error: ...`` line."""
+    if isinstance(error, SpecError):
+        click.echo(error.render() + "\n", err=True)
+    else:
+        click.echo(f"error: {error}", err=True)
+
+
+@contextmanager
+def or_exit(code: int = exitcodes.COULD_NOT_RUN) -> Iterator[None]:
+    """Run the block; a ``CrossmapError`` it raises is printed (:func:`echo_error`)
+    and the command exits with ``code``. Anything else (a bug) propagates."""
+    try:
+        yield
+    except CrossmapError as error:
+        echo_error(error)
+        sys.exit(code)
+
+
 def store_path(value: str | None, default: Path) -> Path:
     """A ``--state`` value (a path or a ``sqlite:///path`` URL), else ``default``."""
     if value is None:
@@ -99,21 +121,15 @@ def open_store(spec: Path, state: str | None, *, existing: bool = False) -> Stat
         fail(f"there is no state store at {path} ({hint}); `crossmap run` creates one")
     if state is not None and not path.parent.exists():
         click.echo(f"note: the folder {path.parent} does not exist; creating it for the state store", err=True)
-    try:
-        return StateStore.open(path)
-    except CrossmapError as error:
-        fail(str(error))
+    with or_exit():
+        store = StateStore.open(path)
+    return store
 
 
 def prepare(spec: Path, *, source_too: bool = True, sandbox: bool = False
             ) -> tuple[Plan, Any, Any, list[Diagnostic]]:
     """``open_systems``, or exit with the reason; the compiler's warnings come along
     for the audit report."""
-    try:
+    with or_exit():
         systems = open_systems(spec, source_too=source_too, sandbox=sandbox)
-    except SpecError as error:
-        click.echo(error.render() + "\n", err=True)
-        sys.exit(exitcodes.COULD_NOT_RUN)
-    except CrossmapError as error:
-        fail(str(error))
     return systems.plan, systems.source, systems.destination, systems.diagnostics
