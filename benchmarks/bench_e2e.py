@@ -75,13 +75,18 @@ TARGET_CPU_SHARE = 0.5
 read here, at the source's published limit, as at most half of the run's wall time."""
 
 
+QUERY_PAGE = 2000
+"""Records a REST query call returns at most (a ``nextRecordsUrl`` for the rest): a
+resolution (``resolve technicians -> User``) reads every record of its object once,
+so the least it costs is ``ceil(records / 2000)`` calls, one for a few hundred Users."""
 SNAPSHOT_CALLS = 1
 """Read before write (issue 19): before an upsert step's first write, one query reads
 the records it may match by external id; on an org that holds few of them yet (a
 first migration) that is one REST query call, a Bulk API 2.0 query job when many."""
 
 
-def minimum_calls(obj: str, rows: int, upload_bytes: int = 0, *, upserted: bool = False) -> int:
+def minimum_calls(obj: str, rows: int, upload_bytes: int = 0, *, upserted: bool = False,
+                  resolved: int | None = None) -> int:
     """The fewest API calls that can write ``rows`` rows of ``obj`` to Salesforce.
 
     From ../shared/reference/salesforce-api.md (REST, Bulk API 2.0 and Files): an
@@ -91,8 +96,12 @@ def minimum_calls(obj: str, rows: int, upload_bytes: int = 0, *, upserted: bool 
     failed results); the minimum is the cheaper of the two. File objects
     (:data:`FILE_OBJECTS`) have only the collections path. ``upload_bytes`` is the size of the
     rows as CSV (0: taken to fit one upload). ``upserted``: a step upserts into the
-    object, which reads it first (:data:`SNAPSHOT_CALLS`).
+    object, which reads it first (:data:`SNAPSHOT_CALLS`). ``resolved``: a resolution
+    matches source records to the object's ``resolved`` records, read by REST query
+    (:data:`QUERY_PAGE`; at least one call, even for none).
     """
+    if resolved is not None:
+        return max(1, math.ceil(resolved / QUERY_PAGE)) + minimum_calls(obj, rows, upload_bytes, upserted=upserted)
     if rows <= 0:
         return SNAPSHOT_CALLS if upserted else 0
     if upserted:
@@ -228,7 +237,9 @@ def measure(size: int, options: Mapping[str, int],
         assert plan is not None, compiled.diagnostics
         run_options = RunOptions(**options)
         store = stack.enter_context(StateStore.open(folder / "state.db"))
-        _, before_run = _calls(log, 0)
+        # The records each resolution reads (counted before the run: not its calls).
+        resolved = {r.target: sum(1 for _ in destination.read(r.target, None, ["Id"])) for r in plan.resolutions}
+        _, before_run = _calls(_settled(log), 0)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
@@ -248,7 +259,8 @@ def measure(size: int, options: Mapping[str, int],
         upserted = {step.target for step in plan.steps if step.mode == "upsert" and step.external_id}
         objects = {
             obj: {"rows": written[obj], "calls": sum(calls.get(obj, Counter()).values()),
-                  "minimum": minimum_calls(obj, written[obj], upserted=obj in upserted),
+                  "minimum": minimum_calls(obj, written[obj], upserted=obj in upserted,
+                                           resolved=resolved.get(obj)),
                   "kinds": dict(calls.get(obj, {}))}
             for obj in sorted(set(written) | (set(calls) - {"(other)"}))
         }

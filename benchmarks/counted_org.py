@@ -38,7 +38,7 @@ OTHER = "(other)"
 _DATA = re.compile(r"^/services/data/v[\d.]+/(.*?)/?$")
 _FROM = re.compile(r"\bfrom\s+(\w+)", re.IGNORECASE)
 _TYPE = re.compile(r'"type"\s*:\s*"(\w+)"')
-_INGEST = re.compile(r"^jobs/ingest/([^/]+)")
+_JOB = re.compile(r"^jobs/(?:ingest|query)/([^/]+)")
 _SOBJECT = re.compile(r"^(?:composite/)?sobjects/([^/]+)")
 
 
@@ -56,7 +56,15 @@ def object_of(method: str, path: str, query: str, body: bytes,
         named = _FROM.search(soql)
         # A query-more locator names no object; count it with the cursor's query.
         return named.group(1) if named else jobs.get("(cursor)", OTHER)
-    job = _INGEST.match(rest)
+    if method == "POST" and rest in ("jobs/ingest", "jobs/query"):
+        # A job's creation names its object (ingest) or its SOQL (query). It is a
+        # call of the job like the others: counted with them, not as "(other)".
+        spec = _json(body)
+        if rest == "jobs/ingest":
+            return str(spec.get("object") or OTHER)
+        named = _FROM.search(str(spec.get("query") or ""))
+        return named.group(1) if named else OTHER
+    job = _JOB.match(rest)
     if job is not None:
         return jobs.get(job.group(1), OTHER)
     if rest == "composite/sobjects" and body:
@@ -122,11 +130,11 @@ def counting(app: Asgi, log: IO[str]) -> Asgi:
         await app(scope, listen, reply)
         method, path = str(scope["method"]), str(scope["path"])
         query = scope.get("query_string", b"").decode("latin-1")
-        if method == "POST" and path.rstrip("/").endswith("/jobs/ingest"):
+        obj = object_of(method, path, query, bytes(body), jobs)
+        if method == "POST" and path.rstrip("/").endswith(("/jobs/ingest", "/jobs/query")):
             created = _json(bytes(answer))
             if "id" in created:
-                jobs[str(created["id"])] = str(_json(bytes(body)).get("object", OTHER))
-        obj = object_of(method, path, query, bytes(body), jobs)
+                jobs[str(created["id"])] = obj
         if "/query" in path and "q=" in query:
             # Remember the last query's object for the query-more calls that follow.
             jobs["(cursor)"] = obj

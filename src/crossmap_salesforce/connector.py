@@ -323,9 +323,10 @@ class SalesforceDestination:
     def snapshot(self, object: str, key: str, fields: Sequence[str]) -> Iterator[Record]:
         """Every record of ``object`` whose external id ``key`` holds a value, with
         ``Id`` and ``fields``, in one query: a REST query call when they are few, a
-        Bulk API 2.0 query job from ``reading.SNAPSHOT_BULK_FROM`` records
+        Bulk API 2.0 query job from ``bulkquery.SNAPSHOT_BULK_FROM`` records
         (``crossmap.connectors.protocols.SnapshotDestination``)."""
-        return reading.snapshot(self.api, object, key, fields, self.sleep, self.settings.bulk_poll_interval)
+        return bulkquery.snapshot(self.api, object, key, fields, settings=self.settings.load_settings().bulk,
+                                  sleep=self.sleep)
 
     def open_load(self, object: str, operation: Operation, *, external_id: str | None = None) -> BulkStream:
         """A load stream (``crossmap.connectors.StreamingDestination``): rows spooled to

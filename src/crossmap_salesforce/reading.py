@@ -1,15 +1,12 @@
-"""Reading records back: by Id (sample diffs, pre-images), every record of an object
-(resolutions), by field values (reconciling uncertain inserts), and the snapshot of
-the records a step is about to match by external id (one query, a Bulk API 2.0
-query job for a large object)."""
+"""Reading records back by REST: by Id (sample diffs, pre-images), every record of an
+object (resolutions), by field values (reconciling uncertain inserts). Bulk API 2.0
+queries (read before write's snapshot, verify's read-back) are
+:mod:`crossmap_salesforce.bulkquery`."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from crossmap.errors import CrossmapError
@@ -78,50 +75,3 @@ def query_by_values(api: Api, object: str, field: str, values: Sequence[str],
         chunk = values[start:start + IN_CHUNK]
         listed = ", ".join(quote(v) for v in chunk)
         yield from query(api, f"SELECT {names} FROM {name_of(object)} WHERE {name_of(field)} IN ({listed})")
-
-
-SNAPSHOT_BULK_FROM = 10_000
-"""Records from which a snapshot goes by a Bulk API 2.0 query job (a few calls
-whatever its size) rather than REST query pages of 2,000 records a call."""
-QUERY_RESULTS_PAGE = 100_000
-"""Records a Bulk query results call asks for (``maxRecords``)."""
-
-
-def snapshot(api: Api, object: str, key: str, fields: Sequence[str],
-             sleep: Callable[[float], None] = time.sleep, poll: float = 2.0) -> Iterator[dict[str, Any]]:
-    """``Id``, ``key`` and ``fields`` of every record of ``object`` whose ``key`` holds
-    a value: one REST query call when they are few, else a Bulk API 2.0 query job."""
-    names = [name_of(f) for f in dict.fromkeys(["Id", key, *fields])]
-    soql = f"SELECT {', '.join(names)} FROM {name_of(object)} WHERE {name_of(key)} != null"
-    page = api.json("GET", "query/", params={"q": soql})
-    if page.get("done", True) or int(page.get("totalSize") or 0) < SNAPSHOT_BULK_FROM:
-        yield from (_clean(dict(r)) for r in page.get("records") or ())
-        while not page.get("done", True) and page.get("nextRecordsUrl"):
-            page = api.json("GET", str(page["nextRecordsUrl"]))
-            yield from (_clean(dict(r)) for r in page.get("records") or ())
-        return
-    yield from bulk_query(api, soql, sleep, poll)
-
-
-def bulk_query(api: Api, soql: str, sleep: Callable[[float], None] = time.sleep,
-               poll: float = 2.0) -> Iterator[dict[str, Any]]:
-    """The records of a SOQL query through one Bulk API 2.0 query job (values as
-    text, empty ones ``None``)."""
-    job = api.json("POST", "jobs/query", json={"operation": "query", "query": soql})
-    job_id = str(job["id"])
-    wait = poll
-    while job.get("state") not in ("JobComplete", "Failed", "Aborted"):
-        sleep(wait)
-        wait = min(wait * 1.5, 30.0)
-        job = api.json("GET", f"jobs/query/{job_id}")
-    if job.get("state") != "JobComplete":
-        raise CrossmapError(f"the Bulk query job {job_id} ended {job.get('state')}: {job.get('errorMessage', '')}")
-    locator: str | None = None
-    while True:
-        params = {"maxRecords": str(QUERY_RESULTS_PAGE), **({"locator": locator} if locator else {})}
-        response = api.call("GET", f"jobs/query/{job_id}/results", params=params)
-        for row in csv.DictReader(io.StringIO(response.text)):
-            yield {k: (v if v != "" else None) for k, v in row.items()}
-        locator = response.headers.get("Sforce-Locator")
-        if not locator or locator == "null":
-            return

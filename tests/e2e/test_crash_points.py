@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from crash_points import POINTS, Crash, CrashingJsonl, CrashingStore, Trigger
 from engine_support import SOURCE, T0, TARGET
 
 from crossmap.compiler import Plan, compile
+from crossmap.connectors import LoadResult, Operation
 from crossmap.connectors.builtin.memory import MemorySource
 from crossmap.engine import Engine, RunOptions
+from crossmap.engine.sharing import SEPARATOR
 from crossmap.functions import registry
 from crossmap.reports import audit_report, render_text
 from crossmap.state import StateStore
@@ -154,3 +157,89 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(point: str, n: int, tmp_pat
             assert ("found already loaded" in render_text(report)) == (report.found_loaded > 0)
         if point in ("load:after", "commit:before"):
             assert store.found_loaded(stopped.id) > 0  # the batch in flight had landed
+
+
+# Two steps of one wave into one object (issue 19, B2): their rows share one load
+# stream per operation, journaled under each step's own intent. The second step's
+# comment has the very values of a note on the same case, and keys that repeat the
+# notes' keys, so neither the reconciliation nor the results may mix the two steps up.
+SHARED_SPEC = SPEC.replace("lookup(jobs, id)", "lookup(jobs -> Case, id)") + """
+map jobs -> Comment {
+  key id + "#0"
+  insert
+  Body   = "same words"
+  CaseId = lookup(jobs -> Case, id)
+}
+"""
+SHARED_REFERENCE_COUNTS: dict[str, dict[str, int]] = {}
+
+
+def shared_plan() -> Plan:
+    return compile(SHARED_SPEC, source_schema=SOURCE, target_schema=TARGET, functions=registry())
+
+
+class CountingJsonl(CrashingJsonl):
+    """Remembers the steps (places in their group) whose rows each Comment call carried."""
+
+    calls: list[set[str]]
+
+    def load(self, object: str, operation: Operation, rows: Sequence[tuple[str, Mapping[str, Any]]], *,
+             external_id: str | None = None) -> list[LoadResult]:
+        if object == "Comment":
+            self.calls.append({ref.partition(SEPARATOR)[0] for ref, _ in rows})
+        return super().load(object, operation, rows, external_id=external_id)
+
+
+def run_shared(state: Path, folder: Path, trigger: Trigger | None = None, resume: int | None = None,
+               parallel: int = 4) -> list[set[str]]:
+    with CrashingStore.open(state) as store:
+        store.trigger = trigger
+        destination = CountingJsonl(folder, schema=TARGET)
+        destination.trigger, destination.calls = trigger, []
+        try:
+            engine = Engine(shared_plan(), MemorySource(dataset(), SOURCE), destination, store,
+                            RunOptions(batch_size=BATCH, parallel=parallel))
+            engine.resume(resume) if resume is not None else engine.run()
+        finally:
+            destination.close()
+    return destination.calls
+
+
+@pytest.fixture(scope="module")
+def shared_reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Counter[tuple[Any, ...]]]:
+    root = tmp_path_factory.mktemp("shared-reference")
+    calls = run_shared(root / "state.db", root / "out")
+    assert any(len(places) == 2 for places in calls)  # a call carried rows of both steps: one stream
+    state = destination_state(root / "out")
+    with StateStore.open(root / "state.db") as store:
+        (done,) = store.runs()
+        SHARED_REFERENCE_COUNTS.update(store.outcome_counts(done.id))
+    assert SHARED_REFERENCE_COUNTS["jobs->Comment"] == {"created": 2 * CUSTOMERS}
+    # One step alone, then both one after another: the same records either way.
+    serial = tmp_path_factory.mktemp("shared-serial")
+    run_shared(serial / "state.db", serial / "out", parallel=1)
+    assert destination_state(serial / "out") == state
+    return state
+
+
+SHARED_CASES = [(point, n) for point in POINTS for n in ((1, 2, 3, 4, 6, 9, 12) if FULL else (1, 2))]
+
+
+@pytest.mark.parametrize(("point", "n"), SHARED_CASES, ids=[f"{p}-{n}" for p, n in SHARED_CASES])
+def test_two_steps_sharing_one_stream_resume_exactly(point: str, n: int, tmp_path: Path,
+                                                     shared_reference: dict[str, Counter[tuple[Any, ...]]]) -> None:
+    trigger = Trigger(point, n)
+    try:
+        run_shared(tmp_path / "state.db", tmp_path / "out", trigger)
+    except Crash:
+        pass
+    if not trigger.fired:
+        pytest.skip(f"an uninterrupted run passes {point} fewer than {n} times")
+    with StateStore.open(tmp_path / "state.db") as store:
+        (stopped,) = store.runs()
+    run_shared(tmp_path / "state.db", tmp_path / "out", resume=stopped.id)
+    assert compare(destination_state(tmp_path / "out"), shared_reference) == {"lost": 0, "duplicated": 0}
+    with StateStore.open(tmp_path / "state.db") as store:
+        assert store.run(stopped.id).status == "succeeded"
+        assert store.open_intents(store.run(stopped.id).spec) == []
+        assert store.outcome_counts(stopped.id) == SHARED_REFERENCE_COUNTS

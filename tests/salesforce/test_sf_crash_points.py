@@ -289,3 +289,82 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(
     lost = sum((reference[o] - found[o]).total() for o in reference)
     duplicated = sum((found[o] - reference[o]).total() for o in reference)
     assert (lost, duplicated) == (0, 0), {o: (reference[o] - found[o], found[o] - reference[o]) for o in reference}
+
+
+# Two steps of one wave into CaseComment (issue 19, B2): one Bulk job carries the rows
+# of both, each step's rows journaled under its own intent. The second step's comment
+# has the values of a note on the same case, and a key the notes use too: a resume
+# that reads the job's results back must give each record to one row only.
+SHARED_SPEC = SPEC + """
+map jobs -> CaseComment {
+  key id + "#0"
+  insert
+  CommentBody = "same words"
+  ParentId    = lookup(jobs -> Case, id)
+}
+"""
+SHARED_REFERENCE_COUNTS: dict[str, dict[str, int]] = {}
+
+
+def run_shared(org: OrgHandle, state: Path, settings: dict[str, Any], trigger: Trigger) -> None:
+    target = destination(org, **settings)
+    crashing(target, trigger)
+    plan = compile(SHARED_SPEC, source_schema=SOURCE, target_schema=target.describe(), functions=registry())
+    with target, CrashingStore.open(state) as store:
+        store.trigger = trigger
+        # One step at a time, so the n-th job is the same in every run: the third
+        # wave's Task job is the 3rd, the shared CaseComment job the 4th.
+        engine = Engine(plan, MemorySource(dataset(), SOURCE), target, store, RunOptions(batch_size=4, parallel=1))
+        runs = store.runs()
+        summary = engine.resume(runs[0].id) if runs else engine.run()
+        assert summary.failed == 0, store.error_groups(summary.run.id)
+
+
+@pytest.fixture(scope="module")
+def shared_reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Counter[tuple[Any, ...]]]]:
+    root = tmp_path_factory.mktemp("shared-reference")
+    with org_at(root / "org", settings=OrgSettings(set_audit_fields=True)) as org:
+        setup_org(org)
+        passed = Trigger("(none)", 1)
+        run_shared(org, root / "state.db", BULK, passed)
+        state = org_state(org)
+    # One Bulk job for each object: Account, Case, Task and the two steps' CaseComments.
+    assert passed.seen["create:before"] == 4
+    with StateStore.open(root / "state.db") as store:
+        (done,) = store.runs()
+        SHARED_REFERENCE_COUNTS.update(store.outcome_counts(done.id))
+    assert SHARED_REFERENCE_COUNTS["jobs->CaseComment"] == {"created": 2 * CUSTOMERS}
+    yield state
+
+
+SHARED_CASES = (
+    [("bulk", p, n) for p in BULK_POINTS for n in ((3, 4) if FULL else (4,))]
+    + [("bulk", p, n) for p in STORE_POINTS for n in ((3, 4, 5) if FULL else (4,))]
+    + [("collections", p, n) for p in ("collections:before", "collections:after") for n in (3, 4)]
+    + [("collections", p, n) for p in STORE_POINTS for n in ((3, 4, 5) if FULL else (4,))]
+)
+
+
+@pytest.mark.parametrize(("path", "point", "n"), SHARED_CASES, ids=[f"{p}-{q}-{n}" for p, q, n in SHARED_CASES])
+def test_two_steps_in_one_bulk_job_resume_exactly(
+        path: str, point: str, n: int, tmp_path: Path,
+        shared_reference: dict[str, Counter[tuple[Any, ...]]]) -> None:
+    settings = BULK if path == "bulk" else COLLECTIONS
+    with org_at(tmp_path / "org", settings=OrgSettings(set_audit_fields=True)) as org:
+        setup_org(org)
+        with crash_expected():
+            run_shared(org, tmp_path / "state.db", settings, Trigger(point, n))
+        run_shared(org, tmp_path / "state.db", settings, Trigger("(none)", 1))
+        found = org_state(org)
+    with StateStore.open(tmp_path / "state.db") as store:
+        (stopped,) = store.runs()
+        assert store.open_intents(stopped.spec) == []
+        assert store.outcome_counts(stopped.id) == SHARED_REFERENCE_COUNTS
+        # Each comment is the record of one row: none taken for two (rollback and
+        # later runs go by these ids).
+        ids = [id for step in ("jobs.notes->CaseComment", "jobs->CaseComment") for _, id in store.crosswalk(step)]
+    assert len(set(ids)) == len(ids) == sum(found["CaseComment"].values())
+    lost = sum((shared_reference[o] - found[o]).total() for o in shared_reference)
+    duplicated = sum((found[o] - shared_reference[o]).total() for o in shared_reference)
+    assert (lost, duplicated) == (0, 0), {o: (shared_reference[o] - found[o], found[o] - shared_reference[o])
+                                          for o in shared_reference}

@@ -163,6 +163,10 @@ def test_minimum_calls_take_the_cheaper_of_collections_and_one_bulk_job(e2e: Mod
     assert e2e.minimum_calls("Account", 10**6, 400 * 1024 * 1024) == 18
     # File bytes do not go through Bulk API 2.0: collections only.
     assert e2e.minimum_calls("ContentVersion", 1000) == 5
+    # A resolution reads its object once, 2,000 records a call, at least one call.
+    assert e2e.minimum_calls("User", 0, resolved=0) == 1
+    assert e2e.minimum_calls("User", 0, resolved=4_500) == 3
+    assert e2e.minimum_calls("Contact", 300, resolved=10) == 3
 
 
 def test_the_counted_org_names_the_object_of_each_request(counted_org: ModuleType) -> None:
@@ -173,6 +177,11 @@ def test_the_counted_org_names_the_object_of_each_request(counted_org: ModuleTyp
     body = b'{"allOrNone": false, "records": [{"attributes": {"type": "CaseComment"}, "Body": "x'
     assert of("POST", d + "composite/sobjects", "", body, jobs) == "CaseComment"
     assert of("PUT", d + "jobs/ingest/7505e000000AbcdAAA/batches", "", b"Id\n", jobs) == "Case"
+    # A Bulk job's creation is one of its calls, counted with its object.
+    assert of("POST", d + "jobs/ingest", "", b'{"object": "Task", "operation": "insert"}', jobs) == "Task"
+    soql = b'{"operation": "query", "query": "SELECT Id FROM Contact WHERE X__c != null"}'
+    assert of("POST", d + "jobs/query", "", soql, jobs) == "Contact"
+    assert of("GET", d + "jobs/query/7505e000000AbcdAAA/results", "maxRecords=5", b"", jobs) == "Case"
     assert of("GET", d + "query", "q=SELECT+Id+FROM+User+WHERE+Email+IN+('a')", b"", jobs) == "User"
     assert of("GET", d + "sobjects/Account/describe", "", b"", jobs) == "Account"
     assert of("GET", d + "limits", "", b"", jobs) == counted_org.OTHER

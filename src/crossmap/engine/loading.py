@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossmap import schema as s
 from crossmap.codegen import Deferred
@@ -26,8 +26,12 @@ from crossmap.connectors.spool import Spool
 from crossmap.connectors.streams import open_load
 from crossmap.engine.fingerprint import NULLS, digest, shape
 from crossmap.engine.lookups import CrosswalkLookups
+from crossmap.engine.snapshot import SnapshotSpool
 from crossmap.schema import Blob
 from crossmap.state import Outcome, StateStore
+
+if TYPE_CHECKING:
+    from crossmap.engine.sharing import SharedStreams
 
 SORT_CHUNK = 1000
 """Queued rows looked up in the crosswalk (and read for pre-images) at once."""
@@ -66,6 +70,7 @@ class StepLoader:
         batch_size: int,
         *,
         resumed: bool = False,
+        shared: SharedStreams | None = None,
     ) -> None:
         self.store = store
         self.resumed = resumed
@@ -92,10 +97,14 @@ class StepLoader:
             f.name for f in (self._target.fields.values() if self._target else ()) if isinstance(f.type, Blob)}
         self._parents = {f.name for f in (self._target.fields.values() if self._target else ())
                          if isinstance(f.type, s.Reference)}
-        self._existing: dict[str, tuple[str, dict[str, Any]]] | None = None
+        self._existing: SnapshotSpool | None = None
         """The snapshot: records of the target holding an external id before the
-        step's first write, by the id's value (casefolded): (Id, fields the step writes)."""
-        self._by_id: dict[str, dict[str, Any]] | None = None
+        step's first write, by the id's value (casefolded): (Id, fields the step
+        writes), spooled to a scratch database (``crossmap.engine.snapshot``)."""
+        self._shared = shared
+        """Load streams this step shares with others of its wave into the same object
+        (``crossmap.engine.sharing``): its rows go there, and the group sends them."""
+        self._place = -1 if shared is None else shared.join(self)
 
     def add(self, key: str, row: dict[str, Any]) -> None:
         """Queue a row for :meth:`finish`."""
@@ -122,33 +131,43 @@ class StepLoader:
             self._stream(self._fresh_operation, fresh)
 
     def finish(self) -> None:
-        """Send every row queued and record how each ended."""
+        """Send every row queued and record how each ended (a step sharing its streams
+        only hands its rows over: the group sends them, ``SharedStreams.send``)."""
         self.hand_over()
+        if self._shared is not None:
+            return
         streams, self._streams = self._streams, {}
         try:
             for operation, (stream, written) in streams.items():
                 # Write-ahead: the rows are journaled before the first of them is sent,
                 # and the destination's job ids as soon as it gives them.
-                intent = self._journal(operation, written)
+                intent = self.journal(operation, written)
                 reporting = capability(stream, JobReporting)
                 if reporting is not None:
                     reporting.report_jobs(partial(self.store.journal_job, intent))
                 pending = iter(written)
                 for results in stream.send():
-                    self._record_results(results, list(islice(pending, len(results))), operation)
-                self._record_results([], list(pending), operation)
-                if operation in self.uncertain:
-                    self.unsettled[operation] = intent  # settled once the engine has settled those rows
-                else:
-                    self.store.settle_intent(intent)
+                    self.record_results(results, list(islice(pending, len(results))), operation)
+                self.record_results([], list(pending), operation)
+                self.settle(operation, intent)
         finally:
             _close(streams)
 
+    def settle(self, operation: Operation, intent: int) -> None:
+        """Every row of ``intent`` has its result recorded: settle it, unless some
+        are uncertain (then once the engine has settled those, ``settle_uncertain``)."""
+        if operation in self.uncertain:
+            self.unsettled[operation] = intent
+        else:
+            self.store.settle_intent(intent)
+
     def close(self) -> None:
-        """Drop whatever was queued and not sent (a step cut off)."""
+        """Drop whatever was queued and not sent (a step cut off), and the snapshot."""
         self._queued = []
         streams, self._streams = self._streams, {}
         _close(streams)
+        if self._existing is not None:
+            self._existing.close()
 
     def write(self, rows: list[tuple[str, dict[str, Any]]], *, update_only: bool = False) -> None:
         """Load ``rows`` (source key, row) at once: update those the crosswalk knows,
@@ -169,7 +188,7 @@ class StepLoader:
 
     def _journaled_load(self, operation: Operation, rows: KeyedRows) -> list[Outcome]:
         written = [self._written(key, row) for key, row in rows]
-        intent = self._journal(operation, written)
+        intent = self.journal(operation, written)
         results = self.destination.load(self.step.target, operation, rows,
                                         external_id=None if operation == "update" else self.step.external_id)
         step = self.step
@@ -178,7 +197,9 @@ class StepLoader:
             self.store.settle_intent(intent)
         return outcomes
 
-    def _journal(self, operation: Operation, written: Iterable[Written]) -> int:
+    def journal(self, operation: Operation, written: Iterable[Written]) -> int:
+        """Journal ``written``, the rows about to be sent with ``operation``: the
+        intent's id."""
         authored = capability(self.destination, AuthoredDestination)
         # The destination's clock before the first row is sent: what it creates from
         # now on is stamped no earlier (``reconcile`` narrows its candidates with it).
@@ -201,36 +222,36 @@ class StepLoader:
         fields the destination only lets you set on create (a master-detail parent, a
         comment's ParentId, an audit field)."""
         known = self.store.ids(self.step.name, (key for key, _ in rows))
-        existing = self._snapshot() if snapshot else {}
+        existing = self._snapshot() if snapshot else None
         ext = self.step.external_id
-        if existing and ext:
-            for key, row in rows:
-                if key not in known and row.get(ext) not in (None, ""):
-                    found = existing.get(str(row[ext]).casefold())
-                    if found is not None:
-                        known[key] = found[0]
+        if existing is not None and existing.size and ext:
+            # One look-up for the rows' external ids together (a query per
+            # ``snapshot.CHUNK`` values), not one per row.
+            unknown = [(key, str(row[ext])) for key, row in rows if key not in known and row.get(ext) not in (None, "")]
+            found = existing.ids(value for _, value in unknown)
+            for key, value in unknown:
+                if value in found:
+                    known[key] = found[value]
         updates = [(key, {**self._updateable(row), "Id": known[key]}) for key, row in rows if key in known]
         return updates, [(key, row) for key, row in rows if key not in known]
 
-    def _snapshot(self) -> dict[str, tuple[str, dict[str, Any]]]:
+    def _snapshot(self) -> SnapshotSpool | None:
         """Read before write, once per step: the records of the target an upsert step
         is about to match by external id, with the fields the step writes (their
-        pre-images). One query (``SnapshotDestination``), else every record read."""
-        if self._existing is not None:
-            return self._existing
-        self._existing = {}
+        pre-images). One query (``SnapshotDestination``), else every record read;
+        ``None`` for a step that matches nothing by external id."""
         ext = self.step.external_id
         if self.step.mode != "upsert" or not ext or self._target is None:
+            return None
+        if self._existing is not None:
             return self._existing
         fields = sorted({a.field for a in self.step.assignments if self._target.find_field(a.field) is not None}
                         - {ext, "Id"} - self._unfingerprinted)
         reader = capability(self.destination, SnapshotDestination)
         records = (reader.snapshot(self.step.target, ext, fields) if reader is not None
                    else self.destination.read(self.step.target, None, [ext, *fields]))
-        for record in records:
-            value = record.get(ext)
-            if value not in (None, "") and record.get("Id"):
-                self._existing[str(value).casefold()] = (str(record["Id"]), {f: record.get(f) for f in fields})
+        self._existing = SnapshotSpool()
+        self._existing.fill(records, ext, fields)
         return self._existing
 
     def _not_loaded_yet(self, rows: KeyedRows) -> KeyedRows:
@@ -254,6 +275,9 @@ class StepLoader:
         return left
 
     def _stream(self, operation: Operation, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        if self._shared is not None:
+            self._shared.add(self._place, operation, rows, [self._written(key, row) for key, row in rows])
+            return
         if operation not in self._streams:
             stream = open_load(self.destination, self.step.target, operation,
                                external_id=None if operation == "update" else self.step.external_id,
@@ -304,11 +328,9 @@ class StepLoader:
         ids = [row["Id"] for _, row in updates]
         # The snapshot holds them for the records it read, as they were before the
         # step's first write; the others are read now.
-        if self._by_id is None:
-            self._by_id = {id: values for id, values in (self._existing or {}).values()}
-        by_id = self._by_id
+        by_id = self._existing.fields_of(ids) if self._existing is not None else {}
         current: dict[str, Mapping[str, Any]] = {
-            id: by_id[id] for id in ids if id in by_id and all(f in by_id[id] for f in fields)}
+            id: values for id, values in by_id.items() if all(f in values for f in fields)}
         missing = [id for id in ids if id not in current]
         if missing:
             current.update((r["Id"], r) for r in self.destination.read(self.step.target, missing, ["Id", *fields]))
@@ -320,9 +342,9 @@ class StepLoader:
 
     def record_found(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
         """Record rows a reconciliation found loaded as if their write had answered."""
-        self._record_results(results, written, operation)
+        self.record_results(results, written, operation)
 
-    def _record_results(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
+    def record_results(self, results: Sequence[LoadResult], written: Sequence[Written], operation: str) -> None:
         """Record a list of results: crosswalk, ledger and outcomes in one transaction,
         so a crash leaves all or none of them."""
         if written:

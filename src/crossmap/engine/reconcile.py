@@ -41,6 +41,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -137,6 +138,10 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
     found = not_loaded = 0
     unreconciled: list[Unreconciled] = []
     intents = store.open_intents(plan.spec)
+    # Read before any intent settles (and its rows go): the records already recorded
+    # for the rows of each job, and those this reconciliation gives a row.
+    recorded = _recorded_by_job(intents, store)
+    taken: set[str] = set()
     for intent in intents:
         if intent.operation not in ("insert", "upsert"):
             store.settle_intent(intent.id, by=run_id)
@@ -148,7 +153,7 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
         claimed = (_known_ids(store, [*plan.steps, *(_journaled_step(i) for i in intents)], intent.target)
                    if intent.external_id is None else set())
         try:
-            results, rows = _find(intent, step, destination, store, claimed)
+            results, rows = _find(intent, step, destination, store, claimed, _claimed(intent, recorded) | taken)
         except CrossmapError as error:
             # The destination cannot say what landed (the object is gone from it, it
             # refuses the read): the write stays open, for the next run to try again.
@@ -159,6 +164,7 @@ def reconcile(plan: Plan, destination: Destination, store: StateStore, lookups: 
                         "reconciled now (%s): it stays open", intent.run_id, len(keys), intent.step,
                         intent.target, error)
             continue
+        taken.update(r.id for r in results if r.id is not None)
         landed = {r.ref for r in results}
         missing = [w for w in rows if w[0] not in landed] if gone else []
         if results or missing:
@@ -192,9 +198,29 @@ def _not_loaded(key: str, step: str) -> LoadResult:
         "the destination, and no step of the spec loads it any more"))
 
 
+def _recorded_by_job(intents: Iterable[Intent], store: StateStore) -> dict[str, set[str]]:
+    """By job, the records that rows it carried have recorded already, under their
+    own intent or another step's sharing the job (``crossmap.engine.sharing``): the
+    job's results hold them too, and none may be taken for a row still to find."""
+    recorded: dict[str, set[str]] = {}
+    for intent in intents:
+        if intent.jobs:
+            keys = [row[0] for row in store.intent_rows(intent.id)]
+            ids = set(store.ids(intent.step, keys).values())
+            for job in intent.jobs:
+                recorded.setdefault(job, set()).update(ids)
+    return recorded
+
+
+def _claimed(intent: Intent, recorded: Mapping[str, set[str]]) -> set[str]:
+    return set().union(*(recorded.get(job, ()) for job in intent.jobs))
+
+
 def _find(intent: Intent, step: Step, destination: Destination, store: StateStore,
-          claimed: set[str]) -> tuple[list[LoadResult], list[Written]]:
-    """(results of the rows found loaded, the intent's rows not recorded yet)."""
+          claimed: set[str], in_jobs: AbstractSet[str] = frozenset()) -> tuple[list[LoadResult], list[Written]]:
+    """(results of the rows found loaded, the intent's rows not recorded yet);
+    ``in_jobs``: records the intent's jobs' results hold that belong to rows already
+    recorded (its own, or another step's sharing the job)."""
     journaled = [_Row(*row) for row in store.intent_rows(intent.id)]
     recorded = store.ids(step.name, (row.key for row in journaled))
     rows = [row for row in journaled if row.key not in recorded]
@@ -205,6 +231,8 @@ def _find(intent: Intent, step: Step, destination: Destination, store: StateStor
     settler = capability(destination, JobReconciling)
     if intent.jobs and settler is not None:
         for landed in settler.settle_jobs(intent.target, intent.jobs):
+            if landed.id in in_jobs:
+                continue
             key = pool.take(landed.values)
             if key is not None:
                 results.append(LoadResult(key, landed.id, created=landed.created))

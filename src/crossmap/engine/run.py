@@ -24,12 +24,14 @@ from crossmap.codegen.program import ResolutionProgram
 from crossmap.compiler import Plan, Resolution, Step, ir
 from crossmap.compiler.analysis import find_all
 from crossmap.connectors import Destination, InvalidRecord, InvalidValue, Source
+from crossmap.engine import sharing
 from crossmap.engine.allocator import limit_retained_memory
 from crossmap.engine.deferred import deferred_update
 from crossmap.engine.loading import StepLoader
 from crossmap.engine.lookups import CrosswalkLookups
 from crossmap.engine.options import RunOptions
 from crossmap.engine.reconcile import Reconciliation, reconcile, settle_uncertain
+from crossmap.engine.sharing import SharedStreams
 from crossmap.errors import CrossmapError
 from crossmap.functions import FunctionContext
 from crossmap.state import ErrorGroup, Outcome, Run, StateStore
@@ -91,6 +93,7 @@ class Engine:
         self._keyless: dict[str, int] = {}  # per step: records whose key could not be computed
         self._failures_of_finished: dict[tuple[int, str], set[str]] = {}
         self._resumed = False
+        self._since: Mapping[str, dt.datetime | None] = {}
         self.reconciliation = Reconciliation()
         """What the last run's start found of the writes killed runs left in flight."""
 
@@ -170,6 +173,7 @@ class Engine:
     ) -> RunSummary:
         started = self.options.now()
         self._resumed = resumed
+        self._since = since
         limit_retained_memory()  # before the run's threads start
         done = self.store.steps_done(run.id) if resumed else set()
         try:
@@ -181,22 +185,32 @@ class Engine:
             self._resolve(run)
             for wave in self.plan.waves:
                 todo = [self.plan.step(name) for name in wave if name not in done]
+                # Steps of the wave into one object, the same way, send their rows
+                # together: one unit of work (one Bulk job) per object and operation.
+                shared = sharing.by_step(sharing.groups(todo), self.store, self.destination,
+                                         self.options.batch_size)
 
-                def run_one(step: Step) -> None:
+                def run_one(step: Step, shared: Mapping[str, SharedStreams] = shared) -> None:
+                    group = shared.get(step.name)
                     self._run_step(run, step, since.get(step.source),
-                                   None if only is None else only.get(step.name, set()))
-                    self.store.mark_step_done(run.id, step.name)
+                                   None if only is None else only.get(step.name, set()), group)
+                    if group is None:
+                        self.store.mark_step_done(run.id, step.name)
 
-                if self.options.parallel > 1 and len(todo) > 1:
-                    # The steps of a wave depend only on earlier waves: they load at
-                    # once, each in its own thread (the waits are the systems').
-                    with ThreadPoolExecutor(min(self.options.parallel, len(todo)),
-                                            thread_name_prefix="crossmap-step") as pool:
-                        for future in [pool.submit(run_one, step) for step in todo]:
-                            future.result()
-                else:
-                    for step in todo:
-                        run_one(step)
+                try:
+                    if self.options.parallel > 1 and len(todo) > 1:
+                        # The steps of a wave depend only on earlier waves: they load at
+                        # once, each in its own thread (the waits are the systems').
+                        with ThreadPoolExecutor(min(self.options.parallel, len(todo)),
+                                                thread_name_prefix="crossmap-step") as pool:
+                            for future in [pool.submit(run_one, step) for step in todo]:
+                                future.result()
+                    else:
+                        for step in todo:
+                            run_one(step)
+                finally:
+                    for group in {id(g): g for g in shared.values()}.values():
+                        group.close()  # sent by now, unless a step stopped the run
             self._deferred_pass(run, since)
             if run.kind in ("full", "delta"):
                 for obj in self._source_objects():
@@ -288,10 +302,14 @@ class Engine:
                 unreadable.append(InvalidValue(field, record.get(field), f"its file cannot be read: {error}"))
         return files, unreadable
 
-    def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None) -> None:
+    def _run_step(self, run: Run, step: Step, since: dt.datetime | None, only: set[str] | None,
+                  shared: SharedStreams | None = None) -> None:
+        """Extract, transform and load one step. A step that shares its load streams
+        with others of its wave (``shared``) hands its rows over; the last of them to
+        finish sends them all (:meth:`_send_shared`)."""
         program = self.program[step.name]
         loader = StepLoader(self.store, self.destination, self.lookups, run.id, step, self.options.batch_size,
-                            resumed=self._resumed)
+                            resumed=self._resumed, shared=shared)
         key_field = self._key_field(step.source)
         # Rows stream to the destination as one unit of work per operation (one
         # Salesforce Bulk job per object); only pages of file bytes are handed over as
@@ -324,11 +342,35 @@ class Engine:
                 if self.options.progress is not None:
                     self.options.progress(step.name, done)
             loader.finish()
-            settle_uncertain(self.plan, self.destination, self.store, loader)
+            if shared is None:
+                settle_uncertain(self.plan, self.destination, self.store, loader)
+        except BaseException:
+            if shared is not None:
+                shared.failed = True  # nothing of the group is sent; the run stops
+            raise
         finally:
-            loader.close()
-        if step.on_delete != "ignore" and run.kind == "delta":
+            if shared is None:
+                loader.close()
+            elif shared.filled(step.name):
+                self._send_shared(run, shared, self._since)
+        if shared is None and step.on_delete != "ignore" and run.kind == "delta":
             self._apply_deletions(run, step, since, loader)
+
+    def _send_shared(self, run: Run, shared: SharedStreams, since: Mapping[str, dt.datetime | None]) -> None:
+        """Send the rows of a group of steps into one object (``crossmap.engine.
+        sharing``), then end each step as :meth:`_run_step` ends one alone."""
+        try:
+            shared.send()
+            if shared.failed:
+                return
+            for step in shared.steps:
+                settle_uncertain(self.plan, self.destination, self.store, shared.loaders[step.name])
+        finally:
+            shared.close()
+        for step in shared.steps:
+            if step.on_delete != "ignore" and run.kind == "delta":
+                self._apply_deletions(run, step, since.get(step.source), shared.loaders[step.name])
+            self.store.mark_step_done(run.id, step.name)
 
     def _fail_invalid(self, step: Step, key_field: str, page: list[dict[str, Any]],
                       outcomes: list[Outcome]) -> list[dict[str, Any]]:

@@ -13,9 +13,11 @@ from typing import Self
 class ScratchDatabase:
     """A throwaway SQLite database holding the tables ``schema`` creates."""
 
-    def __init__(self, prefix: str, schema: str) -> None:
+    def __init__(self, prefix: str, schema: str, *, check_same_thread: bool = True) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix=prefix)
-        self._db = sqlite3.connect(Path(self._folder.name) / "scratch.db")
+        # ``check_same_thread=False`` for a database one thread at a time uses, but
+        # not always the thread that opened it (sqlite3 serializes the calls).
+        self._db = sqlite3.connect(Path(self._folder.name) / "scratch.db", check_same_thread=check_same_thread)
         self._db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + schema)
 
     def close(self) -> None:
