@@ -162,12 +162,12 @@ def test_a_full_run_and_a_delta_rolled_back_leave_the_org_as_it_was(
             # record it kept): rollback leaves it as edited and reports it, and only it.
             now = snapshot()
             edited = next(id for id, r in now.items() if r["Ext__c"] == scenario["edit"])
-            # A field the delta wrote, with a value or empty: an empty checkbox holds
-            # false (the org's fill-in, not an edit), so an empty field set by hand is
-            # one of the others.
+            # A field the delta wrote, with a value or empty. A checkbox written empty
+            # holds false (the org's fill-in) or nothing; set to false by hand it
+            # holds the fill-in again, no change to see: set by hand, it is checked.
             empty = [k for k in KINDS if now[edited][f"F_{k}__c"] == ""]
-            change = ({f"F_{empty[0]}__c": scenario["fill"][empty[0]]} if empty and scenario["edit_empty"]
-                      else {"Ext__c": scenario["edit"] + "!"})
+            change = ({f"F_{empty[0]}__c": True if empty[0] == "bool" else scenario["fill"][empty[0]]}
+                      if empty and scenario["edit_empty"] else {"Ext__c": scenario["edit"] + "!"})
             assert dest.load("Thing__c", "update", [("e", {"Id": edited, **change})])[0].ok
             expected = {**after_full, edited: snapshot()[edited]}
         undo_delta = rollback(plan, dest, store, delta.run.id)

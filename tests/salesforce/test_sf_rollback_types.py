@@ -238,8 +238,9 @@ def test_every_field_type_rolls_back_exactly_on_both_load_paths(
             now = snapshot()
             edited = next(id for id, r in now.items() if r.get("Ext__c") == scenario["edit"] and "F_text__c" in r)
             empty = [k for k in KINDS if now[edited][f"F_{k}__c"] == ""]
-            change = ({f"F_{empty[0]}__c": scenario["fill"][empty[0]]} if empty and scenario["edit_empty"]
-                      else {"Ext__c": scenario["edit"] + "!"})
+            # (A checkbox set to false by hand is what the org fills in: no change to see.)
+            change = ({f"F_{empty[0]}__c": True if empty[0] == "bool" else scenario["fill"][empty[0]]}
+                      if empty and scenario["edit_empty"] else {"Ext__c": scenario["edit"] + "!"})
             (result,) = dest.load("Typed__c", "update", [("e", {"Id": edited, **change})])
             assert result.ok, result
             expected = {**after_full, edited: snapshot()[edited]}
