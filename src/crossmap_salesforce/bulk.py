@@ -21,7 +21,7 @@ import logging
 import operator
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from attrs import define, field, frozen
 
@@ -165,6 +165,38 @@ class JobOutcome:
 
 
 @define
+class Pace:
+    """How fast the org processes this connection's ingest jobs, learnt from the jobs
+    that finished: the rows each processed and the milliseconds the org says it took
+    (``numberRecordsProcessed`` and ``totalProcessingTime`` of Get Information About an
+    Ingest Job, Bulk API 2.0 Developer Guide,
+    https://developer.salesforce.com/docs/platform/api-asynch/guide/get-job-info.md).
+
+    Each status check is an API call. A job's first check waits as long as the org
+    took, at that pace, for as many rows (with a margin), so a job is checked once
+    while the org keeps its pace; until a job has finished, the first check comes at
+    once, as before. The wait is capped at ``BulkSettings.poll_max``."""
+
+    rows: int = 0
+    millis: int = 0
+
+    MARGIN: ClassVar[float] = 1.25
+
+    def learn(self, info: Mapping[str, Any]) -> None:
+        """Count a finished job's rows and processing time."""
+        rows, millis = info.get("numberRecordsProcessed"), info.get("totalProcessingTime")
+        if isinstance(rows, int) and isinstance(millis, int) and rows > 0 and millis > 0:
+            self.rows += rows
+            self.millis += millis
+
+    def first_check(self, rows: int, cap: float) -> float:
+        """Seconds to wait before the first status check of a job of ``rows`` rows."""
+        if not self.rows or rows <= 0:
+            return 0.0
+        return min(cap, rows * self.millis / self.rows / 1000 * self.MARGIN)
+
+
+@define
 class BulkLoader:
     """Runs one batch of rows through as many ingest jobs as it takes."""
 
@@ -177,6 +209,8 @@ class BulkLoader:
     on_job: Callable[[str], None] | None = field(default=None, repr=False)
     """Told each job's id as soon as the org gives it, before any row is uploaded
     (the engine's write-ahead journal)."""
+    pace: Pace = field(factory=Pace, repr=False)
+    """The org's pace, shared by the loaders of one connection."""
 
     def load(self, object: str, operation: Operation, rows: Sequence[Row],
              external_id: str | None = None) -> list[LoadResult]:
@@ -246,7 +280,7 @@ class BulkLoader:
         except SalesforceApiError as exc:
             if exc.code != "INVALIDJOBSTATE":
                 raise
-        info = self._wait(job_id)
+        info = self._wait(job_id, len(waiting))
         return self._collect(job_id, info, operation, columns, refs, waiting)
 
     def settle(self, job_id: str) -> Iterator[tuple[dict[str, str], str, bool]]:
@@ -286,11 +320,16 @@ class BulkLoader:
         except SalesforceApiError:
             log.warning("could not abort Bulk job %s", job_id)
 
-    def _wait(self, job_id: str) -> dict[str, Any]:
+    def _wait(self, job_id: str, rows: int = 0) -> dict[str, Any]:
         deadline = self.clock() + self.settings.timeout
         wait = self.settings.poll_interval
+        first = self.pace.first_check(rows, max(self.settings.poll_max, self.settings.poll_interval))
+        if first > 0:
+            self.sleep(first)
         while True:
             info: dict[str, Any] = self.api.json("GET", f"jobs/ingest/{job_id}")
+            if info.get("state") == "JobComplete":
+                self.pace.learn(info)
             if info.get("state") in TERMINAL or self.clock() >= deadline:
                 return info
             self.sleep(wait)

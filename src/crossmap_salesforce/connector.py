@@ -289,7 +289,7 @@ class SalesforceDestination:
         upload is aborted (the org processes nothing before ``UploadComplete``), one
         being processed is awaited, and a finished one is read back through its
         ``successfulResults``, which the org keeps with the job."""
-        bulk = BulkLoader(self.api, self.loader.settings.bulk, sleep=self.sleep)
+        bulk = BulkLoader(self.api, self.loader.settings.bulk, sleep=self.sleep, pace=self.loader.pace)
         for job in jobs:
             for cells, rid, created in bulk.settle(job):
                 yield Landed(cells, rid, created)

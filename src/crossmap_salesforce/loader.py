@@ -26,7 +26,7 @@ from crossmap.connectors.protocols import LoadResult, Operation
 from crossmap.connectors.spool import carries_bytes
 from crossmap_salesforce import composite
 from crossmap_salesforce.budget import BULK_THRESHOLD
-from crossmap_salesforce.bulk import BulkLoader, BulkSettings
+from crossmap_salesforce.bulk import BulkLoader, BulkSettings, Pace
 from crossmap_salesforce.hints import failed
 from crossmap_salesforce.reading import query_by_values
 from crossmap_salesforce.transport import Api, UncertainWrite
@@ -68,6 +68,8 @@ class Loader:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     rng: random.Random = field(factory=random.Random, repr=False)
     bulk_jobs: list[str] = field(factory=list)
+    pace: Pace = field(factory=Pace, repr=False)
+    """How fast the org processes this connection's Bulk jobs (when to check them)."""
     describe: Callable[[str], Mapping[str, Any] | None] | None = field(default=None, repr=False)
     """An object's describe (cached by the connector), for its create-only fields."""
 
@@ -136,7 +138,7 @@ class Loader:
     def _send(self, object: str, operation: Operation, rows: list[Row],
               external_id: str | None, on_job: Callable[[str], None] | None = None) -> list[LoadResult]:
         if operation == "hard_delete" or (len(rows) >= self.settings.bulk_threshold and not has_bytes(rows)):
-            bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep, on_job=on_job)
+            bulk = BulkLoader(self.api, self.settings.bulk, sleep=self.sleep, on_job=on_job, pace=self.pace)
             try:
                 return bulk.load(object, operation, rows, external_id)
             finally:

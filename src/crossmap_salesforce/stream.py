@@ -113,7 +113,8 @@ class BulkStream:
             self._by_collections(loader, job)
             results = dict(job.settled)
             if len(job.waiting):
-                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep, on_job=self._report)
+                bulk = BulkLoader(loader.api, loader.settings.bulk, sleep=loader.sleep, on_job=self._report,
+                                  pace=loader.pace)
                 try:
                     outcome = bulk.run_job(self.object, self.operation, self.external_id, job.upload(),
                                            job.columns, job.refs, job.waiting)
