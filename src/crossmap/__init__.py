@@ -19,7 +19,15 @@ from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.connectors.builtin.options import ConnectorOptionError
 from crossmap.connectors.profiles import ProfileError
 from crossmap.connectors.spool import SpoolError
-from crossmap.engine import Engine, RunError, RunOptions, RunSummary, UnreconciledWrites, migrate, rollback
+from crossmap.engine import (
+    Engine,
+    RunError,
+    RunOptions,
+    RunSummary,
+    UnreconciledWrites,
+    migrate,
+    rollback,
+)
 from crossmap.errors import CrossmapError, Diagnostic, SpecError, SpecFileError
 from crossmap.functions import ConversionError, FunctionRegistryError, UnknownFunctionError
 from crossmap.reports import AuditReport, audit_report
