@@ -56,9 +56,11 @@ COLLECTION_ROWS = 200
 """Rows per sObject Collections call (more is ``EXCEEDED_ID_LIMIT``)."""
 BULK_UPLOAD_BYTES = 150 * 1024 * 1024
 """Bulk API 2.0's limit on one job's upload (one upload per job)."""
-BULK_CALLS_PER_JOB = 6
+BULK_CALLS_PER_JOB = 5
 """A Bulk API 2.0 ingest job, at the least: create, upload, close (UploadComplete), one
-poll that finds it complete, ``successfulResults`` and ``failedResults``."""
+status check that finds it complete, and ``successfulResults``. ``failedResults`` is
+needed only by a job whose own counts (``numberRecordsFailed``) say rows failed: see
+``failed_jobs`` of :func:`minimum_calls`."""
 FILE_OBJECTS = frozenset({"ContentVersion"})
 """Objects whose rows carry file bytes (base64 ``VersionData``), which Bulk API 2.0
 does not take: the least is sObject Collections, 200 rows a call."""
@@ -86,14 +88,15 @@ first migration) that is one REST query call, a Bulk API 2.0 query job when many
 
 
 def minimum_calls(obj: str, rows: int, upload_bytes: int = 0, *, upserted: bool = False,
-                  resolved: int | None = None) -> int:
+                  resolved: int | None = None, failed_jobs: int = 0) -> int:
     """The fewest API calls that can write ``rows`` rows of ``obj`` to Salesforce.
 
     From ../shared/reference/salesforce-api.md (REST, Bulk API 2.0 and Files): an
     sObject Collections call takes up to 200 rows, so ``ceil(rows / 200)``; a Bulk API
     2.0 ingest job takes one upload of up to 150 MB and costs at least
-    :data:`BULK_CALLS_PER_JOB` calls (create, upload, close, one poll, successful and
-    failed results); the minimum is the cheaper of the two. File objects
+    :data:`BULK_CALLS_PER_JOB` calls (create, upload, close, one status check,
+    successful results), and one more, its failed results, for each of the
+    ``failed_jobs`` whose counts say rows failed; the minimum is the cheaper of the two. File objects
     (:data:`FILE_OBJECTS`) have only the collections path. ``upload_bytes`` is the size of the
     rows as CSV (0: taken to fit one upload). ``upserted``: a step upserts into the
     object, which reads it first (:data:`SNAPSHOT_CALLS`). ``resolved``: a resolution
@@ -101,16 +104,34 @@ def minimum_calls(obj: str, rows: int, upload_bytes: int = 0, *, upserted: bool 
     (:data:`QUERY_PAGE`; at least one call, even for none).
     """
     if resolved is not None:
-        return max(1, math.ceil(resolved / QUERY_PAGE)) + minimum_calls(obj, rows, upload_bytes, upserted=upserted)
+        return max(1, math.ceil(resolved / QUERY_PAGE)) + minimum_calls(
+            obj, rows, upload_bytes, upserted=upserted, failed_jobs=failed_jobs)
     if rows <= 0:
         return SNAPSHOT_CALLS if upserted else 0
     if upserted:
-        return SNAPSHOT_CALLS + minimum_calls(obj, rows, upload_bytes)
+        return SNAPSHOT_CALLS + minimum_calls(obj, rows, upload_bytes, failed_jobs=failed_jobs)
     collections = math.ceil(rows / COLLECTION_ROWS)
     if obj in FILE_OBJECTS:
         return collections
-    bulk = BULK_CALLS_PER_JOB * max(1, math.ceil(upload_bytes / BULK_UPLOAD_BYTES))
+    bulk = BULK_CALLS_PER_JOB * max(1, math.ceil(upload_bytes / BULK_UPLOAD_BYTES)) + failed_jobs
     return min(collections, bulk)
+
+
+def failed_jobs(api: Any) -> Counter[str]:
+    """Ingest jobs per object whose own counts say rows failed (each needs its
+    ``failedResults``), asked of the org once the run's calls are counted: Get All
+    Jobs, then Get Information About an Ingest Job for each (Bulk API 2.0 Developer
+    Guide)."""
+    found: Counter[str] = Counter()
+    listing: dict[str, Any] | None = api.json("GET", "jobs/ingest")
+    while listing:
+        for job in listing.get("records", []):
+            info = api.json("GET", f"jobs/ingest/{job['id']}")
+            if info.get("numberRecordsFailed"):
+                found[str(info["object"])] += 1
+        after = listing.get("nextRecordsUrl")
+        listing = api.json("GET", "jobs/" + after.split("/jobs/", 1)[1]) if after else None
+    return found
 
 
 def records_at(scale: int, seed: int = SEED) -> int:
@@ -257,10 +278,11 @@ def measure(size: int, options: Mapping[str, int],
                 per_source[step.source] = max(per_source.get(step.source, 0), sum(counts.values()))
         extracted = sum(per_source.values())
         upserted = {step.target for step in plan.steps if step.mode == "upsert" and step.external_id}
+        failing = failed_jobs(destination.api)
         objects = {
             obj: {"rows": written[obj], "calls": sum(calls.get(obj, Counter()).values()),
                   "minimum": minimum_calls(obj, written[obj], upserted=obj in upserted,
-                                           resolved=resolved.get(obj)),
+                                           resolved=resolved.get(obj), failed_jobs=failing[obj]),
                   "kinds": dict(calls.get(obj, {}))}
             for obj in sorted(set(written) | (set(calls) - {"(other)"}))
         }

@@ -154,19 +154,40 @@ def test_minimum_calls_take_the_cheaper_of_collections_and_one_bulk_job(e2e: Mod
     assert e2e.minimum_calls("Account", 0) == 0
     assert e2e.minimum_calls("Account", 1) == 1
     assert e2e.minimum_calls("Account", 201) == 2  # two collections calls
-    assert e2e.minimum_calls("Account", 1200) == 6  # six calls either way
-    assert e2e.minimum_calls("Account", 100_000) == 6  # one Bulk API 2.0 job
+    assert e2e.minimum_calls("Account", 1200) == 5  # one Bulk API 2.0 job: 5 calls, 6 collections
+    assert e2e.minimum_calls("Account", 100_000) == 5
+    # A job whose counts say rows failed also reads its failedResults.
+    assert e2e.minimum_calls("Account", 100_000, failed_jobs=1) == 6
+    assert e2e.minimum_calls("Account", 300, failed_jobs=1) == 2  # collections still cheaper
     # An upsert step reads the object once before its first write (issue 19).
-    assert e2e.minimum_calls("Account", 100_000, upserted=True) == 7
+    assert e2e.minimum_calls("Account", 100_000, upserted=True) == 6
+    assert e2e.minimum_calls("Account", 100_000, upserted=True, failed_jobs=1) == 7
     assert e2e.minimum_calls("Account", 0, upserted=True) == 1
     # One job per 150 MB upload.
-    assert e2e.minimum_calls("Account", 10**6, 400 * 1024 * 1024) == 18
+    assert e2e.minimum_calls("Account", 10**6, 400 * 1024 * 1024) == 15
     # File bytes do not go through Bulk API 2.0: collections only.
     assert e2e.minimum_calls("ContentVersion", 1000) == 5
     # A resolution reads its object once, 2,000 records a call, at least one call.
     assert e2e.minimum_calls("User", 0, resolved=0) == 1
     assert e2e.minimum_calls("User", 0, resolved=4_500) == 3
     assert e2e.minimum_calls("Contact", 300, resolved=10) == 3
+
+
+def test_failed_jobs_counts_the_jobs_whose_counts_say_rows_failed(e2e: ModuleType) -> None:
+    jobs = {"750A": ("Case", 0), "750B": ("Case", 3), "750C": ("Task", 1), "750D": ("Task", 0)}
+    pages = {"jobs/ingest": {"records": [{"id": "750A"}, {"id": "750B"}],
+                             "nextRecordsUrl": "/services/data/v59.0/jobs/ingest?queryLocator=2"},
+             "jobs/ingest?queryLocator=2": {"records": [{"id": "750C"}, {"id": "750D"}], "nextRecordsUrl": None}}
+
+    class Api:
+        def json(self, method: str, path: str) -> dict[str, object]:
+            assert method == "GET"
+            if path in pages:
+                return pages[path]
+            obj, failed = jobs[path.rsplit("/", 1)[1]]
+            return {"object": obj, "numberRecordsFailed": failed}
+
+    assert e2e.failed_jobs(Api()) == {"Case": 1, "Task": 1}
 
 
 def test_the_counted_org_names_the_object_of_each_request(counted_org: ModuleType) -> None:
