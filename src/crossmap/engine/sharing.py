@@ -53,10 +53,16 @@ def share_key(step: Step) -> tuple[str, str, str | None]:
 
 def groups(steps: Iterable[Step]) -> list[list[Step]]:
     """``steps`` (those of one wave) grouped by :func:`share_key`, in their order; a
-    step alone in its group shares nothing."""
+    step alone in its group shares nothing.
+
+    Only insert steps share. Two upsert steps may give one external id value (two
+    sources of one Account), which in separate writes is one record updated twice, but
+    in one write fails every row that carries it (Salesforce: an external id twice in
+    one upsert job or collection is ``DUPLICATE_EXTERNAL_ID`` for each)."""
     found: dict[tuple[str, str, str | None], list[Step]] = {}
     for step in steps:
-        found.setdefault(share_key(step), []).append(step)
+        key = share_key(step) if step.mode == "insert" else ("", step.name, None)
+        found.setdefault(key, []).append(step)
     return list(found.values())
 
 

@@ -21,8 +21,11 @@ def test_steps_into_one_object_the_same_way_share_and_others_do_not() -> None:
     found = groups([history, tasks, notes, calls, other_id, inserted])
     assert [[s.name for s in g] for g in found] == [
         [history.name, notes.name],  # both insert CaseComments: one stream
-        [tasks.name, calls.name],  # both upsert on the same external id
-        [other_id.name],  # another external id: the org matches on another field
+        # Upserts never share, even on one external id: a value both steps give
+        # would fail every row carrying it in one write (DUPLICATE_EXTERNAL_ID).
+        [tasks.name],
+        [calls.name],
+        [other_id.name],
         [inserted.name],  # inserts and upserts are different jobs
     ]
     assert share_key(history) == ("CaseComment", "insert", None)
