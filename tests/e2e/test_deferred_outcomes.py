@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from crossmap import schema as s
-from crossmap.cli import describe_plan
 from crossmap.compiler import compile
+from crossmap.compiler.describe import describe_plan
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.engine import Engine, RunOptions
 from crossmap.functions import registry

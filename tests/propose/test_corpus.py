@@ -9,7 +9,6 @@ from pathlib import Path
 import attrs
 import pytest
 
-from crossmap.cli import compile_offline
 from crossmap.connectors import static_schema
 from crossmap.propose import render
 from crossmap.propose.corpus import CorpusError, load_corpus, load_export, run_export, sample_export
@@ -18,6 +17,7 @@ from crossmap.propose.hints import NamingRules, destination_hints
 from crossmap.propose.model import FieldMatch, ObjectMatch, Proposal
 from crossmap.schema import FieldSchema, ObjectSchema, Schema, String
 from crossmap.syntax import ast, load, parse
+from crossmap.systems import compile_offline
 
 from .corpus import generate
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crossmap.cli import compile_offline
 from crossmap.compiler import CompileResult
 from crossmap.propose import Proposal, propose, render
 from crossmap.schema import Schema
 from crossmap.syntax import format_spec, load
+from crossmap.systems import compile_offline
 from crossmap_salesforce.propose_hints import HINTS
 
 TODO_LET = re.compile(r"^\s*let todo_\d+ = todo\(.*\)\n", re.MULTILINE)

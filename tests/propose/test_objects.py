@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from crossmap import schema
-from crossmap.cli import compile_offline
 from crossmap.connectors import static_schema
 from crossmap.propose import propose, render
 from crossmap.propose.corpus import load_export, sample_export
 from crossmap.propose.hints import NO_HINTS, DestinationHints, destination_hints
 from crossmap.propose.synonyms import FIELD_SYNONYMS
 from crossmap.syntax import load
+from crossmap.systems import compile_offline
 from crossmap_salesforce.propose_hints import HINTS
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -90,7 +90,7 @@ def systems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
         for name, org in (("salesforce", production), ("salesforce_sandbox", sandbox)):
             _seed_users(org, emails)
             with SalesforceDestination.from_options({"profile": name, "spec_dir": str(tmp_path)}) as destination:
-                from crossmap.cli import compile_offline
+                from crossmap.systems import compile_offline
 
                 offline = compile_offline(load(spec))
                 assert offline.plan is not None

@@ -13,7 +13,6 @@ import datetime as dt
 from pathlib import Path
 
 from crossmap import schema as s
-from crossmap.cli import describe_plan
 from crossmap.codegen import Row, generate
 from crossmap.codegen.reference import evaluate_step
 from crossmap.compiler import (
@@ -24,6 +23,7 @@ from crossmap.compiler import (
     plan_from_dict,
     plan_to_dict,
 )
+from crossmap.compiler.describe import describe_plan
 from crossmap.connectors.builtin.memory import MemoryDestination, MemorySource
 from crossmap.engine import Engine, RunOptions
 from crossmap.functions import registry

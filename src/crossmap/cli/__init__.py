@@ -19,11 +19,7 @@ from crossmap import exitcodes
 from crossmap.cli import preflight, propose, rollback, run, sample, scaffold, spec, status, verify
 from crossmap.cli.common import fail
 
-# Kept importable from here, where earlier releases had them (and many tests import them).
-from crossmap.compiler.describe import describe_plan
-from crossmap.systems import compile_offline
-
-__all__ = ["COMMANDS_GROUP", "EXAMPLES", "compile_offline", "describe_plan", "main"]
+__all__ = ["COMMANDS_GROUP", "EXAMPLES", "main"]
 
 
 COMMANDS_GROUP = "crossmap.commands"
