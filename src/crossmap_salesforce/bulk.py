@@ -19,6 +19,7 @@ import csv
 import io
 import logging
 import operator
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, ClassVar
@@ -179,6 +180,8 @@ class Pace:
 
     rows: int = 0
     millis: int = 0
+    _lock: threading.Lock = field(factory=threading.Lock, init=False, repr=False, eq=False)
+    """The steps of a wave load in threads of their own, through one connection."""
 
     MARGIN: ClassVar[float] = 1.25
 
@@ -186,14 +189,17 @@ class Pace:
         """Count a finished job's rows and processing time."""
         rows, millis = info.get("numberRecordsProcessed"), info.get("totalProcessingTime")
         if isinstance(rows, int) and isinstance(millis, int) and rows > 0 and millis > 0:
-            self.rows += rows
-            self.millis += millis
+            with self._lock:
+                self.rows += rows
+                self.millis += millis
 
     def first_check(self, rows: int, cap: float) -> float:
         """Seconds to wait before the first status check of a job of ``rows`` rows."""
-        if not self.rows or rows <= 0:
+        with self._lock:
+            seen, millis = self.rows, self.millis
+        if not seen or rows <= 0:
             return 0.0
-        return min(cap, rows * self.millis / self.rows / 1000 * self.MARGIN)
+        return min(cap, rows * millis / seen / 1000 * self.MARGIN)
 
 
 @define
