@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,15 +125,13 @@ def _passages(point: str) -> range:
     return range(1, last + 1) if FULL else range(1, last + 1, 1 if last == 3 else 3)
 
 
-CASES = [(point, n) for point in POINTS for n in _passages(point)]
-
-
-@pytest.mark.parametrize(("point", "n"), CASES, ids=[f"{p}-{n}" for p, n in CASES])
-def test_a_run_stopped_at_a_boundary_resumes_exactly(point: str, n: int, tmp_path: Path,
-                                                     reference: dict[str, Counter[tuple[Any, ...]]]) -> None:
+def crash_then_resume(go: Callable[..., None], tmp_path: Path, point: str, n: int) -> int:
+    """Run with a crash at the ``n``-th passage of ``point`` (skipped when an
+    uninterrupted run passes it fewer times: no such moment exists), then resume;
+    the stopped run's id."""
     trigger = Trigger(point, n)
     try:
-        run(tmp_path / "state.db", tmp_path / "out", trigger)
+        go(tmp_path / "state.db", tmp_path / "out", trigger)
     except Crash:
         pass
     if not trigger.fired:
@@ -141,22 +139,32 @@ def test_a_run_stopped_at_a_boundary_resumes_exactly(point: str, n: int, tmp_pat
     with StateStore.open(tmp_path / "state.db") as store:
         (stopped,) = store.runs()
         assert stopped.status == "interrupted"
-    run(tmp_path / "state.db", tmp_path / "out", resume=stopped.id)
+    go(tmp_path / "state.db", tmp_path / "out", resume=stopped.id)
+    return stopped.id
+
+
+CASES = [(point, n) for point in POINTS for n in _passages(point)]
+
+
+@pytest.mark.parametrize(("point", "n"), CASES, ids=[f"{p}-{n}" for p, n in CASES])
+def test_a_run_stopped_at_a_boundary_resumes_exactly(point: str, n: int, tmp_path: Path,
+                                                     reference: dict[str, Counter[tuple[Any, ...]]]) -> None:
+    stopped = crash_then_resume(run, tmp_path, point, n)
     assert compare(destination_state(tmp_path / "out"), reference) == {"lost": 0, "duplicated": 0}
     with StateStore.open(tmp_path / "state.db") as store:
-        assert store.run(stopped.id).status == "succeeded"
-        assert store.open_intents(store.run(stopped.id).spec) == []
-        counts = store.outcome_counts(stopped.id)
+        assert store.run(stopped).status == "succeeded"
+        assert store.open_intents(store.run(stopped).spec) == []
+        counts = store.outcome_counts(stopped)
         # Every record created once, as in an uninterrupted run: what the run had
         # loaded already is neither sent again nor reported as updated.
         assert counts["jobs.notes->Comment"] == {"created": sum(reference["Comment"].values())}
         assert counts == REFERENCE_COUNTS
         if point in ("load:after", "commit:before") or point == "journal:after" and n > 0:
-            report = audit_report(insert_only_plan(), store, stopped.id)
-            assert report.found_loaded == store.found_loaded(stopped.id)
+            report = audit_report(insert_only_plan(), store, stopped)
+            assert report.found_loaded == store.found_loaded(stopped)
             assert ("found already loaded" in render_text(report)) == (report.found_loaded > 0)
         if point in ("load:after", "commit:before"):
-            assert store.found_loaded(stopped.id) > 0  # the batch in flight had landed
+            assert store.found_loaded(stopped) > 0  # the batch in flight had landed
 
 
 # Two steps of one wave into one object (issue 19, B2): their rows share one load
@@ -228,18 +236,9 @@ SHARED_CASES = [(point, n) for point in POINTS for n in ((1, 2, 3, 4, 6, 9, 12) 
 @pytest.mark.parametrize(("point", "n"), SHARED_CASES, ids=[f"{p}-{n}" for p, n in SHARED_CASES])
 def test_two_steps_sharing_one_stream_resume_exactly(point: str, n: int, tmp_path: Path,
                                                      shared_reference: dict[str, Counter[tuple[Any, ...]]]) -> None:
-    trigger = Trigger(point, n)
-    try:
-        run_shared(tmp_path / "state.db", tmp_path / "out", trigger)
-    except Crash:
-        pass
-    if not trigger.fired:
-        pytest.skip(f"an uninterrupted run passes {point} fewer than {n} times")
-    with StateStore.open(tmp_path / "state.db") as store:
-        (stopped,) = store.runs()
-    run_shared(tmp_path / "state.db", tmp_path / "out", resume=stopped.id)
+    stopped = crash_then_resume(run_shared, tmp_path, point, n)
     assert compare(destination_state(tmp_path / "out"), shared_reference) == {"lost": 0, "duplicated": 0}
     with StateStore.open(tmp_path / "state.db") as store:
-        assert store.run(stopped.id).status == "succeeded"
-        assert store.open_intents(store.run(stopped.id).spec) == []
-        assert store.outcome_counts(stopped.id) == SHARED_REFERENCE_COUNTS
+        assert store.run(stopped).status == "succeeded"
+        assert store.open_intents(store.run(stopped).spec) == []
+        assert store.outcome_counts(stopped) == SHARED_REFERENCE_COUNTS
