@@ -17,7 +17,7 @@ SPEC = "specs/qdispatch_to_salesforce.xmap"
 _COLD = f"""
 import json, time
 start = time.perf_counter()
-from crossmap.cli import compile_offline
+from crossmap.systems import compile_offline
 from crossmap.syntax import load
 result = compile_offline(load({SPEC!r}))
 assert result.plan is not None
@@ -26,8 +26,8 @@ print(json.dumps(time.perf_counter() - start))
 
 
 def warm(repeat: int) -> list[float]:
-    from crossmap.cli import compile_offline
     from crossmap.syntax import load
+    from crossmap.systems import compile_offline
 
     compile_offline(load(SPEC))  # the first one is cold
     times = []
